@@ -1,0 +1,48 @@
+export type {
+  ContentContext,
+  SchemeDefinition,
+  SchemeKeys,
+  SignatureAlgorithm,
+  SignatureFormat,
+  SignatureSpec,
+  SourceContext,
+  TimestampSpec,
+  ValueSource,
+} from "./define-scheme.js";
+export { defineScheme, parseForm, parsePayload } from "./define-scheme.js";
+export type { WebhookErrorOptions } from "./errors.js";
+export { isWebhookError, WebhookError, WebhookErrorCode, webhookErrorStatus } from "./errors.js";
+export type { KeyDecoder } from "./internal/secrets.js";
+export {
+  base64Key,
+  ed25519PrivateHex,
+  ed25519PublicHex,
+  hexKey,
+  standardWebhooksKey,
+  utf8Key,
+} from "./internal/secrets.js";
+export type { DiscordSchemeOptions } from "./schemes/discord.js";
+export type { GithubSchemeOptions } from "./schemes/github.js";
+export type { HmacSchemeOptions } from "./schemes/hmac.js";
+export { schemes } from "./schemes/index.js";
+export type { LinearSchemeOptions } from "./schemes/linear.js";
+export type { PaddleSchemeOptions } from "./schemes/paddle.js";
+export type { ShopifySchemeOptions } from "./schemes/shopify.js";
+export type { SlackSchemeOptions } from "./schemes/slack.js";
+export type { StandardWebhooksSchemeOptions } from "./schemes/standard-webhooks.js";
+export type { StripeSchemeOptions } from "./schemes/stripe.js";
+export type { TwilioSchemeOptions } from "./schemes/twilio.js";
+export type {
+  Delivery,
+  HandshakeReply,
+  HeadersInput,
+  MatchedSecret,
+  RawBody,
+  Scheme,
+  SecretEntry,
+  SecretInput,
+  SignInput,
+  VerifyInput,
+  VerifyOptions,
+} from "./types.js";
+export { verify } from "./verify.js";

@@ -1,0 +1,59 @@
+import { defineScheme } from "../define-scheme.js";
+import { ed25519PrivateHex, ed25519PublicHex } from "../internal/secrets.js";
+import type { Scheme, SecretInput } from "../types.js";
+
+/** Options for {@link discord}. */
+export interface DiscordSchemeOptions {
+  /** The application's PUBLIC KEY (hex), or several. */
+  publicKey: SecretInput;
+  /** An Ed25519 private key (hex seed) — only to sign test deliveries. */
+  privateKey?: SecretInput;
+}
+
+const INTERACTION_TYPES: Record<number, string> = {
+  1: "ping",
+  2: "application_command",
+  3: "message_component",
+  4: "application_command_autocomplete",
+  5: "modal_submit",
+};
+
+interface DiscordPayload {
+  id?: unknown;
+  type?: unknown;
+  event?: { type?: unknown };
+}
+
+/**
+ * Discord interactions: `X-Signature-Ed25519` (hex) over `${X-Signature-Timestamp}${body}`,
+ * checked with the application's public key. Types are named (`application_command`, …),
+ * and a PING (type 1) is answered with `{"type":1}` once the signature checks out.
+ * (https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers)
+ */
+export function discord(options: DiscordSchemeOptions): Scheme {
+  return defineScheme(
+    {
+      name: "discord",
+      signatures: [
+        { header: "x-signature-ed25519", format: { type: "plain" }, algorithm: "ed25519", encoding: "hex" },
+      ],
+      timestamp: { header: "x-signature-timestamp", unit: "s" },
+      content: "{timestamp}{body}",
+      key: ed25519PublicHex,
+      id: { payload: "id" },
+      type: ({ payload }) => {
+        const p = payload as DiscordPayload;
+        if (typeof p.event?.type === "string") return p.event.type;
+        return typeof p.type === "number" ? (INTERACTION_TYPES[p.type] ?? String(p.type)) : undefined;
+      },
+      handshake: ({ payload }) =>
+        (payload as DiscordPayload).type === 1 ? { body: { type: 1 } } : undefined,
+    },
+    {
+      secret: options.publicKey,
+      signingKey: options.privateKey,
+      signingKeyDecoder: ed25519PrivateHex,
+      optionName: "publicKey",
+    },
+  );
+}

@@ -1,0 +1,44 @@
+import { defineScheme } from "../define-scheme.js";
+import { utf8Key } from "../internal/secrets.js";
+import type { Scheme, SecretInput } from "../types.js";
+
+/** Options for {@link shopify}. */
+export interface ShopifySchemeOptions {
+  /** The app's client secret (API secret key), or several during rotation. */
+  secret: SecretInput;
+}
+
+/**
+ * Shopify: `X-Shopify-Hmac-Sha256: <base64>`, HMAC-SHA256 over the body. The id is
+ * `X-Shopify-Event-Id` (falling back to `X-Shopify-Webhook-Id`) and the type `X-Shopify-Topic`
+ * (`orders/create`). The newer un-prefixed `shopify-*` names are read too. No timestamp is
+ * signed, so replays are stopped by the id dedupe.
+ * (https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-2-validate-the-origin-of-your-webhook-to-ensure-its-coming-from-shopify)
+ */
+export function shopify(options: ShopifySchemeOptions): Scheme {
+  return defineScheme(
+    {
+      name: "shopify",
+      signatures: [
+        {
+          header: "x-shopify-hmac-sha256",
+          aliases: ["shopify-hmac-sha256"],
+          format: { type: "plain" },
+          algorithm: "sha256",
+          encoding: "base64",
+        },
+      ],
+      content: "{body}",
+      key: utf8Key,
+      id: { header: "x-shopify-event-id", aliases: ["shopify-event-id", "x-shopify-webhook-id"] },
+      type: { header: "x-shopify-topic", aliases: ["shopify-topic"] },
+      signHeaders: ({ id, timestamp }) => ({
+        "x-shopify-webhook-id": id,
+        "x-shopify-triggered-at": timestamp.toISOString(),
+        "x-shopify-api-version": "2025-10",
+        "x-shopify-shop-domain": "hookgate-test.myshopify.com",
+      }),
+    },
+    options,
+  );
+}

@@ -1,0 +1,44 @@
+import { defineScheme } from "../define-scheme.js";
+import { utf8Key } from "../internal/secrets.js";
+import type { Scheme, SecretInput } from "../types.js";
+
+/** Options for {@link stripe}. */
+export interface StripeSchemeOptions {
+  /** The endpoint's signing secret (`whsec_…`), or several during a roll. */
+  secret: SecretInput;
+}
+
+/**
+ * Stripe: `Stripe-Signature: t=<seconds>,v1=<hex>[,v1=<hex>…]`, HMAC-SHA256 over `${t}.${body}`.
+ * The key is the whole `whsec_…` string as UTF-8 — unlike Standard Webhooks, it is not
+ * base64-decoded (https://docs.stripe.com/webhooks#verify-manually). While a secret rolls,
+ * Stripe sends one `v1` per active secret; any match passes, `v0` test signatures are ignored.
+ *
+ * @example
+ * const scheme = schemes.stripe({ secret: process.env.STRIPE_WEBHOOK_SECRET! });
+ */
+export function stripe(options: StripeSchemeOptions): Scheme {
+  return defineScheme(
+    {
+      name: "stripe",
+      signatures: [
+        {
+          header: "stripe-signature",
+          format: { type: "fields", separator: ",", timestamp: "t", signature: "v1" },
+          algorithm: "sha256",
+          encoding: "hex",
+        },
+      ],
+      timestamp: { in: "signature", unit: "s" },
+      content: "{timestamp}.{body}",
+      key: utf8Key,
+      id: { payload: "id" },
+      type: { payload: "type" },
+      mismatchHint: (secrets) =>
+        secrets.some((s) => !s.startsWith("whsec_"))
+          ? "Stripe endpoint secrets start with whsec_ and are used whole, prefix included."
+          : undefined,
+    },
+    options,
+  );
+}

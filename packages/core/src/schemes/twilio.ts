@@ -1,0 +1,121 @@
+import type { ContentContext } from "../define-scheme.js";
+import { defineScheme } from "../define-scheme.js";
+import { WebhookError } from "../errors.js";
+import { fromHex, toText } from "../internal/bytes.js";
+import { type Chunk, sha256, timingSafeEqual } from "../internal/crypto.js";
+import { utf8Key } from "../internal/secrets.js";
+import type { Scheme, SecretInput } from "../types.js";
+
+/** Options for {@link twilio}. */
+export interface TwilioSchemeOptions {
+  /** The account's auth token, or several during rotation. */
+  secret: SecretInput;
+}
+
+function paramString(body: string): string {
+  const params = new Map<string, Set<string>>();
+  for (const [key, value] of new URLSearchParams(body)) {
+    let values = params.get(key);
+    if (!values) params.set(key, (values = new Set()));
+    values.add(value);
+  }
+  // Keys sorted by UTF-16 code units; a repeated key's distinct values sorted too — as twilio-node does.
+  let out = "";
+  for (const key of [...params.keys()].sort()) {
+    for (const value of [...params.get(key)!].sort()) out += key + value;
+  }
+  return out;
+}
+
+function withDefaultPort(url: URL): string {
+  if (url.port) return url.toString();
+  const copy = new URL(url.toString());
+  const port = copy.protocol === "https:" ? "443" : "80";
+  // WHATWG URL drops a default port, so build the string by hand.
+  const auth = copy.username ? `${copy.username}${copy.password ? `:${copy.password}` : ""}@` : "";
+  return `${copy.protocol}//${auth}${copy.hostname}:${port}${copy.pathname}${copy.search}${copy.hash}`;
+}
+
+async function twilioContent(context: ContentContext): Promise<Chunk[][]> {
+  if (!context.url) {
+    throw new WebhookError(
+      "url_required",
+      "hookgate: Twilio signs the full public URL it posted to; pass `url` (behind a proxy, the public https URL, not the internal one)",
+    );
+  }
+  const url = new URL(context.url);
+  const bodyHash = url.searchParams.get("bodySHA256");
+  let params = "";
+  if (bodyHash !== null) {
+    // JSON bodies: the URL carries the body's SHA-256, and only the URL is signed.
+    const expected = fromHex(bodyHash);
+    const actual = await sha256(context.body);
+    if (!expected || !timingSafeEqual(expected, actual)) {
+      throw new WebhookError(
+        "signature_mismatch",
+        "hookgate: the body does not match the bodySHA256 in the URL Twilio signed",
+      );
+    }
+  } else if (context.contentType?.toLowerCase().includes("application/x-www-form-urlencoded")) {
+    params = paramString(toText(context.body));
+  } else if (context.signing) {
+    throw new WebhookError(
+      "url_required",
+      "hookgate: Twilio signs a JSON body through a bodySHA256 query parameter; add ?bodySHA256=<hex sha256 of the body> to the url",
+    );
+  }
+  // Twilio is inconsistent about default ports, so twilio-node accepts the URL with and without one.
+  const variants = context.signing
+    ? [url.toString()]
+    : [...new Set([url.toString(), withDefaultPort(url), noPort(url)])];
+  return variants.map((variant) => [variant + params]);
+}
+
+function noPort(url: URL): string {
+  const copy = new URL(url.toString());
+  copy.port = "";
+  return copy.toString();
+}
+
+interface TwilioForm {
+  type?: unknown;
+  MessageSid?: unknown;
+  SmsSid?: unknown;
+  MessageStatus?: unknown;
+  SmsStatus?: unknown;
+  CallSid?: unknown;
+  CallStatus?: unknown;
+}
+
+/**
+ * Twilio: `X-Twilio-Signature: <base64>`, HMAC-SHA1 keyed by the auth token over the full URL
+ * followed by every POST parameter sorted by name (`name + value`); for JSON bodies the URL's
+ * `bodySHA256` is checked against the body. Needs the public `url` the request was sent to.
+ * The id is `I-Twilio-Idempotency-Token`; the type is `message.<status>` or `call.<status>`.
+ * (https://www.twilio.com/docs/usage/webhooks/webhooks-security)
+ */
+export function twilio(options: TwilioSchemeOptions): Scheme {
+  return defineScheme(
+    {
+      name: "twilio",
+      signatures: [
+        { header: "x-twilio-signature", format: { type: "plain" }, algorithm: "sha1", encoding: "base64" },
+      ],
+      content: twilioContent,
+      key: utf8Key,
+      id: { header: "i-twilio-idempotency-token" },
+      type: ({ payload }) => {
+        const p = payload as TwilioForm;
+        if (typeof p.type === "string") return p.type;
+        const status = (value: unknown, fallback: string) =>
+          typeof value === "string" ? value.toLowerCase() : fallback;
+        if (p.MessageSid !== undefined || p.SmsSid !== undefined)
+          return `message.${status(p.MessageStatus ?? p.SmsStatus, "received")}`;
+        if (p.CallSid !== undefined) return `call.${status(p.CallStatus, "unknown")}`;
+        return undefined;
+      },
+      contentTypes: ["application/x-www-form-urlencoded", "application/json"],
+    },
+    options,
+  );
+}
