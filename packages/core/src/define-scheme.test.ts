@@ -1,0 +1,320 @@
+import { createHmac } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { defineScheme } from "./define-scheme.js";
+import { isWebhookError, type WebhookError } from "./errors.js";
+import { utf8Key } from "./internal/secrets.js";
+import { schemes } from "./schemes/index.js";
+import { verify } from "./verify.js";
+
+const expectCode = (promise: Promise<unknown>, code: string, status: number) =>
+  expect(promise).rejects.toMatchObject({ code, status });
+
+async function rejection(promise: Promise<unknown>): Promise<WebhookError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isWebhookError(error)) throw new Error(`expected a WebhookError, got ${String(error)}`);
+  return error;
+}
+
+const stripe = schemes.stripe({ secret: "whsec_robust" });
+const github = schemes.github({ secret: "gh" });
+const standard = schemes.standardWebhooks({ secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" });
+const body = JSON.stringify({ id: "evt_1", type: "charge.succeeded" });
+
+describe("headers as senders and proxies deliver them", () => {
+  it("reads a Web Headers object and any header-name case", async () => {
+    const signed = await stripe.sign({ rawBody: body });
+    await expect(verify(stripe, { headers: new Headers(signed), rawBody: body })).resolves.toMatchObject({
+      id: "evt_1",
+    });
+    const upper = { "Stripe-Signature": signed["stripe-signature"]! };
+    await expect(verify(stripe, { headers: upper, rawBody: body })).resolves.toMatchObject({ id: "evt_1" });
+  });
+
+  it("accepts a signature header repeated (Node string[]) or joined by a proxy with ', '", async () => {
+    const signed = await github.sign({ rawBody: body, id: "d", type: "push" });
+    const sig = signed["x-hub-signature-256"]!;
+    const stale = `sha256=${"0".repeat(64)}`;
+    await expect(
+      verify(github, { headers: { "x-hub-signature-256": [stale, sig] }, rawBody: body }),
+    ).resolves.toBeTruthy();
+    await expect(
+      verify(github, { headers: { "x-hub-signature-256": `${stale}, ${sig}` }, rawBody: body }),
+    ).resolves.toBeTruthy();
+    const web = new Headers();
+    web.append("x-hub-signature-256", stale);
+    web.append("x-hub-signature-256", sig);
+    await expect(verify(github, { headers: web, rawBody: body })).resolves.toBeTruthy();
+  });
+
+  it("accepts a Standard Webhooks signature list joined by a proxy", async () => {
+    const signed = await standard.sign({ rawBody: body, id: "msg_1" });
+    const headers = {
+      ...signed,
+      "webhook-signature": `v1,${"A".repeat(43)}=, ${signed["webhook-signature"]}`,
+    };
+    await expect(verify(standard, { headers, rawBody: body })).resolves.toMatchObject({ id: "msg_1" });
+  });
+
+  it("accepts a timestamp header repeated with the same value, refuses two different ones", async () => {
+    const signed = await standard.sign({ rawBody: body, id: "msg_1" });
+    const ts = signed["webhook-timestamp"]!;
+    await expect(
+      verify(standard, { headers: { ...signed, "webhook-timestamp": [ts, ts] }, rawBody: body }),
+    ).resolves.toBeTruthy();
+    await expectCode(
+      verify(standard, {
+        headers: { ...signed, "webhook-timestamp": [ts, String(Number(ts) - 1)] },
+        rawBody: body,
+      }),
+      "malformed_timestamp",
+      400,
+    );
+  });
+
+  it("refuses a Stripe header with two different timestamps", async () => {
+    const a = await stripe.sign({ rawBody: body, timestamp: new Date(Date.now() - 1000) });
+    const b = await stripe.sign({ rawBody: body });
+    await expectCode(
+      verify(stripe, {
+        headers: { "stripe-signature": [a["stripe-signature"]!, b["stripe-signature"]!] },
+        rawBody: body,
+      }),
+      "malformed_timestamp",
+      400,
+    );
+  });
+
+  it.each([
+    ["non-numeric", "abc"],
+    ["decimal", "1700000000.5"],
+    ["negative", "-1700000000"],
+    ["huge", "9".repeat(30)],
+    ["empty", ""],
+  ])("refuses a %s timestamp with malformed_timestamp", async (_, ts) => {
+    const signed = await standard.sign({ rawBody: body, id: "msg_1" });
+    await expectCode(
+      verify(standard, { headers: { ...signed, "webhook-timestamp": ts }, rawBody: body }),
+      "malformed_timestamp",
+      400,
+    );
+  });
+
+  it("treats a well-formed timestamp centuries ahead as in the future", async () => {
+    const signed = await standard.sign({ rawBody: body, id: "msg_1", timestamp: new Date(8.64e15) });
+    await expectCode(verify(standard, { headers: signed, rawBody: body }), "timestamp_in_future", 401);
+  });
+
+  it("refuses a missing timestamp header", async () => {
+    const signed = await standard.sign({ rawBody: body, id: "msg_1" });
+    delete signed["webhook-timestamp"];
+    await expectCode(verify(standard, { headers: signed, rawBody: body }), "missing_header", 400);
+  });
+
+  it.each([
+    ["wrong alphabet", "sha256=" + "z".repeat(64)],
+    ["too short", "sha256=" + "a".repeat(62)],
+    ["too long", "sha256=" + "a".repeat(66)],
+    ["odd length", "sha256=" + "a".repeat(63)],
+    ["no prefix", "a".repeat(64)],
+    ["empty", ""],
+  ])("refuses a GitHub signature that is %s with malformed_signature", async (_, value) => {
+    await expectCode(
+      verify(github, { headers: { "x-hub-signature-256": value }, rawBody: body }),
+      "malformed_signature",
+      400,
+    );
+  });
+
+  it("refuses Stripe headers without t= or without any v1=", async () => {
+    const t = Math.floor(Date.now() / 1000);
+    await expectCode(
+      verify(stripe, { headers: { "stripe-signature": `v1=${"a".repeat(64)}` }, rawBody: body }),
+      "malformed_signature",
+      400,
+    );
+    await expectCode(
+      verify(stripe, { headers: { "stripe-signature": `t=${t},v0=${"a".repeat(64)}` }, rawBody: body }),
+      "malformed_signature",
+      400,
+    );
+  });
+
+  it("ignores Stripe's v0 test signatures and extra fields next to a valid v1", async () => {
+    const signed = await stripe.sign({ rawBody: body });
+    const header = `${signed["stripe-signature"]},v0=${"b".repeat(64)},x=whatever`;
+    await expect(
+      verify(stripe, { headers: { "stripe-signature": header }, rawBody: body }),
+    ).resolves.toBeTruthy();
+  });
+});
+
+describe("bodies", () => {
+  it("accepts a Buffer, a Uint8Array, an ArrayBuffer or a string with the same bytes", async () => {
+    const headers = await stripe.sign({ rawBody: body });
+    const bytes = new TextEncoder().encode(body);
+    for (const rawBody of [Buffer.from(body), bytes, bytes.buffer, body]) {
+      await expect(verify(stripe, { headers, rawBody: rawBody as Uint8Array })).resolves.toMatchObject({
+        id: "evt_1",
+      });
+    }
+  });
+
+  it("verifies multi-byte UTF-8 and \\r\\n byte-exactly", async () => {
+    const text = '{\r\n  "id": "evt_ü",\r\n  "type": "naïve.日本"\r\n}';
+    const headers = await stripe.sign({ rawBody: text });
+    await expect(verify(stripe, { headers, rawBody: Buffer.from(text) })).resolves.toMatchObject({
+      type: "naïve.日本",
+    });
+    await expectCode(
+      verify(stripe, { headers, rawBody: text.replace(/\r\n/g, "\n") }),
+      "signature_mismatch",
+      401,
+    );
+  });
+
+  it("refuses an empty body, a non-UTF-8 body and a body that is not JSON, after the signature checks out", async () => {
+    for (const rawBody of [
+      new Uint8Array(0),
+      new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]),
+      new TextEncoder().encode("hello"),
+    ]) {
+      const headers = await stripe.sign({ rawBody });
+      await expectCode(verify(stripe, { headers, rawBody }), "invalid_payload", 400);
+    }
+  });
+
+  it("refuses a parsed object with a message that names the body-parser fix", async () => {
+    const headers = await stripe.sign({ rawBody: body });
+    const error = await rejection(verify(stripe, { headers, rawBody: JSON.parse(body) }));
+    expect(error).toMatchObject({ code: "raw_body_required", status: 500 });
+    expect(error.message).toMatch(/express\.json\(\)/);
+    expect(error.message).toMatch(/^hookgate: /);
+  });
+
+  it("hints at re-serialized JSON when a string body does not match", async () => {
+    const headers = await stripe.sign({ rawBody: JSON.stringify(JSON.parse(body), null, 2) });
+    const error = await rejection(verify(stripe, { headers, rawBody: body }));
+    expect(error.message).toMatch(/re-serialized/);
+  });
+});
+
+describe("secrets", () => {
+  it("tries every secret and names the one that matched (rotation)", async () => {
+    const old = schemes.stripe({ secret: "whsec_old" });
+    const both = schemes.stripe({
+      secret: [
+        { id: "2026-03", value: "whsec_new" },
+        { id: "2025-09", value: "whsec_old" },
+      ],
+    });
+    const headers = await old.sign({ rawBody: body });
+    await expect(verify(both, { headers, rawBody: body })).resolves.toMatchObject({
+      matchedSecret: { index: 1, id: "2025-09" },
+    });
+  });
+
+  it("signs with the first secret", async () => {
+    const rotating = schemes.github({ secret: ["new", "old"] });
+    const headers = await rotating.sign({ rawBody: body, id: "d", type: "push" });
+    await expect(verify(schemes.github({ secret: "new" }), { headers, rawBody: body })).resolves.toBeTruthy();
+  });
+
+  it("accepts a Standard Webhooks secret with or without whsec_", async () => {
+    const bare = schemes.standardWebhooks({ secret: "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" });
+    const headers = await standard.sign({ rawBody: body, id: "m" });
+    await expect(verify(bare, { headers, rawBody: body })).resolves.toMatchObject({ id: "m" });
+  });
+
+  it.each([
+    ["whitespace around it", () => schemes.stripe({ secret: "whsec_abc\n" }), /whitespace.*trim/],
+    ["bytes", () => schemes.stripe({ secret: new Uint8Array([1, 2]) as unknown as string }), /secret string/],
+    [
+      "base64-decoded Stripe secret",
+      () => schemes.stripe({ secret: atob("3q2+7w==") }),
+      /base64-decoded.*whsec_/,
+    ],
+    ["empty", () => schemes.github({ secret: "" }), /empty/],
+    ["missing", () => schemes.github({} as { secret: string }), /needs `secret`/],
+    ["an empty list", () => schemes.github({ secret: [] }), /empty `secret` list/],
+    [
+      "Standard Webhooks whsec_ without its base64 part",
+      () => schemes.standardWebhooks({ secret: "whsec_" }),
+      /base64 part.*missing/,
+    ],
+    [
+      "Standard Webhooks secret that is not base64",
+      () => schemes.standardWebhooks({ secret: "whsec_not base64!" }),
+      /not base64/,
+    ],
+    ["a Discord key that is not hex", () => schemes.discord({ publicKey: "xyz" }), /not hex/],
+    ["a Discord key of the wrong size", () => schemes.discord({ publicKey: "abcd" }), /32-byte/],
+  ])("refuses a secret that is %s, naming the fix", (_, make, message) => {
+    let error: unknown;
+    try {
+      make();
+    } catch (e) {
+      error = e;
+    }
+    expect(isWebhookError(error)).toBe(true);
+    expect(error).toMatchObject({ code: "invalid_secret", status: 500 });
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it("hints that Stripe secrets are used whole when one lacks whsec_", async () => {
+    const stripped = schemes.stripe({ secret: "robust" });
+    const headers = await stripe.sign({ rawBody: body });
+    const error = await rejection(verify(stripped, { headers, rawBody: body }));
+    expect(error.message).toMatch(/start with whsec_ and are used whole/);
+  });
+
+  it("never echoes the secret or the expected signature in an error", async () => {
+    const secret = "whsec_do-not-leak";
+    const scheme = schemes.stripe({ secret });
+    const t = Math.floor(Date.now() / 1000);
+    const expected = createHmac("sha256", secret).update(`${t}.${body}`).digest("hex");
+    const error = await rejection(
+      verify(scheme, { headers: { "stripe-signature": `t=${t},v1=${"0".repeat(64)}` }, rawBody: body }),
+    );
+    const text = JSON.stringify(error.toJSON()) + error.message;
+    expect(error).toMatchObject({ code: "signature_mismatch" });
+    expect(text).not.toContain(expected);
+    expect(text).not.toContain("do-not-leak");
+  });
+});
+
+describe("defineScheme", () => {
+  it("builds a working provider from a description alone", async () => {
+    const acme = defineScheme(
+      {
+        name: "acme",
+        signatures: [
+          {
+            header: "x-acme-signature",
+            format: { type: "versioned", version: "s1" },
+            algorithm: "sha512",
+            encoding: "hex",
+          },
+        ],
+        timestamp: { header: "x-acme-time", unit: "ms" },
+        content: "acme|{id}|{timestamp}|{body}|end",
+        key: utf8Key,
+        id: { header: "x-acme-id" },
+        type: { payload: "kind" },
+      },
+      { secret: "k" },
+    );
+    const rawBody = JSON.stringify({ kind: "thing.done" });
+    const at = new Date();
+    const headers = await acme.sign({ rawBody, id: "a1", timestamp: at });
+    const expected = createHmac("sha512", "k").update(`acme|a1|${at.getTime()}|${rawBody}|end`).digest("hex");
+    expect(headers["x-acme-signature"]).toBe(`s1,${expected}`);
+    await expect(verify(acme, { headers, rawBody })).resolves.toMatchObject({
+      id: "a1",
+      type: "thing.done",
+      scheme: "acme",
+    });
+  });
+});
