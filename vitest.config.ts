@@ -16,6 +16,7 @@ export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
     typecheck: { enabled: true, include: ["packages/*/src/**/*.test-d.ts", "test/**/*.test-d.ts"] },
+    benchmark: { include: ["bench/**/*.bench.ts"] },
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

@@ -11,7 +11,7 @@ import {
   timingSafeEqual,
 } from "./internal/crypto.js";
 import { getFirstHeader } from "./internal/headers.js";
-import { type DecodedSecret, decodeSecrets, type KeyDecoder } from "./internal/secrets.js";
+import { decodeSecrets, type KeyDecoder } from "./internal/secrets.js";
 import type {
   Delivery,
   HandshakeReply,
@@ -197,15 +197,18 @@ function compileTemplate(template: string): (context: ContentContext) => Chunk[]
   };
 }
 
+const pathCache = new Map<string, readonly string[]>();
+
 function getPath(value: unknown, path: string): unknown {
+  let keys = pathCache.get(path);
+  if (!keys) pathCache.set(path, (keys = path.split(".")));
   let current = value;
-  for (const key of path.split(".")) {
+  for (const key of keys) {
     if (current === null || typeof current !== "object") return undefined;
     current = (current as Record<string, unknown>)[key];
   }
   return current;
 }
-
 function readSource(source: ValueSource | undefined, context: SourceContext): string | undefined {
   if (!source) return undefined;
   if (typeof source === "function") return source(context);
@@ -282,15 +285,37 @@ function decodeSignature(text: string, spec: SignatureSpec): Uint8Array | undefi
   return bytes && bytes.length === SIGNATURE_BYTES[spec.algorithm] ? bytes : undefined;
 }
 
-function splitList(value: string, pattern: RegExp): string[] {
+function splitList(value: string, separator: string | RegExp): string[] {
+  // The common case — one value, nothing to split or trim — allocates a single array.
+  if (typeof separator === "string" && !value.includes(separator)) {
+    const trimmed = value.trim();
+    return trimmed ? [trimmed] : [];
+  }
   const out: string[] = [];
-  for (const piece of value.split(pattern)) {
+  for (const piece of value.split(separator)) {
     const trimmed = piece.trim();
     if (trimmed) out.push(trimmed);
   }
   return out;
 }
 
+const CONTENT_TYPE = ["content-type"] as const;
+
+/** Runs a step generator, feeding results back at once until one is a promise; then awaits. */
+function drive<T>(steps: Generator<unknown, T, unknown>): T | Promise<T> {
+  let step = steps.next();
+  while (!step.done) {
+    if (step.value instanceof Promise) return driveAsync(steps, step.value);
+    step = steps.next(step.value);
+  }
+  return step.value;
+}
+
+async function driveAsync<T>(steps: Generator<unknown, T, unknown>, pending: Promise<unknown>): Promise<T> {
+  let step = steps.next(await pending);
+  while (!step.done) step = steps.next(await step.value);
+  return step.value;
+}
 /**
  * Builds a {@link Scheme} from a declarative {@link SchemeDefinition} and secrets. Keys are
  * decoded here, once; `verify` and `sign` share every rule of the definition.
@@ -322,6 +347,23 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     " / ",
   );
 
+  // Specs that share a header (Standard Webhooks' v1 and v1a) read it once.
+  const headerGroups = new Map<string, SignatureSpec[]>();
+  for (const spec of definition.signatures) {
+    const group = headerGroups.get(spec.header);
+    if (group) group.push(spec);
+    else headerGroups.set(spec.header, [spec]);
+  }
+  const groups = [...headerGroups.values()].map((specs) => ({
+    names: [specs[0]!.header, ...(specs[0]!.aliases ?? [])],
+    specs,
+  }));
+  const templateNeedsId = typeof definition.content === "string" && definition.content.includes("{id}");
+  const idHeaderSource =
+    definition.id && typeof definition.id !== "function" && definition.id.header
+      ? [definition.id.header, ...(definition.id.aliases ?? [])]
+      : undefined;
+
   function readCandidates(headers: HeadersInput): {
     candidates: Candidate[];
     fieldTimestamp: string | undefined;
@@ -330,42 +372,45 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     const candidates: Candidate[] = [];
     let fieldTimestamp: string | undefined;
     let seen = false;
-    for (const spec of definition.signatures) {
-      const value = getFirstHeader(headers, spec.aliases ? [spec.header, ...spec.aliases] : [spec.header]);
+    for (const { names, specs } of groups) {
+      const value = getFirstHeader(headers, names);
       if (value === undefined) continue;
       seen = true;
-      const { format } = spec;
-      if (format.type === "plain") {
-        // A proxy may join a repeated header with ", ": every piece is a candidate.
-        for (const piece of splitList(value, /,/)) {
-          if (format.prefix && !piece.startsWith(format.prefix)) continue;
-          const text = format.prefix ? piece.slice(format.prefix.length) : piece;
-          candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
-        }
-      } else if (format.type === "versioned") {
-        for (const piece of splitList(value, /\s+/)) {
-          const entry = piece.endsWith(",") ? piece.slice(0, -1) : piece;
-          const comma = entry.indexOf(",");
-          if (comma < 0 || entry.slice(0, comma) !== format.version) continue;
-          const text = entry.slice(comma + 1);
-          candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
-        }
-      } else {
-        for (const field of splitList(value, /[,;]/)) {
-          const eq = field.indexOf("=");
-          if (eq < 0) continue;
-          const key = field.slice(0, eq).trim();
-          const text = field.slice(eq + 1).trim();
-          if (key === format.timestamp) {
-            if (fieldTimestamp !== undefined && fieldTimestamp !== text) {
-              throw new WebhookError(
-                "malformed_timestamp",
-                `hookgate: ${displayHeader(spec.header)} carries two different timestamps`,
-              );
-            }
-            fieldTimestamp = text;
-          } else if (key === format.signature) {
+      for (const spec of specs) {
+        const { format } = spec;
+        if (format.type === "plain") {
+          // A proxy may join a repeated header with ", ": every piece is a candidate.
+          for (const piece of splitList(value, ",")) {
+            if (format.prefix && !piece.startsWith(format.prefix)) continue;
+            const text = format.prefix ? piece.slice(format.prefix.length) : piece;
             candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
+          }
+        } else if (format.type === "versioned") {
+          const prefix = `${format.version},`;
+          for (const piece of splitList(value, " ")) {
+            if (!piece.startsWith(prefix)) continue;
+            const text = piece.endsWith(",") ? piece.slice(prefix.length, -1) : piece.slice(prefix.length);
+            candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
+          }
+        } else {
+          // A proxy joining a repeated header adds "," — which only Paddle's ";" layout needs splitting on too.
+          const separator = format.separator === ";" && value.includes(",") ? /[;,]/ : format.separator;
+          for (const field of splitList(value, separator)) {
+            const eq = field.indexOf("=");
+            if (eq < 0) continue;
+            const key = field.slice(0, eq).trim();
+            const text = field.slice(eq + 1).trim();
+            if (key === format.timestamp) {
+              if (fieldTimestamp !== undefined && fieldTimestamp !== text) {
+                throw new WebhookError(
+                  "malformed_timestamp",
+                  `hookgate: ${displayHeader(spec.header)} carries two different timestamps`,
+                );
+              }
+              fieldTimestamp = text;
+            } else if (key === format.signature) {
+              candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
+            }
           }
         }
       }
@@ -384,12 +429,13 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
         `hookgate: the ${displayHeader(spec.header)} header is missing`,
       );
     }
-    const pieces = splitList(value, /,/);
-    if (pieces.length === 0)
+    const pieces = splitList(value, ",");
+    if (pieces.length === 0) {
       throw new WebhookError(
         "malformed_timestamp",
         `hookgate: the ${displayHeader(spec.header)} header is empty`,
       );
+    }
     if (pieces.some((p) => p !== pieces[0])) {
       throw new WebhookError(
         "malformed_timestamp",
@@ -399,31 +445,15 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     return pieces[0]!;
   }
 
-  async function matches(
-    secret: DecodedSecret,
-    candidates: readonly Candidate[],
-    contents: readonly Chunk[][],
-  ): Promise<boolean> {
-    const { key } = secret;
-    for (const chunks of contents) {
-      const digests = new Map<SignatureAlgorithm, Uint8Array>();
-      for (const candidate of candidates) {
-        if (!candidate.bytes) continue;
-        const { algorithm } = candidate.spec;
-        if (algorithm === "ed25519") {
-          if (key.kind === "ed25519" && (await ed25519Verify(key, chunks, candidate.bytes))) return true;
-          continue;
-        }
-        if (key.kind !== "hmac") continue;
-        let digest = digests.get(algorithm);
-        if (!digest) digests.set(algorithm, (digest = await hmac(algorithm, key, chunks)));
-        if (timingSafeEqual(digest, candidate.bytes)) return true;
-      }
-    }
-    return false;
-  }
-
-  async function verify(input: VerifyInput, options?: VerifyOptions): Promise<Delivery> {
+  /**
+   * The whole check as one generator: every crypto result and async content is yielded,
+   * so {@link drive} runs it synchronously where node:crypto answers at once and awaits
+   * only on Web Crypto — one code path, no promise per step on Node.
+   */
+  function* verifySteps(
+    input: VerifyInput,
+    options: VerifyOptions | undefined,
+  ): Generator<unknown, Delivery, unknown> {
     const body = toRawBytes(input.rawBody);
     const { headers } = input;
     const { candidates, fieldTimestamp, seen } = readCandidates(headers);
@@ -450,8 +480,9 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
       checkFreshness(timestampMs, options);
     }
 
-    const usable = candidates.filter((c) => c.bytes !== undefined);
-    if (usable.length === 0) {
+    let usable = 0;
+    for (const candidate of candidates) if (candidate.bytes) usable++;
+    if (usable === 0) {
       throw new WebhookError(
         "malformed_signature",
         candidates.length === 0
@@ -460,26 +491,42 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
       );
     }
 
-    const contentType = getFirstHeader(headers, ["content-type"]);
-    const idHeader = definition.id && typeof definition.id !== "function" ? definition.id : undefined;
-    const headerId = idHeader?.header
-      ? getFirstHeader(headers, [idHeader.header, ...(idHeader.aliases ?? [])])
-      : undefined;
-    const contents = await content({
-      id: headerId,
+    const contentType = getFirstHeader(headers, CONTENT_TYPE);
+    const contents = (yield content({
+      id: templateNeedsId && idHeaderSource ? getFirstHeader(headers, idHeaderSource) : undefined,
       timestamp: timestampRaw,
       body,
       url: input.url,
       method: input.method ?? "POST",
       contentType,
       signing: false,
-    });
+    })) as Chunk[][];
 
     let matched: MatchedSecret | undefined;
-    for (const secret of secrets) {
-      if (await matches(secret, usable, contents)) {
-        matched = secret.id === undefined ? { index: secret.index } : { index: secret.index, id: secret.id };
-        break;
+    search: for (const secret of secrets) {
+      const { key } = secret;
+      for (const chunks of contents) {
+        let digest: Uint8Array | undefined;
+        let digestAlgorithm: SignatureAlgorithm | undefined;
+        for (const candidate of candidates) {
+          if (!candidate.bytes) continue;
+          const { algorithm } = candidate.spec;
+          let ok = false;
+          if (algorithm === "ed25519") {
+            if (key.kind === "ed25519") ok = (yield ed25519Verify(key, chunks, candidate.bytes)) as boolean;
+          } else if (key.kind === "hmac") {
+            if (digestAlgorithm !== algorithm) {
+              digest = (yield hmac(algorithm, key, chunks)) as Uint8Array;
+              digestAlgorithm = algorithm;
+            }
+            ok = timingSafeEqual(digest!, candidate.bytes);
+          }
+          if (ok) {
+            matched =
+              secret.id === undefined ? { index: secret.index } : { index: secret.index, id: secret.id };
+            break search;
+          }
+        }
       }
     }
     if (!matched) {
@@ -512,11 +559,20 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     }
 
     const sourceContext: SourceContext = { headers, payload };
-    const id = readSource(definition.id, sourceContext) ?? usable[0]!.text;
+    const id = readSource(definition.id, sourceContext) ?? candidates.find((c) => c.bytes)!.text;
     const type = readSource(definition.type, sourceContext) ?? "";
     const delivery: Delivery = { id, type, payload, rawBody: body, scheme: name, matchedSecret: matched };
     if (timestampMs !== undefined) delivery.timestamp = new Date(timestampMs);
     return delivery;
+  }
+
+  function verify(input: VerifyInput, options?: VerifyOptions): Promise<Delivery> {
+    try {
+      const result = drive(verifySteps(input, options));
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async function sign(input: SignInput): Promise<Record<string, string>> {
