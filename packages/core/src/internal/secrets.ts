@@ -61,14 +61,15 @@ export function decodeSecrets(
   });
 }
 
-// Printable ASCII only: a secret with control or high bytes was decoded from base64 by mistake.
-const PRINTABLE = /^[\x21-\x7e]+$/;
+// Control characters (C0, DEL, C1) or U+FFFD: what random key bytes look like once decoded to a
+// string by mistake. Spaces and other Unicode are legitimate in user-chosen secrets.
+const DECODED_BYTES = /[\x00-\x1f\x7f-\x9f\ufffd]/;
 
 /** The secret string's UTF-8 bytes are the key (Stripe, GitHub, Shopify, Slack, Twilio, Paddle, Linear). */
 export const utf8Key: KeyDecoder = (value, scheme) => {
-  if (!PRINTABLE.test(value)) {
+  if (DECODED_BYTES.test(value)) {
     throw invalid(
-      `hookgate: the ${scheme} secret contains non-printable characters: it looks base64-decoded. ${scheme} signs with the secret string itself as UTF-8${scheme === "stripe" ? " (the whole whsec_… string)" : ""}; pass it unchanged`,
+      `hookgate: the ${scheme} secret contains control characters: it looks base64-decoded. ${scheme} signs with the secret string itself as UTF-8${scheme === "stripe" ? " (the whole whsec_… string)" : ""}; pass it unchanged`,
     );
   }
   return { kind: "hmac", bytes: utf8(value) } satisfies HmacKey;

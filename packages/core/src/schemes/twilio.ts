@@ -27,13 +27,26 @@ function paramString(body: string): string {
   return out;
 }
 
-function withDefaultPort(url: URL): string {
-  if (url.port) return url.toString();
-  const copy = new URL(url.toString());
-  const port = copy.protocol === "https:" ? "443" : "80";
-  // WHATWG URL drops a default port, so build the string by hand.
-  const auth = copy.username ? `${copy.username}${copy.password ? `:${copy.password}` : ""}@` : "";
-  return `${copy.protocol}//${auth}${copy.hostname}:${port}${copy.pathname}${copy.search}${copy.hash}`;
+const AUTHORITY = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is;
+
+/**
+ * The URL with its port set to the scheme's default, and removed — by editing the string, so the
+ * rest stays byte-for-byte as Twilio signed it (WHATWG URL would re-encode characters like `'`).
+ */
+function portVariants(url: string): string[] {
+  const match = AUTHORITY.exec(url);
+  if (!match) return [url];
+  const [, scheme, authority, rest] = match as unknown as [string, string, string, string];
+  const at = authority.lastIndexOf("@");
+  const userinfo = authority.slice(0, at + 1);
+  const hostPort = authority.slice(at + 1);
+  const port = /:(\d*)$/.exec(hostPort.startsWith("[") ? hostPort.slice(hostPort.indexOf("]")) : hostPort);
+  const host = port ? hostPort.slice(0, hostPort.length - port[0].length) : hostPort;
+  const defaultPort = scheme.toLowerCase() === "https://" ? "443" : "80";
+  return [
+    `${scheme}${userinfo}${host}:${port?.[1] || defaultPort}${rest}`,
+    `${scheme}${userinfo}${host}${rest}`,
+  ];
 }
 
 async function twilioContent(context: ContentContext): Promise<Chunk[][]> {
@@ -64,17 +77,17 @@ async function twilioContent(context: ContentContext): Promise<Chunk[][]> {
       "hookgate: Twilio signs a JSON body through a bodySHA256 query parameter; add ?bodySHA256=<hex sha256 of the body> to the url",
     );
   }
-  // Twilio is inconsistent about default ports, so twilio-node accepts the URL with and without one.
-  const variants = context.signing
-    ? [url.toString()]
-    : [...new Set([url.toString(), withDefaultPort(url), noPort(url)])];
-  return variants.map((variant) => [variant + params]);
-}
-
-function noPort(url: URL): string {
-  const copy = new URL(url.toString());
-  copy.port = "";
-  return copy.toString();
+  if (context.signing) return [[context.url + params]];
+  // Twilio signs the URL as it requested it, and is inconsistent about default ports: try it
+  // as received, with and without the port, then WHATWG-normalized, as twilio-node does.
+  const normalized = url.toString();
+  const variants = new Set([
+    context.url,
+    ...portVariants(context.url),
+    normalized,
+    ...portVariants(normalized),
+  ]);
+  return [...variants].map((variant) => [variant + params]);
 }
 
 interface TwilioForm {
