@@ -45,6 +45,10 @@ export const WebhookErrorCode = {
   StoreUnavailable: "store_unavailable",
   /** The queue refused or failed the hand-off; the sender should retry. */
   QueueUnavailable: "queue_unavailable",
+  /** The in-process queue is at `maxPending` (back-pressure); the sender should retry later. */
+  QueueFull: "queue_full",
+  /** An unexpected error (a bug, or a failing dependency); the sender should retry. */
+  InternalError: "internal_error",
 } as const;
 
 export type WebhookErrorCode = (typeof WebhookErrorCode)[keyof typeof WebhookErrorCode];
@@ -72,6 +76,8 @@ export const webhookErrorStatus: Readonly<Record<WebhookErrorCode, number>> = {
   url_required: 500,
   store_unavailable: 503,
   queue_unavailable: 503,
+  queue_full: 503,
+  internal_error: 500,
 };
 
 /** Options for {@link WebhookError}. */

@@ -12,6 +12,7 @@ export type {
 export { defineScheme, parseForm, parsePayload } from "./define-scheme.js";
 export type { WebhookErrorOptions } from "./errors.js";
 export { isWebhookError, WebhookError, WebhookErrorCode, webhookErrorStatus } from "./errors.js";
+export type { BodySource } from "./internal/read-body.js";
 export type { KeyDecoder } from "./internal/secrets.js";
 export {
   base64Key,
@@ -21,6 +22,32 @@ export {
   standardWebhooksKey,
   utf8Key,
 } from "./internal/secrets.js";
+export type {
+  MemoryQueue,
+  MemoryQueueOptions,
+  Queue,
+  QueuedDelivery,
+  RetryOptions,
+  WebhookEvent,
+} from "./queue.js";
+export { fromQueuedDelivery, memoryQueue, toQueuedDelivery } from "./queue.js";
+export type {
+  AnyEvent,
+  DispatchOptions,
+  ErrorContext,
+  EventFor,
+  EventMap,
+  EventName,
+  HandleInput,
+  HandleResult,
+  Handler,
+  InferEvents,
+  Receiver,
+  ReceiverEvent,
+  ReceiverOptions,
+  SchemaMap,
+} from "./receiver.js";
+export { createReceiver } from "./receiver.js";
 export type { DiscordSchemeOptions } from "./schemes/discord.js";
 export type { GithubSchemeOptions } from "./schemes/github.js";
 export type { HmacSchemeOptions } from "./schemes/hmac.js";
@@ -32,6 +59,9 @@ export type { SlackSchemeOptions } from "./schemes/slack.js";
 export type { StandardWebhooksSchemeOptions } from "./schemes/standard-webhooks.js";
 export type { StripeSchemeOptions } from "./schemes/stripe.js";
 export type { TwilioSchemeOptions } from "./schemes/twilio.js";
+export type { StandardSchemaV1 } from "./standard-schema.js";
+export type { ClaimResult, IdempotencyStore, MemoryStore, MemoryStoreOptions } from "./store.js";
+export { memoryStore } from "./store.js";
 export type {
   Delivery,
   HandshakeReply,

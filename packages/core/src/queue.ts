@@ -1,0 +1,211 @@
+import { WebhookError } from "./errors.js";
+import { toText, utf8 } from "./internal/bytes.js";
+import type { Delivery, MatchedSecret } from "./types.js";
+
+/**
+ * A verified delivery as plain JSON, so any queue can carry it. It keeps the signed headers
+ * and URL, so a worker can trust it or re-verify it as of `receivedAt`, long after the
+ * sender's tolerance window.
+ */
+export interface QueuedDelivery {
+  id: string;
+  type: string;
+  /** The scheme's name, e.g. `stripe`. */
+  scheme: string;
+  /** When hookgate received it (ISO 8601). */
+  receivedAt: string;
+  /** The signed timestamp (ISO 8601), where the scheme has one. */
+  timestamp?: string;
+  matchedSecret: MatchedSecret;
+  /** The parsed (and, with a schema, validated) payload. */
+  payload: unknown;
+  /** The exact body as UTF-8 text. */
+  rawBody: string;
+  /** The request headers (credentials and cookies removed), for re-verification. */
+  headers: Record<string, string>;
+  /** The request URL, for schemes that sign it. */
+  url?: string;
+}
+
+/** Where deliveries are handed off. `enqueue` resolves only once the delivery is safely stored. */
+export interface Queue {
+  enqueue(delivery: QueuedDelivery): Promise<void>;
+  /**
+   * Called by `createReceiver` with the receiver's dispatcher, for queues that run handlers
+   * in-process ({@link memoryQueue}). Durable queues consume in their own workers instead.
+   */
+  attach?(dispatch: (delivery: QueuedDelivery) => Promise<void>): void;
+}
+
+/** A delivery that a receiver hands to its handlers: a verified {@link Delivery} plus when it arrived. */
+export interface WebhookEvent<TType extends string = string, TPayload = unknown>
+  extends Delivery<TType, TPayload> {
+  receivedAt: Date;
+}
+
+const UNSAFE_HEADERS = new Set(["authorization", "cookie", "proxy-authorization", "set-cookie"]);
+
+/** The JSON form of a delivery for a queue. */
+export function toQueuedDelivery(
+  event: WebhookEvent,
+  headers: Record<string, string>,
+  url?: string,
+): QueuedDelivery {
+  const safeHeaders: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers))
+    if (!UNSAFE_HEADERS.has(name)) safeHeaders[name] = value;
+  const queued: QueuedDelivery = {
+    id: event.id,
+    type: event.type,
+    scheme: event.scheme,
+    receivedAt: event.receivedAt.toISOString(),
+    matchedSecret: event.matchedSecret,
+    payload: event.payload,
+    rawBody: toText(event.rawBody),
+    headers: safeHeaders,
+  };
+  if (event.timestamp) queued.timestamp = event.timestamp.toISOString();
+  if (url !== undefined) queued.url = url;
+  return queued;
+}
+
+/** The event a {@link QueuedDelivery} stands for. */
+export function fromQueuedDelivery(queued: QueuedDelivery): WebhookEvent {
+  const event: WebhookEvent = {
+    id: queued.id,
+    type: queued.type,
+    scheme: queued.scheme,
+    payload: queued.payload,
+    rawBody: utf8(queued.rawBody),
+    matchedSecret: queued.matchedSecret,
+    receivedAt: new Date(queued.receivedAt),
+  };
+  if (queued.timestamp) event.timestamp = new Date(queued.timestamp);
+  return event;
+}
+
+/** Retry policy for {@link memoryQueue}. */
+export interface RetryOptions {
+  /** Total runs, the first included. @default 3 */
+  attempts?: number;
+  /** Delay before retry n (1-based), in ms: a base for exponential backoff, or a function. @default 1000 */
+  backoff?: number | ((retry: number) => number);
+}
+
+/** Options for {@link memoryQueue}. */
+export interface MemoryQueueOptions {
+  /** Deliveries run at once. @default 4 */
+  concurrency?: number;
+  /** Deliveries waiting or running before `enqueue` refuses with 503 + Retry-After. @default 1000 */
+  maxPending?: number;
+  retry?: RetryOptions;
+  /** Called with a delivery whose every attempt failed, and the last error. */
+  onDeadLetter?: (delivery: QueuedDelivery, error: unknown) => void | Promise<void>;
+}
+
+/** The in-process queue, with hooks for tests and graceful shutdown. */
+export interface MemoryQueue extends Queue {
+  /** Deliveries waiting or running. */
+  readonly pending: number;
+  /** Resolves when nothing is waiting or running. */
+  onIdle(): Promise<void>;
+}
+
+/**
+ * An in-process queue: enqueue returns at once and the receiver's handlers run in the
+ * background with retries and a dead-letter callback. NOT durable: deliveries waiting or
+ * running are lost if the process exits — the sender was already answered 202 and will not
+ * resend. Use it for development and tests; use `@hookgate/bullmq` in production.
+ *
+ * @example
+ * createReceiver({ scheme, queue: memoryQueue({ concurrency: 8, retry: { attempts: 5 } }) })
+ */
+export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const maxPending = Math.max(1, options.maxPending ?? 1000);
+  const attempts = Math.max(1, options.retry?.attempts ?? 3);
+  const backoff = options.retry?.backoff ?? 1000;
+  const delay = (retry: number) =>
+    typeof backoff === "function" ? backoff(retry) : backoff * 2 ** (retry - 1);
+
+  const waiting: QueuedDelivery[] = [];
+  let running = 0;
+  let scheduled = 0;
+  let dispatch: ((delivery: QueuedDelivery) => Promise<void>) | undefined;
+  let idle: Array<() => void> = [];
+
+  const pending = () => waiting.length + running + scheduled;
+
+  function settle(): void {
+    if (pending() === 0) {
+      const resolve = idle;
+      idle = [];
+      for (const fn of resolve) fn();
+    }
+  }
+
+  async function run(delivery: QueuedDelivery, attempt: number): Promise<void> {
+    try {
+      await dispatch!(delivery);
+    } catch (error) {
+      if (attempt < attempts) {
+        scheduled++;
+        setTimeout(() => {
+          scheduled--;
+          waiting.push(delivery);
+          attemptsOf.set(delivery, attempt + 1);
+          pump();
+        }, delay(attempt));
+        return;
+      }
+      try {
+        await options.onDeadLetter?.(delivery, error);
+      } catch {
+        // A failing dead-letter callback must not take the queue down.
+      }
+    }
+  }
+
+  const attemptsOf = new WeakMap<QueuedDelivery, number>();
+
+  function pump(): void {
+    while (running < concurrency && waiting.length > 0) {
+      const delivery = waiting.shift()!;
+      running++;
+      void run(delivery, attemptsOf.get(delivery) ?? 1).finally(() => {
+        running--;
+        pump();
+        settle();
+      });
+    }
+  }
+
+  return {
+    get pending() {
+      return pending();
+    },
+    attach(fn) {
+      dispatch = fn;
+    },
+    async enqueue(delivery) {
+      if (!dispatch) {
+        throw new WebhookError(
+          "queue_unavailable",
+          "hookgate: this memoryQueue is not attached to a receiver; pass it as createReceiver({ queue })",
+        );
+      }
+      if (pending() >= maxPending) {
+        throw new WebhookError(
+          "queue_full",
+          `hookgate: memoryQueue has ${maxPending} deliveries pending (maxPending); the sender should retry later`,
+          { headers: { "retry-after": "5" } },
+        );
+      }
+      waiting.push(delivery);
+      pump();
+    },
+    onIdle() {
+      return pending() === 0 ? Promise.resolve() : new Promise((resolve) => idle.push(resolve));
+    },
+  };
+}
