@@ -151,7 +151,7 @@ export function toRawBytes(rawBody: RawBody | unknown): Uint8Array {
     "raw_body_required",
     `hookgate: rawBody must be the exact bytes received (Uint8Array/Buffer or string), but got ${got}. ` +
       (typeof rawBody === "object" && rawBody !== null
-        ? "A body parser already turned it into an object, and its bytes cannot be recovered; mount the webhook route before express.json() / bodyParser, or read the body with express.raw({ type: '*/*' }) / `await request.arrayBuffer()`."
+        ? "A body parser (express.json(), koa-bodyparser, Next.js's API body parser…) already turned it into an object, and the exact bytes cannot be recovered; mount the webhook route before the parser, or pass the raw bytes (express.raw({ type: '*/*' }), `await request.arrayBuffer()`)."
         : "Read the request body as bytes before verifying it."),
   );
 }

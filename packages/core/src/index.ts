@@ -22,6 +22,8 @@ export {
   standardWebhooksKey,
   utf8Key,
 } from "./internal/secrets.js";
+export type { NodeHandleOptions, NodeRequestLike, NodeResponseLike } from "./node-handler.js";
+export { handleNodeRequest, nodeRequestUrl, writeNodeResponse } from "./node-handler.js";
 export type {
   MemoryQueue,
   MemoryQueueOptions,

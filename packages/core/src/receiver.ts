@@ -114,6 +114,11 @@ export interface HandleInput {
   rawBody: BodySource;
   /** The client address, for `allowIps`. */
   ip?: string | undefined;
+  /**
+   * Set by an adapter that found the body already consumed by the framework, naming what
+   * consumed it; the answer is a 500 that says how to fix the set-up.
+   */
+  bodyConsumedBy?: string | undefined;
 }
 
 /** What to answer: status, headers and a JSON body. */
@@ -155,6 +160,9 @@ type ResolveEvents<Events, S extends SchemaMap> = [Events] extends [never]
     : InferEvents<S>
   : Events;
 
+/** Codes that mean the server is set up wrong, not that the request is bad. */
+const SETUP_ERRORS = new Set<WebhookErrorCode>(["raw_body_required", "invalid_secret", "url_required"]);
+
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" } as const;
 
 function reply(status: number, body: unknown, headers: Record<string, string> = {}): HandleResult {
@@ -193,6 +201,7 @@ export function createReceiver<Events extends EventMap = never, const S extends 
   const now = options.now ?? (() => new Date());
   const keyPrefix = `${options.namespace ? `${options.namespace}:` : ""}${scheme.name}:`;
 
+  const loggedSetupErrors = new Set<WebhookErrorCode>();
   const handlers = new Map<string, Array<Handler<WebhookEvent>>>();
   const anyHandlers: Array<Handler<WebhookEvent>> = [];
   const errorHandlers: Array<(error: unknown, context: ErrorContext) => void> = [];
@@ -318,6 +327,12 @@ export function createReceiver<Events extends EventMap = never, const S extends 
     let claimed: string | undefined;
     try {
       checkRequest(input);
+      if (input.bodyConsumedBy) {
+        throw new WebhookError(
+          "raw_body_required",
+          `hookgate: the request body was already read by ${input.bodyConsumedBy}, so the exact bytes the sender signed are gone. Mount the webhook route before that body parser (or exclude the route from it) and let hookgate read the body`,
+        );
+      }
       const rawBody = (await readBody(input.rawBody, maxBodyBytes)) as Uint8Array;
       const delivery = await scheme.verify(
         { headers: input.headers, rawBody, url: input.url, method: input.method },
@@ -414,6 +429,11 @@ export function createReceiver<Events extends EventMap = never, const S extends 
         ...(event ? { id: event.id, type: event.type } : {}),
       });
       reportError(error, contextOf(event));
+      if (SETUP_ERRORS.has(error.code) && !loggedSetupErrors.has(error.code)) {
+        // A set-up mistake fails every delivery: say so once in the server log, not per request.
+        loggedSetupErrors.add(error.code);
+        console.error(error.message);
+      }
       return reply(error.status, error.toJSON(), { ...error.headers });
     }
   }

@@ -1,0 +1,2 @@
+export type { StoreConformanceOptions, StoreScenario } from "./store-conformance.js";
+export { storeConformance } from "./store-conformance.js";
