@@ -114,10 +114,10 @@ describe("headers as senders and proxies deliver them", () => {
   });
 
   it.each([
-    ["wrong alphabet", "sha256=" + "z".repeat(64)],
-    ["too short", "sha256=" + "a".repeat(62)],
-    ["too long", "sha256=" + "a".repeat(66)],
-    ["odd length", "sha256=" + "a".repeat(63)],
+    ["wrong alphabet", `sha256=${"z".repeat(64)}`],
+    ["too short", `sha256=${"a".repeat(62)}`],
+    ["too long", `sha256=${"a".repeat(66)}`],
+    ["odd length", `sha256=${"a".repeat(63)}`],
     ["no prefix", "a".repeat(64)],
     ["empty", ""],
   ])("refuses a GitHub signature that is %s with malformed_signature", async (_, value) => {

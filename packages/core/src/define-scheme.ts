@@ -45,6 +45,8 @@ export interface SignatureSpec {
   format: SignatureFormat;
   algorithm: SignatureAlgorithm;
   encoding: "hex" | "base64";
+  /** Read only when none of the scheme's other signature headers is present (a legacy header). */
+  fallback?: boolean;
 }
 
 /** Where the signed timestamp is found. */
@@ -354,68 +356,78 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     if (group) group.push(spec);
     else headerGroups.set(spec.header, [spec]);
   }
-  const groups = [...headerGroups.values()].map((specs) => ({
+  const allGroups = [...headerGroups.values()].map((specs) => ({
     names: [specs[0]!.header, ...(specs[0]!.aliases ?? [])],
     specs,
   }));
+  const groups = allGroups.filter((g) => !g.specs[0]!.fallback);
+  const fallbackGroups = allGroups.filter((g) => g.specs[0]!.fallback);
   const templateNeedsId = typeof definition.content === "string" && definition.content.includes("{id}");
   const idHeaderSource =
     definition.id && typeof definition.id !== "function" && definition.id.header
       ? [definition.id.header, ...(definition.id.aliases ?? [])]
       : undefined;
 
-  function readCandidates(headers: HeadersInput): {
+  interface CandidateRead {
     candidates: Candidate[];
     fieldTimestamp: string | undefined;
     seen: boolean;
-  } {
-    const candidates: Candidate[] = [];
-    let fieldTimestamp: string | undefined;
-    let seen = false;
-    for (const { names, specs } of groups) {
-      const value = getFirstHeader(headers, names);
-      if (value === undefined) continue;
-      seen = true;
-      for (const spec of specs) {
-        const { format } = spec;
-        if (format.type === "plain") {
-          // A proxy may join a repeated header with ", ": every piece is a candidate.
-          for (const piece of splitList(value, ",")) {
-            if (format.prefix && !piece.startsWith(format.prefix)) continue;
-            const text = format.prefix ? piece.slice(format.prefix.length) : piece;
-            candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
-          }
-        } else if (format.type === "versioned") {
-          const prefix = `${format.version},`;
-          for (const piece of splitList(value, " ")) {
-            if (!piece.startsWith(prefix)) continue;
-            const text = piece.endsWith(",") ? piece.slice(prefix.length, -1) : piece.slice(prefix.length);
-            candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
-          }
-        } else {
-          // A proxy joining a repeated header adds "," — which only Paddle's ";" layout needs splitting on too.
-          const separator = format.separator === ";" && value.includes(",") ? /[;,]/ : format.separator;
-          for (const field of splitList(value, separator)) {
-            const eq = field.indexOf("=");
-            if (eq < 0) continue;
-            const key = field.slice(0, eq).trim();
-            const text = field.slice(eq + 1).trim();
-            if (key === format.timestamp) {
-              if (fieldTimestamp !== undefined && fieldTimestamp !== text) {
-                throw new WebhookError(
-                  "malformed_timestamp",
-                  `hookgate: ${displayHeader(spec.header)} carries two different timestamps`,
-                );
-              }
-              fieldTimestamp = text;
-            } else if (key === format.signature) {
-              candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
+  }
+
+  function readCandidates(headers: HeadersInput): CandidateRead {
+    const read: CandidateRead = { candidates: [], fieldTimestamp: undefined, seen: false };
+    for (const group of groups) readGroup(headers, group, read);
+    if (!read.seen) for (const group of fallbackGroups) readGroup(headers, group, read);
+    return read;
+  }
+
+  function readGroup(
+    headers: HeadersInput,
+    { names, specs }: { names: readonly string[]; specs: readonly SignatureSpec[] },
+    read: CandidateRead,
+  ): void {
+    const value = getFirstHeader(headers, names);
+    if (value === undefined) return;
+    read.seen = true;
+    const { candidates } = read;
+    for (const spec of specs) {
+      const { format } = spec;
+      if (format.type === "plain") {
+        // A proxy may join a repeated header with ", ": every piece is a candidate.
+        for (const piece of splitList(value, ",")) {
+          if (format.prefix && !piece.startsWith(format.prefix)) continue;
+          const text = format.prefix ? piece.slice(format.prefix.length) : piece;
+          candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
+        }
+      } else if (format.type === "versioned") {
+        const prefix = `${format.version},`;
+        for (const piece of splitList(value, " ")) {
+          if (!piece.startsWith(prefix)) continue;
+          const text = piece.endsWith(",") ? piece.slice(prefix.length, -1) : piece.slice(prefix.length);
+          candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
+        }
+      } else {
+        // A proxy joining a repeated header adds "," — which only Paddle's ";" layout needs splitting on too.
+        const separator = format.separator === ";" && value.includes(",") ? /[;,]/ : format.separator;
+        for (const field of splitList(value, separator)) {
+          const eq = field.indexOf("=");
+          if (eq < 0) continue;
+          const key = field.slice(0, eq).trim();
+          const text = field.slice(eq + 1).trim();
+          if (key === format.timestamp) {
+            if (read.fieldTimestamp !== undefined && read.fieldTimestamp !== text) {
+              throw new WebhookError(
+                "malformed_timestamp",
+                `hookgate: ${displayHeader(spec.header)} carries two different timestamps`,
+              );
             }
+            read.fieldTimestamp = text;
+          } else if (key === format.signature) {
+            candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
           }
         }
       }
     }
-    return { candidates, fieldTimestamp, seen };
   }
 
   function readHeaderTimestamp(
@@ -627,7 +639,7 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     if (!definition.signatures.some((s) => headers[s.header])) {
       throw new WebhookError(
         "invalid_secret",
-        `hookgate: schemes.${name}() has no key that can sign (an Ed25519 public key verifies only; pass the private key to sign)`,
+        `hookgate: the ${name} scheme has no key that can sign (an Ed25519 public key verifies only; pass the private key to sign)`,
       );
     }
     if (tsSpec && "header" in tsSpec && timestamp !== undefined) headers[tsSpec.header] = timestamp;

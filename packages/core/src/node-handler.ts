@@ -1,5 +1,5 @@
 import type { BodySource } from "./internal/read-body.js";
-import type { EventMap, HandleResult, Receiver } from "./receiver.js";
+import type { HandleResult, Receiver } from "./receiver.js";
 
 /** The parts of Node's `IncomingMessage` the bridge reads. */
 export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {

@@ -24,25 +24,26 @@ type Prefixes<K extends string> = K extends `${infer Head}.${infer Tail}`
   ? Head | `${Head}.${Prefixes<Tail>}`
   : never;
 type IsOpen<E> = string extends keyof E ? true : false;
+type OpenPayload<E> = E extends { [type: string]: infer P } ? P : unknown;
 
 /** Names a handler can be registered for: each event type, and each dotted prefix of one (`issues` for `issues.opened`). */
-export type EventName<E extends EventMap> =
+export type EventName<E extends object> =
   IsOpen<E> extends true ? string : (keyof E & string) | Prefixes<keyof E & string>;
 
-type Matching<E extends EventMap, N extends string> = {
+type Matching<E extends object, N extends string> = {
   [K in keyof E & string]: K extends N ? K : K extends `${N}.${string}` ? K : never;
 }[keyof E & string];
 
 /** The event a handler for `N` receives: a union over every type it matches, discriminated by `type`. */
-export type EventFor<E extends EventMap, N extends string> =
+export type EventFor<E extends object, N extends string> =
   IsOpen<E> extends true
-    ? WebhookEvent<string, E[string]>
-    : { [K in Matching<E, N>]: WebhookEvent<K, E[K]> }[Matching<E, N>];
+    ? WebhookEvent<string, OpenPayload<E>>
+    : { [K in Matching<E, N>]: WebhookEvent<K, E[K & keyof E]> }[Matching<E, N>];
 
 /** Any event of the map. */
-export type AnyEvent<E extends EventMap> =
+export type AnyEvent<E extends object> =
   IsOpen<E> extends true
-    ? WebhookEvent<string, E[string]>
+    ? WebhookEvent<string, OpenPayload<E>>
     : { [K in keyof E & string]: WebhookEvent<K, E[K]> }[keyof E & string];
 
 /** A handler: resolves when the delivery is handled; throws (or rejects) to have it retried. */
@@ -135,7 +136,7 @@ export interface DispatchOptions {
 }
 
 /** A webhook endpoint: verifies, deduplicates, hands off and dispatches deliveries. */
-export interface Receiver<E extends EventMap = EventMap> {
+export interface Receiver<E extends object = EventMap> {
   readonly scheme: Scheme;
   /** Registers a handler for an event type, or for every type under a dotted prefix. */
   on<N extends EventName<E>>(type: N, handler: Handler<EventFor<E, N>>): this;
@@ -182,7 +183,7 @@ function isQueued(delivery: Delivery | WebhookEvent | QueuedDelivery): delivery 
  * receiver.on("invoice.paid", async (event) => { await markPaid(event.payload.data.object.id) });
  * export default { fetch: receiver.fetch };
  */
-export function createReceiver<Events extends EventMap = never, const S extends SchemaMap = {}>(
+export function createReceiver<Events extends object = never, const S extends SchemaMap = {}>(
   options: ReceiverOptions<S>,
 ): Receiver<ResolveEvents<Events, S>> {
   const { scheme, queue, observe } = options;
@@ -305,7 +306,7 @@ export function createReceiver<Events extends EventMap = never, const S extends 
         `hookgate: the request headers exceed maxHeaderBytes (${maxHeaderBytes})`,
       );
     }
-    const mediaType = contentType?.split(";")[0]!.trim().toLowerCase();
+    const mediaType = contentType === undefined ? undefined : contentType.split(";")[0]!.trim().toLowerCase();
     if (!mediaType || !contentTypes.includes(mediaType)) {
       throw new WebhookError(
         "unsupported_media_type",

@@ -29,18 +29,18 @@ export function decodeSecrets(
 ): DecodedSecret[] {
   if (input === undefined || input === null) {
     throw invalid(
-      `hookgate: schemes.${scheme}() needs \`${optionName}\`: the signing secret from the sender's dashboard`,
+      `hookgate: the ${scheme} scheme needs \`${optionName}\`: the signing secret from the sender's dashboard`,
     );
   }
   const entries: readonly SecretEntry[] = Array.isArray(input) ? input : [input as SecretEntry];
   if (entries.length === 0)
-    throw invalid(`hookgate: schemes.${scheme}() got an empty \`${optionName}\` list`);
+    throw invalid(`hookgate: the ${scheme} scheme got an empty \`${optionName}\` list`);
   return entries.map((entry, index) => {
     const { id, value } =
       typeof entry === "object" && entry !== null && !(entry instanceof Uint8Array)
         ? (entry as { id: string; value: string })
         : { id: undefined, value: entry as unknown };
-    const where = `schemes.${scheme}() \`${optionName}\`${entries.length > 1 ? ` #${index}` : ""}${id ? ` (${id})` : ""}`;
+    const where = `the ${scheme} \`${optionName}\`${entries.length > 1 ? ` #${index}` : ""}${id ? ` (${id})` : ""}`;
     if (value instanceof Uint8Array) {
       throw invalid(
         `hookgate: ${where} is bytes; pass the secret string exactly as the sender's dashboard shows it (hookgate decodes it the way ${scheme} does)`,
@@ -63,6 +63,7 @@ export function decodeSecrets(
 
 // Control characters (C0, DEL, C1) or U+FFFD: what random key bytes look like once decoded to a
 // string by mistake. Spaces and other Unicode are legitimate in user-chosen secrets.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const DECODED_BYTES = /[\x00-\x1f\x7f-\x9f\ufffd]/;
 
 /** The secret string's UTF-8 bytes are the key (Stripe, GitHub, Shopify, Slack, Twilio, Paddle, Linear). */

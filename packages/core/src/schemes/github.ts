@@ -37,6 +37,7 @@ export function github(options: GithubSchemeOptions): Scheme {
       format: { type: "plain", prefix: "sha1=" },
       algorithm: "sha1",
       encoding: "hex",
+      fallback: true,
     });
   }
   return defineScheme(

@@ -331,6 +331,9 @@ describe("provider specifics", () => {
       "missing_signature",
       400,
     );
+    // SHA-1 is a fallback only: next to a SHA-256 header, only the SHA-256 one counts.
+    const wrong256 = { ...headers, "x-hub-signature-256": `sha256=${"0".repeat(64)}` };
+    await expectCode(verify(legacy, { headers: wrong256, rawBody }), "signature_mismatch", 401);
   });
 
   it("Twilio needs the public URL, and binds the signature to it", async () => {
