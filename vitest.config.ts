@@ -17,6 +17,8 @@ export default defineConfig({
     include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
     typecheck: { enabled: true, include: ["packages/*/src/**/*.test-d.ts", "test/**/*.test-d.ts"] },
     benchmark: { include: ["bench/**/*.bench.ts"] },
+    // CI also writes machine-readable results, from which .ci/run prints a plain summary line.
+    reporters: process.env.CI ? ["default", ["json", { outputFile: ".ci/results.json" }]] : ["default"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },
