@@ -580,7 +580,9 @@ describe("fetch, observe and errors", () => {
       expect(result.status).toBe(500);
       expect(json(result.body).error).toMatchObject({
         code: "raw_body_required",
-        message: expect.stringMatching(/already read by express\.json\(\).*Mount the webhook route before/),
+        message: expect.stringMatching(
+          /already read by express\.json\(\).*Let hookgate read the body first: mount the webhook route before/,
+        ),
       });
     }
     const parsed = await receiver.handle({ ...input, rawBody: JSON.parse(input.rawBody) });

@@ -146,8 +146,11 @@ export interface Receiver<E extends object = EventMap> {
   onError(handler: (error: unknown, context: ErrorContext) => void): this;
   /** Runs one request through the pipeline. Never throws: every outcome is an answer. */
   handle(input: HandleInput): Promise<HandleResult>;
-  /** {@link handle} for a Web `Request`. */
-  fetch(request: Request, context?: { ip?: string }): Promise<Response>;
+  /**
+   * {@link handle} for a Web `Request`. `url` overrides `request.url` (the public URL behind a
+   * proxy); `ip` is the client address, for `allowIps`.
+   */
+  fetch(request: Request, context?: { ip?: string | undefined; url?: string | undefined }): Promise<Response>;
   /**
    * Runs the handlers for a delivery — what queue workers and tests call. Rejects with the
    * handler's error so the caller's retry logic sees it.
@@ -331,7 +334,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
       if (input.bodyConsumedBy) {
         throw new WebhookError(
           "raw_body_required",
-          `hookgate: the request body was already read by ${input.bodyConsumedBy}, so the exact bytes the sender signed are gone. Mount the webhook route before that body parser (or exclude the route from it) and let hookgate read the body`,
+          `hookgate: the request body was already read by ${input.bodyConsumedBy}, so the exact bytes the sender signed are gone. Let hookgate read the body first: mount the webhook route before any body parser, or turn the parser off for it`,
         );
       }
       const rawBody = (await readBody(input.rawBody, maxBodyBytes)) as Uint8Array;
@@ -503,10 +506,13 @@ export function createReceiver<Events extends object = never, const S extends Sc
     async fetch(request, context) {
       const result = await handle({
         method: request.method,
-        url: request.url,
+        url: context?.url ?? request.url,
         headers: request.headers,
         rawBody: request.body ?? new Uint8Array(0),
         ip: context?.ip,
+        bodyConsumedBy: request.bodyUsed
+          ? "code that ran before hookgate (request.json(), request.text(), request.formData() or a framework's body parsing)"
+          : undefined,
       });
       return new Response(result.body, { status: result.status, headers: result.headers });
     },

@@ -1,0 +1,45 @@
+import { handleNodeRequest, type Receiver, writeNodeResponse } from "@hookgate/core";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+
+/** Options for {@link webhookMiddleware}. */
+export interface WebhookMiddlewareOptions {
+  /**
+   * The public URL the sender posted to, for schemes that sign it (Twilio). Set it behind a proxy
+   * that changes the scheme, host or path.
+   * @default `${req.protocol}://${req.get("host")}${req.originalUrl}` (`trust proxy` applies to the protocol)
+   */
+  publicUrl?: string | ((req: Request) => string);
+}
+
+/**
+ * Express 4 and 5 middleware that reads the exact raw body, runs it through the receiver and
+ * answers. Mount it before `express.json()` reaches the route; if a body parser got there first,
+ * it answers 500 with an error that says how to fix the mounting.
+ *
+ * @example
+ * app.post("/webhooks/stripe", webhookMiddleware(receiver));
+ * app.use(express.json()); // the rest of the app
+ */
+export function webhookMiddleware(
+  receiver: Pick<Receiver, "handle">,
+  options: WebhookMiddlewareOptions = {},
+): RequestHandler {
+  const { publicUrl } = options;
+  return (req: Request, res: Response, next: NextFunction) => {
+    const body: unknown = req.body;
+    const hasBytes = body instanceof Uint8Array || typeof body === "string";
+    handleNodeRequest(receiver, req, {
+      url:
+        typeof publicUrl === "function"
+          ? publicUrl(req)
+          : (publicUrl ?? `${req.protocol}://${req.get("host")}${req.originalUrl}`),
+      // req.ip, so that Express's `trust proxy` setting decides which address is the client's.
+      ip: req.ip,
+      body: hasBytes ? body : undefined,
+      bodyConsumedBy:
+        req.readableEnded && !hasBytes
+          ? "a body parser mounted before this route (express.json(), express.urlencoded() or body-parser)"
+          : undefined,
+    }).then((result) => writeNodeResponse(res, result), next);
+  };
+}

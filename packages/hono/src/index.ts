@@ -1,0 +1,58 @@
+import type { BodySource, Receiver } from "@hookgate/core";
+import type { Context, Handler } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** Options for {@link webhookHandler}. */
+export interface WebhookHandlerOptions {
+  /**
+   * The public URL the sender posted to, for schemes that sign it (Twilio). Set it behind a proxy
+   * that changes the scheme, host or path.
+   * @default c.req.url
+   */
+  publicUrl?: string | ((c: Context) => string);
+  /**
+   * The client address, for `allowIps`; Hono has no runtime-neutral source for it, so pass your
+   * runtime's, e.g. `(c) => getConnInfo(c).remote.address` from `hono/bun` or `@hono/node-server/conninfo`.
+   * @default no address
+   */
+  ip?: (c: Context) => string | undefined;
+}
+
+/**
+ * A Hono handler that reads the exact raw bytes of `c.req.raw`, runs them through the receiver
+ * and answers. Web-standard only, so it runs on Node (`@hono/node-server`), Bun, Deno and Workers.
+ *
+ * @example
+ * app.post("/webhooks/stripe", webhookHandler(receiver));
+ */
+export function webhookHandler(
+  receiver: Pick<Receiver, "handle">,
+  options: WebhookHandlerOptions = {},
+): Handler {
+  const { publicUrl, ip } = options;
+  return async (c) => {
+    const request = c.req.raw;
+    let rawBody: BodySource | undefined;
+    let bodyConsumedBy: string | undefined;
+    if (request.bodyUsed) {
+      // HonoRequest caches the first body it read and converts it for later reads: text and bytes
+      // convert back to what was sent, but parsed JSON or form data would be re-serialized.
+      const first = Object.keys(c.req.bodyCache)[0];
+      if (first === "arrayBuffer" || first === "blob" || first === "text")
+        rawBody = await c.req.arrayBuffer();
+      else
+        bodyConsumedBy = first
+          ? `c.req.${first}() in an earlier middleware or validator`
+          : "an earlier middleware that read c.req.raw";
+    }
+    const result = await receiver.handle({
+      method: request.method,
+      url: typeof publicUrl === "function" ? publicUrl(c) : (publicUrl ?? request.url),
+      headers: request.headers,
+      rawBody: rawBody ?? request.body ?? new Uint8Array(0),
+      ip: ip?.(c),
+      bodyConsumedBy,
+    });
+    return c.body(result.body, result.status as ContentfulStatusCode, result.headers);
+  };
+}
