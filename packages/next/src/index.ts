@@ -45,11 +45,12 @@ export function createRouteHandler(
 ): { POST: (request: Request) => Promise<Response> } {
   const { publicUrl, ip } = options;
   return {
-    POST: (request) =>
-      receiver.fetch(request, {
+    POST(request) {
+      return receiver.fetch(request, {
         url: typeof publicUrl === "function" ? publicUrl(request) : publicUrl,
         ip: ip?.(request),
-      }),
+      });
+    },
   };
 }
 

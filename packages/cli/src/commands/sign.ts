@@ -1,0 +1,66 @@
+import { signedFixture } from "@hookgate/testing";
+import { parseTimestamp, readDataFile, readStdin, requireType, schemeFor } from "../internal/inputs.js";
+import { CliError, type CliIO, ExitCode } from "../io.js";
+
+/** Options of `hookgate sign`. */
+export interface SignOptions {
+  scheme?: string;
+  secret?: string;
+  /** The delivery id, for schemes that send it in a header. */
+  id?: string;
+  /** The signing time; see `parseTimestamp`. */
+  timestamp?: string;
+  /** The event type, for schemes that send it in a header (GitHub, Shopify, Linear). */
+  type?: string;
+  /** The URL the request will be sent to (Twilio signs it). */
+  url?: string;
+  /** Read the payload from this file instead of stdin. */
+  data?: string;
+  /** Print the headers as a JSON object. */
+  json?: boolean;
+}
+
+/**
+ * `hookgate sign`: prints the headers that sign a payload (stdin, or `--data`), exactly as the
+ * provider would send them. The payload's bytes are signed as they are: send the same bytes.
+ */
+export async function sign(options: SignOptions, io: CliIO): Promise<number> {
+  const scheme = await schemeFor(options.scheme, options.secret);
+  let body: string;
+  if (options.data !== undefined) body = await readDataFile(options.data, io);
+  else if (io.stdin.isTTY) {
+    throw new CliError(
+      "pipe the payload on stdin (hookgate sign … < payload.json) or pass --data payload.json",
+    );
+  } else body = await readStdin(io);
+  if (body.length === 0) throw new CliError("the payload is empty; pipe a JSON (or form) body to sign");
+  if (scheme.name === "linear" && !/"webhookTimestamp"\s*:/.test(body)) {
+    io.stderr.write(
+      "hookgate: note: Linear checks the payload's webhookTimestamp (ms); this payload has none, so the receiver will refuse it\n",
+    );
+  }
+  requireType(scheme, options.type);
+  if (options.url === undefined && scheme.name === "twilio") {
+    throw new CliError("twilio signs the URL it posts to: pass --url (the public URL, exactly as requested)");
+  }
+  let headers: Record<string, string>;
+  try {
+    ({ headers } = await signedFixture(scheme, body, {
+      ...(options.id !== undefined ? { id: options.id } : {}),
+      ...(options.timestamp !== undefined ? { timestamp: parseTimestamp(options.timestamp)! } : {}),
+      ...(options.type !== undefined ? { type: options.type } : {}),
+      ...(options.url !== undefined ? { url: options.url } : {}),
+    }));
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError((error as Error).message);
+  }
+  io.stdout.write(
+    options.json
+      ? `${JSON.stringify(headers, null, 2)}\n`
+      : Object.entries(headers)
+          .map(([name, value]) => `${name}: ${value}\n`)
+          .join(""),
+  );
+  return ExitCode.Ok;
+}

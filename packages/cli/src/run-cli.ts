@@ -1,0 +1,159 @@
+import { format } from "node:util";
+import cac from "cac";
+import packageJson from "../package.json" with { type: "json" };
+import { demo } from "./commands/demo.js";
+import { send } from "./commands/send.js";
+import { sign } from "./commands/sign.js";
+import { fixtureNames, SCHEME_NAMES } from "./internal/inputs.js";
+import { CliError, type CliIO, ExitCode, processIO } from "./io.js";
+
+// mri (under cac) turns "0123" into 123: a secret or an id must reach the command exactly as typed.
+const STRING_FLAGS = ["scheme", "secret", "id", "timestamp", "type", "url", "data", "fixture", "tamper"];
+
+function rawValue(args: readonly string[], flag: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") break;
+    if (arg === `--${flag}` && i + 1 < args.length) value = args[++i];
+    else if (arg.startsWith(`--${flag}=`)) value = arg.slice(flag.length + 3);
+  }
+  return value;
+}
+
+function buildCli() {
+  const cli = cac("hookgate");
+  const schemeList = SCHEME_NAMES.join(", ");
+  cli
+    .command("sign", "Print the headers that sign a payload (stdin or --data), as the provider sends them")
+    .option("--scheme <name>", `Signature scheme: ${schemeList}`)
+    .option("--secret <secret>", "Signing secret (discord: the Ed25519 private key, hex)")
+    .option("--id <id>", "Delivery id, for schemes that send it in a header (default: random)")
+    .option("--timestamp <time>", 'Signing time: unix seconds, ISO 8601, or "10m ago" (default: now)')
+    .option(
+      "--type <type>",
+      "Event type, for schemes that send it in a header (github: push, shopify: orders/create)",
+    )
+    .option("--url <url>", "The URL the request will be sent to (twilio signs it)")
+    .option("--data <file>", "Read the payload from a file instead of stdin")
+    .option("--json", "Print the headers as JSON")
+    .example("  $ hookgate sign --scheme stripe --secret whsec_… < event.json")
+    .example(
+      '  $ hookgate sign --scheme github --secret s3cret --type push --timestamp "10m ago" < push.json',
+    )
+    .action(() => undefined);
+  cli
+    .command("send <url>", "Sign and POST deliveries to a receiver, and print each answer")
+    .option("--scheme <name>", `Signature scheme: ${schemeList} (default: the fixture's)`)
+    .option("--secret <secret>", "Signing secret (discord: the Ed25519 private key, hex)")
+    .option("--fixture <provider.event>", "A built-in payload, fresh ids each request (see the list below)")
+    .option("--data <file>", "A payload file, sent byte for byte")
+    .option("--repeat <n>", "Requests to send (default: 1)")
+    .option("--concurrency <n>", "Requests in flight at once (default: 10)")
+    .option("--id <id>", "Delivery id (the same on every request: the receiver answers duplicates)")
+    .option("--timestamp <time>", 'Signing time: unix seconds, ISO 8601, or "10m ago" (default: now)')
+    .option("--type <type>", "Event type, for schemes that send it in a header")
+    .option("--tamper <what>", "Spoil each request after signing: body or signature")
+    .option("--timeout <ms>", "Per-request timeout in ms (default: 10000)")
+    .option("--verbose", "With --repeat, print one line per request")
+    .example("  $ hookgate send http://localhost:3000/webhooks --secret whsec_… --fixture stripe.invoicePaid")
+    .example(
+      "  $ hookgate send http://localhost:3000/webhooks --scheme github --secret s3cret --data push.json --type push --repeat 500 --concurrency 50",
+    )
+    .example(
+      `\nFixtures (--fixture):\n${fixtureNames()
+        .map((name) => `  ${name}`)
+        .join("\n")}`,
+    )
+    .action(() => undefined);
+  cli
+    .command(
+      "demo",
+      "Run a local receiver and a scripted set of deliveries; print what was accepted, rejected and why",
+    )
+    .option("--burst <n>", "Deliveries in the burst (default: 1000)")
+    .option("--concurrency <n>", "Burst requests in flight at once (default: 50)")
+    .example("  $ hookgate demo")
+    .action(() => undefined);
+  cli.help();
+  cli.version(packageJson.version);
+  return cli;
+}
+
+/**
+ * Runs the `hookgate` command line with `args` (without `node` and the script) and returns the
+ * exit code: 0 success, 1 a delivery or the demo went wrong, 2 bad usage or input.
+ */
+export async function runCli(args: readonly string[], io: CliIO = processIO()): Promise<number> {
+  const cli = buildCli();
+  // cac prints help and version with console.log; send them to this run's stdout instead.
+  const log = console.log;
+  console.log = (...values: unknown[]) => io.stdout.write(`${format(...values)}\n`);
+  let parsed: ReturnType<typeof cli.parse>;
+  try {
+    parsed = cli.parse(["node", "hookgate", ...args], { run: false });
+  } catch (error) {
+    io.stderr.write(`hookgate: ${(error as Error).message}\n`);
+    return ExitCode.Usage;
+  } finally {
+    console.log = log;
+  }
+  if (parsed.options.help || (parsed.options.version && !cli.matchedCommandName)) return ExitCode.Ok;
+
+  const command = cli.matchedCommand;
+  if (!command) {
+    if (parsed.args.length > 0) {
+      io.stderr.write(`hookgate: unknown command "${parsed.args[0]}"; run hookgate --help\n`);
+      return ExitCode.Usage;
+    }
+    console.log = (...values: unknown[]) => io.stdout.write(`${format(...values)}\n`);
+    try {
+      cli.outputHelp();
+    } finally {
+      console.log = log;
+    }
+    return ExitCode.Ok;
+  }
+
+  const name = command.name;
+  try {
+    command.checkUnknownOptions();
+    command.checkOptionValue();
+    command.checkRequiredArgs();
+  } catch (error) {
+    io.stderr.write(`hookgate: ${(error as Error).message}; run hookgate ${name} --help\n`);
+    return ExitCode.Usage;
+  }
+  const options = { ...parsed.options } as Record<string, unknown>;
+  for (const flag of STRING_FLAGS) {
+    const raw = rawValue(args, flag);
+    if (raw !== undefined) options[flag] = raw;
+  }
+
+  try {
+    if (name === "sign") return await sign(options, io);
+    if (name === "send") return (await send(parsed.args[0], options, io)).exitCode;
+    const { burst, concurrency } = options;
+    const positive = (flag: string, value: unknown) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw new CliError(`--${flag} must be a whole number ≥ 1`);
+      return n;
+    };
+    return (
+      await demo(
+        {
+          ...(burst !== undefined ? { burst: positive("burst", burst) } : {}),
+          ...(concurrency !== undefined ? { concurrency: positive("concurrency", concurrency) } : {}),
+        },
+        io,
+      )
+    ).exitCode;
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr.write(`${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`hookgate: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+    return ExitCode.Failed;
+  }
+}

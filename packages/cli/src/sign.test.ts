@@ -1,0 +1,133 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { schemes, verify } from "@hookgate/core";
+import { fixtures } from "@hookgate/testing";
+import { describe, expect, it } from "vitest";
+import { captureIO } from "./internal/test-io.js";
+import { runCli } from "./run-cli.js";
+
+const parseHeaders = (text: string) =>
+  Object.fromEntries(
+    text
+      .trim()
+      .split("\n")
+      .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]),
+  );
+
+const event = JSON.stringify(fixtures.stripe.invoicePaid());
+const stripe = schemes.stripe({ secret: "whsec_cli" });
+
+describe("hookgate sign", () => {
+  it("prints the headers that verify the payload read from stdin", async () => {
+    const { io, out } = captureIO(event);
+    expect(await runCli(["sign", "--scheme", "stripe", "--secret", "whsec_cli"], io)).toBe(0);
+    const headers = parseHeaders(out());
+    expect(headers["stripe-signature"]).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(headers["content-type"]).toBe("application/json");
+    await expect(verify(stripe, { headers, rawBody: event })).resolves.toMatchObject({
+      type: "invoice.paid",
+    });
+  });
+
+  it("signs the bytes as given, trailing newline included", async () => {
+    const { io, out } = captureIO(`${event}\n`);
+    await runCli(["sign", "--scheme", "stripe", "--secret", "whsec_cli"], io);
+    const headers = parseHeaders(out());
+    await expect(verify(stripe, { headers, rawBody: `${event}\n` })).resolves.toBeDefined();
+    await expect(verify(stripe, { headers, rawBody: event })).rejects.toMatchObject({
+      code: "signature_mismatch",
+    });
+  });
+
+  it("--json, --id and --timestamp", async () => {
+    const body = JSON.stringify({ type: "invoice.paid", data: {} });
+    const { io, out } = captureIO(body);
+    const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const args = ["sign", "--scheme", "standard-webhooks", "--secret", secret, "--id", "msg_1"];
+    expect(await runCli([...args, "--timestamp", "1700000000", "--json"], io)).toBe(0);
+    const headers = JSON.parse(out()) as Record<string, string>;
+    expect(headers).toMatchObject({ "webhook-id": "msg_1", "webhook-timestamp": "1700000000" });
+    await expect(
+      verify(
+        schemes.standardWebhooks({ secret }),
+        { headers, rawBody: body },
+        { now: new Date(1_700_000_000_000) },
+      ),
+    ).resolves.toMatchObject({ id: "msg_1" });
+  });
+
+  it('--timestamp "10m ago" makes a stale delivery, and an ISO date is taken too', async () => {
+    const stale = captureIO(event);
+    await runCli(["sign", "--scheme", "stripe", "--secret", "whsec_cli", "--timestamp", "10m ago"], stale.io);
+    await expect(
+      verify(stripe, { headers: parseHeaders(stale.out()), rawBody: event }),
+    ).rejects.toMatchObject({
+      code: "timestamp_too_old",
+    });
+    const iso = captureIO(event);
+    await runCli(
+      ["sign", "--scheme", "stripe", "--secret", "whsec_cli", "--timestamp", "2026-03-01T12:00:00Z"],
+      iso.io,
+    );
+    expect(parseHeaders(iso.out())["stripe-signature"]).toMatch(/^t=1772366400,/);
+  });
+
+  it("--data reads the payload from a file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hookgate-sign-"));
+    writeFileSync(join(dir, "event.json"), event);
+    const { io, out } = captureIO(undefined, { cwd: dir });
+    expect(
+      await runCli(["sign", "--scheme", "stripe", "--secret", "whsec_cli", "--data", "event.json"], io),
+    ).toBe(0);
+    await expect(verify(stripe, { headers: parseHeaders(out()), rawBody: event })).resolves.toBeDefined();
+  });
+
+  it("--url for Twilio, --type for GitHub", async () => {
+    const form = "MessageSid=SM1&SmsStatus=received&Body=Hi";
+    const twilio = captureIO(form);
+    const url = "https://example.com/sms";
+    expect(await runCli(["sign", "--scheme", "twilio", "--secret", "tok", "--url", url], twilio.io)).toBe(0);
+    await expect(
+      verify(schemes.twilio({ secret: "tok" }), { headers: parseHeaders(twilio.out()), rawBody: form, url }),
+    ).resolves.toMatchObject({ type: "message.received" });
+    const github = captureIO(JSON.stringify(fixtures.github.push()));
+    expect(await runCli(["sign", "--scheme", "github", "--secret", "s", "--type", "push"], github.io)).toBe(
+      0,
+    );
+    expect(parseHeaders(github.out())["x-github-event"]).toBe("push");
+  });
+
+  it.each([
+    [[], undefined, /--scheme is required: one of standard-webhooks, stripe, github/],
+    [["--scheme", "acme", "--secret", "s"], undefined, /unknown --scheme "acme"; use one of/],
+    [["--scheme", "stripe"], undefined, /--secret is required/],
+    [["--scheme", "discord"], undefined, /--secret is required: for discord, the Ed25519 private key/],
+    [["--scheme", "github", "--secret", "s"], undefined, /X-GitHub-Event: pass --type/],
+    [["--scheme", "twilio", "--secret", "s"], undefined, /twilio signs the URL it posts to: pass --url/],
+    [["--scheme", "stripe", "--secret", "s"], "tty", /pipe the payload on stdin/],
+    [["--scheme", "stripe", "--secret", "s"], "", /the payload is empty/],
+    [
+      ["--scheme", "stripe", "--secret", "s", "--data", "nope.json"],
+      undefined,
+      /cannot read --data nope.json: no such file/,
+    ],
+    [
+      ["--scheme", "stripe", "--secret", "s", "--timestamp", "yesterday"],
+      undefined,
+      /--timestamp "yesterday" is not a time/,
+    ],
+    [["--scheme", "standard-webhooks", "--secret", "whsec_!!!"], undefined, /standard-webhooks.*base64/],
+    [["--scheme", "discord", "--secret", "abc"], undefined, /64 hex characters/],
+  ])("%j → exit 2 with a clear message", async (args, stdin, message) => {
+    const { io, err } = captureIO(stdin === "tty" ? undefined : (stdin ?? event));
+    expect(await runCli(["sign", ...args], io)).toBe(2);
+    expect(err()).toMatch(message);
+  });
+
+  it("warns when a Linear payload has no webhookTimestamp", async () => {
+    const { io, err } = captureIO(JSON.stringify({ type: "Issue", action: "create" }));
+    expect(await runCli(["sign", "--scheme", "linear", "--secret", "s"], io)).toBe(0);
+    expect(err()).toMatch(/webhookTimestamp/);
+  });
+});

@@ -1,0 +1,284 @@
+import { type Scheme, schemes, verify } from "@hookgate/core";
+import { describe, expect, it } from "vitest";
+import { ed25519KeyPair, fixtureCatalog, fixtures, signedFixture, signingScheme } from "./index.js";
+
+const keys = await ed25519KeyPair();
+const otherKeys = await ed25519KeyPair();
+const STANDARD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/** The receiving side's scheme for each provider, and a secret that is not the right one. */
+const setups: Record<string, { scheme: Scheme; wrongSecret: string; timestamped: boolean; url?: string }> = {
+  "standard-webhooks": {
+    scheme: schemes.standardWebhooks({ secret: STANDARD_SECRET }),
+    wrongSecret: "whsec_dGhpcyBpcyBub3QgdGhlIHJpZ2h0IGtleQ==",
+    timestamped: true,
+  },
+  stripe: {
+    scheme: schemes.stripe({ secret: "whsec_right" }),
+    wrongSecret: "whsec_wrong",
+    timestamped: true,
+  },
+  github: { scheme: schemes.github({ secret: "gh-right" }), wrongSecret: "gh-wrong", timestamped: false },
+  shopify: {
+    scheme: schemes.shopify({ secret: "shpss_right" }),
+    wrongSecret: "shpss_wrong",
+    timestamped: false,
+  },
+  slack: { scheme: schemes.slack({ secret: "slack-right" }), wrongSecret: "slack-wrong", timestamped: true },
+  twilio: {
+    scheme: schemes.twilio({ secret: "twilio-right" }),
+    wrongSecret: "twilio-wrong",
+    timestamped: false,
+    url: "https://example.com/twilio/sms?tenant=1",
+  },
+  paddle: {
+    scheme: schemes.paddle({ secret: "pdl_ntfset_right" }),
+    wrongSecret: "pdl_ntfset_wrong",
+    timestamped: true,
+  },
+  linear: {
+    scheme: schemes.linear({ secret: "lin_wh_right" }),
+    wrongSecret: "lin_wh_wrong",
+    timestamped: true,
+  },
+  discord: {
+    scheme: schemes.discord({ publicKey: keys.publicKey, privateKey: keys.privateKey }),
+    wrongSecret: otherKeys.privateKey,
+    timestamped: true,
+  },
+};
+
+const HOUR = 3_600_000;
+const parseBody = (body: string, headers: Record<string, string>) =>
+  headers["content-type"]?.startsWith("application/x-www-form-urlencoded")
+    ? Object.fromEntries(new URLSearchParams(body))
+    : JSON.parse(body);
+
+describe("fixtureCatalog", () => {
+  it("has the events the docs promise, for every provider", () => {
+    const names = fixtureCatalog.map((entry) => `${entry.provider}.${entry.type}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "stripe.checkout.session.completed",
+        "stripe.invoice.paid",
+        "github.push",
+        "github.pull_request.opened",
+        "github.issues.opened",
+        "shopify.orders/create",
+        "slack.app_mention",
+        "standardWebhooks.invoice.paid",
+        "paddle.transaction.completed",
+        "linear.Issue.create",
+        "twilio.message.received",
+        "discord.application_command",
+      ]),
+    );
+    expect(new Set(fixtureCatalog.map((entry) => entry.scheme))).toEqual(new Set(Object.keys(setups)));
+  });
+});
+
+describe.each(fixtureCatalog.map((entry) => [`${entry.provider}.${entry.name}`, entry] as const))(
+  "fixtures.%s",
+  (_name, entry) => {
+    const setup = setups[entry.scheme]!;
+    const input = (fixture: { headers: Record<string, string>; body: string }) => ({
+      headers: fixture.headers,
+      rawBody: fixture.body,
+      url: setup.url,
+    });
+    const sign = (options: Parameters<typeof signedFixture>[2] = {}) =>
+      signedFixture(setup.scheme, entry.create(), { ...(setup.url ? { url: setup.url } : {}), ...options });
+
+    it(`verifies with the ${entry.scheme} scheme, typed ${entry.type}`, async () => {
+      const fixture = await sign();
+      const delivery = await verify(setup.scheme, input(fixture));
+      expect(delivery.type).toBe(entry.type);
+      expect(delivery.scheme).toBe(setup.scheme.name);
+      expect(delivery.id).toEqual(expect.any(String));
+      expect(delivery.payload).toEqual(parseBody(fixture.body, fixture.headers));
+    });
+
+    it("is a fresh delivery each call (new id)", async () => {
+      const [a, b] = [await sign(), await sign()];
+      const [da, db] = [await verify(setup.scheme, input(a)), await verify(setup.scheme, input(b))];
+      expect(da.id).not.toBe(db.id);
+    });
+
+    it("tampered body → signature_mismatch", async () => {
+      const fixture = await sign({ tamper: "body" });
+      await expect(verify(setup.scheme, input(fixture))).rejects.toMatchObject({
+        code: "signature_mismatch",
+        status: 401,
+      });
+    });
+
+    it("tampered signature → signature_mismatch", async () => {
+      const fixture = await sign({ tamper: "signature" });
+      await expect(verify(setup.scheme, input(fixture))).rejects.toMatchObject({
+        code: "signature_mismatch",
+      });
+    });
+
+    it("signed with another secret → signature_mismatch", async () => {
+      const fixture = await sign({ secret: setup.wrongSecret });
+      await expect(verify(setup.scheme, input(fixture))).rejects.toMatchObject({
+        code: "signature_mismatch",
+      });
+    });
+
+    if (setup.timestamped) {
+      it("stale timestamp → timestamp_too_old", async () => {
+        const fixture = await sign({ timestamp: new Date(Date.now() - HOUR) });
+        await expect(verify(setup.scheme, input(fixture))).rejects.toMatchObject({
+          code: "timestamp_too_old",
+          status: 401,
+        });
+      });
+    } else {
+      it("has no signed timestamp: an old signing time still verifies (replays are stopped by id dedupe)", async () => {
+        const fixture = await sign({ timestamp: new Date(Date.now() - HOUR) });
+        await expect(verify(setup.scheme, input(fixture))).resolves.toMatchObject({ type: entry.type });
+      });
+    }
+  },
+);
+
+describe("fixture overrides", () => {
+  it("merge at any depth and keep every other default", () => {
+    const event = fixtures.stripe.invoicePaid({
+      data: { object: { amount_paid: 4900, metadata: { plan: "pro" } } },
+    });
+    expect(event.data.object.amount_paid).toBe(4900);
+    expect(event.data.object.metadata).toEqual({ plan: "pro" });
+    expect(event.data.object.currency).toBe("usd");
+    expect(event.type).toBe("invoice.paid");
+    expect(event.id).toMatch(/^evt_[A-Za-z0-9]{24}$/);
+  });
+
+  it("replace arrays whole, and accept null where the provider sends null", () => {
+    const push = fixtures.github.push({ commits: [], head_commit: null });
+    expect(push.commits).toEqual([]);
+    expect(push.head_commit).toBeNull();
+    expect(push.repository.full_name).toBe("octocat/Hello-World");
+  });
+
+  it("never share state between calls", () => {
+    const a = fixtures.shopify.ordersCreate();
+    a.line_items[0]!.quantity = 99;
+    const b = fixtures.shopify.ordersCreate();
+    expect(b.line_items[0]!.quantity).toBe(2);
+    expect(b.id).not.toBe(a.id);
+    expect(Number.isSafeInteger(b.id)).toBe(true);
+  });
+
+  it("name their event type", () => {
+    expect(fixtures.github.pullRequestOpened.type).toBe("pull_request.opened");
+    expect(fixtures.shopify.ordersCreate.type).toBe("orders/create");
+  });
+});
+
+describe("signedFixture options", () => {
+  it("id goes to the id header, or into the payload where the provider keeps it", async () => {
+    const github = await signedFixture(setups.github!.scheme, fixtures.github.push(), { id: "delivery-1" });
+    expect(github.headers["x-github-delivery"]).toBe("delivery-1");
+    const stripe = await signedFixture(setups.stripe!.scheme, fixtures.stripe.invoicePaid(), {
+      id: "evt_fixed",
+    });
+    expect(JSON.parse(stripe.body).id).toBe("evt_fixed");
+    await expect(
+      verify(setups.stripe!.scheme, { headers: stripe.headers, rawBody: stripe.body }),
+    ).resolves.toMatchObject({
+      id: "evt_fixed",
+    });
+  });
+
+  it("type: required by GitHub and Shopify when the payload is not straight from a fixture", async () => {
+    const copy = { ...fixtures.github.issuesOpened() };
+    await expect(signedFixture(setups.github!.scheme, copy)).rejects.toThrow(/X-GitHub-Event.*type/);
+    const fixture = await signedFixture(setups.github!.scheme, copy, { type: "issues" });
+    await expect(
+      verify(setups.github!.scheme, { headers: fixture.headers, rawBody: fixture.body }),
+    ).resolves.toMatchObject({
+      type: "issues.opened",
+    });
+  });
+
+  it("Linear: webhookTimestamp is the signing time", async () => {
+    const at = new Date(Date.now() - 10_000);
+    const fixture = await signedFixture(setups.linear!.scheme, fixtures.linear.issueCreate(), {
+      timestamp: at,
+    });
+    expect(JSON.parse(fixture.body).webhookTimestamp).toBe(at.getTime());
+    expect(fixture.headers["linear-event"]).toBe("Issue");
+  });
+
+  it("Twilio: form fields, signed for the url", async () => {
+    const { scheme, url } = setups.twilio!;
+    const fixture = await signedFixture(scheme, fixtures.twilio.incomingMessage({ Body: "STOP" }), {
+      url: url!,
+    });
+    expect(fixture.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(new URLSearchParams(fixture.body).get("Body")).toBe("STOP");
+    expect(fixture.url).toBe(url);
+    await expect(
+      verify(scheme, { headers: fixture.headers, rawBody: fixture.body, url: "https://example.com/other" }),
+    ).rejects.toMatchObject({ code: "signature_mismatch" });
+  });
+
+  it("a string payload is signed byte for byte", async () => {
+    const body = '{"type":"invoice.paid",  "data":{}}';
+    const fixture = await signedFixture(setups["standard-webhooks"]!.scheme, body);
+    expect(fixture.body).toBe(body);
+  });
+
+  it("signWith signs with any scheme (here hmac); secret and signWith together are refused", async () => {
+    const options = { header: "x-acme-signature", prefix: "sha256=", timestampHeader: "x-acme-timestamp" };
+    const scheme = schemes.hmac({ ...options, secret: "right" });
+    const payload = { type: "shipment.created" };
+    const ok = await signedFixture(scheme, payload);
+    await expect(verify(scheme, { headers: ok.headers, rawBody: ok.body })).resolves.toMatchObject({
+      type: "shipment.created",
+    });
+    const wrong = await signedFixture(scheme, payload, {
+      signWith: schemes.hmac({ ...options, secret: "wrong" }),
+    });
+    await expect(verify(scheme, { headers: wrong.headers, rawBody: wrong.body })).rejects.toMatchObject({
+      code: "signature_mismatch",
+    });
+    await expect(signedFixture(scheme, payload, { secret: "x" })).rejects.toThrow(
+      /no built-in scheme named "hmac"/,
+    );
+    await expect(signedFixture(scheme, payload, { secret: "x", signWith: scheme })).rejects.toThrow(
+      /not both/,
+    );
+  });
+
+  it("tamper as a function gets the signed fixture", async () => {
+    const scheme = setups.stripe!.scheme;
+    const fixture = await signedFixture(scheme, fixtures.stripe.invoicePaid(), {
+      tamper: (f) => ({ ...f, headers: { ...f.headers, "stripe-signature": "t=1,v1=00" } }),
+    });
+    expect(fixture.headers["stripe-signature"]).toBe("t=1,v1=00");
+  });
+
+  it("a future timestamp → timestamp_in_future", async () => {
+    const scheme = setups.slack!.scheme;
+    const fixture = await signedFixture(scheme, fixtures.slack.appMention(), {
+      timestamp: new Date(Date.now() + HOUR),
+    });
+    await expect(verify(scheme, { headers: fixture.headers, rawBody: fixture.body })).rejects.toMatchObject({
+      code: "timestamp_in_future",
+    });
+  });
+});
+
+describe("signingScheme", () => {
+  it("builds each built-in scheme by name, aliases included", async () => {
+    expect((await signingScheme("standardWebhooks", STANDARD_SECRET)).name).toBe("standard-webhooks");
+    expect((await signingScheme("Stripe", "whsec_x")).name).toBe("stripe");
+    expect((await signingScheme("discord", keys.privateKey)).name).toBe("discord");
+    await expect(signingScheme("acme", "s")).rejects.toThrow(
+      /no built-in scheme named "acme"; use one of standard-webhooks/,
+    );
+  });
+});
