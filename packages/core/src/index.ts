@@ -41,6 +41,7 @@ export type {
   EventMap,
   EventName,
   HandleInput,
+  HandleOutcome,
   HandleResult,
   Handler,
   InferEvents,

@@ -70,6 +70,8 @@ describe("answers", () => {
     expect(result.status).toBe(200);
     expect(json(result.body)).toEqual({ status: "handled", id: "evt_1" });
     expect(result.headers["content-type"]).toMatch(/application\/json/);
+    expect(result).toMatchObject({ outcome: "handled", id: "evt_1" });
+    expect(result.error).toBeUndefined();
     expect(seen).toEqual([invoice()]);
   });
 
@@ -248,6 +250,8 @@ describe("answers", () => {
     expect(failed.status).toBe(500);
     expect(errorCode(failed.body)).toBe("handler_failed");
     expect(failed.body).not.toContain("database down"); // internals stay in the logs
+    expect(failed).toMatchObject({ outcome: "rejected", id: "evt_1", error: { code: "handler_failed" } });
+    expect(failed.error?.cause).toMatchObject({ message: "database down" }); // for in-process callers
     expect(errors).toHaveLength(1);
     expect((errors[0] as WebhookError).cause).toMatchObject({ message: "database down" });
     fail = false;

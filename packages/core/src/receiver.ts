@@ -122,11 +122,20 @@ export interface HandleInput {
   bodyConsumedBy?: string | undefined;
 }
 
-/** What to answer: status, headers and a JSON body. */
+/** What happened to a delivery, as {@link HandleResult.outcome} reports it. */
+export type HandleOutcome = "handled" | "queued" | "duplicate" | "handshake" | "rejected";
+
+/** What to answer — status, headers and a JSON body — and, for in-process callers, what happened. */
 export interface HandleResult {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** handled (200), queued (202), duplicate (200), handshake (200) or rejected (4xx/5xx). */
+  outcome: HandleOutcome;
+  /** The delivery id, once verified. */
+  id?: string;
+  /** Why it was rejected; for `handler_failed`, its `cause` is what the handler threw. Never sent. */
+  error?: WebhookError;
 }
 
 /** Options for {@link Receiver.dispatch}. */
@@ -169,8 +178,17 @@ const SETUP_ERRORS = new Set<WebhookErrorCode>(["raw_body_required", "invalid_se
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" } as const;
 
-function reply(status: number, body: unknown, headers: Record<string, string> = {}): HandleResult {
-  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+function reply(outcome: HandleOutcome, status: number, body: unknown, id?: string): HandleResult {
+  const result: HandleResult = { status, headers: { ...JSON_HEADERS }, body: JSON.stringify(body), outcome };
+  if (id !== undefined) result.id = id;
+  return result;
+}
+
+function rejection(error: WebhookError, id?: string): HandleResult {
+  const result = reply("rejected", error.status, error.toJSON(), id);
+  Object.assign(result.headers, error.headers);
+  result.error = error;
+  return result;
 }
 
 function isQueued(delivery: Delivery | WebhookEvent | QueuedDelivery): delivery is QueuedDelivery {
@@ -354,7 +372,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
       const handshake = scheme.handshake?.(delivery);
       if (handshake) {
         emit({ kind: "handshake", id: event.id, type: event.type });
-        return reply(200, handshake.body);
+        return reply("handshake", 200, handshake.body, event.id);
       }
 
       const key = keyPrefix + event.id;
@@ -375,7 +393,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
       }
       if (claim === "completed") {
         emit({ kind: "duplicate", id: event.id, type: event.type });
-        return reply(200, { status: "duplicate", id: event.id });
+        return reply("duplicate", 200, { status: "duplicate", id: event.id }, event.id);
       }
       if (claim === "in-flight") {
         throw new WebhookError(
@@ -405,7 +423,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
         }
         emit({ kind: "enqueued", id: event.id, type: event.type });
         await completeQuietly(key, event);
-        return reply(202, { status: "queued", id: event.id });
+        return reply("queued", 202, { status: "queued", id: event.id }, event.id);
       }
 
       try {
@@ -416,7 +434,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
         });
       }
       await completeQuietly(key, event);
-      return reply(200, { status: "handled", id: event.id });
+      return reply("handled", 200, { status: "handled", id: event.id }, event.id);
     } catch (caught) {
       if (claimed)
         await store.release(claimed).catch((error: unknown) => reportError(error, contextOf(event)));
@@ -438,7 +456,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
         loggedSetupErrors.add(error.code);
         console.error(error.message);
       }
-      return reply(error.status, error.toJSON(), { ...error.headers });
+      return rejection(error, event?.id);
     }
   }
 
