@@ -228,8 +228,15 @@ function readSource(source: ValueSource | undefined, context: SourceContext): st
 }
 
 /** Parses JSON, or `application/x-www-form-urlencoded` fields (repeated fields become arrays). */
+const FORM = /application\/x-www-form-urlencoded/i;
+
+/** True for an `application/x-www-form-urlencoded` content type (any case, any parameters). */
+export function isForm(contentType: string | undefined): boolean {
+  return contentType !== undefined && FORM.test(contentType);
+}
+
 export function parsePayload(text: string, contentType: string | undefined): unknown {
-  if (contentType?.toLowerCase().includes("application/x-www-form-urlencoded")) return parseForm(text);
+  if (isForm(contentType)) return parseForm(text);
   if (text.length === 0)
     throw new WebhookError("invalid_payload", "hookgate: the body is empty; expected a JSON payload");
   try {
@@ -266,7 +273,7 @@ function parseTimestamp(raw: string, unit: "s" | "ms", where: string): number {
 function checkFreshness(ms: number, options: VerifyOptions | undefined): void {
   const tolerance = options?.tolerance ?? DEFAULT_TOLERANCE;
   if (tolerance === Number.POSITIVE_INFINITY) return;
-  const now = (options?.now ?? new Date()).getTime();
+  const now = options?.now ? options.now.getTime() : Date.now();
   const skew = (now - ms) / 1000;
   if (skew > tolerance) {
     throw new WebhookError(

@@ -56,8 +56,13 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A
 
 /** Bytes of a hex string, or undefined if it is not hex of even length. */
 export function fromHex(text: string): Uint8Array | undefined {
-  if (text.length % 2 !== 0 || !HEX.test(text)) return undefined;
-  if (NodeBufferClass) return NodeBufferClass.from(text, "hex");
+  if (text.length % 2 !== 0) return undefined;
+  if (NodeBufferClass) {
+    // Node stops decoding at the first non-hex pair, so a short result means a bad alphabet.
+    const bytes = NodeBufferClass.from(text, "hex");
+    return bytes.length * 2 === text.length ? bytes : undefined;
+  }
+  if (!HEX.test(text)) return undefined;
   const out = new Uint8Array(text.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(text.slice(i * 2, i * 2 + 2), 16);
   return out;

@@ -1,4 +1,4 @@
-import { parsePayload } from "../define-scheme.js";
+import { isForm, parsePayload } from "../define-scheme.js";
 import { WebhookError } from "../errors.js";
 
 /**
@@ -7,7 +7,7 @@ import { WebhookError } from "../errors.js";
  */
 export function parseEmbeddedPayload(text: string, contentType: string | undefined): unknown {
   const parsed = parsePayload(text, contentType);
-  if (!contentType?.toLowerCase().includes("application/x-www-form-urlencoded")) return parsed;
+  if (!isForm(contentType)) return parsed;
   const { payload } = parsed as Record<string, unknown>;
   if (typeof payload !== "string") return parsed;
   try {

@@ -1,5 +1,5 @@
 import type { ContentContext } from "../define-scheme.js";
-import { defineScheme } from "../define-scheme.js";
+import { defineScheme, isForm } from "../define-scheme.js";
 import { WebhookError } from "../errors.js";
 import { fromHex, toText } from "../internal/bytes.js";
 import { type Chunk, sha256, timingSafeEqual } from "../internal/crypto.js";
@@ -69,7 +69,7 @@ async function twilioContent(context: ContentContext): Promise<Chunk[][]> {
         "hookgate: the body does not match the bodySHA256 in the URL Twilio signed",
       );
     }
-  } else if (context.contentType?.toLowerCase().includes("application/x-www-form-urlencoded")) {
+  } else if (isForm(context.contentType)) {
     params = paramString(toText(context.body));
   } else if (context.signing) {
     throw new WebhookError(
