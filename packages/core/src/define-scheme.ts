@@ -369,6 +369,7 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
   }));
   const groups = allGroups.filter((g) => !g.specs[0]!.fallback);
   const fallbackGroups = allGroups.filter((g) => g.specs[0]!.fallback);
+  const timestampLabel = `the ${name} timestamp`;
   const templateNeedsId = typeof definition.content === "string" && definition.content.includes("{id}");
   const idHeaderSource =
     definition.id && typeof definition.id !== "function" && definition.id.header
@@ -494,7 +495,7 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
           `hookgate: the ${signatureHeaders} header has no timestamp field`,
         );
       } else timestampRaw = fieldTimestamp;
-      timestampMs = parseTimestamp(timestampRaw, tsSpec.unit, `the ${name} timestamp`);
+      timestampMs = parseTimestamp(timestampRaw, tsSpec.unit, timestampLabel);
       // Cheap check first: a stale request costs no hashing.
       checkFreshness(timestampMs, options);
     }
