@@ -1,5 +1,5 @@
 export type { Ed25519KeyPair } from "./ed25519-key-pair.js";
-export { ed25519KeyPair, ed25519PublicKeyOf } from "./ed25519-key-pair.js";
+export { ed25519KeyPair } from "./ed25519-key-pair.js";
 export type {
   DiscordApplicationCommandInteraction,
   DiscordCommandOption,

@@ -1,5 +1,4 @@
 import { type Scheme, schemes } from "@hookgate/core";
-import { ed25519PublicKeyOf } from "./ed25519-key-pair.js";
 
 /** The built-in schemes {@link signingScheme} builds, by `scheme.name`. */
 export const signingSchemeNames = [
@@ -33,7 +32,7 @@ export function resolveSchemeName(name: string): SigningSchemeName | undefined {
 /**
  * A built-in scheme, by name, that signs with `secret`: how {@link signedFixture}'s `secret`
  * option re-creates a scheme, and how the CLI builds one. For Discord, `secret` is the Ed25519
- * private key (hex seed); its public key is derived.
+ * private key (hex seed), whose public key verifies.
  *
  * @example
  * const wrong = await signingScheme("stripe", "whsec_not_the_endpoint_secret");
@@ -44,7 +43,7 @@ export async function signingScheme(name: string, secret: string): Promise<Schem
     case "standard-webhooks":
       return schemes.standardWebhooks({ secret });
     case "discord":
-      return schemes.discord({ publicKey: await ed25519PublicKeyOf(secret), privateKey: secret });
+      return schemes.discord({ privateKey: secret });
     case undefined:
       throw new TypeError(
         `hookgate: no built-in scheme named "${name}"; use one of ${signingSchemeNames.join(", ")} (for schemes.hmac() or your own scheme, pass the scheme itself, e.g. signedFixture's \`signWith\`)`,

@@ -119,7 +119,10 @@ export const ed25519PublicHex: KeyDecoder = (value, scheme) => {
 /** Hex Ed25519 private key (for signing test deliveries). */
 export const ed25519PrivateHex: KeyDecoder = (value, scheme) => {
   const bytes = fromHex(value);
-  if (!bytes) throw invalid(`hookgate: the ${scheme} private key is not hex`);
+  if (!bytes)
+    throw invalid(
+      `hookgate: the ${scheme} private key is not hex; expected 64 hex characters (the 32-byte seed)`,
+    );
   return ed25519FromBytes(bytes, "private", `the ${scheme} private key`);
 };
 

@@ -3,12 +3,13 @@ import { ed25519PrivateHex, ed25519PublicHex } from "../internal/secrets.js";
 import type { Scheme, SecretInput } from "../types.js";
 
 /** Options for {@link discord}. */
-export interface DiscordSchemeOptions {
-  /** The application's PUBLIC KEY (hex), or several. */
-  publicKey: SecretInput;
-  /** An Ed25519 private key (hex seed) — only to sign test deliveries. */
-  privateKey?: SecretInput;
-}
+/**
+ * The application's PUBLIC KEY (hex, or several) to verify; add an Ed25519 `privateKey` (hex
+ * seed) to sign test deliveries. Given only a `privateKey`, its public key verifies.
+ */
+export type DiscordSchemeOptions =
+  | { publicKey: SecretInput; privateKey?: SecretInput }
+  | { publicKey?: undefined; privateKey: SecretInput };
 
 const INTERACTION_TYPES: Record<number, string> = {
   1: "ping",
@@ -39,7 +40,8 @@ export function discord(options: DiscordSchemeOptions): Scheme {
       ],
       timestamp: { header: "x-signature-timestamp", unit: "s" },
       content: "{timestamp}{body}",
-      key: ed25519PublicHex,
+      // Without a public key, the private key's own public half verifies (derived, not stored).
+      key: options.publicKey === undefined ? ed25519PrivateHex : ed25519PublicHex,
       id: { payload: "id" },
       type: ({ payload }) => {
         const p = payload as DiscordPayload;
@@ -50,10 +52,11 @@ export function discord(options: DiscordSchemeOptions): Scheme {
         (payload as DiscordPayload).type === 1 ? { body: { type: 1 } } : undefined,
     },
     {
-      secret: options.publicKey,
+      secret: options.publicKey ?? options.privateKey,
       signingKey: options.privateKey,
       signingKeyDecoder: ed25519PrivateHex,
-      optionName: "publicKey",
+      optionName:
+        options.publicKey === undefined && options.privateKey !== undefined ? "privateKey" : "publicKey",
     },
   );
 }

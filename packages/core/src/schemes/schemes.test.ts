@@ -336,6 +336,19 @@ describe("provider specifics", () => {
     await expectCode(verify(legacy, { headers: wrong256, rawBody }), "signature_mismatch", 401);
   });
 
+  it("Discord given only a private key verifies with its public half", async () => {
+    const signer = schemes.discord({ privateKey: toHex(discordKeys.seed) });
+    const rawBody = json({ id: "i1", type: 2 });
+    const headers = await signer.sign({ rawBody });
+    await expect(verify(signer, { headers, rawBody })).resolves.toMatchObject({
+      type: "application_command",
+    });
+    const verifier = schemes.discord({ publicKey: toHex(discordKeys.publicKey) });
+    await expect(verify(verifier, { headers, rawBody })).resolves.toMatchObject({ id: "i1" });
+    const other = schemes.discord({ privateKey: toHex(otherDiscordKeys.seed) });
+    await expectCode(verify(other, { headers, rawBody }), "signature_mismatch", 401);
+  });
+
   it("Twilio needs the public URL, and binds the signature to it", async () => {
     const scheme = schemes.twilio({ secret: "t" });
     const rawBody = "CallSid=CA1&CallStatus=completed";
