@@ -133,6 +133,8 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
   let scheduled = 0;
   let dispatch: ((delivery: QueuedDelivery) => Promise<void>) | undefined;
   let idle: Array<() => void> = [];
+  // The attempt a waiting delivery is on (absent: its first).
+  const attemptsOf = new WeakMap<QueuedDelivery, number>();
 
   const pending = () => waiting.length + running + scheduled;
 
@@ -165,8 +167,6 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
       }
     }
   }
-
-  const attemptsOf = new WeakMap<QueuedDelivery, number>();
 
   function pump(): void {
     while (running < concurrency && waiting.length > 0) {
