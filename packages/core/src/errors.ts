@@ -41,6 +41,8 @@ export const WebhookErrorCode = {
   InvalidSecret: "invalid_secret",
   /** The scheme signs the request URL but none was given (a set-up error). */
   UrlRequired: "url_required",
+  /** An option is missing, not a finite number, or out of range (a set-up error). */
+  InvalidOption: "invalid_option",
   /** The idempotency store could not be reached; the sender should retry. */
   StoreUnavailable: "store_unavailable",
   /** The queue refused or failed the hand-off; the sender should retry. */
@@ -74,6 +76,7 @@ export const webhookErrorStatus: Readonly<Record<WebhookErrorCode, number>> = {
   raw_body_required: 500,
   invalid_secret: 500,
   url_required: 500,
+  invalid_option: 500,
   store_unavailable: 503,
   queue_unavailable: 503,
   queue_full: 503,

@@ -63,7 +63,7 @@ export type { StandardWebhooksSchemeOptions } from "./schemes/standard-webhooks.
 export type { StripeSchemeOptions } from "./schemes/stripe.js";
 export type { TwilioSchemeOptions } from "./schemes/twilio.js";
 export type { StandardSchemaV1 } from "./standard-schema.js";
-export type { ClaimResult, IdempotencyStore, MemoryStore, MemoryStoreOptions } from "./store.js";
+export type { Claim, IdempotencyStore, MemoryStore, MemoryStoreOptions } from "./store.js";
 export { memoryStore } from "./store.js";
 export type {
   Delivery,

@@ -216,7 +216,7 @@ describe("answers", () => {
       details: { issues: [{ message: "amount must be a non-negative number", path: ["data", "amount"] }] },
     });
     expect(handler).not.toHaveBeenCalled();
-    expect(await store.claim("stripe:evt_bad", { lockMs: 1000, ttlMs: 1000 })).toBe("claimed");
+    expect((await store.claim("stripe:evt_bad", { lockMs: 1000, ttlMs: 1000 })).status).toBe("claimed");
   });
 
   it("409: the same id in flight elsewhere gets Retry-After, and the sender's retry after completion is a duplicate", async () => {
@@ -263,7 +263,8 @@ describe("answers", () => {
     const handler = vi.fn();
     const broken: IdempotencyStore = {
       claim: () => Promise.reject(new Error("ECONNREFUSED")),
-      complete: () => Promise.resolve(),
+      extend: () => Promise.resolve(true),
+      complete: () => Promise.resolve(true),
       release: () => Promise.resolve(),
     };
     const result = await receiverWith({ store: broken })
@@ -273,6 +274,68 @@ describe("answers", () => {
     expect(errorCode(result.body)).toBe("store_unavailable");
     expect(result.headers["retry-after"]).toBeDefined();
     expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("503 within storeTimeoutMs: a store whose calls never resolve, while other requests keep being answered", async () => {
+    const handler = vi.fn();
+    const hung: IdempotencyStore = {
+      claim: () => new Promise(() => {}),
+      extend: () => new Promise(() => {}),
+      complete: () => new Promise(() => {}),
+      release: () => new Promise(() => {}),
+    };
+    const receiver = receiverWith({ store: hung, storeTimeoutMs: 100 }).on("invoice.paid", handler);
+    const started = performance.now();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => receiver.handle(await request(invoice(`evt_h${i}`)))),
+    );
+    const elapsed = performance.now() - started;
+    for (const result of results) {
+      expect(result.status).toBe(503);
+      expect(errorCode(result.body)).toBe("store_unavailable");
+      expect(result.headers["retry-after"]).toBeDefined();
+    }
+    // Bounded by the timeout, not by the store: well short of a sender's ~10 s patience.
+    expect(elapsed).toBeLessThan(5_000);
+    expect(handler).not.toHaveBeenCalled();
+    // A request the store is not needed for (a bad signature) is answered as usual meanwhile.
+    const forged = await request();
+    forged.rawBody = forged.rawBody.replace("evt_1", "evt_2");
+    expect((await receiver.handle(forged)).status).toBe(401);
+  });
+
+  it("an inline handler that takes 3× lockMs runs once: the lease is held, a retry mid-way gets 409, then duplicate", async () => {
+    const store = memoryStore();
+    let running = 0;
+    let maxRunning = 0;
+    const handler = vi.fn(async () => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      running--;
+    });
+    const receiver = receiverWith({ store, lockMs: 200 }).on("invoice.paid", handler);
+    const input = await request();
+    const first = receiver.handle(input);
+    await new Promise((resolve) => setTimeout(resolve, 350)); // past lockMs: only the renewals hold it
+    const retry = await receiver.handle(input);
+    expect(retry.status).toBe(409);
+    expect(errorCode(retry.body)).toBe("in_flight");
+    expect((await first).status).toBe(200);
+    expect(json((await receiver.handle(input)).body)).toMatchObject({ status: "duplicate" });
+    expect(handler).toHaveBeenCalledTimes(1);
+    expect(maxRunning).toBe(1);
+  });
+
+  it("a failing overlapping attempt never erases another attempt's completion (lease tokens)", async () => {
+    const store = memoryStore();
+    const key = "stripe:evt_1";
+    const stale = await store.claim(key, { lockMs: 1, ttlMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const receiver = receiverWith({ store }).on("invoice.paid", () => {});
+    expect((await receiver.handle(await request())).status).toBe(200);
+    if (stale.status === "claimed") await store.release(key, stale.token); // the stale holder gives up late
+    expect(json((await receiver.handle(await request())).body)).toMatchObject({ status: "duplicate" });
   });
 
   it("503: a queue that refuses the hand-off is answered 503 and the key released", async () => {

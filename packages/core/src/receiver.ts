@@ -94,6 +94,8 @@ export interface ReceiverOptions<S extends SchemaMap = SchemaMap> {
   lockMs?: number;
   /** How long a completed id is remembered; covers senders' retry horizon (Stripe: 3 days). @default 259200000 (72 h) */
   ttlMs?: number;
+  /** Longest wait for one store call; past it, 503 `store_unavailable` with `Retry-After`. @default 2000 */
+  storeTimeoutMs?: number;
   /** Client addresses allowed (IPv4/IPv6 addresses or CIDR ranges), checked before any other work. */
   allowIps?: readonly string[];
   /** Content types accepted (415 otherwise). @default the scheme's */
@@ -217,6 +219,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
   const maxHeaderBytes = options.maxHeaderBytes ?? 16_384;
   const lockMs = options.lockMs ?? 30_000;
   const ttlMs = options.ttlMs ?? 72 * 3600 * 1000;
+  const storeTimeoutMs = options.storeTimeoutMs ?? 2000;
   const schemas: SchemaMap = options.events ?? {};
   const contentTypes = (options.contentTypes ?? scheme.contentTypes).map((t) => t.toLowerCase());
   const isAllowed = options.allowIps ? compileAllowList(options.allowIps) : undefined;
@@ -346,7 +349,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
   async function handle(input: HandleInput): Promise<HandleResult> {
     const receivedAt = now();
     let event: WebhookEvent | undefined;
-    let claimed: string | undefined;
+    let claimed: { key: string; token: string } | undefined;
     try {
       checkRequest(input);
       if (input.bodyConsumedBy) {
@@ -376,26 +379,12 @@ export function createReceiver<Events extends object = never, const S extends Sc
       }
 
       const key = keyPrefix + event.id;
-      let claim: Awaited<ReturnType<IdempotencyStore["claim"]>>;
-      try {
-        claim = await store.claim(key, { lockMs, ttlMs });
-      } catch (cause) {
-        throw isWebhookError(cause)
-          ? cause
-          : new WebhookError(
-              "store_unavailable",
-              "hookgate: the idempotency store is unavailable; retry later",
-              {
-                cause,
-                headers: { "retry-after": "5" },
-              },
-            );
-      }
-      if (claim === "completed") {
+      const claim = await storeCall(() => store.claim(key, { lockMs, ttlMs }));
+      if (claim.status === "completed") {
         emit({ kind: "duplicate", id: event.id, type: event.type });
         return reply("duplicate", 200, { status: "duplicate", id: event.id }, event.id);
       }
-      if (claim === "in-flight") {
+      if (claim.status === "in-flight") {
         throw new WebhookError(
           "in_flight",
           `hookgate: delivery ${event.id} is being processed; retry later`,
@@ -404,7 +393,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
           },
         );
       }
-      claimed = key;
+      claimed = { key, token: claim.token };
 
       event.payload = await validate(event.type, event.payload);
 
@@ -422,22 +411,24 @@ export function createReceiver<Events extends object = never, const S extends Sc
               });
         }
         emit({ kind: "enqueued", id: event.id, type: event.type });
-        await completeQuietly(key, event);
+        await completeQuietly(claimed, event);
         return reply("queued", 202, { status: "queued", id: event.id }, event.id);
       }
 
+      const stopHolding = holdLease(claimed, event);
       try {
         await run(event);
       } catch (cause) {
         throw new WebhookError("handler_failed", "hookgate: a handler failed; the sender should retry", {
           cause,
         });
+      } finally {
+        stopHolding();
       }
-      await completeQuietly(key, event);
+      await completeQuietly(claimed, event);
       return reply("handled", 200, { status: "handled", id: event.id }, event.id);
     } catch (caught) {
-      if (claimed)
-        await store.release(claimed).catch((error: unknown) => reportError(error, contextOf(event)));
+      if (claimed) await releaseQuietly(claimed, event);
       const error = isWebhookError(caught)
         ? caught
         : new WebhookError("internal_error", "hookgate: unexpected error; the sender should retry", {
@@ -464,13 +455,82 @@ export function createReceiver<Events extends object = never, const S extends Sc
     return event ? { delivery: event } : {};
   }
 
-  // Once handled or enqueued, the delivery is safe: a failure to record that only risks a
-  // duplicate run after the lock expires, so it is reported, and the sender still gets its 2xx.
-  async function completeQuietly(key: string, event: WebhookEvent): Promise<void> {
+  /** A store call bounded by `storeTimeoutMs`; any failure becomes 503 `store_unavailable`. */
+  async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await store.complete(key, { ttlMs });
+      return await Promise.race([
+        Promise.resolve().then(call),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new WebhookError(
+                  "store_unavailable",
+                  `hookgate: the idempotency store did not answer within storeTimeoutMs (${storeTimeoutMs} ms); retry later`,
+                  { headers: { "retry-after": "5" } },
+                ),
+              ),
+            storeTimeoutMs,
+          );
+        }),
+      ]);
+    } catch (cause) {
+      throw isWebhookError(cause)
+        ? cause
+        : new WebhookError(
+            "store_unavailable",
+            "hookgate: the idempotency store is unavailable; retry later",
+            {
+              cause,
+              headers: { "retry-after": "5" },
+            },
+          );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Renews the lease while handlers run inline, so a retry never runs them a second time at once. */
+  function holdLease(lease: { key: string; token: string }, event: WebhookEvent): () => void {
+    const timer = setInterval(
+      () => {
+        storeCall(() => store.extend(lease.key, lease.token, { lockMs })).then(
+          (held) => {
+            if (!held) reportError(leaseLost(event), { delivery: event });
+          },
+          (error: unknown) => reportError(error, { delivery: event }),
+        );
+      },
+      Math.max(1, Math.floor(lockMs / 3)),
+    );
+    (timer as { unref?: () => void }).unref?.();
+    return () => clearInterval(timer);
+  }
+
+  function leaseLost(event: WebhookEvent): WebhookError {
+    return new WebhookError(
+      "store_unavailable",
+      `hookgate: the lease on delivery ${event.id} was lost (it outlived lockMs and was claimed elsewhere); raise lockMs above the slowest handler`,
+    );
+  }
+
+  // Once handled or enqueued, the delivery is safe: a failure to record that only risks a
+  // duplicate run after the lease expires, so it is reported, and the sender still gets its 2xx.
+  async function completeQuietly(lease: { key: string; token: string }, event: WebhookEvent): Promise<void> {
+    try {
+      if (!(await storeCall(() => store.complete(lease.key, lease.token, { ttlMs }))))
+        reportError(leaseLost(event), { delivery: event });
     } catch (error) {
       reportError(error, { delivery: event });
+    }
+  }
+
+  async function releaseQuietly(lease: { key: string; token: string }, event: WebhookEvent | undefined) {
+    try {
+      await storeCall(() => store.release(lease.key, lease.token));
+    } catch (error) {
+      reportError(error, contextOf(event));
     }
   }
 

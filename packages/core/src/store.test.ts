@@ -3,35 +3,36 @@ import { describe, expect, it } from "vitest";
 import { memoryStore } from "./store.js";
 
 describe("memoryStore conformance", () => {
+  const shared = memoryStore();
   for (const scenario of storeConformance(() => shared)) it(scenario.name, scenario.run);
 });
-const shared = memoryStore();
 
 describe("memoryStore bounds", () => {
   const lock = { lockMs: 60_000, ttlMs: 60_000 };
+  async function claimAndComplete(store: ReturnType<typeof memoryStore>, key: string) {
+    const claim = await store.claim(key, lock);
+    if (claim.status !== "claimed") throw new Error(`${key} was ${claim.status}`);
+    expect(await store.complete(key, claim.token, lock)).toBe(true);
+  }
 
   it("stays within maxKeys, evicting the oldest completed keys first", async () => {
     const store = memoryStore({ maxKeys: 3 });
-    for (const k of ["a", "b", "c"]) {
-      await store.claim(k, lock);
-      await store.complete(k, lock);
-    }
+    for (const k of ["a", "b", "c"]) await claimAndComplete(store, k);
     await store.claim("d", lock);
     expect(store.size).toBe(3);
-    expect(await store.claim("a", lock)).toBe("claimed"); // "a" was evicted, then claimed again; "b" goes
-    expect(await store.claim("c", lock)).toBe("completed");
-    expect(await store.claim("d", lock)).toBe("in-flight");
+    expect((await store.claim("a", lock)).status).toBe("claimed"); // "a" was evicted, then claimed again; "b" goes
+    expect((await store.claim("c", lock)).status).toBe("completed");
+    expect((await store.claim("d", lock)).status).toBe("in-flight");
   });
 
-  it("evicts expired keys before live ones", async () => {
+  it("evicts expired leases before completed keys", async () => {
     let now = 0;
     const store = memoryStore({ maxKeys: 2, now: () => now });
     await store.claim("old", { lockMs: 10, ttlMs: 10 });
-    await store.claim("live", lock);
-    await store.complete("live", lock);
+    await claimAndComplete(store, "live");
     now = 100;
     await store.claim("new", lock);
-    expect(await store.claim("live", lock)).toBe("completed");
+    expect((await store.claim("live", lock)).status).toBe("completed");
     expect(store.size).toBe(2);
   });
 
@@ -40,6 +41,20 @@ describe("memoryStore bounds", () => {
     await store.claim("x", lock);
     await store.claim("y", lock);
     await expect(store.claim("z", lock)).rejects.toMatchObject({ code: "store_unavailable", status: 503 });
-    expect(await store.claim("x", lock)).toBe("in-flight");
+    expect((await store.claim("x", lock)).status).toBe("in-flight");
+  });
+
+  it("keeps a full store within maxKeys through many claims", async () => {
+    const store = memoryStore({ maxKeys: 1000 });
+    for (let i = 0; i < 5000; i++) await claimAndComplete(store, `k${i}`);
+    expect(store.size).toBe(1000);
+    expect((await store.claim("k4999", lock)).status).toBe("completed");
+    expect((await store.claim("k0", lock)).status).toBe("claimed");
+  });
+
+  it("refuses maxKeys that is not a whole number of at least 1", () => {
+    for (const maxKeys of [0, -1, Number.NaN, 1.5, Number.POSITIVE_INFINITY]) {
+      expect(() => memoryStore({ maxKeys })).toThrow(expect.objectContaining({ code: "invalid_option" }));
+    }
   });
 });

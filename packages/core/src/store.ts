@@ -1,30 +1,49 @@
 import { WebhookError } from "./errors.js";
 
 /** What {@link IdempotencyStore.claim} found. */
-export type ClaimResult = "claimed" | "in-flight" | "completed";
+export type Claim =
+  /** The key is yours until `lockMs` passes: pass `token` to `extend`, `complete` and `release`. */
+  | { status: "claimed"; token: string }
+  /** Someone else holds a live lease on the key. */
+  | { status: "in-flight" }
+  /** The key was completed within its `ttlMs`. */
+  | { status: "completed" };
 
 /**
- * Where delivery ids are claimed, completed and released. `claim` must be atomic across
- * every process sharing the store: of concurrent claims of one key, exactly one gets `"claimed"`.
+ * Where delivery keys are claimed, held, completed and released. A lease is held by the token
+ * `claim` returns: only that token can extend, complete or release the key, so a late call from
+ * an attempt whose lease expired never frees someone else's claim or erases a completion.
+ *
+ * Implementations must make `claim` atomic across every process sharing the store: of concurrent
+ * claims of one key, exactly one gets `"claimed"`. Run `storeConformance` from
+ * `@hookgate/testing` against yours.
  */
 export interface IdempotencyStore {
   /**
-   * Claims `key` for processing: `"claimed"` if nobody holds it (the lock then expires after
-   * `lockMs`, so a crashed instance blocks nobody for long), `"in-flight"` if another claim is
-   * live, `"completed"` if it was completed within its `ttlMs`.
+   * Claims `key`: `claimed` with a fresh token if nobody holds it (the lease then expires after
+   * `lockMs`, so a crashed instance blocks nobody for long), `in-flight` if another lease is
+   * live, `completed` if it was completed within its `ttlMs`.
    */
-  claim(key: string, options: { lockMs: number; ttlMs: number }): Promise<ClaimResult>;
-  /** Marks `key` done for `ttlMs`: later claims answer `"completed"`. */
-  complete(key: string, options: { ttlMs: number }): Promise<void>;
-  /** Forgets `key`, so the sender's retry is processed. */
-  release(key: string): Promise<void>;
+  claim(key: string, options: { lockMs: number; ttlMs: number }): Promise<Claim>;
+  /**
+   * Renews the lease for another `lockMs`. `false`: the lease is lost (another holder claimed
+   * the key after it expired, or it was completed).
+   */
+  extend(key: string, token: string, options: { lockMs: number }): Promise<boolean>;
+  /**
+   * Marks `key` done for `ttlMs`: later claims answer `completed`. `false`: the lease is lost
+   * (another holder claimed the key after it expired, or completed it).
+   */
+  complete(key: string, token: string, options: { ttlMs: number }): Promise<boolean>;
+  /** Frees `key` so the sender's retry is processed; no effect unless `token` holds it. */
+  release(key: string, token: string): Promise<void>;
 }
 
 /** Options for {@link memoryStore}. */
 export interface MemoryStoreOptions {
   /**
-   * Most keys kept. Past it, expired keys go first, then the oldest completed ones; when every
-   * key is in flight, a new claim is refused (503) rather than forgetting a live one.
+   * Most keys kept. Past it, expired leases go first, then the oldest completed keys; when every
+   * key is a live lease, a new claim is refused (503) rather than forgetting one.
    * @default 100_000
    */
   maxKeys?: number;
@@ -32,17 +51,20 @@ export interface MemoryStoreOptions {
   now?: () => number;
 }
 
-interface Entry {
-  state: "in-flight" | "completed";
+interface Lease {
+  token: string;
   expiresAt: number;
 }
 
 /** An in-memory store with its bookkeeping exposed for tests and metrics. */
 export interface MemoryStore extends IdempotencyStore {
-  /** Keys currently held (in flight or completed, not yet expired or evicted). */
+  /** Keys currently held (leased or completed, not yet expired or evicted). */
   readonly size: number;
   clear(): void;
 }
+
+let tokens = 0;
+const tokenPrefix = Math.random().toString(36).slice(2, 10);
 
 /**
  * The embedded default store: one process, bounded in memory, lost on restart. For several
@@ -54,50 +76,88 @@ export interface MemoryStore extends IdempotencyStore {
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const maxKeys = options.maxKeys ?? 100_000;
   const now = options.now ?? Date.now;
-  if (!(maxKeys >= 1)) throw new TypeError("hookgate: memoryStore maxKeys must be at least 1");
-  // Insertion order is age order: a completed key is re-inserted, so the oldest completed come first.
-  const entries = new Map<string, Entry>();
+  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: memoryStore maxKeys must be a whole number of at least 1, got ${String(maxKeys)}`,
+    );
+  }
+  // Both maps keep insertion order, which is expiry order for a fixed lockMs / ttlMs (a renewed
+  // lease and a completion are re-inserted), so eviction only ever looks at the first entries.
+  const leases = new Map<string, Lease>();
+  const completed = new Map<string, number>();
+  const size = () => leases.size + completed.size;
 
   function makeRoom(at: number): void {
-    if (entries.size < maxKeys) return;
-    for (const [key, entry] of entries) if (entry.expiresAt <= at) entries.delete(key);
-    if (entries.size < maxKeys) return;
-    for (const [key, entry] of entries) {
-      if (entry.state === "completed") {
-        entries.delete(key);
-        if (entries.size < maxKeys) return;
-      }
+    for (const [key, lease] of leases) {
+      if (size() < maxKeys || lease.expiresAt > at) break;
+      leases.delete(key);
     }
-    throw new WebhookError(
-      "store_unavailable",
-      `hookgate: memoryStore is full with ${maxKeys} deliveries in flight; raise maxKeys or use a shared store`,
-      { headers: { "retry-after": "5" } },
-    );
+    for (const key of completed.keys()) {
+      if (size() < maxKeys) break;
+      completed.delete(key);
+    }
+    if (size() >= maxKeys) {
+      throw new WebhookError(
+        "store_unavailable",
+        `hookgate: memoryStore is full with ${maxKeys} deliveries in flight; raise maxKeys or use a shared store`,
+        { headers: { "retry-after": "5" } },
+      );
+    }
+  }
+
+  /** The live lease `token` holds on `key`, or whether the key is free for it to take back. */
+  function holds(key: string, token: string, at: number): boolean {
+    if (completed.has(key) && completed.get(key)! > at) return false;
+    const lease = leases.get(key);
+    return lease === undefined || lease.token === token || lease.expiresAt <= at;
   }
 
   return {
     get size() {
-      return entries.size;
+      return size();
     },
     clear() {
-      entries.clear();
+      leases.clear();
+      completed.clear();
     },
     async claim(key, { lockMs }) {
       const at = now();
-      const entry = entries.get(key);
-      if (entry && entry.expiresAt > at) return entry.state === "completed" ? "completed" : "in-flight";
-      if (entry) entries.delete(key);
+      const doneUntil = completed.get(key);
+      if (doneUntil !== undefined) {
+        if (doneUntil > at) return { status: "completed" };
+        completed.delete(key);
+      }
+      const lease = leases.get(key);
+      if (lease) {
+        if (lease.expiresAt > at) return { status: "in-flight" };
+        leases.delete(key);
+      }
       makeRoom(at);
-      entries.set(key, { state: "in-flight", expiresAt: at + lockMs });
-      return "claimed";
+      const token = `${tokenPrefix}.${(++tokens).toString(36)}`;
+      leases.set(key, { token, expiresAt: at + lockMs });
+      return { status: "claimed", token };
     },
-    async complete(key, { ttlMs }) {
-      entries.delete(key);
-      makeRoom(now());
-      entries.set(key, { state: "completed", expiresAt: now() + ttlMs });
+    async extend(key, token, { lockMs }) {
+      const at = now();
+      if (!holds(key, token, at)) return false;
+      leases.delete(key);
+      completed.delete(key);
+      if (size() >= maxKeys) makeRoom(at);
+      leases.set(key, { token, expiresAt: at + lockMs });
+      return true;
     },
-    async release(key) {
-      entries.delete(key);
+    async complete(key, token, { ttlMs }) {
+      const at = now();
+      if (!holds(key, token, at)) return false;
+      leases.delete(key);
+      completed.delete(key);
+      if (size() >= maxKeys) makeRoom(at);
+      completed.set(key, at + ttlMs);
+      return true;
+    },
+    async release(key, token) {
+      if (leases.get(key)?.token === token) leases.delete(key);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { IdempotencyStore } from "@hookgate/core";
+import type { Claim, IdempotencyStore } from "@hookgate/core";
 
 /** One scenario of the store conformance suite: a name, and a function that throws on failure. */
 export interface StoreScenario {
@@ -12,6 +12,11 @@ export interface StoreConformanceOptions {
   keyPrefix?: string;
   /** Concurrent claims in the atomicity scenario. @default 50 */
   concurrency?: number;
+  /**
+   * The lease used by the expiry scenarios, in ms: long enough for one store round trip, short
+   * enough to keep the suite quick. @default 150
+   */
+  shortLockMs?: number;
 }
 
 class ConformanceError extends Error {
@@ -24,9 +29,20 @@ function check(condition: boolean, message: string): asserts condition {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+function tokenOf(claim: Claim, what: string): string {
+  check(claim.status === "claimed", `${what} should be claimed, got ${claim.status}`);
+  check(typeof claim.token === "string" && claim.token.length > 0, `${what} should carry a token`);
+  return claim.token;
+}
+
 /**
  * The scenarios every {@link IdempotencyStore} must pass, runner-agnostic: each `run` throws on
  * failure, so any test runner can run them.
+ *
+ * `makeStore` is called several times (the atomicity scenario makes up to eight handles, as
+ * several processes would): each call must return a handle on one shared backend — for
+ * example a new `redisStore({ client })` over the same server, or one `memoryStore()` instance
+ * returned every time — never a fresh empty store.
  *
  * @example
  * for (const scenario of storeConformance(() => redisStore({ client }))) it(scenario.name, scenario.run);
@@ -38,50 +54,165 @@ export function storeConformance(
   const base =
     options.keyPrefix ?? `conformance:${Date.now().toString(36)}:${Math.random().toString(36).slice(2)}`;
   const concurrency = options.concurrency ?? 50;
+  const short = options.shortLockMs ?? 150;
   let counter = 0;
   const key = (name: string) => `${base}:${counter++}:${name}`;
   const lock = { lockMs: 10_000, ttlMs: 60_000 };
+  const shortLock = { lockMs: short, ttlMs: 60_000 };
+  const pastShortLock = () => sleep(short * 2 + 100);
 
   return [
     {
-      name: "a first claim is claimed, a second is in-flight",
+      name: "a first claim is claimed with a token, a second is in-flight",
       async run() {
         const store = await makeStore();
         const k = key("first");
-        check((await store.claim(k, lock)) === "claimed", "first claim should be claimed");
-        check((await store.claim(k, lock)) === "in-flight", "second claim of a held key should be in-flight");
+        tokenOf(await store.claim(k, lock), "first claim");
+        const second = await store.claim(k, lock);
+        check(
+          second.status === "in-flight",
+          `second claim of a held key should be in-flight, got ${second.status}`,
+        );
+        check(!("token" in second), "an in-flight answer carries no token");
       },
     },
     {
-      name: "a completed key answers completed",
+      name: "the holder's complete makes later claims answer completed",
       async run() {
         const store = await makeStore();
         const k = key("completed");
-        await store.claim(k, lock);
-        await store.complete(k, { ttlMs: 60_000 });
-        check((await store.claim(k, lock)) === "completed", "claim after complete should be completed");
-        check((await store.claim(k, lock)) === "completed", "completed is stable");
+        const token = tokenOf(await store.claim(k, lock), "claim");
+        check(
+          (await store.complete(k, token, { ttlMs: 60_000 })) === true,
+          "the holder's complete should return true",
+        );
+        check(
+          (await store.claim(k, lock)).status === "completed",
+          "claim after complete should be completed",
+        );
+        check((await store.claim(k, lock)).status === "completed", "completed is stable");
       },
     },
     {
-      name: "a released key can be claimed again",
+      name: "the holder's release lets the key be claimed again, with a new token",
       async run() {
         const store = await makeStore();
         const k = key("released");
-        await store.claim(k, lock);
-        await store.release(k);
-        check((await store.claim(k, lock)) === "claimed", "claim after release should be claimed");
+        const first = tokenOf(await store.claim(k, lock), "first claim");
+        await store.release(k, first);
+        const second = tokenOf(await store.claim(k, lock), "claim after release");
+        check(second !== first, "each claim should get a fresh token");
       },
     },
     {
-      name: "an in-flight lock expires after lockMs",
+      name: "a release with another token does not free a live claim",
+      async run() {
+        const store = await makeStore();
+        const k = key("foreign-release");
+        tokenOf(await store.claim(k, lock), "claim");
+        await store.release(k, "not-the-holders-token");
+        check((await store.claim(k, lock)).status === "in-flight", "a foreign release must not free the key");
+      },
+    },
+    {
+      name: "a stale release does not free a live claim taken over after expiry",
+      async run() {
+        const store = await makeStore();
+        const k = key("stale-release");
+        const stale = tokenOf(await store.claim(k, shortLock), "first claim");
+        await pastShortLock();
+        tokenOf(await store.claim(k, lock), "claim after the first lease expired");
+        await store.release(k, stale);
+        check(
+          (await store.claim(k, lock)).status === "in-flight",
+          "the expired holder's release must not free the new claim",
+        );
+      },
+    },
+    {
+      name: "a late release does not erase a completion",
+      async run() {
+        const store = await makeStore();
+        const k = key("late-release");
+        const token = tokenOf(await store.claim(k, lock), "claim");
+        check(await store.complete(k, token, { ttlMs: 60_000 }), "complete");
+        await store.release(k, token);
+        check(
+          (await store.claim(k, lock)).status === "completed",
+          "a release after complete must not erase it",
+        );
+
+        const k2 = key("late-release-other");
+        const stale = tokenOf(await store.claim(k2, shortLock), "first claim");
+        await pastShortLock();
+        const live = tokenOf(await store.claim(k2, lock), "takeover claim");
+        check(await store.complete(k2, live, { ttlMs: 60_000 }), "the new holder's complete");
+        await store.release(k2, stale);
+        check(
+          (await store.claim(k2, lock)).status === "completed",
+          "the expired holder's release must not erase another's completion",
+        );
+      },
+    },
+    {
+      name: "an unextended lease expires after lockMs",
       async run() {
         const store = await makeStore();
         const k = key("lock-expiry");
-        check((await store.claim(k, { lockMs: 150, ttlMs: 60_000 })) === "claimed", "first claim");
-        check((await store.claim(k, { lockMs: 150, ttlMs: 60_000 })) === "in-flight", "held before lockMs");
-        await sleep(400);
-        check((await store.claim(k, { lockMs: 150, ttlMs: 60_000 })) === "claimed", "claimable after lockMs");
+        tokenOf(await store.claim(k, shortLock), "first claim");
+        check((await store.claim(k, shortLock)).status === "in-flight", "held before lockMs");
+        await pastShortLock();
+        tokenOf(await store.claim(k, shortLock), "claim after lockMs");
+      },
+    },
+    {
+      name: "extend keeps a lease alive past lockMs",
+      async run() {
+        const store = await makeStore();
+        const k = key("extend");
+        const token = tokenOf(await store.claim(k, shortLock), "claim");
+        for (let i = 0; i < 4; i++) {
+          await sleep(short / 2);
+          check(
+            (await store.extend(k, token, { lockMs: short })) === true,
+            `extend ${i + 1} should return true`,
+          );
+        }
+        // 2× lockMs after the claim, the lease is still held.
+        check(
+          (await store.claim(k, shortLock)).status === "in-flight",
+          "an extended lease is still held past lockMs",
+        );
+        check(await store.complete(k, token, { ttlMs: 60_000 }), "the extended holder's complete");
+        check((await store.claim(k, lock)).status === "completed", "completed");
+      },
+    },
+    {
+      name: "a lease that expired can be claimed by another holder; the old holder's extend and complete return false",
+      async run() {
+        const store = await makeStore();
+        const k = key("takeover");
+        const old = tokenOf(await store.claim(k, shortLock), "first claim");
+        await pastShortLock();
+        const live = tokenOf(await store.claim(k, lock), "takeover claim");
+        check(live !== old, "the takeover gets its own token");
+        check(
+          (await store.extend(k, old, { lockMs: 10_000 })) === false,
+          "the old holder's extend should return false",
+        );
+        check(
+          (await store.complete(k, old, { ttlMs: 60_000 })) === false,
+          "the old holder's complete should return false",
+        );
+        check((await store.claim(k, lock)).status === "in-flight", "the new holder still holds the key");
+        check(
+          await store.complete(k, live, { ttlMs: 60_000 }),
+          "the new holder's complete should return true",
+        );
+        check(
+          (await store.extend(k, live, { lockMs: 10_000 })) === false,
+          "extend after complete returns false",
+        );
       },
     },
     {
@@ -89,28 +220,25 @@ export function storeConformance(
       async run() {
         const store = await makeStore();
         const k = key("ttl-expiry");
-        await store.claim(k, lock);
-        await store.complete(k, { ttlMs: 150 });
-        check((await store.claim(k, lock)) === "completed", "completed within ttl");
-        await store.release(k);
-        await store.claim(k, lock);
-        await store.complete(k, { ttlMs: 150 });
-        await sleep(400);
-        check((await store.claim(k, lock)) === "claimed", "claimable after ttlMs");
+        const token = tokenOf(await store.claim(k, lock), "claim");
+        await store.complete(k, token, { ttlMs: short });
+        check((await store.claim(k, lock)).status === "completed", "completed within ttl");
+        await pastShortLock();
+        tokenOf(await store.claim(k, lock), "claim after ttlMs");
       },
     },
     {
-      name: `exactly one of ${concurrency} concurrent claims wins`,
+      name: `exactly one of ${concurrency} concurrent claims from several handles wins`,
       async run() {
         const stores = await Promise.all(Array.from({ length: Math.min(concurrency, 8) }, () => makeStore()));
         const k = key("race");
         const results = await Promise.all(
           Array.from({ length: concurrency }, (_, i) => stores[i % stores.length]!.claim(k, lock)),
         );
-        const claimed = results.filter((r) => r === "claimed").length;
+        const claimed = results.filter((r) => r.status === "claimed").length;
         check(claimed === 1, `expected exactly 1 claimed, got ${claimed}`);
         check(
-          results.every((r) => r === "claimed" || r === "in-flight"),
+          results.every((r) => r.status === "claimed" || r.status === "in-flight"),
           "the others should be in-flight",
         );
       },
@@ -121,19 +249,30 @@ export function storeConformance(
         const store = await makeStore();
         const a = key("a");
         const b = key("b");
-        await store.claim(a, lock);
-        await store.complete(a, { ttlMs: 60_000 });
-        check((await store.claim(b, lock)) === "claimed", "another key is unaffected");
+        const token = tokenOf(await store.claim(a, lock), "claim a");
+        await store.complete(a, token, { ttlMs: 60_000 });
+        tokenOf(await store.claim(b, lock), "claim b");
       },
     },
     {
-      name: "releasing or completing an unknown key does not throw",
+      name: "releasing an unknown key does not throw, nor claim it",
       async run() {
         const store = await makeStore();
-        await store.release(key("never-claimed"));
-        const k = key("complete-unclaimed");
-        await store.complete(k, { ttlMs: 60_000 });
-        check((await store.claim(k, lock)) === "completed", "complete without claim still records it");
+        const k = key("never-claimed");
+        await store.release(k, "no-such-token");
+        tokenOf(await store.claim(k, lock), "claim after a release of an unknown key");
+      },
+    },
+    {
+      name: "keys may hold any characters",
+      async run() {
+        const store = await makeStore();
+        for (const name of ["a:b:c", "spaces and ünïcode ✓", "{braces}", "quote'\"", "x".repeat(200)]) {
+          const k = key(name);
+          const token = tokenOf(await store.claim(k, lock), `claim ${JSON.stringify(name)}`);
+          check(await store.complete(k, token, { ttlMs: 60_000 }), "complete");
+          check((await store.claim(k, lock)).status === "completed", `completed ${JSON.stringify(name)}`);
+        }
       },
     },
   ];
