@@ -9,6 +9,11 @@ import type { Delivery, MatchedSecret } from "./types.js";
  */
 export interface QueuedDelivery {
   id: string;
+  /**
+   * The delivery's idempotency key in the receiver's store (namespace, scheme and id): stable
+   * for every copy of one delivery, so a queue can use it as the job's identity.
+   */
+  key?: string;
   type: string;
   /** The scheme's name, e.g. `stripe`. */
   scheme: string;
@@ -50,6 +55,7 @@ export function toQueuedDelivery(
   event: WebhookEvent,
   headers: Record<string, string>,
   url?: string,
+  key?: string,
 ): QueuedDelivery {
   const safeHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers))
@@ -66,6 +72,7 @@ export function toQueuedDelivery(
   };
   if (event.timestamp) queued.timestamp = event.timestamp.toISOString();
   if (url !== undefined) queued.url = url;
+  if (key !== undefined) queued.key = key;
   return queued;
 }
 

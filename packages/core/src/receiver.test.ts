@@ -549,6 +549,49 @@ describe("queue hand-off", () => {
   });
 });
 
+describe("dispatch({ once: true }) — what queue workers call", () => {
+  it("runs each delivery's handlers once across workers sharing the store, and again only after a failure", async () => {
+    const store = memoryStore();
+    const enqueued: QueuedDelivery[] = [];
+    const queue = { enqueue: async (delivery: QueuedDelivery) => void enqueued.push(delivery) };
+    let fail = true;
+    const handler = vi.fn(() => {
+      if (fail) throw new Error("downstream down");
+    });
+    const front = receiverWith({ store, queue });
+    const workerA = receiverWith({ store }).on("invoice.paid", handler);
+    const workerB = receiverWith({ store }).on("invoice.paid", handler);
+    expect((await front.handle(await request())).status).toBe(202);
+    const [job] = enqueued;
+    expect(job?.key).toBe("stripe:evt_1");
+
+    await expect(workerA.dispatch(job!, { once: true })).rejects.toThrow("downstream down");
+    fail = false;
+    // The failed attempt released its claim: the queue's retry runs the handlers.
+    await workerB.dispatch(job!, { once: true });
+    // A second copy of the job (the queue forgot it, the sender retried, two workers got it) does not.
+    await workerA.dispatch(job!, { once: true });
+    await workerB.dispatch(structuredClone(job!), { once: true });
+    expect(handler).toHaveBeenCalledTimes(2);
+  });
+
+  it("rejects with in_flight while another worker runs the same delivery", async () => {
+    const store = memoryStore();
+    const gate = deferred();
+    const enqueued: QueuedDelivery[] = [];
+    const front = receiverWith({
+      store,
+      queue: { enqueue: async (d: QueuedDelivery) => void enqueued.push(d) },
+    });
+    const worker = receiverWith({ store }).on("invoice.paid", () => gate.promise);
+    await front.handle(await request());
+    const first = worker.dispatch(enqueued[0]!, { once: true });
+    await expect(worker.dispatch(enqueued[0]!, { once: true })).rejects.toMatchObject({ code: "in_flight" });
+    gate.resolve();
+    await first;
+  });
+});
+
 describe("routing", () => {
   it("a handler on a prefix receives every type under it; onAny receives all; order is registration order", async () => {
     const github = schemes.github({ secret: "gh" });

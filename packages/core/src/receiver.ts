@@ -144,6 +144,14 @@ export interface HandleResult {
 export interface DispatchOptions {
   /** Re-verify a queued delivery's signature as of its `receivedAt` before running handlers. @default false */
   verify?: boolean;
+  /**
+   * Run the handlers at most once per delivery, across every worker sharing the receiver's store:
+   * claims the delivery's handled-key first (leased and renewed while handlers run, completed
+   * after). Already handled → resolves without running them; running elsewhere → rejects with
+   * `in_flight`, so the queue retries later. What queue workers pass: a queue dedupes a job id
+   * only while it remembers the job, this for the store's `ttlMs`. @default false
+   */
+  once?: boolean;
 }
 
 /** A webhook endpoint: verifies, deduplicates, hands off and dispatches deliveries. */
@@ -400,7 +408,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
       if (queue) {
         try {
           await queue.enqueue(
-            toQueuedDelivery(event, Object.fromEntries(headerEntries(input.headers)), input.url),
+            toQueuedDelivery(event, Object.fromEntries(headerEntries(input.headers)), input.url, key),
           );
         } catch (cause) {
           throw isWebhookError(cause)
@@ -556,6 +564,37 @@ export function createReceiver<Events extends object = never, const S extends Sc
     } else {
       event = "receivedAt" in delivery ? delivery : { ...delivery, receivedAt: now() };
     }
+    if (!dispatchOptions?.once) return runReported(event);
+
+    const key = `handled:${isQueued(delivery) && delivery.key ? delivery.key : keyPrefix + event.id}`;
+    const claim = await storeCall(() => store.claim(key, { lockMs, ttlMs }));
+    if (claim.status === "completed") {
+      emit({ kind: "duplicate", id: event.id, type: event.type });
+      return;
+    }
+    if (claim.status === "in-flight") {
+      throw new WebhookError(
+        "in_flight",
+        `hookgate: delivery ${event.id} is being handled elsewhere; retry later`,
+        {
+          headers: { "retry-after": String(Math.ceil(lockMs / 1000)) },
+        },
+      );
+    }
+    const lease = { key, token: claim.token };
+    const stopHolding = holdLease(lease, event);
+    try {
+      await runReported(event);
+    } catch (error) {
+      stopHolding();
+      await releaseQuietly(lease, event);
+      throw error;
+    }
+    stopHolding();
+    await completeQuietly(lease, event);
+  }
+
+  async function runReported(event: WebhookEvent): Promise<void> {
     try {
       await run(event);
     } catch (error) {
