@@ -12,6 +12,7 @@ export type {
 export { defineScheme, parseForm, parsePayload } from "./define-scheme.js";
 export type { WebhookErrorOptions } from "./errors.js";
 export { isWebhookError, WebhookError, WebhookErrorCode, webhookErrorStatus } from "./errors.js";
+export type { AnyEvent, EventFor, EventMap, EventName, InferEvents, SchemaMap } from "./event-types.js";
 export type { BodySource } from "./internal/read-body.js";
 export type { KeyDecoder } from "./internal/secrets.js";
 export {
@@ -34,21 +35,15 @@ export type {
 } from "./queue.js";
 export { fromQueuedDelivery, memoryQueue, toQueuedDelivery } from "./queue.js";
 export type {
-  AnyEvent,
   DispatchOptions,
   ErrorContext,
-  EventFor,
-  EventMap,
-  EventName,
   HandleInput,
   HandleOutcome,
   HandleResult,
   Handler,
-  InferEvents,
   Receiver,
   ReceiverEvent,
   ReceiverOptions,
-  SchemaMap,
 } from "./receiver.js";
 export { createReceiver } from "./receiver.js";
 export type { DiscordSchemeOptions } from "./schemes/discord.js";

@@ -1,4 +1,5 @@
 import { isWebhookError, WebhookError, type WebhookErrorCode } from "./errors.js";
+import type { AnyEvent, EventFor, EventMap, EventName, ResolveEvents, SchemaMap } from "./event-types.js";
 import { headerEntries } from "./internal/headers.js";
 import { compileAllowList } from "./internal/ip.js";
 import { type BodySource, readBody } from "./internal/read-body.js";
@@ -9,42 +10,8 @@ import {
   toQueuedDelivery,
   type WebhookEvent,
 } from "./queue.js";
-import type { StandardSchemaV1 } from "./standard-schema.js";
 import { type IdempotencyStore, memoryStore } from "./store.js";
 import type { Delivery, HeadersInput, MatchedSecret, Scheme } from "./types.js";
-
-/** Event type → payload type. */
-export type EventMap = Record<string, unknown>;
-/** Event type → Standard Schema validator (zod, valibot, arktype…). */
-export type SchemaMap = Record<string, StandardSchemaV1>;
-/** The event map a schema map validates to. */
-export type InferEvents<S extends SchemaMap> = { [K in keyof S]: StandardSchemaV1.InferOutput<S[K]> };
-
-type Prefixes<K extends string> = K extends `${infer Head}.${infer Tail}`
-  ? Head | `${Head}.${Prefixes<Tail>}`
-  : never;
-type IsOpen<E> = string extends keyof E ? true : false;
-type OpenPayload<E> = E extends { [type: string]: infer P } ? P : unknown;
-
-/** Names a handler can be registered for: each event type, and each dotted prefix of one (`issues` for `issues.opened`). */
-export type EventName<E extends object> =
-  IsOpen<E> extends true ? string : (keyof E & string) | Prefixes<keyof E & string>;
-
-type Matching<E extends object, N extends string> = {
-  [K in keyof E & string]: K extends N ? K : K extends `${N}.${string}` ? K : never;
-}[keyof E & string];
-
-/** The event a handler for `N` receives: a union over every type it matches, discriminated by `type`. */
-export type EventFor<E extends object, N extends string> =
-  IsOpen<E> extends true
-    ? WebhookEvent<string, OpenPayload<E>>
-    : { [K in Matching<E, N>]: WebhookEvent<K, E[K & keyof E]> }[Matching<E, N>];
-
-/** Any event of the map. */
-export type AnyEvent<E extends object> =
-  IsOpen<E> extends true
-    ? WebhookEvent<string, OpenPayload<E>>
-    : { [K in keyof E & string]: WebhookEvent<K, E[K]> }[keyof E & string];
 
 /** A handler: resolves when the delivery is handled; throws (or rejects) to have it retried. */
 export type Handler<Event> = (event: Event) => unknown;
@@ -176,12 +143,6 @@ export interface Receiver<E extends object = EventMap> {
    */
   dispatch(delivery: Delivery | WebhookEvent | QueuedDelivery, options?: DispatchOptions): Promise<void>;
 }
-
-type ResolveEvents<Events, S extends SchemaMap> = [Events] extends [never]
-  ? {} extends S
-    ? EventMap
-    : InferEvents<S>
-  : Events;
 
 /** Codes that mean the server is set up wrong, not that the request is bad. */
 const SETUP_ERRORS = new Set<WebhookErrorCode>(["raw_body_required", "invalid_secret", "url_required"]);
