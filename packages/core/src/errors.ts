@@ -13,6 +13,8 @@ export const WebhookErrorCode = {
   MalformedTimestamp: "malformed_timestamp",
   /** The body is empty, not UTF-8, or not the JSON / form the scheme carries. */
   InvalidPayload: "invalid_payload",
+  /** More signatures in one request than a sender ever sends (refused before any hashing). */
+  TooManySignatures: "too_many_signatures",
   /** No configured secret produces any of the signatures sent. */
   SignatureMismatch: "signature_mismatch",
   /** The signed timestamp is older than `tolerance` seconds. */
@@ -62,6 +64,7 @@ export const webhookErrorStatus: Readonly<Record<WebhookErrorCode, number>> = {
   malformed_signature: 400,
   malformed_timestamp: 400,
   invalid_payload: 400,
+  too_many_signatures: 400,
   signature_mismatch: 401,
   timestamp_too_old: 401,
   timestamp_in_future: 401,

@@ -1,15 +1,3 @@
-export type {
-  ContentContext,
-  SchemeDefinition,
-  SchemeKeys,
-  SignatureAlgorithm,
-  SignatureFormat,
-  SignatureSpec,
-  SourceContext,
-  TimestampSpec,
-  ValueSource,
-} from "./define-scheme.js";
-export { defineScheme, parseForm, parsePayload } from "./define-scheme.js";
 export type { WebhookErrorOptions } from "./errors.js";
 export { isWebhookError, WebhookError, WebhookErrorCode, webhookErrorStatus } from "./errors.js";
 export type { AnyEvent, EventFor, EventMap, EventName, InferEvents, SchemaMap } from "./event-types.js";
@@ -46,6 +34,19 @@ export type {
   ReceiverOptions,
 } from "./receiver.js";
 export { createReceiver } from "./receiver.js";
+export { defineScheme } from "./scheme/define-scheme.js";
+export type {
+  ContentContext,
+  SchemeDefinition,
+  SchemeKeys,
+  SignatureAlgorithm,
+  SignatureFormat,
+  SignatureSpec,
+  SourceContext,
+  TimestampSpec,
+  ValueSource,
+} from "./scheme/definition.js";
+export { parseForm, parsePayload } from "./scheme/payload.js";
 export type { DiscordSchemeOptions } from "./schemes/discord.js";
 export type { GithubSchemeOptions } from "./schemes/github.js";
 export type { HmacSchemeOptions } from "./schemes/hmac.js";
@@ -62,11 +63,13 @@ export type { Claim, IdempotencyStore, MemoryStore, MemoryStoreOptions } from ".
 export { memoryStore } from "./store.js";
 export type {
   Delivery,
+  FieldFacts,
   HandshakeReply,
   HeadersInput,
   MatchedSecret,
   RawBody,
   Scheme,
+  SchemeFacts,
   SecretEntry,
   SecretInput,
   SignInput,

@@ -74,12 +74,54 @@ export interface SignInput {
   contentType?: string | undefined;
 }
 
+/** Where a scheme's senders put one value (the delivery id, the event type). */
+export interface FieldFacts {
+  /** The header it is sent in. */
+  header?: string;
+  /** Payload dot paths it is read from, the first present winning (after the header, if any). */
+  payload?: readonly string[];
+  /** A payload field appended as `.${action}` (GitHub `issues` + `opened`). */
+  action?: string;
+  /** Computed from the payload by the scheme, in no single place. */
+  computed?: boolean;
+}
+
+/**
+ * What a scheme's senders do, in one place: the test kit, the CLI and the docs read it from the
+ * scheme instead of keeping tables of their own.
+ */
+export interface SchemeFacts {
+  id: FieldFacts;
+  type: FieldFacts;
+  /** Where the signed timestamp is, and its unit; absent for schemes without one (GitHub). */
+  timestamp?:
+    | { header: string; unit: "s" | "ms" }
+    | { payload: string; unit: "s" | "ms" }
+    | { signature: true; unit: "s" | "ms" };
+  /** Content types the provider sends. */
+  contentTypes: readonly string[];
+  /** Whether the signature covers the request URL (Twilio): the receiver needs the public URL. */
+  signsUrl: boolean;
+  /**
+   * Whether the signature covers the delivery id. When it does not (an unsigned id header), the
+   * idempotency key is the verified signature, so a replay under a fresh id is still a duplicate.
+   */
+  idSigned: boolean;
+}
+
 /** A provider's signature scheme, configured with secrets: verifies requests and signs test ones. */
 export interface Scheme {
   /** The scheme's name, e.g. `stripe`; part of every idempotency key. */
   readonly name: string;
   /** Content types the provider sends; others are answered 415 by a receiver. */
   readonly contentTypes: readonly string[];
+  /** Where this scheme's senders put the id, type and timestamp, and what the signature covers. */
+  readonly facts: SchemeFacts;
+  /**
+   * The same scheme signing with `key` instead (an HMAC secret, or an Ed25519 private key);
+   * verification is unchanged. For tests of the wrong-secret path.
+   */
+  withSigningKey(key: SecretInput): Scheme;
   /** Verifies one request; throws a {@link WebhookError} when it does not check out. */
   verify(input: VerifyInput, options?: VerifyOptions): Promise<Delivery>;
   /** The exact headers the provider would send with this body, signed with the first secret. */

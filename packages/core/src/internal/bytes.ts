@@ -1,9 +1,9 @@
-import { nodeBuffer } from "./runtime.js";
+import { runtime } from "./runtime.js";
 
-const NodeBufferClass = nodeBuffer?.Buffer;
 const encoder = new TextEncoder();
-const lenientDecoder = new TextDecoder();
-const strictDecoder = new TextDecoder("utf-8", { fatal: true });
+// Both keep a leading BOM as U+FEFF, as Node's Buffer#toString does: one behaviour on every runtime.
+const lenientDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** UTF-8 bytes of a string. */
 export function utf8(text: string): Uint8Array {
@@ -16,9 +16,10 @@ export function utf8(text: string): Uint8Array {
  * than a fatal TextDecoder on large bodies.
  */
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
-  if (NodeBufferClass && nodeBuffer?.isUtf8) {
+  const nodeBuffer = runtime.buffer;
+  if (nodeBuffer?.isUtf8) {
     if (!nodeBuffer.isUtf8(bytes)) return undefined;
-    return asNodeBuffer(bytes).toString("utf8");
+    return asNodeBuffer(nodeBuffer.Buffer, bytes).toString("utf8");
   }
   try {
     return strictDecoder.decode(bytes);
@@ -29,14 +30,15 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
 
 /** UTF-8 text of bytes, replacing invalid sequences. */
 export function toText(bytes: Uint8Array): string {
-  return NodeBufferClass ? asNodeBuffer(bytes).toString("utf8") : lenientDecoder.decode(bytes);
+  const NodeBuffer = runtime.buffer?.Buffer;
+  return NodeBuffer ? asNodeBuffer(NodeBuffer, bytes).toString("utf8") : lenientDecoder.decode(bytes);
 }
 
-function asNodeBuffer(bytes: Uint8Array) {
+function asNodeBuffer(NodeBuffer: typeof import("node:buffer").Buffer, bytes: Uint8Array) {
   // A view, not a copy.
-  return NodeBufferClass!.isBuffer(bytes)
+  return NodeBuffer.isBuffer(bytes)
     ? bytes
-    : NodeBufferClass!.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    : NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
@@ -57,9 +59,10 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A
 /** Bytes of a hex string, or undefined if it is not hex of even length. */
 export function fromHex(text: string): Uint8Array | undefined {
   if (text.length % 2 !== 0) return undefined;
-  if (NodeBufferClass) {
+  const NodeBuffer = runtime.buffer?.Buffer;
+  if (NodeBuffer) {
     // Node stops decoding at the first non-hex pair, so a short result means a bad alphabet.
-    const bytes = NodeBufferClass.from(text, "hex");
+    const bytes = NodeBuffer.from(text, "hex");
     return bytes.length * 2 === text.length ? bytes : undefined;
   }
   if (!HEX.test(text)) return undefined;
@@ -69,7 +72,8 @@ export function fromHex(text: string): Uint8Array | undefined {
 }
 
 export function toHex(bytes: Uint8Array): string {
-  if (NodeBufferClass) return asNodeBuffer(bytes).toString("hex");
+  const NodeBuffer = runtime.buffer?.Buffer;
+  if (NodeBuffer) return asNodeBuffer(NodeBuffer, bytes).toString("hex");
   let out = "";
   for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
   return out;
@@ -78,7 +82,8 @@ export function toHex(bytes: Uint8Array): string {
 /** Bytes of standard (RFC 4648 §4) base64, padded or not; undefined for any other alphabet. */
 export function fromBase64(text: string): Uint8Array | undefined {
   if (!BASE64.test(text)) return undefined;
-  if (NodeBufferClass) return NodeBufferClass.from(text, "base64");
+  const NodeBuffer = runtime.buffer?.Buffer;
+  if (NodeBuffer) return NodeBuffer.from(text, "base64");
   const binary = atob(text.padEnd(Math.ceil(text.length / 4) * 4, "="));
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
@@ -86,7 +91,8 @@ export function fromBase64(text: string): Uint8Array | undefined {
 }
 
 export function toBase64(bytes: Uint8Array): string {
-  if (NodeBufferClass) return asNodeBuffer(bytes).toString("base64");
+  const NodeBuffer = runtime.buffer?.Buffer;
+  if (NodeBuffer) return asNodeBuffer(NodeBuffer, bytes).toString("base64");
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary);

@@ -1,6 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import { concatBytes, fromBase64Url, toBase64Url, utf8 } from "./bytes.js";
-import { nodeCrypto } from "./runtime.js";
+import { forceWebRuntime, runtime } from "./runtime.js";
 
 export type HmacHash = "sha1" | "sha256" | "sha512";
 export type Chunk = string | Uint8Array;
@@ -29,19 +29,17 @@ const PKCS8_ED25519_PREFIX = new Uint8Array([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
 ]);
 
-let webOnly = false;
-
 /**
- * Forces the Web Crypto path even where node:crypto exists. For tests of the edge path
- * under Node; never needed in applications.
+ * Forces the Web Crypto path (and Web byte helpers) even where node:crypto exists. For tests of
+ * the edge path under Node; never needed in applications.
  * @internal
  */
 export function forceWebCrypto(on: boolean): void {
-  webOnly = on;
+  forceWebRuntime(on);
 }
 
 function node() {
-  return webOnly ? undefined : nodeCrypto;
+  return runtime.crypto;
 }
 
 function subtle(): SubtleCrypto {
@@ -153,7 +151,11 @@ export function ed25519Verify(
 }
 
 function nodePrivateKey(seed: Uint8Array): KeyObject {
-  return nodeCrypto!.createPrivateKey({ key: Buffer.from(pkcs8(seed)), format: "der", type: "pkcs8" });
+  return runtime.crypto!.createPrivateKey({
+    key: runtime.buffer!.Buffer.from(pkcs8(seed)),
+    format: "der",
+    type: "pkcs8",
+  });
 }
 
 export async function ed25519Sign(key: Ed25519Key, chunks: readonly Chunk[]): Promise<Uint8Array> {

@@ -16,7 +16,25 @@ function builtin<T>(id: string): T | undefined {
   }
 }
 
-/** node:crypto where the runtime has it (Node, Bun, Deno), else undefined. */
-export const nodeCrypto: typeof NodeCrypto | undefined = builtin<typeof NodeCrypto>("node:crypto");
-/** node:buffer where the runtime has it. */
-export const nodeBuffer: typeof NodeBuffer | undefined = builtin<typeof NodeBuffer>("node:buffer");
+const detected = {
+  crypto: builtin<typeof NodeCrypto>("node:crypto"),
+  buffer: builtin<typeof NodeBuffer>("node:buffer"),
+};
+
+/**
+ * The Node built-ins hookgate uses where the runtime has them (Node, Bun, Deno), else undefined;
+ * every byte and crypto helper reads them from here, so {@link forceWebRuntime} reaches them all.
+ */
+export const runtime: { crypto: typeof NodeCrypto | undefined; buffer: typeof NodeBuffer | undefined } = {
+  ...detected,
+};
+
+/**
+ * Runs as an edge runtime would, on Web Crypto, TextEncoder/TextDecoder and atob/btoa, even where
+ * Node's built-ins exist. For tests of the edge path under Node; never needed in applications.
+ * @internal
+ */
+export function forceWebRuntime(on: boolean): void {
+  runtime.crypto = on ? undefined : detected.crypto;
+  runtime.buffer = on ? undefined : detected.buffer;
+}

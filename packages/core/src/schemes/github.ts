@@ -1,5 +1,7 @@
-import { defineScheme, type SignatureSpec } from "../define-scheme.js";
+import { getHeader } from "../internal/headers.js";
 import { utf8Key } from "../internal/secrets.js";
+import { defineScheme } from "../scheme/define-scheme.js";
+import type { SignatureSpec } from "../scheme/definition.js";
 import type { Scheme, SecretInput } from "../types.js";
 import { parseEmbeddedPayload } from "./shared.js";
 
@@ -52,6 +54,10 @@ export function github(options: GithubSchemeOptions): Scheme {
       contentTypes: ["application/json", "application/x-www-form-urlencoded"],
       parse: parseEmbeddedPayload,
       signHeaders: () => ({ "user-agent": "GitHub-Hookshot/hookgate" }),
+      missingHint: (headers) =>
+        !options.allowSha1 && getHeader(headers, "x-hub-signature") !== undefined
+          ? "Only the legacy SHA-1 X-Hub-Signature was sent (old GitHub Enterprise Server); accept it with schemes.github({ secret, allowSha1: true })"
+          : undefined,
     },
     options,
   );

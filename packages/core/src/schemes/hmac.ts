@@ -1,6 +1,7 @@
-import { defineScheme, type ValueSource } from "../define-scheme.js";
 import type { HmacHash } from "../internal/crypto.js";
 import { base64Key, hexKey, utf8Key } from "../internal/secrets.js";
+import { defineScheme } from "../scheme/define-scheme.js";
+import type { ValueSource } from "../scheme/definition.js";
 import type { Scheme, SecretInput } from "../types.js";
 
 /** Options for {@link hmac}: a partner's or your own HMAC signature convention. */

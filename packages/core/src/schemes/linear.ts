@@ -1,5 +1,5 @@
-import { defineScheme } from "../define-scheme.js";
 import { utf8Key } from "../internal/secrets.js";
+import { defineScheme } from "../scheme/define-scheme.js";
 import type { Scheme, SecretInput } from "../types.js";
 
 /** Options for {@link linear}. */

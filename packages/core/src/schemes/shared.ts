@@ -1,5 +1,5 @@
-import { isForm, parsePayload } from "../define-scheme.js";
 import { WebhookError } from "../errors.js";
+import { isForm, parsePayload } from "../scheme/payload.js";
 
 /**
  * JSON, or a form whose `payload` field holds the JSON (Slack interactivity, GitHub's form

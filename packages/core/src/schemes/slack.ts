@@ -1,5 +1,5 @@
-import { defineScheme } from "../define-scheme.js";
 import { utf8Key } from "../internal/secrets.js";
+import { defineScheme } from "../scheme/define-scheme.js";
 import type { Scheme, SecretInput } from "../types.js";
 import { parseEmbeddedPayload } from "./shared.js";
 
@@ -40,11 +40,7 @@ export function slack(options: SlackSchemeOptions): Scheme {
       timestamp: { header: "x-slack-request-timestamp", unit: "s" },
       content: "v0:{timestamp}:{body}",
       key: utf8Key,
-      id: ({ payload }) => {
-        const p = payload as SlackPayload;
-        const id = p.event_id ?? p.trigger_id;
-        return typeof id === "string" ? id : undefined;
-      },
+      id: { payload: ["event_id", "trigger_id"] },
       type: ({ payload }) => {
         const p = payload as SlackPayload;
         if (p.type === "event_callback" && typeof p.event?.type === "string") return p.event.type;

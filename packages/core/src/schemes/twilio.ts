@@ -1,9 +1,10 @@
-import type { ContentContext } from "../define-scheme.js";
-import { defineScheme, isForm } from "../define-scheme.js";
 import { WebhookError } from "../errors.js";
 import { fromHex, toText } from "../internal/bytes.js";
 import { type Chunk, sha256, timingSafeEqual } from "../internal/crypto.js";
 import { utf8Key } from "../internal/secrets.js";
+import { defineScheme } from "../scheme/define-scheme.js";
+import type { ContentContext } from "../scheme/definition.js";
+import { isForm } from "../scheme/payload.js";
 import type { Scheme, SecretInput } from "../types.js";
 
 /** Options for {@link twilio}. */

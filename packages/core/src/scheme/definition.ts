@@ -1,0 +1,114 @@
+import type { Chunk, HmacHash } from "../internal/crypto.js";
+import type { KeyDecoder } from "../internal/secrets.js";
+import type { Delivery, HandshakeReply, HeadersInput, SecretInput } from "../types.js";
+
+/** Signature algorithm: an HMAC hash, or Ed25519. */
+export type SignatureAlgorithm = HmacHash | "ed25519";
+
+/** How signatures are laid out in their header. */
+export type SignatureFormat =
+  /** One signature per header value, optionally prefixed: `sha256=<hex>`, `v0=<hex>`, `<base64>`. */
+  | { type: "plain"; prefix?: string }
+  /** Space-separated `version,signature` entries (Standard Webhooks): `v1,<b64> v1,<b64>`. */
+  | { type: "versioned"; version: string }
+  /** `key=value` fields (Stripe `t=…,v1=…`, Paddle `ts=…;h1=…`); several signature fields may repeat. */
+  | { type: "fields"; separator: "," | ";"; timestamp: string; signature: string };
+
+/** Where one kind of signature is found and how it is computed. */
+export interface SignatureSpec {
+  header: string;
+  /** Other names the sender may use for the same header (e.g. `svix-signature`). */
+  aliases?: readonly string[];
+  format: SignatureFormat;
+  algorithm: SignatureAlgorithm;
+  encoding: "hex" | "base64";
+  /** Read only when none of the scheme's other signature headers is present (a legacy header). */
+  fallback?: boolean;
+}
+
+/** Where the signed timestamp is found. */
+export type TimestampSpec =
+  | { header: string; aliases?: readonly string[]; unit: "s" | "ms" }
+  /** In the signature header's timestamp field (`fields` format). */
+  | { in: "signature"; unit: "s" | "ms" }
+  /** In the JSON payload at a dot path; checked after the signature. */
+  | { payload: string; unit: "s" | "ms" };
+
+/** What a value-source function sees. */
+export interface SourceContext {
+  headers: HeadersInput;
+  payload: unknown;
+}
+
+/**
+ * Where the delivery id or event type is found: a header, payload dot-paths (the first present
+ * wins), or both with the header first; `action` appends `.${payload.action}` (GitHub, Linear).
+ * A function computes it from the verified request instead.
+ */
+export type ValueSource =
+  | {
+      header?: string;
+      aliases?: readonly string[];
+      payload?: string | readonly string[];
+      action?: string;
+    }
+  | ((context: SourceContext) => string | undefined);
+
+/** What a signed-content function sees. */
+export interface ContentContext {
+  id: string | undefined;
+  timestamp: string | undefined;
+  body: Uint8Array;
+  url: string | undefined;
+  method: string;
+  contentType: string | undefined;
+  /** True when producing a signature, false when checking one. */
+  signing: boolean;
+}
+
+/**
+ * A declarative description of a provider's signatures. One engine ({@link defineScheme})
+ * verifies and signs from it, so a new provider is a description, never new crypto code.
+ */
+export interface SchemeDefinition {
+  /** The scheme's name: the kebab-case of its key in `schemes` (`standard-webhooks`). */
+  name: string;
+  /** Every signature header the provider sends; a request verifies when any one matches. */
+  signatures: readonly SignatureSpec[];
+  timestamp?: TimestampSpec;
+  /**
+   * The signed content: a template over `{id}`, `{timestamp}`, `{body}`, `{url}` (e.g.
+   * `"{timestamp}.{body}"`), or a function returning candidate contents as chunk lists.
+   */
+  content: string | ((context: ContentContext) => Promise<Chunk[][]> | Chunk[][]);
+  /** How a configured secret string becomes key material. */
+  key: KeyDecoder;
+  id?: ValueSource;
+  type?: ValueSource;
+  /** Whether the signed content includes the request URL (Twilio). @default whether the template has `{url}` */
+  signsUrl?: boolean;
+  /** Content types the provider sends. @default ["application/json"] */
+  contentTypes?: readonly string[];
+  /**
+   * Payload parser. The default parses JSON — and form fields only for a scheme whose
+   * `contentTypes` include form-urlencoded and a request whose media type is exactly that.
+   */
+  parse?: (text: string, contentType: string | undefined) => unknown;
+  handshake?: (delivery: Delivery) => HandshakeReply | undefined;
+  /** Extra headers the provider sends alongside the signature (e.g. Shopify's triggered-at). */
+  signHeaders?: (input: { id: string; type: string | undefined; timestamp: Date }) => Record<string, string>;
+  /** A sentence appended to signature-mismatch errors, given the configured secrets. */
+  mismatchHint?: (secrets: readonly string[]) => string | undefined;
+  /** A sentence appended to the missing-signature error, given the request headers (e.g. a legacy header that is off). */
+  missingHint?: (headers: HeadersInput) => string | undefined;
+}
+
+/** Secrets as {@link defineScheme} takes them, plus an optional separate signing key. */
+export interface SchemeKeys {
+  secret: SecretInput;
+  /** Keys used only to sign (an Ed25519 private key where `secret` holds public keys). */
+  signingKey?: SecretInput | undefined;
+  signingKeyDecoder?: KeyDecoder | undefined;
+  /** The option name to use in error messages. @default "secret" */
+  optionName?: string | undefined;
+}

@@ -1,0 +1,42 @@
+import type { FieldFacts, SchemeFacts } from "../types.js";
+import type { SchemeDefinition, ValueSource } from "./definition.js";
+import { templateUses } from "./signed-content.js";
+import { payloadPaths } from "./value-sources.js";
+
+function fieldFacts(source: ValueSource | undefined): FieldFacts {
+  if (!source) return {};
+  if (typeof source === "function") return { computed: true };
+  const facts: FieldFacts = {};
+  if (source.header) facts.header = source.header;
+  const paths = payloadPaths(source);
+  if (paths.length) facts.payload = paths;
+  if (source.action) facts.action = source.action;
+  return facts;
+}
+
+/** What a scheme's senders do, derived from its definition: what the test kit and the CLI read. */
+export function describeScheme(definition: SchemeDefinition, contentTypes: readonly string[]): SchemeFacts {
+  const id = fieldFacts(definition.id);
+  const template = typeof definition.content === "string" ? definition.content : undefined;
+  const facts: SchemeFacts = {
+    id,
+    type: fieldFacts(definition.type),
+    contentTypes,
+    signsUrl: definition.signsUrl ?? (template !== undefined && templateUses(template, "url")),
+    // The payload is signed; a header id is signed only where the template includes it.
+    idSigned:
+      id.header === undefined
+        ? id.payload !== undefined
+        : template !== undefined && templateUses(template, "id"),
+  };
+  const ts = definition.timestamp;
+  if (ts) {
+    facts.timestamp =
+      "header" in ts
+        ? { header: ts.header, unit: ts.unit }
+        : "payload" in ts
+          ? { payload: ts.payload, unit: ts.unit }
+          : { signature: true, unit: ts.unit };
+  }
+  return facts;
+}

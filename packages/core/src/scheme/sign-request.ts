@@ -1,0 +1,96 @@
+import { WebhookError } from "../errors.js";
+import { decodeUtf8, toBase64, toHex } from "../internal/bytes.js";
+import { type Chunk, type CryptoKeyMaterial, ed25519Sign, hmac } from "../internal/crypto.js";
+import type { DecodedSecret } from "../internal/secrets.js";
+import type { SignInput } from "../types.js";
+import type { ContentContext, SchemeDefinition, SignatureSpec } from "./definition.js";
+import { toRawBytes } from "./raw-bytes.js";
+import { formatTimestamp } from "./timestamps.js";
+import { headerValueFor } from "./value-sources.js";
+
+/** What {@link createSigner} needs, compiled once by `defineScheme`. */
+export interface SignerParts {
+  definition: SchemeDefinition;
+  /** The keys that sign: the first one is used. */
+  keys: readonly DecodedSecret[];
+  content: (context: ContentContext) => Promise<Chunk[][]> | Chunk[][];
+  contentTypes: readonly string[];
+}
+
+const LOOKS_JSON = /^\s*[[{]/;
+
+/** The sign half of a scheme: the exact headers the provider would send with a body. */
+export function createSigner(parts: SignerParts): (input: SignInput) => Promise<Record<string, string>> {
+  const { definition, content, contentTypes } = parts;
+  const { name } = definition;
+  const tsSpec = definition.timestamp;
+
+  return async (input) => {
+    const body = toRawBytes(input.rawBody);
+    const id = input.id ?? globalThis.crypto.randomUUID();
+    const at = input.timestamp ?? new Date();
+    const timestamp = tsSpec && !("payload" in tsSpec) ? formatTimestamp(at, tsSpec.unit) : undefined;
+    const looksJson = LOOKS_JSON.test(decodeUtf8(body) ?? "");
+    const contentType =
+      input.contentType ??
+      (looksJson && contentTypes.includes("application/json")
+        ? "application/json"
+        : !looksJson && contentTypes.includes("application/x-www-form-urlencoded")
+          ? "application/x-www-form-urlencoded"
+          : contentTypes[0]!);
+    const [chunks] = await content({
+      id,
+      timestamp,
+      body,
+      url: input.url,
+      method: "POST",
+      contentType,
+      signing: true,
+    });
+    const key = parts.keys[0]!.key;
+
+    const headers: Record<string, string> = { "content-type": contentType };
+    const fields = new Map<string, string[]>();
+    for (const spec of definition.signatures) {
+      const signature = await signWith(spec, key, chunks!);
+      if (signature === undefined) continue;
+      const encoded = spec.encoding === "hex" ? toHex(signature) : toBase64(signature);
+      const { format } = spec;
+      const existing = headers[spec.header];
+      if (format.type === "plain") headers[spec.header] = `${format.prefix ?? ""}${encoded}`;
+      else if (format.type === "versioned") {
+        headers[spec.header] = existing
+          ? `${existing} ${format.version},${encoded}`
+          : `${format.version},${encoded}`;
+      } else {
+        const list = fields.get(spec.header) ?? [`${format.timestamp}=${timestamp}`];
+        list.push(`${format.signature}=${encoded}`);
+        fields.set(spec.header, list);
+        headers[spec.header] = list.join(format.separator);
+      }
+    }
+    if (!definition.signatures.some((s) => headers[s.header])) {
+      throw new WebhookError(
+        "invalid_secret",
+        `hookgate: the ${name} scheme has no key that can sign (an Ed25519 public key verifies only; pass the private key to sign)`,
+      );
+    }
+    if (tsSpec && "header" in tsSpec && timestamp !== undefined) headers[tsSpec.header] = timestamp;
+    const { id: idSource, type: typeSource } = definition;
+    if (idSource && typeof idSource !== "function" && idSource.header) headers[idSource.header] = id;
+    if (typeSource && typeof typeSource !== "function" && typeSource.header && input.type !== undefined)
+      headers[typeSource.header] = headerValueFor(typeSource, input.type);
+    Object.assign(headers, definition.signHeaders?.({ id, type: input.type, timestamp: at }));
+    return headers;
+  };
+}
+
+async function signWith(
+  spec: SignatureSpec,
+  key: CryptoKeyMaterial,
+  chunks: Chunk[],
+): Promise<Uint8Array | undefined> {
+  if (spec.algorithm === "ed25519")
+    return key.kind === "ed25519" && key.seed ? ed25519Sign(key, chunks) : undefined;
+  return key.kind === "hmac" ? hmac(spec.algorithm, key, chunks) : undefined;
+}

@@ -1,0 +1,140 @@
+import { WebhookError } from "../errors.js";
+import { fromBase64, fromHex } from "../internal/bytes.js";
+import { SIGNATURE_BYTES } from "../internal/crypto.js";
+import { getFirstHeader } from "../internal/headers.js";
+import type { HeadersInput } from "../types.js";
+import type { SignatureSpec } from "./definition.js";
+
+/** One signature found in a request: its spec, its text as sent, its bytes when well-formed. */
+export interface Candidate {
+  spec: SignatureSpec;
+  text: string;
+  bytes: Uint8Array | undefined;
+}
+
+/** What a request's signature headers hold. */
+export interface CandidateRead {
+  candidates: Candidate[];
+  /** The timestamp field of a `fields` header (Stripe `t=`, Paddle `ts=`). */
+  fieldTimestamp: string | undefined;
+  /** Whether any signature header was present at all. */
+  seen: boolean;
+}
+
+/**
+ * Most signatures one request may carry. Senders send one per active secret during a rotation
+ * (Stripe: two `v1` and a `v0`); more only makes an unauthenticated request cost more hashing.
+ */
+export const MAX_SIGNATURE_CANDIDATES = 10;
+
+/** `x-hub-signature-256` → `X-Hub-Signature-256`, for messages. */
+export function displayHeader(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, dash: string, ch: string) => dash + ch.toUpperCase());
+}
+
+/** The non-empty, trimmed pieces of a list header. */
+export function splitList(value: string, separator: string | RegExp): string[] {
+  // The common case — one value, nothing to split or trim — allocates a single array.
+  if (typeof separator === "string" && !value.includes(separator)) {
+    const trimmed = value.trim();
+    return trimmed ? [trimmed] : [];
+  }
+  const out: string[] = [];
+  for (const piece of value.split(separator)) {
+    const trimmed = piece.trim();
+    if (trimmed) out.push(trimmed);
+  }
+  return out;
+}
+
+function decodeSignature(text: string, spec: SignatureSpec): Uint8Array | undefined {
+  const bytes = spec.encoding === "hex" ? fromHex(text) : fromBase64(text);
+  return bytes && bytes.length === SIGNATURE_BYTES[spec.algorithm] ? bytes : undefined;
+}
+
+interface HeaderGroup {
+  names: readonly string[];
+  specs: readonly SignatureSpec[];
+}
+
+/**
+ * Compiles where a scheme's signatures are read from into one reader. Specs that share a header
+ * (Standard Webhooks' v1 and v1a) read it once; fallback headers (GitHub's legacy SHA-1) are read
+ * only when no primary one is present.
+ */
+export function compileSignatureReader(
+  signatures: readonly SignatureSpec[],
+): (headers: HeadersInput) => CandidateRead {
+  const byHeader = new Map<string, SignatureSpec[]>();
+  for (const spec of signatures) {
+    const group = byHeader.get(spec.header);
+    if (group) group.push(spec);
+    else byHeader.set(spec.header, [spec]);
+  }
+  const all: HeaderGroup[] = [...byHeader.values()].map((specs) => ({
+    names: [specs[0]!.header, ...(specs[0]!.aliases ?? [])],
+    specs,
+  }));
+  const primary = all.filter((g) => !g.specs[0]!.fallback);
+  const fallback = all.filter((g) => g.specs[0]!.fallback);
+
+  return (headers) => {
+    const read: CandidateRead = { candidates: [], fieldTimestamp: undefined, seen: false };
+    for (const group of primary) readGroup(headers, group, read);
+    if (!read.seen) for (const group of fallback) readGroup(headers, group, read);
+    if (read.candidates.length > MAX_SIGNATURE_CANDIDATES) {
+      throw new WebhookError(
+        "too_many_signatures",
+        `hookgate: the request carries ${read.candidates.length} signatures; senders send at most a few (one per active secret), so it is refused unchecked`,
+      );
+    }
+    return read;
+  };
+}
+
+function readGroup(headers: HeadersInput, { names, specs }: HeaderGroup, read: CandidateRead): void {
+  const value = getFirstHeader(headers, names);
+  if (value === undefined) return;
+  read.seen = true;
+  const { candidates } = read;
+  for (const spec of specs) {
+    const { format } = spec;
+    if (format.type === "plain") {
+      // A proxy may join a repeated header with ", ": every piece is a candidate.
+      for (const piece of splitList(value, ",")) {
+        if (format.prefix && !piece.startsWith(format.prefix)) continue;
+        const text = format.prefix ? piece.slice(format.prefix.length) : piece;
+        candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
+      }
+    } else if (format.type === "versioned") {
+      const prefix = `${format.version},`;
+      for (const piece of splitList(value, " ")) {
+        if (!piece.startsWith(prefix)) continue;
+        const text = piece.endsWith(",") ? piece.slice(prefix.length, -1) : piece.slice(prefix.length);
+        candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
+      }
+    } else {
+      // A proxy joining a repeated header adds "," — which only Paddle's ";" layout needs splitting on too.
+      const separator = format.separator === ";" && value.includes(",") ? /[;,]/ : format.separator;
+      for (const field of splitList(value, separator)) {
+        const eq = field.indexOf("=");
+        if (eq < 0) continue;
+        const key = field.slice(0, eq).trim();
+        const text = field.slice(eq + 1).trim();
+        if (key === format.timestamp) {
+          if (read.fieldTimestamp !== undefined && read.fieldTimestamp !== text) {
+            throw new WebhookError(
+              "malformed_timestamp",
+              `hookgate: ${displayHeader(spec.header)} carries two different timestamps`,
+            );
+          }
+          read.fieldTimestamp = text;
+        } else if (key === format.signature) {
+          candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
+        }
+      }
+    }
+    // Stop reading a hostile header as soon as it is over the cap.
+    if (candidates.length > MAX_SIGNATURE_CANDIDATES) return;
+  }
+}

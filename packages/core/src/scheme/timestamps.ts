@@ -1,0 +1,88 @@
+import { WebhookError } from "../errors.js";
+import { getFirstHeader } from "../internal/headers.js";
+import type { HeadersInput, VerifyOptions } from "../types.js";
+import { displayHeader, splitList } from "./signature-headers.js";
+
+/** The freshness window when none is given, in seconds. */
+export const DEFAULT_TOLERANCE = 300;
+const MAX_TIMESTAMP_DIGITS = 16;
+const DIGITS = /^\d+$/;
+
+/** A timestamp in the scheme's unit, as milliseconds since the epoch; refuses anything but digits. */
+export function parseTimestamp(raw: string, unit: "s" | "ms", where: string): number {
+  if (raw.length > MAX_TIMESTAMP_DIGITS || !DIGITS.test(raw)) {
+    throw new WebhookError(
+      "malformed_timestamp",
+      `hookgate: ${where} must be a whole number of ${unit === "s" ? "seconds" : "milliseconds"} since the epoch`,
+    );
+  }
+  const ms = unit === "s" ? Number(raw) * 1000 : Number(raw);
+  if (!Number.isSafeInteger(ms) || ms > 8.64e15)
+    throw new WebhookError("malformed_timestamp", `hookgate: ${where} is out of range`);
+  return ms;
+}
+
+/** A point in time in the scheme's unit, as the sender writes it. */
+export function formatTimestamp(at: Date, unit: "s" | "ms"): string {
+  return String(unit === "s" ? Math.floor(at.getTime() / 1000) : at.getTime());
+}
+
+/**
+ * Checks a `tolerance` option: a positive number of seconds, or `Infinity` to turn the check off.
+ * `0` is refused: stripe-node reads it as "no check", others as "no skew at all"; say which.
+ */
+export function checkTolerance(tolerance: unknown, where = "tolerance"): number {
+  if (tolerance === undefined) return DEFAULT_TOLERANCE;
+  if (typeof tolerance !== "number" || Number.isNaN(tolerance) || tolerance <= 0) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: ${where} must be a positive number of seconds, or Infinity to turn the freshness check off; got ${String(tolerance)}`,
+    );
+  }
+  return tolerance;
+}
+
+/** Refuses a signed time further than `tolerance` seconds from `now`, either way. */
+export function checkFreshness(ms: number, options: VerifyOptions | undefined): void {
+  const tolerance = options?.tolerance ?? DEFAULT_TOLERANCE;
+  if (tolerance === Number.POSITIVE_INFINITY) return;
+  const now = options?.now ? options.now.getTime() : Date.now();
+  const skew = (now - ms) / 1000;
+  if (skew > tolerance) {
+    throw new WebhookError(
+      "timestamp_too_old",
+      `hookgate: the signed timestamp is ${Math.round(skew)}s old, beyond the ${tolerance}s tolerance; a replay, or a delivery held too long (check the server clock)`,
+    );
+  }
+  if (-skew > tolerance) {
+    throw new WebhookError(
+      "timestamp_in_future",
+      `hookgate: the signed timestamp is ${Math.round(-skew)}s in the future, beyond the ${tolerance}s tolerance (check the server clock)`,
+    );
+  }
+}
+
+/** The one timestamp in a timestamp header; refuses it absent, empty, or repeated with different values. */
+export function readHeaderTimestamp(
+  headers: HeadersInput,
+  spec: { header: string; aliases?: readonly string[] },
+): string {
+  const value = getFirstHeader(headers, spec.aliases ? [spec.header, ...spec.aliases] : [spec.header]);
+  if (value === undefined) {
+    throw new WebhookError("missing_header", `hookgate: the ${displayHeader(spec.header)} header is missing`);
+  }
+  const pieces = splitList(value, ",");
+  if (pieces.length === 0) {
+    throw new WebhookError(
+      "malformed_timestamp",
+      `hookgate: the ${displayHeader(spec.header)} header is empty`,
+    );
+  }
+  if (pieces.some((p) => p !== pieces[0])) {
+    throw new WebhookError(
+      "malformed_timestamp",
+      `hookgate: the ${displayHeader(spec.header)} header was sent twice with different values`,
+    );
+  }
+  return pieces[0]!;
+}
