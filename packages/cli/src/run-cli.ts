@@ -35,7 +35,7 @@ function buildCli() {
       "Event type, for schemes that send it in a header (github: push, shopify: orders/create)",
     )
     .option("--url <url>", "The URL the request will be sent to (twilio signs it)")
-    .option("--data <file>", "Read the payload from a file instead of stdin")
+    .option("--data <file>", "Read the payload from a file instead of stdin (- for stdin)")
     .option("--json", "Print the headers as JSON")
     .example("  $ hookgate sign --scheme stripe --secret whsec_… < event.json")
     .example(
@@ -47,7 +47,7 @@ function buildCli() {
     .option("--scheme <name>", `Signature scheme: ${schemeList} (default: the fixture's)`)
     .option("--secret <secret>", "Signing secret (discord: the Ed25519 private key, hex)")
     .option("--fixture <provider.event>", "A built-in payload, fresh ids each request (see the list below)")
-    .option("--data <file>", "A payload file, sent byte for byte")
+    .option("--data <file>", "A payload file, sent byte for byte (- for stdin)")
     .option("--repeat <n>", "Requests to send (default: 1)")
     .option("--concurrency <n>", "Requests in flight at once (default: 10)")
     .option("--id <id>", "Delivery id (the same on every request: the receiver answers duplicates)")
@@ -91,7 +91,13 @@ export async function runCli(args: readonly string[], io: CliIO = processIO()): 
   console.log = (...values: unknown[]) => io.stdout.write(`${format(...values)}\n`);
   let parsed: ReturnType<typeof cli.parse>;
   try {
-    parsed = cli.parse(["node", "hookgate", ...args], { run: false });
+    // mri reads a lone "-" (stdin, as in `--data -`) as no value; joined to its flag, it is kept.
+    const normalized: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      if (args[i]!.startsWith("--") && args[i + 1] === "-") normalized.push(`${args[i++]}=-`);
+      else normalized.push(args[i]!);
+    }
+    parsed = cli.parse(["node", "hookgate", ...normalized], { run: false });
   } catch (error) {
     io.stderr.write(`hookgate: ${(error as Error).message}\n`);
     return ExitCode.Usage;

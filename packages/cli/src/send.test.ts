@@ -79,7 +79,9 @@ describe("hookgate send against a local receiver", () => {
     const { io, out, err } = captureIO();
     const code = await runCli(["send", url, "--scheme", name, "--secret", secret, "--fixture", fixture], io);
     expect({ code, err: err() }).toEqual({ code: 0, err: "" });
-    expect(out()).toMatch(/^200 handled {2}[\d.]+ ms {2}\{"status":"handled","id":"[^"]+"\}\n$/);
+    expect(out()).toMatch(
+      /^200 handled {2}[\d.]+ ms incl\. connection set-up {2}\{"status":"handled","id":"[^"]+"\}\n$/,
+    );
     expect(seen).toEqual([type]);
   });
 
@@ -230,10 +232,6 @@ describe("hookgate send errors", () => {
       /cannot read --data missing.json: no such file/,
     ],
     [["http://localhost/x", "--fixture", "stripe.invoicePaid"], /--secret is required/],
-    [
-      ["http://localhost/x", "--scheme", "github", "--secret", "s", "--data", "package.json"],
-      /github sends the event type in X-GitHub-Event: pass --type/,
-    ],
     [["http://localhost/x", "--secret", "s", "--data", "x.json"], /--scheme is required/],
     [
       ["http://localhost/x", "--secret", "s", "--fixture", "stripe.invoicePaid", "--repeat", "0"],
@@ -251,5 +249,37 @@ describe("hookgate send errors", () => {
     const { io, err } = captureIO();
     expect(await runCli(["send", ...args], io)).toBe(2);
     expect(err()).toMatch(message);
+  });
+
+  it("never follows a redirect: a 3xx is reported and exits 1", async () => {
+    let posted = 0;
+    const server = createServer((req, res) => {
+      if (req.url === "/moved") {
+        res.writeHead(307, { location: "/elsewhere" }).end();
+      } else {
+        posted++;
+        res.writeHead(200).end("{}");
+      }
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/moved`;
+    const { io, out } = captureIO();
+    expect(await runCli(["send", url, "--secret", "whsec_x", "--fixture", "stripe.invoicePaid"], io)).toBe(1);
+    expect(out()).toMatch(/^307 redirect to \/elsewhere \(not followed\)/);
+    expect(posted).toBe(0);
+  });
+
+  it("signs a GitHub --data payload without --type as a push, with a note", async () => {
+    const { url, seen } = await listen(schemes.github({ secret: "gh" }));
+    const dir = mkdtempSync(join(tmpdir(), "hookgate-send-"));
+    writeFileSync(join(dir, "push.json"), JSON.stringify(fixtures.github.push()));
+    const { io, err } = captureIO();
+    io.cwd = dir;
+    expect(
+      await runCli(["send", url, "--scheme", "github", "--secret", "gh", "--data", "push.json"], io),
+    ).toBe(0);
+    expect(err()).toMatch(/no --type given, so it is "push"/);
+    expect(seen).toEqual(["push"]);
   });
 });

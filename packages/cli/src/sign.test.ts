@@ -102,8 +102,7 @@ describe("hookgate sign", () => {
     [[], undefined, /--scheme is required: one of standard-webhooks, stripe, github/],
     [["--scheme", "acme", "--secret", "s"], undefined, /unknown --scheme "acme"; use one of/],
     [["--scheme", "stripe"], undefined, /--secret is required/],
-    [["--scheme", "discord"], undefined, /--secret is required: for discord, the Ed25519 private key/],
-    [["--scheme", "github", "--secret", "s"], undefined, /X-GitHub-Event: pass --type/],
+    [["--scheme", "discord"], undefined, /--secret is required: .*discord, the private key/],
     [["--scheme", "twilio", "--secret", "s"], undefined, /twilio signs the URL it posts to: pass --url/],
     [["--scheme", "stripe", "--secret", "s"], "tty", /pipe the payload on stdin/],
     [["--scheme", "stripe", "--secret", "s"], "", /the payload is empty/],
@@ -123,6 +122,35 @@ describe("hookgate sign", () => {
     const { io, err } = captureIO(stdin === "tty" ? undefined : (stdin ?? event));
     expect(await runCli(["sign", ...args], io)).toBe(2);
     expect(err()).toMatch(message);
+  });
+
+  it("signs a GitHub payload without --type as its first fixture's event, with a note", async () => {
+    const { io, out, err } = captureIO(event);
+    expect(await runCli(["sign", "--scheme", "github", "--secret", "s"], io)).toBe(0);
+    expect(out()).toMatch(/^x-hub-signature-256: sha256=[0-9a-f]{64}$/m);
+    expect(out()).toMatch(/^x-github-event: push$/m);
+    expect(err()).toMatch(
+      /note: github sends the event type in the x-github-event header; no --type given, so it is "push"/,
+    );
+  });
+
+  it("notes that --timestamp changes nothing for a scheme that signs no timestamp", async () => {
+    const { io, err } = captureIO(event);
+    expect(
+      await runCli(
+        ["sign", "--scheme", "github", "--secret", "s", "--type", "push", "--timestamp", "10m ago"],
+        io,
+      ),
+    ).toBe(0);
+    expect(err()).toMatch(/github signs no timestamp, so --timestamp changes nothing/);
+  });
+
+  it("reads the payload from stdin with --data -", async () => {
+    const { io, out } = captureIO(event);
+    expect(
+      await runCli(["sign", "--scheme", "stripe", "--secret", "whsec_x", "--data", "-", "--json"], io),
+    ).toBe(0);
+    expect(JSON.parse(out())).toHaveProperty("stripe-signature");
   });
 
   it("warns when a Linear payload has no webhookTimestamp", async () => {

@@ -47,6 +47,8 @@ export type {
   ValueSource,
 } from "./scheme/definition.js";
 export { parseForm, parsePayload } from "./scheme/payload.js";
+export type { SchemeKey } from "./schemes/by-name.js";
+export { resolveSchemeKey, schemeForSecret, schemeNameOf, schemeNames } from "./schemes/by-name.js";
 export type { DiscordSchemeOptions } from "./schemes/discord.js";
 export type { GithubSchemeOptions } from "./schemes/github.js";
 export type { HmacSchemeOptions } from "./schemes/hmac.js";

@@ -1,6 +1,6 @@
-import type { Scheme } from "@hookgate/core";
+import { type Scheme, WebhookError } from "@hookgate/core";
 import { fixtureTypeOf } from "./internal/define-fixture.js";
-import { signingScheme } from "./signing-scheme.js";
+import { headerTypeNeeded, withPayloadFacts } from "./internal/scheme-facts.js";
 
 /** What was signed, ready to send: `headers` and the exact `body`, plus the `url` when one was given. */
 export interface SignedFixture {
@@ -50,17 +50,6 @@ export interface SignedFixtureOptions {
   contentType?: string;
 }
 
-// Where providers put the delivery id in the payload (the rest send it in a header, which `sign` sets).
-const PAYLOAD_ID: Record<string, readonly string[]> = {
-  stripe: ["id"],
-  paddle: ["event_id"],
-  discord: ["id"],
-  slack: ["event_id", "trigger_id"],
-};
-
-// Providers whose event type is only in a header: without it a delivery has no type.
-const HEADER_TYPE: Record<string, string> = { github: "X-GitHub-Event", shopify: "X-Shopify-Topic" };
-
 const SIGNATURE_HEADER = /signature|hmac/i;
 const FORM = "application/x-www-form-urlencoded";
 
@@ -90,7 +79,8 @@ function tamperSignature(headers: Record<string, string>): Record<string, string
     (name) => SIGNATURE_HEADER.test(name) && !/timestamp/i.test(name),
   );
   if (names.length === 0) {
-    throw new TypeError(
+    throw new WebhookError(
+      "invalid_option",
       'hookgate: tamper: "signature" found no header named like *signature* or *hmac*; pass a function: tamper: (fixture) => ({ ...fixture, headers: { ... } })',
     );
   }
@@ -123,16 +113,20 @@ export async function signedFixture(
   options: SignedFixtureOptions = {},
 ): Promise<SignedFixture> {
   if (options.secret !== undefined && options.signWith) {
-    throw new TypeError("hookgate: signedFixture takes `secret` or `signWith`, not both");
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: signedFixture takes `secret` or `signWith`, not both",
+    );
   }
   const signer =
-    options.signWith ??
-    (options.secret === undefined ? scheme : await signingScheme(scheme.name, options.secret));
+    options.signWith ?? (options.secret === undefined ? scheme : scheme.withSigningKey(options.secret));
   const timestamp = options.timestamp ?? new Date();
   const type = options.type ?? fixtureTypeOf(payload);
-  if (type === undefined && HEADER_TYPE[scheme.name]) {
-    throw new TypeError(
-      `hookgate: ${scheme.name} sends the event type in ${HEADER_TYPE[scheme.name]}, and this payload has none; pass { type: "…" } (payloads from \`fixtures\` carry theirs until copied)`,
+  const typeHeader = headerTypeNeeded(scheme);
+  if (type === undefined && typeHeader) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: ${scheme.name} sends the event type in ${typeHeader}, and this payload has none; pass { type: "…" } (payloads from \`fixtures\` carry theirs until copied)`,
     );
   }
 
@@ -143,13 +137,7 @@ export async function signedFixture(
     contentType ??= "application/json";
     rawBody = JSON.stringify(payload);
   } else {
-    let data: Record<string, unknown> = { ...payload };
-    const idFields = PAYLOAD_ID[scheme.name];
-    if (options.id !== undefined && idFields) {
-      data = { ...data, [idFields.find((field) => field in data) ?? idFields[0]!]: options.id };
-    }
-    // Linear signs its timestamp inside the payload: it is the signing time.
-    if (scheme.name === "linear") data = { ...data, webhookTimestamp: timestamp.getTime() };
+    const data = withPayloadFacts(scheme, payload as Record<string, unknown>, options.id, timestamp);
     contentType ??= signer.contentTypes[0] ?? "application/json";
     rawBody = encode(data, contentType);
   }

@@ -2,11 +2,12 @@ import { signedFixture, type Tamper } from "@hookgate/testing";
 import { SingleBar } from "cli-progress";
 import {
   findFixture,
+  noteSchemeFacts,
   parseTimestamp,
   positiveInteger,
-  readDataFile,
-  requireType,
+  readData,
   schemeFor,
+  typeFor,
 } from "../internal/inputs.js";
 import { formatCount, formatMs, type LatencySummary, runPool, summarize } from "../internal/stats.js";
 import { asTerminal, CliError, type CliIO, ExitCode, painter } from "../io.js";
@@ -18,7 +19,7 @@ export interface SendOptions {
   secret?: string;
   /** A built-in payload, `provider.event` (`stripe.invoicePaid`, `github.pull_request.opened`); fresh ids per request. */
   fixture?: string;
-  /** A payload file, sent byte for byte. */
+  /** A payload file, sent byte for byte; `-` reads it from stdin. */
   data?: string;
   /** Requests to send. @default 1 */
   repeat?: number | string;
@@ -110,8 +111,9 @@ export async function send(url: string | undefined, options: SendOptions, io: Cl
   }
   const fixture = options.fixture === undefined ? undefined : findFixture(options.fixture);
   const scheme = await schemeFor(options.scheme ?? fixture?.scheme, options.secret);
-  const data = options.data === undefined ? undefined : await readDataFile(options.data, io);
-  if (data !== undefined) requireType(scheme, options.type);
+  const data = options.data === undefined ? undefined : await readData(options.data, io);
+  const type = data === undefined ? options.type : typeFor(scheme, options.type, io);
+  noteSchemeFacts(scheme, data, options, io);
   const repeat = positiveInteger("repeat", options.repeat, 1);
   const concurrency = positiveInteger("concurrency", options.concurrency, 10);
   const timeout = positiveInteger("timeout", options.timeout, 10_000);
@@ -130,7 +132,7 @@ export async function send(url: string | undefined, options: SendOptions, io: Cl
           url: href,
           ...(options.id !== undefined ? { id: options.id } : {}),
           ...(timestamp ? { timestamp } : {}),
-          ...(options.type !== undefined ? { type: options.type } : {}),
+          ...(type !== undefined ? { type } : {}),
           ...(options.tamper ? { tamper: options.tamper as Tamper } : {}),
         }),
       );
@@ -162,16 +164,22 @@ export async function send(url: string | undefined, options: SendOptions, io: Cl
       const request = requests[i]!;
       const t0 = performance.now();
       try {
+        // A webhook sender never follows redirects: a 3xx is the answer, reported as a failure.
         const response = await fetch(href, {
           method: "POST",
           headers: request.headers,
           body: request.body,
+          redirect: "manual",
           signal: AbortSignal.timeout(timeout),
         });
         const text = await response.text();
+        const location = response.headers.get("location");
         results[i] = {
           status: response.status,
-          outcome: outcomeOf(response.status, text),
+          outcome:
+            response.status >= 300 && response.status < 400
+              ? `redirect${location ? ` to ${location} (not followed)` : " (not followed)"}`
+              : outcomeOf(response.status, text),
           latencyMs: performance.now() - t0,
           body: text,
         };
@@ -223,5 +231,7 @@ function line(i: number, r: SendResult, repeat: number, paint: ReturnType<typeof
   if (r.status === undefined) return `${prefix}${paint.red(`ERR ${r.outcome}`)}  ${r.error ?? ""}`.trimEnd();
   const colour = r.status < 300 ? paint.green : paint.red;
   const body = (r.body ?? "").length > 300 ? `${r.body!.slice(0, 300)}…` : (r.body ?? "");
-  return `${prefix}${colour(`${r.status} ${r.outcome}`)}  ${paint.dim(formatMs(r.latencyMs))}  ${body}`;
+  // One request's time includes opening the connection; --repeat reuses connections.
+  const latency = repeat > 1 ? formatMs(r.latencyMs) : `${formatMs(r.latencyMs)} incl. connection set-up`;
+  return `${prefix}${colour(`${r.status} ${r.outcome}`)}  ${paint.dim(latency)}  ${body}`;
 }

@@ -1,5 +1,12 @@
 import { signedFixture } from "@hookgate/testing";
-import { parseTimestamp, readDataFile, readStdin, requireType, schemeFor } from "../internal/inputs.js";
+import {
+  noteSchemeFacts,
+  parseTimestamp,
+  readData,
+  readStdin,
+  schemeFor,
+  typeFor,
+} from "../internal/inputs.js";
 import { CliError, type CliIO, ExitCode } from "../io.js";
 
 /** Options of `hookgate sign`. */
@@ -27,28 +34,26 @@ export interface SignOptions {
 export async function sign(options: SignOptions, io: CliIO): Promise<number> {
   const scheme = await schemeFor(options.scheme, options.secret);
   let body: string;
-  if (options.data !== undefined) body = await readDataFile(options.data, io);
+  if (options.data !== undefined) body = await readData(options.data, io);
   else if (io.stdin.isTTY) {
     throw new CliError(
       "pipe the payload on stdin (hookgate sign … < payload.json) or pass --data payload.json",
     );
   } else body = await readStdin(io);
   if (body.length === 0) throw new CliError("the payload is empty; pipe a JSON (or form) body to sign");
-  if (scheme.name === "linear" && !/"webhookTimestamp"\s*:/.test(body)) {
-    io.stderr.write(
-      "hookgate: note: Linear checks the payload's webhookTimestamp (ms); this payload has none, so the receiver will refuse it\n",
+  noteSchemeFacts(scheme, body, options, io);
+  if (options.url === undefined && scheme.facts.signsUrl) {
+    throw new CliError(
+      `${scheme.name} signs the URL it posts to: pass --url (the public URL, exactly as requested)`,
     );
   }
-  requireType(scheme, options.type);
-  if (options.url === undefined && scheme.name === "twilio") {
-    throw new CliError("twilio signs the URL it posts to: pass --url (the public URL, exactly as requested)");
-  }
+  const type = typeFor(scheme, options.type, io);
   let headers: Record<string, string>;
   try {
     ({ headers } = await signedFixture(scheme, body, {
       ...(options.id !== undefined ? { id: options.id } : {}),
       ...(options.timestamp !== undefined ? { timestamp: parseTimestamp(options.timestamp)! } : {}),
-      ...(options.type !== undefined ? { type: options.type } : {}),
+      ...(type !== undefined ? { type } : {}),
       ...(options.url !== undefined ? { url: options.url } : {}),
     }));
   } catch (error) {

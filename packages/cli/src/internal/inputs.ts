@@ -13,17 +13,15 @@ import { CliError, type CliIO, ExitCode } from "../io.js";
 /** The schemes the CLI signs with, as `--scheme` takes them. */
 export const SCHEME_NAMES = signingSchemeNames;
 
-/** A built-in scheme by `--scheme` name, signing with `--secret` (Discord: the private key, hex). */
+/** A built-in scheme by `--scheme` name, signing with `--secret` (Ed25519 schemes: the private key, hex). */
 export async function schemeFor(name: string | undefined, secret: string | undefined): Promise<Scheme> {
   if (!name) throw new CliError(`--scheme is required: one of ${SCHEME_NAMES.join(", ")}`);
-  if (!resolveSchemeName(name)) {
+  if (!resolveSchemeName(name) || !SCHEME_NAMES.includes(resolveSchemeName(name)!)) {
     throw new CliError(`unknown --scheme "${name}"; use one of ${SCHEME_NAMES.join(", ")}`);
   }
   if (!secret) {
     throw new CliError(
-      resolveSchemeName(name) === "discord"
-        ? "--secret is required: for discord, the Ed25519 private key (64 hex characters) that signs"
-        : "--secret is required: the signing secret the receiver verifies with",
+      "--secret is required: the signing secret the receiver verifies with (for Ed25519 schemes such as discord, the private key, 64 hex characters)",
     );
   }
   try {
@@ -34,13 +32,40 @@ export async function schemeFor(name: string | undefined, secret: string | undef
   }
 }
 
-const TYPE_HEADER: Record<string, string> = { github: "X-GitHub-Event", shopify: "X-Shopify-Topic" };
+/**
+ * The event type to sign with. Schemes whose senders carry it only in a header (GitHub, Shopify)
+ * need one for a raw payload: without `--type`, the scheme's first fixture type is used, with a note.
+ */
+export function typeFor(scheme: Scheme, type: string | undefined, io: CliIO): string | undefined {
+  if (type !== undefined) return type;
+  const { type: where } = scheme.facts;
+  if (!where.header || where.payload || where.computed) return undefined;
+  const fallback = fixtureCatalog.find((entry) => entry.scheme === scheme.name)?.type;
+  if (fallback === undefined) {
+    throw new CliError(`${scheme.name} sends the event type in the ${where.header} header: pass --type`);
+  }
+  io.stderr.write(
+    `hookgate: note: ${scheme.name} sends the event type in the ${where.header} header; no --type given, so it is "${fallback}"\n`,
+  );
+  return fallback;
+}
 
-/** GitHub and Shopify send the event type only in a header: a raw payload needs `--type`. */
-export function requireType(scheme: Scheme, type: string | undefined): void {
-  if (type === undefined && TYPE_HEADER[scheme.name]) {
-    throw new CliError(
-      `${scheme.name} sends the event type in ${TYPE_HEADER[scheme.name]}: pass --type (e.g. --type ${scheme.name === "github" ? "push" : "orders/create"})`,
+/** Notes for options the scheme ignores, and for payloads its receiver would refuse. */
+export function noteSchemeFacts(
+  scheme: Scheme,
+  body: string | undefined,
+  options: { timestamp?: string | undefined },
+  io: CliIO,
+): void {
+  const ts = scheme.facts.timestamp;
+  if (options.timestamp !== undefined && !ts) {
+    io.stderr.write(
+      `hookgate: note: ${scheme.name} signs no timestamp, so --timestamp changes nothing (its receivers rely on delivery-id dedupe)\n`,
+    );
+  }
+  if (ts && "payload" in ts && body !== undefined && !body.includes(`"${ts.payload.split(".").at(-1)}"`)) {
+    io.stderr.write(
+      `hookgate: note: ${scheme.name} checks the payload's ${ts.payload} (${ts.unit === "ms" ? "milliseconds" : "seconds"}); this payload has none, so the receiver will refuse it\n`,
     );
   }
 }
@@ -116,6 +141,11 @@ export async function readDataFile(path: string, io: CliIO): Promise<string> {
             : ((error as Error).message ?? String(error));
     throw new CliError(`cannot read --data ${path}: ${why}`, ExitCode.Usage);
   }
+}
+
+/** A `--data` value: a file, or `-` for stdin. */
+export async function readData(path: string, io: CliIO): Promise<string> {
+  return path === "-" ? readStdin(io) : readDataFile(path, io);
 }
 
 /** Everything on stdin, as text. */

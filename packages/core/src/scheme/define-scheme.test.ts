@@ -324,3 +324,61 @@ describe("defineScheme", () => {
     });
   });
 });
+
+describe("scheme facts and header-borne types", () => {
+  it("signs a header-borne type whole, cutting it only where the scheme appends an action (GitHub)", async () => {
+    const acme = schemes.hmac({ header: "x-acme-signature", secret: "s", type: "x-event-type" });
+    const headers = await acme.sign({ rawBody: "{}", type: "order.created" });
+    expect(headers["x-event-type"]).toBe("order.created");
+    await expect(verify(acme, { headers, rawBody: "{}" })).resolves.toMatchObject({ type: "order.created" });
+
+    const github = schemes.github({ secret: "s" });
+    const rawBody = JSON.stringify({ action: "opened" });
+    const signed = await github.sign({ rawBody, type: "issues.opened", id: "d1" });
+    expect(signed["x-github-event"]).toBe("issues");
+    await expect(verify(github, { headers: signed, rawBody })).resolves.toMatchObject({
+      type: "issues.opened",
+    });
+  });
+
+  it("refuses a signed GitHub delivery without X-GitHub-Event (400), and names allowSha1 for a SHA-1-only one", async () => {
+    const github = schemes.github({ secret: "s" });
+    const { "x-github-event": _, ...headers } = await github.sign({ rawBody: "{}", type: "push", id: "d1" });
+    await expect(verify(github, { headers, rawBody: "{}" })).rejects.toMatchObject({
+      code: "missing_header",
+      status: 400,
+      message: expect.stringMatching(/X-Github-Event/i),
+    });
+    const legacy = await schemes
+      .github({ secret: "s", allowSha1: true })
+      .sign({ rawBody: "{}", type: "push" });
+    const sha1Only = { "x-hub-signature": legacy["x-hub-signature"]!, "x-github-event": "push" };
+    await expect(verify(github, { headers: sha1Only, rawBody: "{}" })).rejects.toMatchObject({
+      code: "missing_signature",
+      message: expect.stringContaining("allowSha1: true"),
+    });
+  });
+
+  it("describes where each built-in scheme's id, type and timestamp live", () => {
+    expect(schemes.stripe({ secret: "whsec_x" }).facts).toMatchObject({
+      id: { payload: ["id"] },
+      type: { payload: ["type"] },
+      timestamp: { signature: true, unit: "s" },
+      idSigned: true,
+      signsUrl: false,
+    });
+    expect(schemes.github({ secret: "s" }).facts).toMatchObject({
+      id: { header: "x-github-delivery" },
+      type: { header: "x-github-event", action: "action" },
+      idSigned: false,
+    });
+    expect(
+      schemes.standardWebhooks({ secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }).facts.idSigned,
+    ).toBe(true);
+    expect(schemes.linear({ secret: "s" }).facts.timestamp).toEqual({
+      payload: "webhookTimestamp",
+      unit: "ms",
+    });
+    expect(schemes.twilio({ secret: "s" }).facts.signsUrl).toBe(true);
+  });
+});

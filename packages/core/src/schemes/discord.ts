@@ -60,3 +60,6 @@ export function discord(options: DiscordSchemeOptions): Scheme {
     },
   );
 }
+
+/** Discord signs with the application's Ed25519 private key: the CLI's and test kit's `--secret`. */
+discord.fromSigningSecret = (privateKey: string): Scheme => discord({ privateKey });

@@ -76,3 +76,6 @@ export function hmac(options: HmacSchemeOptions): Scheme {
     options,
   );
 }
+
+/** A custom convention is described by its options, not named: it cannot be built from a secret alone. */
+hmac.needsOptions = true as const;

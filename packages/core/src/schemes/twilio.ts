@@ -128,6 +128,7 @@ export function twilio(options: TwilioSchemeOptions): Scheme {
         if (p.CallSid !== undefined) return `call.${status(p.CallStatus, "unknown")}`;
         return undefined;
       },
+      signsUrl: true,
       contentTypes: ["application/x-www-form-urlencoded", "application/json"],
     },
     options,
