@@ -64,6 +64,7 @@ export type { StandardSchemaV1 } from "./standard-schema.js";
 export type { Claim, IdempotencyStore, MemoryStore, MemoryStoreOptions } from "./store.js";
 export { memoryStore } from "./store.js";
 export type {
+  ChallengeRequest,
   Delivery,
   FieldFacts,
   HandshakeReply,

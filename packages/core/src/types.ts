@@ -131,9 +131,42 @@ export interface Scheme {
    * PING), answered after the signature checks out and without running handlers.
    */
   handshake?(delivery: Delivery): HandshakeReply | undefined;
+  /**
+   * A request the provider's protocol sends unsigned (Dropbox's GET `challenge`, Asana's
+   * `X-Hook-Secret` echo), answered before verification — only in the exact form that protocol
+   * defines, never running handlers. `undefined`: not a challenge, verify as usual.
+   */
+  challenge?(request: ChallengeRequest): HandshakeReply | undefined | Promise<HandshakeReply | undefined>;
+  /**
+   * Splits one verified request that carries several events (SendGrid's event webhook) into one
+   * delivery per event, each with its own id: each is claimed and dispatched on its own.
+   */
+  split?(delivery: Delivery): Delivery[];
+  /**
+   * Statuses this provider needs answered differently (a sender that disables an endpoint on a
+   * status, or stops retrying on one), by error code; the receiver's `responses` option overrides.
+   */
+  readonly responses?: Readonly<Partial<Record<string, number>>>;
 }
 
-/** A handshake answer: status 200 with this JSON body. */
+/** What a scheme's {@link Scheme.challenge} sees: the request, unverified, body read. */
+export interface ChallengeRequest {
+  method: string;
+  url: string | undefined;
+  headers: HeadersInput;
+  rawBody: Uint8Array;
+}
+
+/**
+ * A handshake answer: by default status 200 with `body` as JSON. A `contentType` of `text/plain`
+ * sends a string body as is (Twitch and Dropbox echo a challenge as text).
+ */
 export interface HandshakeReply {
   body: unknown;
+  /** @default 200 */
+  status?: number;
+  /** @default "application/json; charset=utf-8" */
+  contentType?: string;
+  /** Extra response headers (Asana's `X-Hook-Secret` echo). */
+  headers?: Record<string, string>;
 }

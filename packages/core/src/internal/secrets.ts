@@ -21,6 +21,9 @@ function invalid(message: string): WebhookError {
  * Decodes every configured secret once, when the scheme is created, so no request pays for it.
  * Checks the mistakes that otherwise surface as an unexplained signature mismatch.
  */
+/** Refuses invalid secrets with `invalid_secret`. */
+export { invalid as invalidSecret };
+
 export function decodeSecrets(
   input: SecretInput | undefined,
   scheme: string,
@@ -70,7 +73,7 @@ const DECODED_BYTES = /[\x00-\x1f\x7f-\x9f\ufffd]/;
 export const utf8Key: KeyDecoder = (value, scheme) => {
   if (DECODED_BYTES.test(value)) {
     throw invalid(
-      `hookgate: the ${scheme} secret contains control characters: it looks base64-decoded. ${scheme} signs with the secret string itself as UTF-8${scheme === "stripe" ? " (the whole whsec_… string)" : ""}; pass it unchanged`,
+      `hookgate: the ${scheme} secret contains control characters: it looks base64-decoded. ${scheme} signs with the secret string itself as UTF-8; pass it unchanged`,
     );
   }
   return { kind: "hmac", bytes: utf8(value) } satisfies HmacKey;

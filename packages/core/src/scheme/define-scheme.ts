@@ -59,5 +59,8 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     withSigningKey: (signingKey) => defineScheme(definition, { ...keys, signingKey }),
   };
   if (definition.handshake) scheme.handshake = definition.handshake;
+  if (definition.challenge) scheme.challenge = definition.challenge;
+  if (definition.split) scheme.split = definition.split;
+  if (definition.responses) Object.assign(scheme, { responses: definition.responses });
   return scheme;
 }

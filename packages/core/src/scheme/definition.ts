@@ -1,6 +1,6 @@
 import type { Chunk, HmacHash } from "../internal/crypto.js";
 import type { KeyDecoder } from "../internal/secrets.js";
-import type { Delivery, HandshakeReply, HeadersInput, SecretInput } from "../types.js";
+import type { Delivery, HandshakeReply, HeadersInput, Scheme, SecretInput } from "../types.js";
 
 /** Signature algorithm: an HMAC hash, or Ed25519. */
 export type SignatureAlgorithm = HmacHash | "ed25519";
@@ -95,6 +95,12 @@ export interface SchemeDefinition {
    */
   parse?: (text: string, contentType: string | undefined) => unknown;
   handshake?: (delivery: Delivery) => HandshakeReply | undefined;
+  /** See {@link Scheme.challenge}: an unsigned protocol handshake, answered before verification. */
+  challenge?: Scheme["challenge"];
+  /** See {@link Scheme.split}: one delivery per event of a batch. */
+  split?: (delivery: Delivery) => Delivery[];
+  /** See {@link Scheme.responses}. */
+  responses?: Readonly<Partial<Record<string, number>>>;
   /** Extra headers the provider sends alongside the signature (e.g. Shopify's triggered-at). */
   signHeaders?: (input: { id: string; type: string | undefined; timestamp: Date }) => Record<string, string>;
   /** A sentence appended to signature-mismatch errors, given the configured secrets. */

@@ -3,7 +3,7 @@ import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
 import type { SignatureSpec } from "../scheme/definition.js";
 import type { Scheme, SecretInput } from "../types.js";
-import { parseEmbeddedPayload } from "./shared.js";
+import { parseGithubPayload } from "./shared.js";
 
 /** Options for {@link github}. */
 export interface GithubSchemeOptions {
@@ -52,7 +52,7 @@ export function github(options: GithubSchemeOptions): Scheme {
       type: { header: "x-github-event", action: "action" },
       // GitHub can also deliver `application/x-www-form-urlencoded` with the JSON in `payload`.
       contentTypes: ["application/json", "application/x-www-form-urlencoded"],
-      parse: parseEmbeddedPayload,
+      parse: parseGithubPayload,
       signHeaders: () => ({ "user-agent": "GitHub-Hookshot/hookgate" }),
       missingHint: (headers) =>
         !options.allowSha1 && getHeader(headers, "x-hub-signature") !== undefined

@@ -1,15 +1,7 @@
 import { WebhookError } from "../errors.js";
-import { isForm, parsePayload } from "../scheme/payload.js";
+import { isForm, parseForm, parseJson, parsePayload } from "../scheme/payload.js";
 
-/**
- * JSON, or a form whose `payload` field holds the JSON (Slack interactivity, GitHub's form
- * content type); other forms (Slack slash commands, Twilio) stay as their fields.
- */
-export function parseEmbeddedPayload(text: string, contentType: string | undefined): unknown {
-  const parsed = parsePayload(text, contentType);
-  if (!isForm(contentType)) return parsed;
-  const { payload } = parsed as Record<string, unknown>;
-  if (typeof payload !== "string") return parsed;
+function embeddedJson(payload: string): unknown {
   try {
     return JSON.parse(payload);
   } catch (cause) {
@@ -17,4 +9,33 @@ export function parseEmbeddedPayload(text: string, contentType: string | undefin
       cause,
     });
   }
+}
+
+/**
+ * JSON, or a form whose `payload` field holds the JSON (Slack interactivity); other forms (Slack
+ * slash commands) stay as their fields.
+ */
+export function parseEmbeddedPayload(text: string, contentType: string | undefined): unknown {
+  const parsed = parsePayload(text, contentType);
+  if (!isForm(contentType)) return parsed;
+  const { payload } = parsed as Record<string, unknown>;
+  return typeof payload === "string" ? embeddedJson(payload) : parsed;
+}
+
+/**
+ * GitHub's two content types: JSON, or a form that is exactly one `payload` field holding the JSON.
+ * Any other form is refused, so a `payload=` inside a signed JSON field can never become the payload.
+ */
+export function parseGithubPayload(text: string, contentType: string | undefined): unknown {
+  if (!isForm(contentType)) return parseJson(text);
+  const fields = parseForm(text);
+  const names = Object.keys(fields);
+  const { payload } = fields;
+  if (names.length !== 1 || typeof payload !== "string") {
+    throw new WebhookError(
+      "invalid_payload",
+      "hookgate: a form-encoded GitHub delivery is exactly one payload field holding the JSON",
+    );
+  }
+  return embeddedJson(payload);
 }

@@ -1,4 +1,4 @@
-import { utf8Key } from "../internal/secrets.js";
+import { invalidSecret, type KeyDecoder, utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
 import type { Scheme, SecretInput } from "../types.js";
 
@@ -7,6 +7,20 @@ export interface StripeSchemeOptions {
   /** The endpoint's signing secret (`whsec_…`), or several during a roll. */
   secret: SecretInput;
 }
+
+// The whole `whsec_…` string is the key; a bare prefix is a copy-paste that lost the secret.
+const stripeKey: KeyDecoder = (value, scheme) => {
+  if (value === "whsec_") {
+    throw invalidSecret(
+      `hookgate: the ${scheme} secret is only "whsec_"; copy the whole endpoint secret from the Stripe dashboard`,
+    );
+  }
+  try {
+    return utf8Key(value, scheme);
+  } catch (error) {
+    throw invalidSecret(`${(error as Error).message} (Stripe's key is the whole whsec_… string)`);
+  }
+};
 
 /**
  * Stripe: `Stripe-Signature: t=<seconds>,v1=<hex>[,v1=<hex>…]`, HMAC-SHA256 over `${t}.${body}`.
@@ -31,7 +45,7 @@ export function stripe(options: StripeSchemeOptions): Scheme {
       ],
       timestamp: { in: "signature", unit: "s" },
       content: "{timestamp}.{body}",
-      key: utf8Key,
+      key: stripeKey,
       id: { payload: "id" },
       type: { payload: "type" },
       mismatchHint: (secrets) =>

@@ -4,7 +4,7 @@ import { type Chunk, sha256, timingSafeEqual } from "../internal/crypto.js";
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
 import type { ContentContext } from "../scheme/definition.js";
-import { isForm } from "../scheme/payload.js";
+import { isForm, parseForm, parseJson } from "../scheme/payload.js";
 import type { Scheme, SecretInput } from "../types.js";
 
 /** Options for {@link twilio}. */
@@ -77,6 +77,13 @@ async function twilioContent(context: ContentContext): Promise<Chunk[][]> {
       "url_required",
       "hookgate: Twilio signs a JSON body through a bodySHA256 query parameter; add ?bodySHA256=<hex sha256 of the body> to the url",
     );
+  } else if (context.body.byteLength > 0) {
+    // A signature over the URL alone covers no body: Twilio signs a JSON body only through the
+    // URL's bodySHA256 (as twilio-node's validateRequestWithBody requires), so any other body is unsigned.
+    throw new WebhookError(
+      "signature_mismatch",
+      "hookgate: a Twilio request with a non-form body must carry bodySHA256 in its signed URL; this body is not covered by the signature",
+    );
   }
   if (context.signing) return [[context.url + params]];
   // Twilio signs the URL as it requested it, and is inconsistent about default ports: try it
@@ -89,6 +96,22 @@ async function twilioContent(context: ContentContext): Promise<Chunk[][]> {
     ...portVariants(normalized),
   ]);
   return [...variants].map((variant) => [variant + params]);
+}
+
+/**
+ * Form fields as the signature sees them: a field repeated with one value is that value (twilio-node
+ * de-duplicates repeated values before signing, so the payload must too), distinct values an array.
+ */
+function parseTwilio(text: string, contentType: string | undefined): unknown {
+  if (!isForm(contentType)) return parseJson(text);
+  const form = parseForm(text);
+  for (const [name, value] of Object.entries(form)) {
+    if (Array.isArray(value)) {
+      const distinct = [...new Set(value)];
+      form[name] = distinct.length === 1 ? distinct[0]! : distinct;
+    }
+  }
+  return form;
 }
 
 interface TwilioForm {
@@ -129,6 +152,7 @@ export function twilio(options: TwilioSchemeOptions): Scheme {
         return undefined;
       },
       signsUrl: true,
+      parse: parseTwilio,
       contentTypes: ["application/x-www-form-urlencoded", "application/json"],
     },
     options,
