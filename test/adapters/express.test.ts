@@ -122,6 +122,29 @@ describe("Express specifics", () => {
     expect(handled).toBe(1);
   });
 
+  it("uses the exact bytes express.json({ verify }) kept on req.rawBody instead of refusing the parsed body", async () => {
+    let handled = 0;
+    const receiver = createReceiver({ scheme }).on("invoice.paid", () => {
+      handled++;
+    });
+    const app = await start((app) => {
+      app.use(
+        express.json({
+          verify: (req, _res, buf) => {
+            (req as unknown as { rawBody: Buffer }).rawBody = buf;
+          },
+        }),
+      );
+      app.post("/webhooks", webhookMiddleware(receiver));
+    });
+    const { body } = stripeEvent();
+    // Bytes JSON.stringify would not reproduce: only the kept raw bytes verify.
+    const spaced = body.replace(":", " : ");
+    const answer = await app.post!(await scheme.sign({ rawBody: spaced }), spaced);
+    expect(answer.status).toBe(200);
+    expect(handled).toBe(1);
+  });
+
   it("does not blame express.json() for a body it did not parse", async () => {
     const twilio = schemes.twilio({ secret: "twilio_token" });
     const receiver = createReceiver({ scheme: twilio });

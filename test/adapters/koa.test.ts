@@ -99,7 +99,7 @@ describe("Koa specifics", () => {
   });
 
   it("lets middleware mounted before it shape the answer", async () => {
-    const receiver = createReceiver({ scheme });
+    const receiver = createReceiver({ scheme }).onAny(() => {});
     const app = await start((app) => {
       app.use(async (ctx, next) => {
         await next();

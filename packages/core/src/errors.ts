@@ -27,6 +27,10 @@ export const WebhookErrorCode = {
   MethodNotAllowed: "method_not_allowed",
   /** The same delivery is being processed elsewhere right now; retry later. */
   InFlight: "in_flight",
+  /** The body did not arrive within `bodyTimeoutMs` (a slow or endless body). */
+  BodyTimeout: "body_timeout",
+  /** A verified event that no handler is registered for, with `unknownEvents: "reject"`. */
+  UnhandledEvent: "unhandled_event",
   /** The body is larger than `maxBodyBytes`. */
   BodyTooLarge: "body_too_large",
   /** The content type is not one the scheme sends. */
@@ -71,9 +75,11 @@ export const webhookErrorStatus: Readonly<Record<WebhookErrorCode, number>> = {
   forbidden_ip: 403,
   method_not_allowed: 405,
   in_flight: 409,
+  body_timeout: 408,
   body_too_large: 413,
   unsupported_media_type: 415,
   schema_validation_failed: 422,
+  unhandled_event: 422,
   headers_too_large: 431,
   handler_failed: 500,
   raw_body_required: 500,

@@ -22,6 +22,7 @@ export type {
   WebhookEvent,
 } from "./queue.js";
 export { fromQueuedDelivery, memoryQueue, toQueuedDelivery } from "./queue.js";
+export { createReceiver } from "./receiver/create-receiver.js";
 export type {
   DispatchOptions,
   ErrorContext,
@@ -32,8 +33,7 @@ export type {
   Receiver,
   ReceiverEvent,
   ReceiverOptions,
-} from "./receiver.js";
-export { createReceiver } from "./receiver.js";
+} from "./receiver/types.js";
 export { defineScheme } from "./scheme/define-scheme.js";
 export type {
   ContentContext,

@@ -1,5 +1,5 @@
 import type { BodySource } from "./internal/read-body.js";
-import type { HandleResult, Receiver } from "./receiver.js";
+import type { HandleResult, Receiver } from "./receiver/types.js";
 
 /** The parts of Node's `IncomingMessage` the bridge reads. */
 export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
@@ -25,10 +25,37 @@ export interface NodeHandleOptions {
   url?: string | undefined;
   /** The client address; the socket's when absent. */
   ip?: string | undefined;
-  /** A body a framework already read (a Buffer or string from a raw/text parser, or a parsed object). */
+  /** Route parameters (`/webhooks/:tenant`), for a per-request `secret` function. */
+  params?: Readonly<Record<string, string>> | undefined;
+  /** The body as the framework holds it (`req.body`, `ctx.request.body`), whatever it is. */
   body?: unknown;
-  /** Set when the framework consumed the body: names what did, so the error can say how to fix it. */
-  bodyConsumedBy?: string | undefined;
+  /** The framework's body parsers, named for the error when one consumed the body first. */
+  parsers?: string | undefined;
+}
+
+function isBytes(value: unknown): value is Uint8Array | string {
+  return value instanceof Uint8Array || typeof value === "string";
+}
+
+/**
+ * The body to verify, by one rule for every Node framework: the exact bytes a parser kept on
+ * `req.rawBody` (the `express.json({ verify })` pattern), else bytes the framework read
+ * (`express.raw()`, a text parser), else the stream if nobody read it; otherwise it was consumed.
+ */
+function nodeBody(
+  req: NodeRequestLike,
+  options: NodeHandleOptions,
+): { rawBody: BodySource; consumedBy?: string } {
+  const kept = (req as { rawBody?: unknown }).rawBody;
+  if (isBytes(kept)) return { rawBody: kept };
+  if (isBytes(options.body)) return { rawBody: options.body };
+  if (!req.readableEnded) return { rawBody: req };
+  return {
+    rawBody: new Uint8Array(0),
+    consumedBy: options.parsers
+      ? `a body parser that ran before this route (${options.parsers})`
+      : "a body parser that ran before this route",
+  };
 }
 
 /**
@@ -40,17 +67,15 @@ export function handleNodeRequest(
   req: NodeRequestLike,
   options: NodeHandleOptions = {},
 ): Promise<HandleResult> {
-  let rawBody: BodySource | unknown;
-  if (options.body instanceof Uint8Array || typeof options.body === "string") rawBody = options.body;
-  else if (req.readableEnded) rawBody = options.body;
-  else rawBody = req;
+  const { rawBody, consumedBy } = nodeBody(req, options);
   return receiver.handle({
     method: req.method,
     url: options.url ?? nodeRequestUrl(req),
     headers: req.headers,
-    rawBody: rawBody as BodySource,
+    rawBody,
     ip: options.ip ?? req.socket?.remoteAddress,
-    bodyConsumedBy: options.bodyConsumedBy,
+    params: options.params,
+    bodyConsumedBy: consumedBy,
   });
 }
 

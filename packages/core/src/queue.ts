@@ -37,9 +37,11 @@ export interface Queue {
   enqueue(delivery: QueuedDelivery): Promise<void>;
   /**
    * Called by `createReceiver` with the receiver's dispatcher, for queues that run handlers
-   * in-process ({@link memoryQueue}). Durable queues consume in their own workers instead.
+   * in-process ({@link memoryQueue}); the queue returned is what that receiver enqueues to, so
+   * each job runs the handlers of the receiver that enqueued it. Durable queues consume in their
+   * own workers instead.
    */
-  attach?(dispatch: (delivery: QueuedDelivery) => Promise<void>): void;
+  attach?(dispatch: (delivery: QueuedDelivery) => Promise<void>): Queue | undefined;
 }
 
 /** A delivery that a receiver hands to its handlers: a verified {@link Delivery} plus when it arrived. */
@@ -135,13 +137,16 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
   const delay = (retry: number) =>
     typeof backoff === "function" ? backoff(retry) : backoff * 2 ** (retry - 1);
 
-  const waiting: QueuedDelivery[] = [];
+  interface Job {
+    delivery: QueuedDelivery;
+    dispatch: (delivery: QueuedDelivery) => Promise<void>;
+    attempt: number;
+  }
+  const waiting: Job[] = [];
+  const dispatchers: Array<(delivery: QueuedDelivery) => Promise<void>> = [];
   let running = 0;
   let scheduled = 0;
-  let dispatch: ((delivery: QueuedDelivery) => Promise<void>) | undefined;
   let idle: Array<() => void> = [];
-  // The attempt a waiting delivery is on (absent: its first).
-  const attemptsOf = new WeakMap<QueuedDelivery, number>();
 
   const pending = () => waiting.length + running + scheduled;
 
@@ -153,22 +158,21 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
     }
   }
 
-  async function run(delivery: QueuedDelivery, attempt: number): Promise<void> {
+  async function run(job: Job): Promise<void> {
     try {
-      await dispatch!(delivery);
+      await job.dispatch(job.delivery);
     } catch (error) {
-      if (attempt < attempts) {
+      if (job.attempt < attempts) {
         scheduled++;
         setTimeout(() => {
           scheduled--;
-          waiting.push(delivery);
-          attemptsOf.set(delivery, attempt + 1);
+          waiting.push({ ...job, attempt: job.attempt + 1 });
           pump();
-        }, delay(attempt));
+        }, delay(job.attempt));
         return;
       }
       try {
-        await options.onDeadLetter?.(delivery, error);
+        await options.onDeadLetter?.(job.delivery, error);
       } catch {
         // A failing dead-letter callback must not take the queue down.
       }
@@ -177,9 +181,9 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
 
   function pump(): void {
     while (running < concurrency && waiting.length > 0) {
-      const delivery = waiting.shift()!;
+      const job = waiting.shift()!;
       running++;
-      void run(delivery, attemptsOf.get(delivery) ?? 1).finally(() => {
+      void run(job).finally(() => {
         running--;
         pump();
         settle();
@@ -187,29 +191,37 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
     }
   }
 
+  async function add(delivery: QueuedDelivery, dispatch: Job["dispatch"]): Promise<void> {
+    if (pending() >= maxPending) {
+      throw new WebhookError(
+        "queue_full",
+        `hookgate: memoryQueue has ${maxPending} deliveries pending (maxPending); the sender should retry later`,
+        { headers: { "retry-after": "5" } },
+      );
+    }
+    waiting.push({ delivery, dispatch, attempt: 1 });
+    pump();
+  }
+
   return {
     get pending() {
       return pending();
     },
-    attach(fn) {
-      dispatch = fn;
+    attach(dispatch) {
+      dispatchers.push(dispatch);
+      // Each receiver enqueues through its own handle: its jobs run its handlers.
+      return { enqueue: (delivery) => add(delivery, dispatch) };
     },
     async enqueue(delivery) {
-      if (!dispatch) {
+      if (dispatchers.length !== 1) {
         throw new WebhookError(
           "queue_unavailable",
-          "hookgate: this memoryQueue is not attached to a receiver; pass it as createReceiver({ queue })",
+          dispatchers.length === 0
+            ? "hookgate: this memoryQueue is not attached to a receiver; pass it as createReceiver({ queue })"
+            : "hookgate: this memoryQueue serves several receivers; deliveries reach it through each receiver",
         );
       }
-      if (pending() >= maxPending) {
-        throw new WebhookError(
-          "queue_full",
-          `hookgate: memoryQueue has ${maxPending} deliveries pending (maxPending); the sender should retry later`,
-          { headers: { "retry-after": "5" } },
-        );
-      }
-      waiting.push(delivery);
-      pump();
+      return add(delivery, dispatchers[0]!);
     },
     onIdle() {
       return pending() === 0 ? Promise.resolve() : new Promise((resolve) => idle.push(resolve));

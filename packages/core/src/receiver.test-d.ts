@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { WebhookEvent } from "./queue.js";
-import { createReceiver } from "./receiver.js";
+import { createReceiver } from "./receiver/create-receiver.js";
 import { schemes } from "./schemes/index.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
 

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { WebhookError } from "./errors.js";
+import { forceWebCrypto } from "./internal/crypto.js";
 import { memoryQueue, type QueuedDelivery } from "./queue.js";
-import { createReceiver, type ReceiverEvent, type ReceiverOptions } from "./receiver.js";
+import { createReceiver } from "./receiver/create-receiver.js";
+import type { ReceiverEvent, ReceiverOptions } from "./receiver/types.js";
 import { schemes } from "./schemes/index.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
 import { type IdempotencyStore, memoryStore } from "./store.js";
@@ -699,4 +701,119 @@ describe("fetch, observe and errors", () => {
     expect(errorCode(parsed.body)).toBe("raw_body_required");
     expect(log).toHaveBeenCalledTimes(1);
   });
+});
+
+describe("options are checked at creation", () => {
+  it.each([
+    ["tolerance", Number.NaN],
+    ["tolerance", 0],
+    ["tolerance", -5],
+    ["maxBodyBytes", Number.NaN],
+    ["maxBodyBytes", 0],
+    ["maxBodyBytes", Number.POSITIVE_INFINITY],
+    ["maxHeaderBytes", Number.NaN],
+    ["lockMs", Number.NaN],
+    ["lockMs", 1.5],
+    ["ttlMs", Number(undefined)],
+    ["storeTimeoutMs", -1],
+    ["bodyTimeoutMs", Number.NaN],
+    ["maxBodyBytes", "1024"],
+  ])("%s: %s → invalid_option naming the option and the value", (name, value) => {
+    let error: unknown;
+    try {
+      createReceiver({ scheme, [name]: value } as unknown as ReceiverOptions);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ name: "WebhookError", code: "invalid_option" });
+    expect((error as Error).message).toContain(name);
+    expect((error as Error).message).toContain(
+      typeof value === "string" ? JSON.stringify(value) : String(value),
+    );
+  });
+
+  it("tolerance: Infinity turns freshness off; tolerance: 0 says to use Infinity", async () => {
+    const old = await request(invoice(), { timestamp: new Date(Date.now() - 86_400_000) });
+    const receiver = receiverWith({ tolerance: Number.POSITIVE_INFINITY }).on("invoice.paid", () => {});
+    expect((await receiver.handle(old)).status).toBe(200);
+    expect(() => receiverWith({ tolerance: 0 })).toThrow(/Infinity to turn the freshness check off/);
+  });
+
+  it("a missing scheme is an invalid_option WebhookError, not a TypeError", () => {
+    expect(() => createReceiver({} as ReceiverOptions)).toThrow(
+      expect.objectContaining({ code: "invalid_option", message: expect.stringContaining("scheme") }),
+    );
+  });
+});
+
+describe("unknown events", () => {
+  it("acknowledges a verified event with no handler (200 ignored), reports it, and remembers it", async () => {
+    const seen: ReceiverEvent[] = [];
+    const receiver = receiverWith({ observe: (event) => seen.push(event) }).on("customer.created", () => {});
+    const input = await request();
+    const first = await receiver.handle(input);
+    expect(first).toMatchObject({ status: 200, outcome: "ignored" });
+    expect(json(first.body)).toEqual({ status: "ignored", id: "evt_1" });
+    expect(seen.some((event) => event.kind === "unhandled" && event.type === "invoice.paid")).toBe(true);
+    expect(json((await receiver.handle(input)).body)).toMatchObject({ status: "duplicate" });
+  });
+
+  it('unknownEvents: "reject" answers 422 unhandled_event and releases the key', async () => {
+    const store = memoryStore();
+    const receiver = receiverWith({ store, unknownEvents: "reject" });
+    const refused = await receiver.handle(await request());
+    expect(refused.status).toBe(422);
+    expect(errorCode(refused.body)).toBe("unhandled_event");
+    receiver.on("invoice.paid", () => {});
+    expect((await receiver.handle(await request())).status).toBe(200);
+  });
+});
+
+describe("memoryQueue shared by two receivers", () => {
+  it("runs each job with the handlers of the receiver that enqueued it", async () => {
+    const queue = memoryQueue({ retry: { attempts: 1 } });
+    const github = schemes.github({ secret: "gh" });
+    const ran: string[] = [];
+    const stripeReceiver = createReceiver({ scheme, queue }).onAny(
+      (event) => void ran.push(`stripe:${event.type}`),
+    );
+    createReceiver({ scheme: github, queue }).onAny((event) => void ran.push(`github:${event.type}`));
+    expect((await stripeReceiver.handle(await request())).status).toBe(202);
+    await queue.onIdle();
+    expect(ran).toEqual(["stripe:invoice.paid"]);
+  });
+});
+
+describe("bodies", () => {
+  it("408: a body that does not arrive within bodyTimeoutMs is cut, and the receiver answers", async () => {
+    const handler = vi.fn();
+    const receiver = receiverWith({ bodyTimeoutMs: 100 }).on("invoice.paid", handler);
+    const { headers } = await request();
+    let cancelled = false;
+    const endless = new ReadableStream<Uint8Array>({
+      pull: () => new Promise((resolve) => setTimeout(resolve, 50)).then(() => undefined),
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const result = await receiver.handle({ method: "POST", url: URL_, headers, rawBody: endless });
+    expect(result.status).toBe(408);
+    expect(errorCode(result.body)).toBe("body_timeout");
+    expect(cancelled).toBe(true);
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it.each([false, true])(
+    "a body starting with a UTF-8 BOM is parsed the same way on every runtime (Web Crypto: %s)",
+    async (web) => {
+      forceWebCrypto(web);
+      cleanups.push(() => forceWebCrypto(false));
+      const received: unknown[] = [];
+      const receiver = receiverWith().on("invoice.paid", (event) => void received.push(event.payload));
+      const body = `\uFEFF${JSON.stringify(invoice("evt_bom"))}`;
+      const result = await receiver.handle(await request(undefined, { body }));
+      expect(result.status).toBe(200);
+      expect(received).toEqual([invoice("evt_bom")]);
+    },
+  );
 });

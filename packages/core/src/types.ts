@@ -14,6 +14,8 @@ export interface VerifyInput {
   url?: string | undefined;
   /** The request method; defaults to POST. */
   method?: string | undefined;
+  /** Route parameters (`/webhooks/:tenant`), for a per-request `secret` function. */
+  params?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Options for {@link verify}. */

@@ -26,8 +26,6 @@ export function webhookMiddleware(
 ): RequestHandler {
   const { publicUrl } = options;
   return (req: Request, res: Response, next: NextFunction) => {
-    const body: unknown = req.body;
-    const hasBytes = body instanceof Uint8Array || typeof body === "string";
     handleNodeRequest(receiver, req, {
       url:
         typeof publicUrl === "function"
@@ -35,11 +33,9 @@ export function webhookMiddleware(
           : (publicUrl ?? `${req.protocol}://${req.get("host")}${req.originalUrl}`),
       // req.ip, so that Express's `trust proxy` setting decides which address is the client's.
       ip: req.ip,
-      body: hasBytes ? body : undefined,
-      bodyConsumedBy:
-        req.readableEnded && !hasBytes
-          ? "a body parser mounted before this route (express.json(), express.urlencoded() or body-parser)"
-          : undefined,
+      params: req.params as Record<string, string>,
+      body: req.body,
+      parsers: "express.json(), express.urlencoded() or body-parser",
     }).then((result) => writeNodeResponse(res, result), next);
   };
 }

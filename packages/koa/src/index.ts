@@ -26,17 +26,13 @@ export function webhookMiddleware(
 ): Middleware {
   const { publicUrl } = options;
   return async (ctx) => {
-    const body = (ctx.request as { body?: unknown }).body;
-    const hasBytes = body instanceof Uint8Array || typeof body === "string";
     const result = await handleNodeRequest(receiver, ctx.req, {
       url: typeof publicUrl === "function" ? publicUrl(ctx) : (publicUrl ?? ctx.href),
       // ctx.ip, so that Koa's `app.proxy` setting decides which address is the client's.
       ip: ctx.ip,
-      body: hasBytes ? body : undefined,
-      bodyConsumedBy:
-        ctx.req.readableEnded && !hasBytes
-          ? "a body parser mounted before this route (koa-bodyparser, @koa/bodyparser or koa-body)"
-          : undefined,
+      params: (ctx as { params?: Record<string, string> }).params,
+      body: (ctx.request as { body?: unknown }).body,
+      parsers: "koa-bodyparser, @koa/bodyparser or koa-body",
     });
     // Answered through ctx rather than ctx.res, so Koa's own response handling stays in charge.
     ctx.status = result.status;

@@ -73,10 +73,9 @@ export function createPagesHandler(
     const result = await handleNodeRequest(receiver, req, {
       url: typeof publicUrl === "function" ? publicUrl(req) : publicUrl,
       ip: ip?.(req),
-      bodyConsumedBy:
-        req.readableEnded || req.body !== undefined
-          ? "Next.js's API body parser (add `export const config = { api: { bodyParser: false } }` to this API route)"
-          : undefined,
+      body: req.body,
+      parsers:
+        "Next.js's API body parser: add `export const config = { api: { bodyParser: false } }` to this API route",
     });
     writeNodeResponse(res, result);
   };

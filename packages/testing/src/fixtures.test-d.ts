@@ -49,7 +49,7 @@ describe("fixture types", () => {
     const result = await testHandler(createReceiver({ scheme }), await signedFixture(scheme, "{}"));
     expectTypeOf(result).toEqualTypeOf<TestHandlerResult>();
     expectTypeOf(result.outcome).toEqualTypeOf<
-      "handled" | "queued" | "duplicate" | "handshake" | "rejected"
+      "handled" | "queued" | "duplicate" | "handshake" | "ignored" | "rejected"
     >();
     expectTypeOf(result.code).toEqualTypeOf<WebhookErrorCode | undefined>();
   });

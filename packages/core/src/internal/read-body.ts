@@ -9,21 +9,28 @@ export type BodySource =
   | AsyncIterable<Uint8Array | string>
   | ReadableStream<Uint8Array>;
 
+// The rest of the body is not read: the connection cannot be reused for another request.
+const CLOSE = { connection: "close" };
+
 function tooLarge(maxBodyBytes: number): WebhookError {
   return new WebhookError(
     "body_too_large",
     `hookgate: the body is larger than maxBodyBytes (${maxBodyBytes} bytes)`,
+    {
+      headers: CLOSE,
+    },
   );
 }
 
 /**
- * Reads a body to bytes, stopping as soon as it passes `maxBodyBytes` (so an oversized body
- * is neither buffered nor hashed). Reads Node streams (any async iterable) and Web streams,
- * so every adapter shares one reader and one 413 rule.
+ * Reads a body to bytes, stopping as soon as it passes `maxBodyBytes` (so an oversized body is
+ * neither buffered nor hashed) or `timeoutMs` passes (a slow or endless body: 408). Reads Node
+ * streams (any async iterable) and Web streams, so every adapter shares one reader and one rule.
  */
 export async function readBody(
   source: BodySource | unknown,
   maxBodyBytes: number,
+  timeoutMs = Number.POSITIVE_INFINITY,
 ): Promise<Uint8Array | unknown> {
   if (source instanceof Uint8Array || typeof source === "string" || source instanceof ArrayBuffer) {
     const bytes =
@@ -36,40 +43,67 @@ export async function readBody(
     return bytes;
   }
   if (source === null || source === undefined) return new Uint8Array(0);
-  const iterable = toAsyncIterable(source);
+  const iterator = toIterator(source);
   // Anything else (a parsed object) goes on to verification, which explains the mistake.
-  if (!iterable) return source;
+  if (!iterator) return source;
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline =
+    timeoutMs === Number.POSITIVE_INFINITY
+      ? undefined
+      : new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new WebhookError(
+                  "body_timeout",
+                  `hookgate: the body did not arrive within bodyTimeoutMs (${timeoutMs} ms)`,
+                  { headers: CLOSE },
+                ),
+              ),
+            timeoutMs,
+          );
+        });
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of iterable) {
-    const bytes = typeof chunk === "string" ? utf8(chunk) : chunk;
-    size += bytes.byteLength;
-    if (size > maxBodyBytes) throw tooLarge(maxBodyBytes);
-    chunks.push(bytes);
+  try {
+    for (;;) {
+      const step = await (deadline ? Promise.race([iterator.next(), deadline]) : iterator.next());
+      if (step.done) break;
+      const bytes = typeof step.value === "string" ? utf8(step.value) : step.value;
+      size += bytes.byteLength;
+      if (size > maxBodyBytes) throw tooLarge(maxBodyBytes);
+      chunks.push(bytes);
+    }
+  } catch (error) {
+    // Stop the sender's stream: an oversized or endless body is not read any further.
+    // A Node stream's iterator waits for a pending read before it returns; the server closes the
+    // connection after the answer (`Connection: close`), which ends that read.
+    iterator.return?.().catch(() => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
   return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
 
-function toAsyncIterable(source: unknown): AsyncIterable<Uint8Array | string> | undefined {
-  if (typeof (source as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function") {
-    return source as AsyncIterable<Uint8Array | string>;
-  }
+type Chunks = AsyncIterator<Uint8Array | string, unknown, undefined>;
+
+function toIterator(source: unknown): Chunks | undefined {
+  // A Web stream first (Node's also have Symbol.asyncIterator): its reader can be cancelled even
+  // while a read is pending, which an async iterator's return() cannot do.
   if (typeof (source as ReadableStream).getReader === "function") {
     const reader = (source as ReadableStream<Uint8Array>).getReader();
     return {
-      async *[Symbol.asyncIterator]() {
-        try {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) return;
-            yield value;
-          }
-        } finally {
-          // Stop the sender's stream when we stop reading (oversized body).
-          reader.cancel().catch(() => {});
-        }
+      next: () => reader.read() as Promise<IteratorResult<Uint8Array>>,
+      return() {
+        reader.cancel().catch(() => {});
+        return Promise.resolve({ done: true, value: undefined });
       },
     };
+  }
+  if (typeof (source as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function") {
+    return (source as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
   }
   return undefined;
 }

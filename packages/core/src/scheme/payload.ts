@@ -25,7 +25,8 @@ export function parseJson(text: string): unknown {
   if (text.length === 0)
     throw new WebhookError("invalid_payload", "hookgate: the body is empty; expected a JSON payload");
   try {
-    return JSON.parse(text);
+    // RFC 8259 §8.1 lets a parser ignore a byte order mark; JSON.parse does not, so skip it here.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (cause) {
     throw new WebhookError("invalid_payload", "hookgate: the body is not valid JSON", { cause });
   }

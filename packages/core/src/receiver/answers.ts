@@ -1,0 +1,44 @@
+import type { WebhookError } from "../errors.js";
+import type { HandshakeReply } from "../types.js";
+import type { Settings } from "./options.js";
+import type { HandleOutcome, HandleResult } from "./types.js";
+
+const JSON_TYPE = "application/json; charset=utf-8";
+
+/** A JSON answer. */
+export function reply(outcome: HandleOutcome, status: number, body: unknown, id?: string): HandleResult {
+  const result: HandleResult = {
+    status,
+    headers: { "content-type": JSON_TYPE },
+    body: JSON.stringify(body),
+    outcome,
+  };
+  if (id !== undefined) result.id = id;
+  return result;
+}
+
+/** A handshake answer in exactly the form its protocol defines: JSON by default, or text as is. */
+export function handshakeReply(handshake: HandshakeReply, id?: string): HandleResult {
+  const contentType = handshake.contentType ?? JSON_TYPE;
+  const text = !contentType.startsWith("application/json") && typeof handshake.body === "string";
+  const result: HandleResult = {
+    status: handshake.status ?? 200,
+    headers: { "content-type": contentType, ...handshake.headers },
+    body: text ? (handshake.body as string) : JSON.stringify(handshake.body),
+    outcome: "handshake",
+  };
+  if (id !== undefined) result.id = id;
+  return result;
+}
+
+/**
+ * The answer to a refused request: the code's status (or the provider's and the user's override),
+ * `{"error":{"code","message"}}`, and the error's headers (`Retry-After`).
+ */
+export function rejection(settings: Settings, error: WebhookError, id?: string): HandleResult {
+  const status = settings.responses[error.code] ?? error.status;
+  const result = reply("rejected", status, error.toJSON(), id);
+  Object.assign(result.headers, error.headers);
+  result.error = error;
+  return result;
+}

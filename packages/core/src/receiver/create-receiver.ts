@@ -1,0 +1,153 @@
+import type { WebhookErrorCode } from "../errors.js";
+import { WebhookError } from "../errors.js";
+import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
+import type { QueuedDelivery, WebhookEvent } from "../queue.js";
+import type { Delivery } from "../types.js";
+import { handshakeReply, reply } from "./answers.js";
+import { readRequestBody } from "./body.js";
+import { claimKey, idempotencyKey } from "./claim.js";
+import { dispatchDelivery } from "./dispatch.js";
+import { checkClient, checkShape } from "./guards.js";
+import { handOff } from "./hand-off.js";
+import { createHandlers } from "./handlers.js";
+import { journalReceived } from "./journal.js";
+import { completeLease, type Lease } from "./lease.js";
+import { resolveOptions } from "./options.js";
+import { settleFailure, settleSuccess } from "./settle.js";
+import type { HandleInput, HandleResult, Handler, Receiver, ReceiverOptions } from "./types.js";
+import { validatePayload } from "./validate.js";
+
+/**
+ * Creates a webhook receiver. The event types come from a generic type map, or are inferred
+ * from `events` schemas; without either, any type is accepted with an `unknown` payload.
+ * Options are checked here: a set-up mistake throws `invalid_option` now, not per request.
+ *
+ * @example
+ * const receiver = createReceiver({ scheme: schemes.stripe({ secret }), events: { "invoice.paid": InvoicePaid } });
+ * receiver.on("invoice.paid", async (event) => { await markPaid(event.payload.data.object.id) });
+ * export default { fetch: receiver.fetch };
+ */
+export function createReceiver<Events extends object = never, const S extends SchemaMap = {}>(
+  options: ReceiverOptions<S>,
+): Receiver<ResolveEvents<Events, S>> {
+  const settings = resolveOptions(options);
+  const { scheme } = settings;
+  const handlers = createHandlers(settings.observe);
+  const loggedSetupErrors = new Set<WebhookErrorCode>();
+  // A queue that runs handlers in-process (memoryQueue) binds each job to this receiver.
+  let enqueue = settings.queue ? (delivery: QueuedDelivery) => settings.queue!.enqueue(delivery) : undefined;
+
+  /** The pipeline: guards → body → challenge → verify → handshake → one delivery per event. */
+  async function handle(input: HandleInput): Promise<HandleResult> {
+    const receivedAt = settings.now();
+    let deliveries: Delivery[];
+    try {
+      const contentType = checkClient(settings, input);
+      const rawBody = await readRequestBody(settings, input);
+      const method = (input.method ?? "POST").toUpperCase();
+      const challenge = await scheme.challenge?.({ method, url: input.url, headers: input.headers, rawBody });
+      if (challenge) {
+        handlers.emit({ kind: "handshake" });
+        return handshakeReply(challenge);
+      }
+      checkShape(settings, method, contentType);
+      const delivery = await scheme.verify(
+        { headers: input.headers, rawBody, url: input.url, method, params: input.params },
+        { tolerance: settings.tolerance, now: receivedAt },
+      );
+      const { id, type, matchedSecret } = delivery;
+      handlers.emit({ kind: "verified", id, type, scheme: delivery.scheme, matchedSecret });
+      const handshake = scheme.handshake?.(delivery);
+      if (handshake) {
+        handlers.emit({ kind: "handshake", id, type });
+        return handshakeReply(handshake, id);
+      }
+      deliveries = scheme.split ? scheme.split(delivery) : [delivery];
+    } catch (caught) {
+      return settleFailure(settings, handlers, caught, undefined, undefined, loggedSetupErrors);
+    }
+    if (deliveries.length === 1) return accept({ ...deliveries[0]!, receivedAt }, input);
+    // A batch: each event is claimed and handed off on its own. The answer is the first failure,
+    // so the sender retries the batch, and the events already done answer duplicate then.
+    const results: HandleResult[] = [];
+    for (const delivery of deliveries) results.push(await accept({ ...delivery, receivedAt }, input));
+    return (
+      results.find((result) => result.status >= 300) ??
+      reply("handled", 200, {
+        status: "handled",
+        deliveries: results.map((result) => ({ id: result.id, status: result.outcome })),
+      })
+    );
+  }
+
+  /** One verified delivery: claim → validate → journal → hand-off → settle. */
+  async function accept(event: WebhookEvent, input: HandleInput): Promise<HandleResult> {
+    let lease: Lease | undefined;
+    try {
+      const claim = await claimKey(settings, idempotencyKey(settings, event), event.id);
+      if ("duplicate" in claim) {
+        handlers.emit({ kind: "duplicate", id: event.id, type: event.type });
+        return reply("duplicate", 200, { status: "duplicate", id: event.id }, event.id);
+      }
+      lease = claim.lease;
+      event.payload = await validatePayload(settings, event.type, event.payload);
+      if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
+      await journalReceived(settings, event, input);
+      const outcome = await handOff(settings, handlers, event, lease, input, enqueue);
+      await settleSuccess(settings, handlers, event, lease, outcome);
+      return outcome === "queued"
+        ? reply("queued", 202, { status: "queued", id: event.id }, event.id)
+        : reply("handled", 200, { status: "handled", id: event.id }, event.id);
+    } catch (caught) {
+      return settleFailure(settings, handlers, caught, event, lease, loggedSetupErrors);
+    }
+  }
+
+  /** A verified event no handler is registered for: acknowledged (and remembered), or refused. */
+  async function unhandled(event: WebhookEvent, lease: Lease): Promise<HandleResult> {
+    if (settings.unknownEvents === "reject") {
+      throw new WebhookError(
+        "unhandled_event",
+        `hookgate: no handler is registered for ${event.type} events`,
+      );
+    }
+    handlers.emit({ kind: "unhandled", id: event.id, type: event.type });
+    await completeLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }));
+    return reply("ignored", 200, { status: "ignored", id: event.id }, event.id);
+  }
+
+  const receiver: Receiver<EventMap> = {
+    scheme,
+    on(type, handler) {
+      handlers.on(type, handler as Handler<WebhookEvent>);
+      return this;
+    },
+    onAny(handler) {
+      handlers.onAny(handler as Handler<WebhookEvent>);
+      return this;
+    },
+    onError(listener) {
+      handlers.onError(listener);
+      return this;
+    },
+    handle,
+    async fetch(request, context) {
+      const result = await handle({
+        method: request.method,
+        url: context?.url ?? request.url,
+        headers: request.headers,
+        rawBody: request.body ?? new Uint8Array(0),
+        ip: context?.ip,
+        params: context?.params,
+        bodyConsumedBy: request.bodyUsed
+          ? "code that ran before hookgate (request.json(), request.text(), request.formData() or a framework's body parsing)"
+          : undefined,
+      });
+      return new Response(result.body, { status: result.status, headers: result.headers });
+    },
+    dispatch: (delivery, dispatchOptions) => dispatchDelivery(settings, handlers, delivery, dispatchOptions),
+  };
+  const bound = settings.queue?.attach?.((queued) => receiver.dispatch(queued));
+  if (bound) enqueue = (delivery) => bound.enqueue(delivery);
+  return receiver as unknown as Receiver<ResolveEvents<Events, S>>;
+}

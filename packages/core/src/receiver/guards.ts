@@ -1,0 +1,57 @@
+import { WebhookError } from "../errors.js";
+import { headerEntries } from "../internal/headers.js";
+import { mediaTypeOf } from "../scheme/payload.js";
+import type { Settings } from "./options.js";
+import type { HandleInput } from "./types.js";
+
+/**
+ * Checks made before a byte of the body is read: client address, total header size, and a
+ * declared length over `maxBodyBytes`. Returns the content type for {@link checkShape}.
+ */
+export function checkClient(settings: Settings, input: HandleInput): string | undefined {
+  const { isAllowed, maxHeaderBytes, maxBodyBytes } = settings;
+  if (isAllowed && !isAllowed(input.ip)) {
+    throw new WebhookError(
+      "forbidden_ip",
+      `hookgate: ${input.ip ?? "an unknown client address"} is not in allowIps`,
+    );
+  }
+  let size = 0;
+  let contentType: string | undefined;
+  let contentLength: string | undefined;
+  for (const [name, value] of headerEntries(input.headers)) {
+    size += name.length + value.length;
+    if (name === "content-type") contentType = value;
+    else if (name === "content-length") contentLength = value;
+  }
+  if (size > maxHeaderBytes) {
+    throw new WebhookError(
+      "headers_too_large",
+      `hookgate: the request headers exceed maxHeaderBytes (${maxHeaderBytes})`,
+    );
+  }
+  // Refuse a declared oversized body before reading a byte of it.
+  if (contentLength !== undefined && Number(contentLength) > maxBodyBytes) {
+    throw new WebhookError(
+      "body_too_large",
+      `hookgate: the body is larger than maxBodyBytes (${maxBodyBytes} bytes)`,
+    );
+  }
+  return contentType;
+}
+
+/** Webhooks are POSTed with one of the scheme's content types: 405 and 415 otherwise. */
+export function checkShape(settings: Settings, method: string, contentType: string | undefined): void {
+  if (method !== "POST") {
+    throw new WebhookError("method_not_allowed", "hookgate: webhooks are delivered with POST", {
+      headers: { allow: "POST" },
+    });
+  }
+  const mediaType = mediaTypeOf(contentType);
+  if (!mediaType || !settings.contentTypes.includes(mediaType)) {
+    throw new WebhookError(
+      "unsupported_media_type",
+      `hookgate: ${settings.scheme.name} deliveries are ${settings.contentTypes.join(" or ")}, not ${mediaType ? mediaType : "a request without a content type"}`,
+    );
+  }
+}

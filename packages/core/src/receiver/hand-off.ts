@@ -1,0 +1,57 @@
+import { isWebhookError, WebhookError } from "../errors.js";
+import { headerEntries } from "../internal/headers.js";
+import { toQueuedDelivery, type WebhookEvent } from "../queue.js";
+import type { HeadersInput } from "../types.js";
+import type { Handlers } from "./handlers.js";
+import { holdLease, type Lease } from "./lease.js";
+import type { Settings } from "./options.js";
+
+/** What the hand-off needs of the request. */
+export interface HandOffRequest {
+  headers: HeadersInput;
+  url?: string | undefined;
+}
+
+/**
+ * Hands a verified, claimed delivery on: with a `queue`, enqueues it (resolving once the queue
+ * has durably accepted it: 202); without one, runs the handlers inline while holding the lease
+ * (200). Any failure throws, and the caller releases the key so the sender's retry is processed.
+ */
+export async function handOff(
+  settings: Settings,
+  handlers: Handlers,
+  event: WebhookEvent,
+  lease: Lease,
+  request: HandOffRequest,
+  enqueue: ((delivery: ReturnType<typeof toQueuedDelivery>) => Promise<void>) | undefined,
+): Promise<"queued" | "handled"> {
+  if (enqueue) {
+    try {
+      await enqueue(
+        toQueuedDelivery(event, Object.fromEntries(headerEntries(request.headers)), request.url, lease.key),
+      );
+    } catch (cause) {
+      throw isWebhookError(cause)
+        ? cause
+        : new WebhookError("queue_unavailable", "hookgate: the queue refused the delivery; retry later", {
+            cause,
+            headers: { "retry-after": "5" },
+          });
+    }
+    handlers.emit({ kind: "enqueued", id: event.id, type: event.type });
+    return "queued";
+  }
+  const stopHolding = holdLease(settings, lease, event, (error) =>
+    handlers.report(error, { delivery: event }),
+  );
+  try {
+    await handlers.run(event);
+  } catch (cause) {
+    throw new WebhookError("handler_failed", "hookgate: a handler failed; the sender should retry", {
+      cause,
+    });
+  } finally {
+    stopHolding();
+  }
+  return "handled";
+}

@@ -1,0 +1,88 @@
+import { WebhookError } from "../errors.js";
+import type { SchemaMap } from "../event-types.js";
+import { compileAllowList } from "../internal/ip.js";
+import type { Queue } from "../queue.js";
+import { checkTolerance } from "../scheme/timestamps.js";
+import { type IdempotencyStore, memoryStore } from "../store.js";
+import type { Scheme } from "../types.js";
+import type { ReceiverEvent, ReceiverOptions } from "./types.js";
+
+/** A receiver's options, checked once and with every default filled in. */
+export interface Settings {
+  scheme: Scheme;
+  store: IdempotencyStore;
+  queue: Queue | undefined;
+  tolerance: number;
+  maxBodyBytes: number;
+  bodyTimeoutMs: number;
+  maxHeaderBytes: number;
+  lockMs: number;
+  ttlMs: number;
+  storeTimeoutMs: number;
+  schemas: SchemaMap;
+  namespace: string | undefined;
+  unknownEvents: "acknowledge" | "reject";
+  responses: Readonly<Partial<Record<string, number>>>;
+  contentTypes: readonly string[];
+  isAllowed: ((ip: string | undefined) => boolean) | undefined;
+  observe: ((event: ReceiverEvent) => void) | undefined;
+  now: () => Date;
+}
+
+function invalid(message: string): WebhookError {
+  return new WebhookError("invalid_option", `hookgate: ${message}`);
+}
+
+/**
+ * A whole number of at least `min`. `Number(process.env.X)` of an unset variable is NaN: refused
+ * here, at creation, rather than silently turning a limit off.
+ */
+function wholeNumber(name: string, value: unknown, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    throw invalid(
+      `createReceiver option ${name} must be a whole number of at least ${min}, got ${typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value))}`,
+    );
+  }
+  return value;
+}
+
+/** Checks and completes {@link ReceiverOptions}; throws `invalid_option` naming the option and value. */
+export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
+  if (!options || typeof options !== "object") throw invalid("createReceiver needs options: { scheme }");
+  const { scheme } = options;
+  if (!scheme || typeof scheme.verify !== "function") {
+    throw invalid("createReceiver needs a `scheme`, e.g. schemes.stripe({ secret })");
+  }
+  const unknownEvents = options.unknownEvents ?? "acknowledge";
+  if (unknownEvents !== "acknowledge" && unknownEvents !== "reject") {
+    throw invalid(
+      `createReceiver option unknownEvents must be "acknowledge" or "reject", got ${String(unknownEvents)}`,
+    );
+  }
+  for (const [code, status] of Object.entries({ ...scheme.responses, ...options.responses })) {
+    if (!Number.isInteger(status) || status! < 200 || status! > 599) {
+      throw invalid(`responses.${code} must be an HTTP status from 200 to 599, got ${String(status)}`);
+    }
+  }
+  return {
+    scheme,
+    store: options.store ?? memoryStore(),
+    queue: options.queue,
+    tolerance: checkTolerance(options.tolerance, "createReceiver option tolerance"),
+    maxBodyBytes: wholeNumber("maxBodyBytes", options.maxBodyBytes, 1 << 20),
+    bodyTimeoutMs: wholeNumber("bodyTimeoutMs", options.bodyTimeoutMs, 5000),
+    maxHeaderBytes: wholeNumber("maxHeaderBytes", options.maxHeaderBytes, 16_384),
+    lockMs: wholeNumber("lockMs", options.lockMs, 30_000, 3),
+    ttlMs: wholeNumber("ttlMs", options.ttlMs, 72 * 3600 * 1000),
+    storeTimeoutMs: wholeNumber("storeTimeoutMs", options.storeTimeoutMs, 2000),
+    schemas: options.events ?? {},
+    namespace: options.namespace || undefined,
+    unknownEvents,
+    responses: { ...scheme.responses, ...options.responses },
+    contentTypes: (options.contentTypes ?? scheme.contentTypes).map((t) => t.toLowerCase()),
+    isAllowed: options.allowIps ? compileAllowList(options.allowIps) : undefined,
+    observe: options.observe,
+    now: options.now ?? (() => new Date()),
+  };
+}

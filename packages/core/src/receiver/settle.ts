@@ -1,0 +1,65 @@
+import { isWebhookError, WebhookError, type WebhookErrorCode } from "../errors.js";
+import type { WebhookEvent } from "../queue.js";
+import { rejection } from "./answers.js";
+import type { Handlers } from "./handlers.js";
+import { journalRejected, journalSettled } from "./journal.js";
+import { completeLease, type Lease, releaseLease } from "./lease.js";
+import type { Settings } from "./options.js";
+import type { HandleResult } from "./types.js";
+
+/** Codes that mean the server is set up wrong, not that the request is bad: logged once. */
+const SETUP_ERRORS = new Set<WebhookErrorCode>([
+  "raw_body_required",
+  "invalid_secret",
+  "url_required",
+  "invalid_option",
+]);
+
+/** Settles a delivery that was handled or durably enqueued: journal, then complete the key. */
+export async function settleSuccess(
+  settings: Settings,
+  handlers: Handlers,
+  event: WebhookEvent,
+  lease: Lease,
+  outcome: "queued" | "handled",
+): Promise<void> {
+  await journalSettled(settings, event, outcome);
+  await completeLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }));
+}
+
+/**
+ * Settles a refused or failed request: releases the key (so the sender's retry is processed),
+ * records the failure, reports it, and answers with the error's status. Never throws.
+ */
+export async function settleFailure(
+  settings: Settings,
+  handlers: Handlers,
+  caught: unknown,
+  event: WebhookEvent | undefined,
+  lease: Lease | undefined,
+  loggedSetupErrors: Set<WebhookErrorCode>,
+): Promise<HandleResult> {
+  const context = event ? { delivery: event } : {};
+  if (lease) await releaseLease(settings, lease, (error) => handlers.report(error, context));
+  const error = isWebhookError(caught)
+    ? caught
+    : new WebhookError("internal_error", "hookgate: unexpected error; the sender should retry", {
+        cause: caught,
+      });
+  if (event && lease) await journalSettled(settings, event, "failed", error).catch(() => {});
+  journalRejected(settings, error);
+  handlers.emit({
+    kind: "rejected",
+    code: error.code,
+    status: error.status,
+    error,
+    ...(event ? { id: event.id, type: event.type } : {}),
+  });
+  handlers.report(error, context);
+  if (SETUP_ERRORS.has(error.code) && !loggedSetupErrors.has(error.code)) {
+    // A set-up mistake fails every delivery: say so once in the server log, not per request.
+    loggedSetupErrors.add(error.code);
+    console.error(error.message);
+  }
+  return rejection(settings, error, event?.id);
+}

@@ -1,0 +1,166 @@
+import type { WebhookError, WebhookErrorCode } from "../errors.js";
+import type { AnyEvent, EventFor, EventName, SchemaMap } from "../event-types.js";
+import type { BodySource } from "../internal/read-body.js";
+import type { Queue, QueuedDelivery, WebhookEvent } from "../queue.js";
+import type { IdempotencyStore } from "../store.js";
+import type { Delivery, HeadersInput, MatchedSecret, Scheme } from "../types.js";
+
+/** A handler: resolves when the delivery is handled; throws (or rejects) to have it retried. */
+export type Handler<Event> = (event: Event) => unknown;
+
+/** What a receiver reports to `observe`, for logs and metrics. Never throws into the pipeline. */
+export type ReceiverEvent =
+  | { kind: "verified"; id: string; type: string; scheme: string; matchedSecret: MatchedSecret }
+  | {
+      kind: "rejected";
+      code: WebhookErrorCode;
+      status: number;
+      error: WebhookError;
+      id?: string;
+      type?: string;
+    }
+  | { kind: "handshake"; id?: string; type?: string }
+  | { kind: "duplicate"; id: string; type: string }
+  | { kind: "unhandled"; id: string; type: string }
+  | { kind: "enqueued"; id: string; type: string }
+  | { kind: "handled"; id: string; type: string; handlers: number; durationMs: number }
+  | { kind: "failed"; id: string; type: string; error: unknown; durationMs: number };
+
+/** Context passed to `onError` handlers. */
+export interface ErrorContext {
+  /** The delivery, once it was verified. */
+  delivery?: WebhookEvent;
+}
+
+/** Options for {@link createReceiver}. Every number is checked at creation (`invalid_option`). */
+export interface ReceiverOptions<S extends SchemaMap = SchemaMap> {
+  /** How deliveries are signed, with their secrets: `schemes.stripe({ secret })`. */
+  scheme: Scheme;
+  /** Where delivery ids are claimed. @default memoryStore() — one process only */
+  store?: IdempotencyStore;
+  /** Present → enqueue and answer 202 at once; absent → run handlers inline and answer 200. */
+  queue?: Queue;
+  /**
+   * Freshness window in seconds, both ways. `Infinity` turns the check off; `0` is refused (it
+   * reads as "off" to some libraries and as "no skew at all" to others). @default 300
+   */
+  tolerance?: number;
+  /** Largest body read; past it, 413 before hashing. @default 1048576 (1 MiB) */
+  maxBodyBytes?: number;
+  /** Longest wait for the whole body, in ms; past it, 408 (a slow or endless body). @default 5000 */
+  bodyTimeoutMs?: number;
+  /** Largest total size of header names and values; past it, 431. @default 16384 */
+  maxHeaderBytes?: number;
+  /** A Standard Schema per event type: validates payloads (422 on failure) and types handlers. */
+  events?: S;
+  /** Prefix for idempotency keys, for several receivers or tenants sharing one store. */
+  namespace?: string;
+  /**
+   * How long a claim holds before another instance may take over a delivery, in ms. While
+   * handlers run inline the lease is renewed every `lockMs / 3`. @default 30000
+   */
+  lockMs?: number;
+  /** How long a completed id is remembered; covers senders' retry horizon (Stripe: 3 days). @default 259200000 (72 h) */
+  ttlMs?: number;
+  /** Longest wait for one store call, in ms; past it, 503 `store_unavailable` with `Retry-After`. @default 2000 */
+  storeTimeoutMs?: number;
+  /**
+   * A verified event no handler is registered for: `acknowledge` answers 200 (providers disable
+   * endpoints that keep failing) and reports it to `observe` as `unhandled`; `reject` answers 422
+   * `unhandled_event`. @default "acknowledge"
+   */
+  unknownEvents?: "acknowledge" | "reject";
+  /** Status overrides by error code, over the scheme's own (`{ in_flight: 503 }`). */
+  responses?: Readonly<Partial<Record<WebhookErrorCode, number>>>;
+  /** Client addresses allowed (IPv4/IPv6 addresses or CIDR ranges), checked before any other work. */
+  allowIps?: readonly string[];
+  /** Content types accepted (415 otherwise). @default the scheme's */
+  contentTypes?: readonly string[];
+  /** Receives typed pipeline events for logs, metrics and traces. */
+  observe?: (event: ReceiverEvent) => void;
+  /** The clock. @default () => new Date() */
+  now?: () => Date;
+}
+
+/** A request as adapters hand it to {@link Receiver.handle}. */
+export interface HandleInput {
+  /** @default "POST" */
+  method?: string | undefined;
+  /** The full public URL (schemes that sign it, like Twilio, need it exact). */
+  url?: string | undefined;
+  headers: HeadersInput;
+  /** The exact body: bytes, or a Node/Web stream that hookgate reads up to `maxBodyBytes`. */
+  rawBody: BodySource;
+  /** The client address, for `allowIps`. */
+  ip?: string | undefined;
+  /** Route parameters (`/webhooks/:tenant`), passed to a per-request `secret` function. */
+  params?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Set by the Node bridge or `fetch` when the body was already consumed, naming what consumed it;
+   * the answer is a 500 that says how to fix the set-up.
+   */
+  bodyConsumedBy?: string | undefined;
+}
+
+/** What happened to a delivery, as {@link HandleResult.outcome} reports it. */
+export type HandleOutcome = "handled" | "queued" | "duplicate" | "handshake" | "ignored" | "rejected";
+
+/** What to answer — status, headers and a body — and, for in-process callers, what happened. */
+export interface HandleResult {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** handled (200), queued (202), duplicate (200), handshake, ignored (200: no handler) or rejected (4xx/5xx). */
+  outcome: HandleOutcome;
+  /** The delivery id, once verified. */
+  id?: string;
+  /** Why it was rejected; for `handler_failed`, its `cause` is what the handler threw. Never sent. */
+  error?: WebhookError;
+}
+
+/** Options for {@link Receiver.dispatch}. */
+export interface DispatchOptions {
+  /**
+   * Re-verify a queued delivery's stored bytes as of its `receivedAt`, and run the handlers on the
+   * id, type and payload derived from them — never on the queued copies. @default false
+   */
+  verify?: boolean;
+  /**
+   * Run the handlers at most once per delivery, across every worker sharing the receiver's store:
+   * claims the delivery's handled-key first (leased and renewed while handlers run, completed
+   * after). Already handled → resolves without running them; running elsewhere → rejects with
+   * `in_flight`, so the queue retries later. What queue workers pass: a queue dedupes a job id
+   * only while it remembers the job, this for the store's `ttlMs`. @default false
+   */
+  once?: boolean;
+}
+
+/** A webhook endpoint: verifies, deduplicates, hands off and dispatches deliveries. */
+export interface Receiver<E extends object = Record<string, unknown>> {
+  readonly scheme: Scheme;
+  /** Registers a handler for an event type, or for every type under a dotted prefix. */
+  on<N extends EventName<E>>(type: N, handler: Handler<EventFor<E, N>>): this;
+  /** Registers a handler for every event. */
+  onAny(handler: Handler<AnyEvent<E>>): this;
+  /** Registers a listener for every rejection and failure (for logging; it cannot change the answer). */
+  onError(handler: (error: unknown, context: ErrorContext) => void): this;
+  /** Runs one request through the pipeline. Never throws: every outcome is an answer. */
+  handle(input: HandleInput): Promise<HandleResult>;
+  /**
+   * {@link handle} for a Web `Request`. `url` overrides `request.url` (the public URL behind a
+   * proxy); `ip` is the client address, for `allowIps`; `params` are route parameters.
+   */
+  fetch(
+    request: Request,
+    context?: {
+      ip?: string | undefined;
+      url?: string | undefined;
+      params?: Readonly<Record<string, string>> | undefined;
+    },
+  ): Promise<Response>;
+  /**
+   * Runs the handlers for a delivery — what queue workers and tests call. Rejects with the
+   * handler's error so the caller's retry logic sees it.
+   */
+  dispatch(delivery: Delivery | WebhookEvent | QueuedDelivery, options?: DispatchOptions): Promise<void>;
+}
