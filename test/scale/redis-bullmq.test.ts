@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeRedis, REDIS_URL } from "../support/services.js";
 import type { ReceiverConfig, WorkerConfig } from "./redis-support/scale-config.js";
 import { type Answer, pool, post, signDeliveries, tally, until } from "./redis-support/send.js";
-import { spawnProcess, type TestProcess } from "./redis-support/spawn-process.js";
+import { removeBuild, spawnProcess, type TestProcess } from "./redis-support/spawn-process.js";
 
 const DELIVERIES = 2000;
 const COPIES = 3;
@@ -53,6 +53,7 @@ describeRedis("exactly once across processes: Redis store + BullMQ", () => {
 
   afterAll(async () => {
     await Promise.all(processes.map((p) => p.stop()));
+    await removeBuild();
     await queue?.obliterate({ force: true }).catch(() => {});
     await queue?.close();
     let cursor = "0";

@@ -14,7 +14,7 @@ import {
   tally,
   until,
 } from "./redis-support/send.js";
-import { spawnProcess, type TestProcess } from "./redis-support/spawn-process.js";
+import { removeBuild, spawnProcess, type TestProcess } from "./redis-support/spawn-process.js";
 
 const is2xx = (a: Answer) => a.status >= 200 && a.status < 300;
 
@@ -86,6 +86,7 @@ describeRedisServer("a Redis outage mid-run", () => {
 
   afterAll(async () => {
     await Promise.all(processes.map((p) => p.stop()));
+    await removeBuild();
     await queue?.close().catch(() => {});
     await server?.destroy();
     if (counts) await deleteKeys(counts, `${setup.prefix}*`);
@@ -182,6 +183,7 @@ describeRedis("a worker killed mid-job", () => {
   });
   afterAll(async () => {
     await Promise.all(processes.map((p) => p.stop()));
+    await removeBuild();
     await queue?.obliterate({ force: true }).catch(() => {});
     await queue?.close();
     await deleteKeys(counts, `${setup.prefix}*`);

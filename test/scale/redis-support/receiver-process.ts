@@ -31,6 +31,9 @@ app.post("/webhooks/stripe", webhookMiddleware(receiver));
 const server = app.listen(0, "127.0.0.1", () => {
   console.log(`ready ${(server.address() as AddressInfo).port}`);
 });
+// Longer than the sender's idle connections live, as behind a load balancer: a busy machine must
+// not close a kept-alive connection just as the sender reuses it.
+server.keepAliveTimeout = 65_000;
 
 process.on("SIGTERM", () => {
   server.close();

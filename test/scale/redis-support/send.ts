@@ -76,7 +76,7 @@ export function post(url: string, delivery: SignedDelivery, timeoutMs = 30_000):
       req.destroy();
       failed("timeout");
     });
-    req.on("error", () => failed("connection_failed"));
+    req.on("error", (e) => failed(`connection_failed ${(e as NodeJS.ErrnoException).code}`));
     req.end(delivery.body);
   });
 }
