@@ -170,6 +170,79 @@ describeRedisServer("a Redis outage mid-run", () => {
   }, 120_000);
 });
 
+// A Redis that keeps its connections open but stops answering (SIGSTOP): no connection error
+// tells the client anything, so only the receiver's storeTimeoutMs (2 s) stands between the
+// sender and a hung request.
+describeRedisServer("a stalled Redis", () => {
+  const run = randomBytes(4).toString("hex");
+  let server: RedisServer;
+  let setup: ReturnType<typeof configs>;
+  let receiver: TestProcess | undefined;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    setup = configs(server.url, run);
+    receiver = await spawnProcess("receiver-process", setup.receiver);
+  }, 60_000);
+  afterAll(async () => {
+    await receiver?.stop();
+    await removeBuild();
+    await server?.destroy();
+  }, 30_000);
+
+  it("answers 503 within storeTimeoutMs while Redis hangs, and 2xx again once it resumes", async () => {
+    const deliveries = await signDeliveries(setup.receiver.secret, 30, run);
+    const url = `http://127.0.0.1:${receiver!.ready}/webhooks/stripe`;
+    const before = await pool(
+      deliveries.slice(0, 10).map((d) => () => post(url, d)),
+      5,
+    );
+    expect(before.map((a) => a.status)).toEqual(before.map(() => 202));
+
+    server.pause();
+    const stalled = await pool(
+      deliveries.slice(10, 20).map((d) => () => post(url, d)),
+      5,
+    );
+    server.resume();
+    const resumed = Date.now();
+
+    // The sender retries what got no 2xx; the claims that ran late hold leases for lockMs (2 s).
+    const answers = [...before, ...stalled];
+    for (let round = 0; ; round++) {
+      const acknowledged = new Set(answers.filter(is2xx).map((a) => a.id));
+      const pending = deliveries.filter((d) => !acknowledged.has(d.id));
+      if (pending.length === 0) break;
+      if (round >= 40) throw new Error(`never acknowledged: ${JSON.stringify(tally(answers))}`);
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+      answers.push(
+        ...(await pool(
+          pending.map((d) => () => post(url, d)),
+          5,
+        )),
+      );
+    }
+    const queue = new Queue(setup.receiver.queueName, { connection: connectionOf(server.url) });
+    const jobs = await queue.getJobCounts("waiting");
+    await queue.close();
+    console.log(
+      `[redis-faults] stalled Redis: answers while it hung ${JSON.stringify(tally(stalled))}, ` +
+        `slowest ${Math.max(...stalled.map((a) => a.answeredAt - a.sentAt))} ms; ` +
+        `all acknowledged ${Date.now() - resumed} ms after it resumed; jobs ${JSON.stringify(jobs)}`,
+    );
+
+    for (const a of stalled) {
+      expect(a.status, JSON.stringify(a)).toBe(503);
+      expect(a.code).toBe("store_unavailable");
+      // storeTimeoutMs is 2 s: generous room for a busy machine, far from a hung request.
+      expect(a.answeredAt - a.sentAt).toBeLessThan(8000);
+    }
+    // Every delivery was queued once: nothing acknowledged twice, nothing lost.
+    expect(jobs.waiting).toBe(deliveries.length);
+    expect(receiver!.child.exitCode).toBeNull();
+  }, 90_000);
+});
+
 describeRedis("a worker killed mid-job", () => {
   const run = randomBytes(4).toString("hex");
   const setup = configs(REDIS_URL, run);

@@ -58,6 +58,9 @@ export interface RedisServer {
   readonly dir: string;
   /** SIGKILL: a crash. With `appendfsync always` nothing acknowledged is lost. */
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that keeps its connections but stops answering, then resumes. */
+  pause(): void;
+  resume(): void;
   /** Starts it again on the same port and directory (its AOF, if any, is replayed). */
   start(): Promise<void>;
   /** Stops it for good and removes its directory. */
@@ -142,7 +145,10 @@ export async function startRedisServer(
     dir,
     kill,
     start,
+    pause: () => child?.kill("SIGSTOP"),
+    resume: () => child?.kill("SIGCONT"),
     async destroy() {
+      child?.kill("SIGCONT");
       await kill();
       rmSync(dir, { recursive: true, force: true });
     },
