@@ -1,4 +1,4 @@
-import { type Queue, type QueuedDelivery, WebhookError } from "@hookgate/core";
+import { isWebhookError, type Queue, type QueuedDelivery, WebhookError } from "@hookgate/core";
 import type { JobsOptions } from "bullmq";
 import { jobIdFor } from "./job-id.js";
 
@@ -84,7 +84,7 @@ export function bullmqQueue(options: BullmqQueueOptions): Queue {
           }),
         ]);
       } catch (cause) {
-        if (cause instanceof WebhookError) throw cause;
+        if (isWebhookError(cause)) throw cause;
         throw new WebhookError("queue_unavailable", "hookgate: BullMQ refused the job; retry later", {
           cause,
           headers: { "retry-after": "5" },
