@@ -1,0 +1,186 @@
+import { storeConformance } from "@hookgate/testing";
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { DATABASE_URL, describePostgres } from "../../../test/support/services.js";
+import type { PostgresQueryable } from "./internal/sql.js";
+import { postgresStore } from "./postgres-store.js";
+import { postgresStoreSql } from "./postgres-store-sql.js";
+
+// This file's own schema, so parallel test files never see each other's rows.
+const schema = "hookgate_test_pg_store";
+const table = `${schema}.keys`;
+
+describePostgres("postgresStore", () => {
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: DATABASE_URL, max: 8 });
+    pool.on("error", () => {});
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+    await postgresStore({ pool, table }).migrate();
+  });
+  afterAll(async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pool.end();
+  });
+
+  for (const scenario of storeConformance(() => postgresStore({ pool, table }))) {
+    it(scenario.name, scenario.run);
+  }
+
+  it("runs exactly one SQL statement per store call", async () => {
+    const texts: string[] = [];
+    const counting: PostgresQueryable = {
+      query(text, values) {
+        texts.push(text);
+        return pool.query(text, values);
+      },
+    };
+    const store = postgresStore({ pool: counting, table });
+    const key = `one-statement:${Date.now()}`;
+    const calls: Array<[string, () => Promise<unknown>]> = [];
+    let token = "";
+    calls.push([
+      "claim → claimed",
+      async () => {
+        const claim = await store.claim(key, { lockMs: 10_000, ttlMs: 60_000 });
+        expect(claim.status).toBe("claimed");
+        if (claim.status === "claimed") token = claim.token;
+      },
+    ]);
+    calls.push([
+      "claim → in-flight",
+      async () =>
+        expect((await store.claim(key, { lockMs: 10_000, ttlMs: 60_000 })).status).toBe("in-flight"),
+    ]);
+    calls.push(["extend", async () => expect(await store.extend(key, token, { lockMs: 10_000 })).toBe(true)]);
+    calls.push([
+      "extend, foreign token",
+      async () => expect(await store.extend(key, "x", { lockMs: 1 })).toBe(false),
+    ]);
+    calls.push(["release, foreign token", () => store.release(key, "x")]);
+    calls.push([
+      "complete",
+      async () => expect(await store.complete(key, token, { ttlMs: 60_000 })).toBe(true),
+    ]);
+    calls.push([
+      "claim → completed",
+      async () =>
+        expect((await store.claim(key, { lockMs: 10_000, ttlMs: 60_000 })).status).toBe("completed"),
+    ]);
+    calls.push(["release after complete", () => store.release(key, token)]);
+    for (const [name, call] of calls) {
+      const before = texts.length;
+      await call();
+      expect(texts.length - before, name).toBe(1);
+      // One statement, not several joined by semicolons.
+      expect(texts.at(-1)!.includes(";"), name).toBe(false);
+    }
+  });
+
+  it("migrate is idempotent and safe when several instances run it at once", async () => {
+    const fresh = `${schema}.migrated_concurrently`;
+    await Promise.all(Array.from({ length: 6 }, () => postgresStore({ pool, table: fresh }).migrate()));
+    await postgresStore({ pool, table: fresh }).migrate();
+    const store = postgresStore({ pool, table: fresh });
+    expect((await store.claim("k", { lockMs: 1000, ttlMs: 1000 })).status).toBe("claimed");
+    const { rows } = await pool.query(
+      "SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'migrated_concurrently' ORDER BY 1",
+      [schema],
+    );
+    expect(rows.map((row) => row.indexname)).toEqual([
+      "migrated_concurrently_expires_at",
+      "migrated_concurrently_pkey",
+    ]);
+  });
+
+  it("exports the migration SQL it runs, for users who run their own migrations", async () => {
+    const sql = postgresStoreSql(`${schema}.own_migration`);
+    expect(sql).toContain(`CREATE TABLE IF NOT EXISTS "${schema}"."own_migration"`);
+    await pool.query(sql);
+    await pool.query(sql);
+    const store = postgresStore({ pool, table: `${schema}.own_migration` });
+    expect((await store.claim("k", { lockMs: 1000, ttlMs: 1000 })).status).toBe("claimed");
+  });
+
+  it("refuses table names that are not plain identifiers", () => {
+    for (const bad of ['x"; DROP TABLE users; --', "a.b.c", "", "1table", "with space", "x".repeat(49)]) {
+      expect(() => postgresStore({ pool, table: bad }), bad).toThrow(/table name/);
+      expect(() => postgresStoreSql(bad), bad).toThrow(/table name/);
+    }
+    expect(postgresStore({ pool, table: "Mixed_Case" }).table).toBe("Mixed_Case");
+    expect(postgresStoreSql("Mixed_Case")).toContain('"Mixed_Case"');
+  });
+
+  it("claims prune expired rows of other keys, a bounded number at a time, and nothing live", async () => {
+    const pruned = `${schema}.pruned`;
+    const store = postgresStore({ pool, table: pruned, pruneBatch: 5 });
+    await store.migrate();
+    await pool.query(
+      `INSERT INTO ${pruned} (key, token, completed, expires_at)
+       SELECT 'expired:' || i, 't', i % 2 = 0, now() - interval '1 minute' FROM generate_series(1, 12) i`,
+    );
+    await store.claim("live-lease", { lockMs: 60_000, ttlMs: 60_000 });
+    const done = await store.claim("live-completion", { lockMs: 60_000, ttlMs: 60_000 });
+    if (done.status === "claimed") await store.complete("live-completion", done.token, { ttlMs: 60_000 });
+    const count = async (where: string) =>
+      Number((await pool.query(`SELECT count(*)::int AS n FROM ${pruned} WHERE ${where}`)).rows[0].n);
+    // Two claims ran: each pruned at most 5 of the 12 expired rows.
+    expect(await count("key LIKE 'expired:%'")).toBe(2);
+    // A claim that finds its key taken prunes nothing.
+    await store.claim("live-lease", { lockMs: 60_000, ttlMs: 60_000 });
+    expect(await count("key LIKE 'expired:%'")).toBe(2);
+    await store.claim("another", { lockMs: 60_000, ttlMs: 60_000 });
+    expect(await count("key LIKE 'expired:%'")).toBe(0);
+    expect(await count("key IN ('live-lease', 'live-completion', 'another')")).toBe(3);
+  });
+
+  it("measures leases and completions by the database's clock", async () => {
+    const store = postgresStore({ pool, table });
+    const claim = await store.claim("db-clock", { lockMs: 90_000, ttlMs: 60_000 });
+    if (claim.status !== "claimed") throw new Error("expected a claim");
+    const left = async () =>
+      Number(
+        (
+          await pool.query(
+            `SELECT extract(epoch FROM expires_at - now()) AS s FROM ${table} WHERE key = 'db-clock'`,
+          )
+        ).rows[0].s,
+      );
+    expect(await left()).toBeGreaterThan(85);
+    expect(await left()).toBeLessThanOrEqual(90);
+    await store.complete("db-clock", claim.token, { ttlMs: 3_600_000 });
+    expect(await left()).toBeGreaterThan(3590);
+  });
+
+  it("keeps keys with NUL and backslashes apart", async () => {
+    const store = postgresStore({ pool, table });
+    const keys = ["nul:a\u0000b", "nul:a\\0b", "nul:a\\\u0000b", "nul:a\\\\0b"];
+    for (const key of keys)
+      expect((await store.claim(key, { lockMs: 10_000, ttlMs: 10_000 })).status, key).toBe("claimed");
+  });
+
+  it("of concurrent claims of an expired lease or completion, exactly one takes it over", async () => {
+    const stores = Array.from({ length: 8 }, () => postgresStore({ pool, table }));
+    for (const completed of [false, true]) {
+      const key = `takeover-race:${completed}`;
+      await pool.query(
+        `INSERT INTO ${table} (key, token, completed, expires_at) VALUES ($1, 'old', $2, now() - interval '1 second')`,
+        [key, completed],
+      );
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          stores[i % stores.length]!.claim(key, { lockMs: 10_000, ttlMs: 10_000 }),
+        ),
+      );
+      expect(results.filter((r) => r.status === "claimed")).toHaveLength(1);
+      expect(results.filter((r) => r.status === "in-flight")).toHaveLength(39);
+    }
+  });
+
+  it("rejects a lockMs or ttlMs that is not a positive number", async () => {
+    const store = postgresStore({ pool, table });
+    await expect(store.claim("bad-lock", { lockMs: Number.NaN, ttlMs: 1 })).rejects.toThrow(/lockMs/);
+    await expect(store.complete("bad-ttl", "t", { ttlMs: 0 })).rejects.toThrow(/ttlMs/);
+  });
+});
