@@ -11,10 +11,24 @@ export interface PgBossWorkerOptions {
   name?: string;
   /** Deliveries this process runs at once. @default 4 */
   concurrency?: number;
+  /**
+   * Jobs taken per fetch (each still succeeds, fails and is retried on its own). Larger batches
+   * cost the database fewer statements per delivery; a subscription fetches again once its
+   * whole batch settled. `concurrency / batchSize` subscriptions poll the queue. @default 1
+   */
+  batchSize?: number;
   /** Seconds between polls of an idle queue (a busy one is drained without waiting). @default 2 */
   pollingIntervalSeconds?: number;
   /** Re-verify each delivery's signature, as of its receipt, before running handlers. @default false */
   verify?: boolean;
+}
+
+/** What pg-boss keeps as a failed job's output: the error's name, code and message. */
+function errorOutput(error: unknown): object {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const { name, message } = error;
+  const code = (error as { code?: unknown }).code;
+  return { name, message, ...(typeof code === "string" ? { code } : {}) };
 }
 
 /** A running {@link createWorker}. */
@@ -46,6 +60,7 @@ export async function createWorker(
   const { boss } = options;
   const name = options.name ?? DEFAULT_QUEUE_NAME;
   const concurrency = options.concurrency ?? 4;
+  const batchSize = options.batchSize ?? 1;
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2;
   if (!boss || typeof boss.work !== "function") {
     throw new WebhookError(
@@ -59,6 +74,12 @@ export async function createWorker(
       `hookgate: createWorker concurrency must be a whole number of at least 1, got ${String(concurrency)}`,
     );
   }
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > concurrency) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: createWorker batchSize must be a whole number from 1 to concurrency (${concurrency}), got ${String(batchSize)}`,
+    );
+  }
   if (!(await boss.getQueue(name))) {
     throw new WebhookError(
       "invalid_option",
@@ -68,27 +89,41 @@ export async function createWorker(
 
   let running = 0;
   let settled: Array<() => void> = [];
-  const ids: string[] = [];
-  // One pg-boss subscription per unit of concurrency, each fetching one job, so every job
-  // succeeds or fails (and is retried) on its own.
-  for (let i = 0; i < concurrency; i++) {
-    let id: string | undefined;
-    id = await boss.work<unknown>(name, { batchSize: 1, pollingIntervalSeconds }, async (jobs) => {
-      // Poll again as soon as this job settles: pg-boss otherwise waits a polling interval
-      // between fetches, which would cap a busy queue at one job per interval per subscription.
-      if (id) boss.notifyWorker(id);
-      running++;
-      try {
-        for (const job of jobs) {
-          await receiver.dispatch(decodeJob(job.data), { once: true, verify: options.verify ?? false });
-        }
-      } finally {
-        if (--running === 0) {
-          const resolve = settled;
-          settled = [];
-          for (const fn of resolve) fn();
-        }
+  const dispatchOptions = { once: true, verify: options.verify ?? false };
+
+  async function run(jobs: PgBoss.Job<unknown>[]): Promise<void> {
+    running += jobs.length;
+    try {
+      const outcomes = await Promise.allSettled(
+        jobs.map(async (job) => receiver.dispatch(decodeJob(job.data), dispatchOptions)),
+      );
+      // pg-boss completes every job of the batch that is still active once this resolves: fail
+      // the others first. Should that fail, throwing fails the whole batch, and the retries of
+      // the jobs that did succeed find their delivery handled and run nothing.
+      const failed = jobs.flatMap((job, i) => {
+        const outcome = outcomes[i]!;
+        return outcome.status === "rejected" ? [{ job, error: outcome.reason as unknown }] : [];
+      });
+      if (jobs.length === 1 && failed.length === 1) throw failed[0]!.error;
+      for (const { job, error } of failed) await boss.fail(name, job.id, errorOutput(error));
+    } finally {
+      running -= jobs.length;
+      if (running === 0) {
+        const resolve = settled;
+        settled = [];
+        for (const fn of resolve) fn();
       }
+    }
+  }
+
+  const ids: string[] = [];
+  for (let i = 0; i < Math.ceil(concurrency / batchSize); i++) {
+    let id: string | undefined;
+    id = await boss.work<unknown>(name, { batchSize, pollingIntervalSeconds }, (jobs) => {
+      // Poll again as soon as this batch settles: pg-boss otherwise waits a polling interval
+      // between fetches, which would cap a busy queue at one batch per interval.
+      if (id) boss.notifyWorker(id);
+      return run(jobs);
     });
     ids.push(id);
   }

@@ -2,7 +2,7 @@ import { storeConformance } from "@hookgate/testing";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DATABASE_URL, describePostgres } from "../../../test/support/services.js";
-import type { PostgresQueryable } from "./internal/sql.js";
+import type { PostgresQuery, PostgresQueryable } from "./internal/sql.js";
 import { postgresStore } from "./postgres-store.js";
 import { postgresStoreSql } from "./postgres-store-sql.js";
 
@@ -28,54 +28,78 @@ describePostgres("postgresStore", () => {
     it(scenario.name, scenario.run);
   }
 
-  it("runs exactly one SQL statement per store call", async () => {
-    const texts: string[] = [];
-    const counting: PostgresQueryable = {
-      query(text, values) {
-        texts.push(text);
-        return pool.query(text, values);
-      },
+  for (const prepare of [true, false]) {
+    it(`runs exactly one SQL statement per store call (prepare: ${prepare})`, async () => {
+      const sent: PostgresQuery[] = [];
+      const counting: PostgresQueryable = {
+        query(query) {
+          sent.push(query);
+          return pool.query(query);
+        },
+      };
+      const store = postgresStore({ pool: counting, table, prepare });
+      const key = `one-statement:${prepare}:${Date.now()}`;
+      let token = "";
+      const calls: Array<[string, () => Promise<unknown>]> = [
+        [
+          "claim → claimed",
+          async () => {
+            const claim = await store.claim(key, { lockMs: 10_000, ttlMs: 60_000 });
+            expect(claim.status).toBe("claimed");
+            if (claim.status === "claimed") token = claim.token;
+          },
+        ],
+        [
+          "claim → in-flight",
+          async () =>
+            expect((await store.claim(key, { lockMs: 10_000, ttlMs: 60_000 })).status).toBe("in-flight"),
+        ],
+        ["extend", async () => expect(await store.extend(key, token, { lockMs: 10_000 })).toBe(true)],
+        [
+          "extend, foreign token",
+          async () => expect(await store.extend(key, "x", { lockMs: 1 })).toBe(false),
+        ],
+        ["release, foreign token", () => store.release(key, "x")],
+        ["complete", async () => expect(await store.complete(key, token, { ttlMs: 60_000 })).toBe(true)],
+        [
+          "claim → completed",
+          async () =>
+            expect((await store.claim(key, { lockMs: 10_000, ttlMs: 60_000 })).status).toBe("completed"),
+        ],
+        ["release after complete", () => store.release(key, token)],
+      ];
+      for (const [name, call] of calls) {
+        const before = sent.length;
+        await call();
+        expect(sent.length - before, name).toBe(1);
+        const query = sent.at(-1)!;
+        // One statement, not several joined by semicolons.
+        expect(query.text.includes(";"), name).toBe(false);
+        if (prepare) expect(query.name, name).toMatch(/^hookgate_[a-z]+_[0-9a-z]+$/);
+        else expect(query.name, name).toBeUndefined();
+      }
+      // Each kind of call has its own prepared statement, and a name never stands for two texts.
+      const byName = new Map(sent.filter((q) => q.name).map((q) => [q.name, q.text]));
+      expect(byName.size).toBe(prepare ? 4 : 0);
+      for (const query of sent) if (query.name) expect(byName.get(query.name)).toBe(query.text);
+    });
+  }
+
+  it("names prepared statements apart for different tables", async () => {
+    const names = async (t: string) => {
+      const sent: PostgresQuery[] = [];
+      const pool: PostgresQueryable = {
+        async query(query) {
+          sent.push(query);
+          return { rows: [] };
+        },
+      };
+      const store = postgresStore({ pool, table: t });
+      await store.release("k", "t");
+      return sent[0]!.name;
     };
-    const store = postgresStore({ pool: counting, table });
-    const key = `one-statement:${Date.now()}`;
-    const calls: Array<[string, () => Promise<unknown>]> = [];
-    let token = "";
-    calls.push([
-      "claim → claimed",
-      async () => {
-        const claim = await store.claim(key, { lockMs: 10_000, ttlMs: 60_000 });
-        expect(claim.status).toBe("claimed");
-        if (claim.status === "claimed") token = claim.token;
-      },
-    ]);
-    calls.push([
-      "claim → in-flight",
-      async () =>
-        expect((await store.claim(key, { lockMs: 10_000, ttlMs: 60_000 })).status).toBe("in-flight"),
-    ]);
-    calls.push(["extend", async () => expect(await store.extend(key, token, { lockMs: 10_000 })).toBe(true)]);
-    calls.push([
-      "extend, foreign token",
-      async () => expect(await store.extend(key, "x", { lockMs: 1 })).toBe(false),
-    ]);
-    calls.push(["release, foreign token", () => store.release(key, "x")]);
-    calls.push([
-      "complete",
-      async () => expect(await store.complete(key, token, { ttlMs: 60_000 })).toBe(true),
-    ]);
-    calls.push([
-      "claim → completed",
-      async () =>
-        expect((await store.claim(key, { lockMs: 10_000, ttlMs: 60_000 })).status).toBe("completed"),
-    ]);
-    calls.push(["release after complete", () => store.release(key, token)]);
-    for (const [name, call] of calls) {
-      const before = texts.length;
-      await call();
-      expect(texts.length - before, name).toBe(1);
-      // One statement, not several joined by semicolons.
-      expect(texts.at(-1)!.includes(";"), name).toBe(false);
-    }
+    expect(await names("a.keys")).not.toBe(await names("b.keys"));
+    expect(await names("a.keys")).toBe(await names("a.keys"));
   });
 
   it("migrate is idempotent and safe when several instances run it at once", async () => {

@@ -29,12 +29,33 @@ export function tableName(name: unknown, option: string): TableName {
   return { name: name as string, quoted: parts.map((part) => `"${part}"`).join("."), base: parts.at(-1)! };
 }
 
+/** A statement as `pg` takes it: with a `name`, it is prepared once per connection and reused. */
+export interface PostgresQuery {
+  text: string;
+  values?: unknown[];
+  name?: string;
+}
+
 /**
  * What the package needs of a `pg` connection: `pg.Pool` (recommended), `pg.Client` or a
- * `PoolClient` all fit, as do pools of other drivers with the same `query(text, values)`.
+ * `PoolClient` all fit, as do pools of other drivers with `pg`'s `query({ text, values, name })`.
  */
 export interface PostgresQueryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  query(query: PostgresQuery): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * A name for a prepared statement, unique to its text: a statement's text (and so its name)
+ * changes with the table, and PostgreSQL keeps only the first 63 bytes of a name.
+ */
+export function statementName(label: string, text: string): string {
+  // FNV-1a, 52 bits: no Node-only import, and a collision would need two texts in one process.
+  let hash = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= BigInt(text.charCodeAt(i));
+    hash = (hash * 0x100000001b3n) & 0xfffffffffffffn;
+  }
+  return `hookgate_${label}_${hash.toString(36)}`;
 }
 
 /**
@@ -45,7 +66,7 @@ export interface PostgresQueryable {
  * failure leaves nothing half-created.
  */
 export async function migrateOnce(pool: PostgresQueryable, table: TableName, sql: string): Promise<void> {
-  await pool.query(
-    `SELECT pg_advisory_xact_lock(hashtext('hookgate'), hashtext('${table.quoted}'));\n${sql}`,
-  );
+  await pool.query({
+    text: `SELECT pg_advisory_xact_lock(hashtext('hookgate'), hashtext('${table.quoted}'));\n${sql}`,
+  });
 }
