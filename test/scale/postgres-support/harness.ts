@@ -131,6 +131,8 @@ export async function sendDeliveries(options: {
   copies: number;
   concurrency: number;
   deadlineMs?: number;
+  /** Attempts per copy before the test fails. @default unbounded (until the deadline) */
+  maxAttempts?: number;
 }): Promise<SendStats> {
   const { ports, prefix, count, copies, concurrency } = options;
   const deadline = Date.now() + (options.deadlineMs ?? 60_000);
@@ -160,8 +162,11 @@ export async function sendDeliveries(options: {
     });
 
   async function sendCopy(port: number, id: string, headers: Record<string, string>, body: string) {
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       if (Date.now() > deadline) throw new Error(`delivery ${id} was not acknowledged before the deadline`);
+      if (attempt > (options.maxAttempts ?? Number.POSITIVE_INFINITY)) {
+        throw new Error(`delivery ${id} was not acknowledged in ${options.maxAttempts} attempts`);
+      }
       try {
         const status = await post(port, headers, body);
         stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
@@ -200,6 +205,16 @@ export async function sendDeliveries(options: {
   }
   stats.ms = performance.now() - started;
   return stats;
+}
+
+/** Ends the connections whose application_name starts with `prefix`; returns how many. */
+export async function terminateConnections(pool: pg.Pool, prefix: string): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+     WHERE application_name LIKE $1 AND pid <> pg_backend_pid()`,
+    [`${prefix}%`],
+  );
+  return rows[0]!.n;
 }
 
 /** Finished handler runs per delivery id. */
