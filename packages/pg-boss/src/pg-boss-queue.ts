@@ -59,6 +59,23 @@ function whole(value: number, name: string, min: number): number {
   return value;
 }
 
+// Two pg-boss 10 instances creating one queue at the same moment can deadlock (or meet on its
+// unique name): the loser tries again, and finds the queue there.
+const RACE_CODES = new Set(["40P01", "23505"]);
+
+async function createQueueOnce(boss: PgBoss, queue: PgBoss.Queue): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    if (await boss.getQueue(queue.name)) return;
+    try {
+      await boss.createQueue(queue.name, queue);
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !RACE_CODES.has((error as { code?: string }).code ?? "")) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+    }
+  }
+}
+
 /**
  * Hands deliveries to pg-boss: `enqueue` resolves once the job is committed in PostgreSQL, so a
  * 202 is answered only for a delivery that survives the receiver. The job id is derived from
@@ -97,8 +114,8 @@ export function pgBossQueue(options: PgBossQueueOptions): PgBossQueue {
     name,
     deadLetter,
     async setup() {
-      if (deadLetter) await boss.createQueue(deadLetter, { name: deadLetter });
-      await boss.createQueue(name, { name, ...jobOptions });
+      if (deadLetter) await createQueueOnce(boss, { name: deadLetter });
+      await createQueueOnce(boss, { name, ...jobOptions });
     },
     async enqueue(delivery) {
       const id = deliveryJobId(delivery);

@@ -185,6 +185,37 @@ describePostgres("pgBossQueue + createWorker", () => {
     expect(runs).toEqual(["evt_in_flight"]);
   });
 
+  it("in a batch, fails and retries only the jobs whose handlers failed", async () => {
+    const { queue, receiver, runs, send } = setUp("unit-batch", {
+      retry: { limit: 3, delaySeconds: 0, backoff: false },
+    });
+    await queue.setup();
+    let failures = 0;
+    receiver.on("invoice.paid", (event) => {
+      if (event.id === "evt_batch_2" && failures++ === 0) throw new Error("first attempt fails");
+      runs.push(event.id);
+    });
+    receiver.onError(() => {});
+    for (let i = 0; i < 4; i++) expect((await send(`evt_batch_${i}`)).status).toBe(202);
+    const worker = await createWorker(receiver, {
+      boss,
+      name: "unit-batch",
+      concurrency: 4,
+      batchSize: 4,
+      pollingIntervalSeconds: 0.5,
+    });
+    await until("all four ran", () => runs.length === 4);
+    await until("every job completed", async () => (await boss.getQueueSize("unit-batch")) === 0);
+    await worker.close();
+    expect(failures).toBe(2);
+    expect(runs.sort()).toEqual(["evt_batch_0", "evt_batch_1", "evt_batch_2", "evt_batch_3"]);
+    const failedOnce = await boss.getJobById(
+      "unit-batch",
+      deliveryJobId({ scheme: "stripe", id: "evt_batch_2" }),
+    );
+    expect(failedOnce?.state).toBe("completed");
+  });
+
   it("carries payloads jsonb cannot hold (U+0000, unpaired surrogates) intact", async () => {
     const { queue, receiver, send } = setUp("unit-jsonb");
     await queue.setup();
@@ -213,6 +244,32 @@ describePostgres("pgBossQueue + createWorker", () => {
     await until("the delivery runs", () => worker.running === 1);
     await worker.close();
     expect(finished).toBe(true);
+  });
+
+  it("setup() is safe when several instances run it at once", async () => {
+    const others = Array.from({ length: 4 }, () => {
+      const other = new PgBoss({
+        connectionString: DATABASE_URL,
+        schema,
+        max: 2,
+        schedule: false,
+        supervise: false,
+      });
+      other.on("error", (error) => errors.push(error));
+      return other;
+    });
+    await Promise.all(others.map((other) => other.start()));
+    try {
+      await Promise.all(
+        others.map((other) => pgBossQueue({ boss: other, name: "unit-concurrent-setup" }).setup()),
+      );
+      expect(await boss.getQueue("unit-concurrent-setup")).toMatchObject({
+        deadLetter: "unit-concurrent-setup-dead-letters",
+      });
+      expect(await boss.getQueue("unit-concurrent-setup-dead-letters")).not.toBeNull();
+    } finally {
+      await Promise.all(others.map((other) => other.stop({ graceful: false })));
+    }
   });
 
   it("says how to create a missing queue", async () => {
