@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { storeConformance } from "@hookgate/testing";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -125,6 +126,11 @@ describePostgres("postgresStore", () => {
     await pool.query(sql);
     const store = postgresStore({ pool, table: `${schema}.own_migration` });
     expect((await store.claim("k", { lockMs: 1000, ttlMs: 1000 })).status).toBe("claimed");
+  });
+
+  it("documents the exact migration SQL in its README", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    expect(readme).toContain(postgresStoreSql().trim());
   });
 
   it("refuses table names that are not plain identifiers", () => {
