@@ -10,6 +10,7 @@ import {
   dropSchemas,
   finishedRuns,
   formatStatuses,
+  newStats,
   pendingJobs,
   prepare,
   type Spawned,
@@ -71,19 +72,31 @@ describePostgres("PostgreSQL connections killed under the receivers (pg_terminat
 
   it("answers 503 while its connections die, acknowledges only what it stored, and recovers by itself", async () => {
     const ports = processes.slice(0, 2).map((p) => p.port);
-    const count = 200;
-    const sending = sendDeliveries({ ports, prefix: "conn", count, copies: 2, concurrency: 12 });
-    // Kill every connection of both receivers (store pool and pg-boss pool), again and again.
+    const count = 300;
+    const stats = newStats();
+    let sent = false;
+    const sending = sendDeliveries({
+      ports,
+      prefix: "conn",
+      count,
+      copies: 2,
+      concurrency: 12,
+      stats,
+    }).finally(() => {
+      sent = true;
+    });
+    // Kill every connection of both receivers (store pool and pg-boss pool), again and again,
+    // for 3 s, and on until the receivers were seen answering 503 (or the deliveries are all in).
     let killed = 0;
     let rounds = 0;
-    const killUntil = Date.now() + 3000;
+    const started = Date.now();
     await sleep(300);
-    while (Date.now() < killUntil) {
+    while (!sent && (Date.now() - started < 3000 || !stats.statuses.get(503))) {
       killed += await terminateConnections(pool, `${config.applicationName}:receiver`);
       rounds++;
       await sleep(150);
     }
-    const stats = await sending;
+    await sending;
     const ids = Array.from({ length: count }, (_, i) => deliveryId("conn", i));
     await expectEachHandledOnce(pool, config, ids);
 

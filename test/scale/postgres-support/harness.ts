@@ -115,6 +115,10 @@ export interface SendStats {
   ms: number;
 }
 
+export function newStats(): SendStats {
+  return { statuses: new Map(), networkErrors: 0, acknowledged: new Set(), ms: 0 };
+}
+
 export function deliveryId(prefix: string, i: number): string {
   return `evt_${prefix}_${i}`;
 }
@@ -133,10 +137,12 @@ export async function sendDeliveries(options: {
   deadlineMs?: number;
   /** Attempts per copy before the test fails. @default unbounded (until the deadline) */
   maxAttempts?: number;
+  /** Filled as answers come in, for a caller watching the run. @default a new one */
+  stats?: SendStats;
 }): Promise<SendStats> {
   const { ports, prefix, count, copies, concurrency } = options;
   const deadline = Date.now() + (options.deadlineMs ?? 60_000);
-  const stats: SendStats = { statuses: new Map(), networkErrors: 0, acknowledged: new Set(), ms: 0 };
+  const stats: SendStats = options.stats ?? newStats();
   const started = performance.now();
   // node:http with keep-alive: a fraction of fetch's CPU per request, which matters on 2 cores.
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
