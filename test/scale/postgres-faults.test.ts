@@ -72,7 +72,7 @@ describePostgres("PostgreSQL connections killed under the receivers (pg_terminat
 
   it("answers 503 while its connections die, acknowledges only what it stored, and recovers by itself", async () => {
     const ports = processes.slice(0, 2).map((p) => p.port);
-    const count = 300;
+    const count = 200;
     const stats = newStats();
     let sent = false;
     const sending = sendDeliveries({
