@@ -14,6 +14,8 @@ export interface VerifyInput {
   url?: string | undefined;
   /** The request method; defaults to POST. */
   method?: string | undefined;
+  /** Route parameters the adapter matched (`/webhooks/:tenant`), passed to per-request secrets. */
+  params?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Options for {@link verify}. */
@@ -56,7 +58,25 @@ export interface Delivery<TType extends string = string, TPayload = unknown> {
 export type SecretEntry = string | { id: string; value: string };
 
 /** One secret, or several during rotation (all are tried; the first signs). */
-export type SecretInput = SecretEntry | readonly SecretEntry[];
+export type StaticSecrets = SecretEntry | readonly SecretEntry[];
+
+/** What a per-request secret function sees: the request, not yet verified. */
+export interface SecretRequest {
+  headers: HeadersInput;
+  url: string | undefined;
+  /** Route parameters the adapter matched (`{ tenant: "acme" }`); empty when there are none. */
+  params: Readonly<Record<string, string>>;
+}
+
+/**
+ * Secrets chosen per request (per tenant, per endpoint): a function of the unverified request
+ * returning the secrets to try, sync or async. Nothing it reads is trusted until a secret it
+ * returned verifies the signature; return `[]` for an unknown tenant (the request is refused).
+ */
+export type SecretResolver = (request: SecretRequest) => StaticSecrets | Promise<StaticSecrets>;
+
+/** Secrets: one, several during rotation (all are tried; the first signs), or a {@link SecretResolver}. */
+export type SecretInput = StaticSecrets | SecretResolver;
 
 /** What {@link Scheme.sign} signs. */
 export interface SignInput {
@@ -95,7 +115,7 @@ export interface SchemeFacts {
   type: FieldFacts;
   /** Where the signed timestamp is, and its unit; absent for schemes without one (GitHub). */
   timestamp?:
-    | { header: string; unit: "s" | "ms" }
+    | { header: string; unit: "s" | "ms" | "iso" }
     | { payload: string; unit: "s" | "ms" }
     | { signature: true; unit: "s" | "ms" };
   /** Content types the provider sends. */
@@ -155,6 +175,8 @@ export interface ChallengeRequest {
   url: string | undefined;
   headers: HeadersInput;
   rawBody: Uint8Array;
+  /** Route parameters the adapter matched, for per-request secrets (Zoom verifies its validation). */
+  params?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
