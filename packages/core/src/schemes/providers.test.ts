@@ -77,7 +77,7 @@ const cases: Case[] = [
     body: json({ destination: "U1", events: [{ type: "message", webhookEventId: "01H" }] }),
     timestamped: false,
     id: /^[0-9a-f]{64}$/,
-    type: "events",
+    type: "message",
   },
   {
     name: "coinbase",
