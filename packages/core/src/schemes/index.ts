@@ -1,4 +1,5 @@
 import { asana } from "./asana.js";
+import { awsSns } from "./aws-sns.js";
 import { bitbucket } from "./bitbucket.js";
 import { box } from "./box.js";
 import { calCom } from "./cal-com.js";
@@ -82,5 +83,6 @@ export const schemes = {
   asana,
   calCom,
   trello,
+  awsSns,
   hmac,
 } as const;
