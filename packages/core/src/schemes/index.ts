@@ -16,6 +16,7 @@ import { intercom } from "./intercom.js";
 import { lemonSqueezy } from "./lemon-squeezy.js";
 import { line } from "./line.js";
 import { linear } from "./linear.js";
+import { mailgun } from "./mailgun.js";
 import { mux } from "./mux.js";
 import { notion } from "./notion.js";
 import { paddle } from "./paddle.js";
@@ -84,5 +85,6 @@ export const schemes = {
   calCom,
   trello,
   awsSns,
+  mailgun,
   hmac,
 } as const;
