@@ -122,6 +122,8 @@ export interface SchemeFacts {
   contentTypes: readonly string[];
   /** Whether the signature covers the request URL (Twilio): the receiver needs the public URL. */
   signsUrl: boolean;
+  /** The headers the signature travels in (empty where it travels in the body: SNS, Mailgun). */
+  signatureHeaders: readonly string[];
   /**
    * Whether the signature covers the delivery id. When it does not (an unsigned id header), the
    * idempotency key is the verified signature, so a replay under a fresh id is still a duplicate.

@@ -236,6 +236,7 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
     type: { payload: ["Type"] },
     contentTypes: ["text/plain", "application/json"],
     signsUrl: false,
+    signatureHeaders: [],
     idSigned: true,
   };
   const scheme: Scheme = {

@@ -89,6 +89,7 @@ export function mailgun(options: MailgunSchemeOptions): Scheme {
     type: { payload: ["event-data.event"] },
     contentTypes: ["application/json", FORM],
     signsUrl: false,
+    signatureHeaders: [],
     idSigned: true,
   };
   const scheme: Scheme = {

@@ -290,6 +290,13 @@ describe.each([
       expect(c.make("right").name).toBe(c.name.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`));
     });
 
+    it("names the signature headers it sends in its facts", async () => {
+      const { headers } = await signed(c);
+      const names = c.make("right").facts.signatureHeaders;
+      expect(names.length).toBeGreaterThan(0);
+      for (const name of names) expect(headers[name]).toEqual(expect.any(String));
+    });
+
     it("verifies what it signs, with id, type and timestamp", async () => {
       const delivery = await verify(c.make("right"), await signed(c), { now: NOW });
       expect(delivery.type).toBe(c.type);
