@@ -19,7 +19,9 @@ export type InferEvents<S extends SchemaMap> = { [K in keyof S]: StandardSchemaV
 
 /** Every dotted prefix of a name: `a`, `a.b` for `a.b.c`. */
 export type Prefixes<K extends string> = K extends `${infer Head}.${infer Tail}`
-  ? Head | `${Head}.${Prefixes<Tail>}`
+  ? Tail extends `${string}.${string}`
+    ? Head | `${Head}.${Prefixes<Tail>}`
+    : Head // one dot (most names): no template to build
   : never;
 type IsOpen<E> = string extends keyof E ? true : false;
 type OpenPayload<E> = E extends { [type: string]: infer P } ? P : unknown;
@@ -31,8 +33,15 @@ export type EventName<E extends object> =
 /** The keys of a map a handler for `N` runs for: `N` itself and every key under `N.`. */
 export type Matching<K, N extends string> = K extends N | `${N}.${string}` ? K : never;
 
-/** One event of the map, typed by its key. An interface, so its payload type is resolved lazily. */
-export interface TypedEvent<E, K extends keyof E & string> extends WebhookEvent<K, E[K]> {}
+/**
+ * One event of the map, typed by its key: a {@link WebhookEvent} whose `type` is `K` and `payload`
+ * is `E[K]`. Its own members rather than `extends WebhookEvent<K, E[K]>`, so `E[K]` is resolved when
+ * `payload` is read, not whenever the event's members are (`event.type` over a union of them).
+ */
+export interface TypedEvent<E, K extends keyof E & string> extends Omit<WebhookEvent, "type" | "payload"> {
+  type: K;
+  payload: E[K];
+}
 
 /** The union of the events of the map named by the key union `K`. */
 type EventsOf<E, K> = K extends keyof E & string ? TypedEvent<E, K> : never;
