@@ -4,8 +4,10 @@
  */
 import { cpus } from "node:os";
 import { runTypes } from "./types/run.js";
+import { runVerify } from "./verify/run.js";
 
 const suites: Record<string, (argv: readonly string[]) => Promise<string>> = {
+  verify: runVerify,
   types: runTypes,
 };
 
