@@ -1,13 +1,15 @@
 /**
  * `pnpm bench [verify|http|types] [flags]`: runs the benchmarks and prints their markdown tables.
- * Flags: verify `--rounds N`; http `--duration S --connections N`; types `--rounds N --timeout S`.
+ * Flags: verify `--rounds N`; http `--duration S --http-rounds N --connections N --bytes N --framework NAME`; types `--rounds N --timeout S`.
  */
 import { cpus } from "node:os";
+import { runHttp } from "./http/run.js";
 import { runTypes } from "./types/run.js";
 import { runVerify } from "./verify/run.js";
 
 const suites: Record<string, (argv: readonly string[]) => Promise<string>> = {
   verify: runVerify,
+  http: runHttp,
   types: runTypes,
 };
 
