@@ -150,5 +150,7 @@ function listenFetch(fetch: (request: Request) => Response | Promise<Response>):
 
 const listen = servers[framework]?.[mode];
 if (!listen) throw new Error(`bench/http: unknown server ${framework} ${mode}`);
+// Exit normally on SIGTERM, so `node --cpu-prof` writes its profile when the harness stops us.
+process.on("SIGTERM", () => process.exit(0));
 const port = await listen();
 process.stdout.write(`${JSON.stringify({ port })}\n`);
