@@ -50,7 +50,9 @@ type EventsOf<E, K> = K extends keyof E & string ? TypedEvent<E, K> : never;
 export type EventFor<E extends object, N extends string> =
   // Conditional on `N` first: while `N` is still a type parameter (when `Receiver<E>` is instantiated
   // with a concrete map), the whole type stays deferred instead of distributing over every key.
-  N extends string
+  // Not distributive (`[N]`): the fallback instantiation TS makes for a call with a bad name is
+  // `N` = every name at once, and distributing over those would cost name × key instantiations.
+  [N] extends [string]
     ? IsOpen<E> extends true
       ? WebhookEvent<string, OpenPayload<E>>
       : EventsOf<E, Matching<keyof E, N>>
