@@ -141,7 +141,7 @@ export interface DispatchOptions {
 export interface Receiver<E extends object = Record<string, unknown>> {
   readonly scheme: Scheme;
   /** Registers a handler for an event type, or for every type under a dotted prefix. */
-  on<N extends EventName<E>>(type: N, handler: Handler<EventFor<E, N>>): this;
+  on<N extends EventName<E>>(type: N, handler: NoInfer<Handler<EventFor<E, N>>>): this;
   /** Registers a handler for every event. */
   onAny(handler: Handler<AnyEvent<E>>): this;
   /**

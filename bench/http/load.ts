@@ -1,0 +1,33 @@
+/**
+ * The load generator, run as its own process: `load.ts <port> <seconds> <connections> <bytes>`.
+ * autocannon posts one freshly signed delivery per request (a new id each time) to
+ * 127.0.0.1:<port>/webhooks and prints its summary as JSON on stdout.
+ */
+import autocannon from "autocannon";
+import { payload, signer } from "./deliveries.js";
+
+const [port, seconds, connections, bytes] = process.argv.slice(2).map(Number) as [
+  number,
+  number,
+  number,
+  number,
+];
+const body = payload(bytes);
+const sign = signer(body);
+
+const result = await autocannon({
+  url: `http://127.0.0.1:${port}/webhooks`,
+  connections,
+  duration: seconds,
+  requests: [{ method: "POST", body, setupRequest: (request) => ({ ...request, headers: sign() }) }],
+});
+process.stdout.write(
+  `${JSON.stringify({
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result["2xx"],
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  })}\n`,
+);
