@@ -1,6 +1,14 @@
 export type { WebhookErrorOptions } from "./errors.js";
 export { isWebhookError, WebhookError, WebhookErrorCode, webhookErrorStatus } from "./errors.js";
-export type { AnyEvent, EventFor, EventMap, EventName, InferEvents, SchemaMap } from "./event-types.js";
+export type {
+  AnyEvent,
+  EventFor,
+  EventMap,
+  EventName,
+  InferEvents,
+  SchemaMap,
+  TypedEvent,
+} from "./event-types.js";
 export type { BodySource } from "./internal/read-body.js";
 export type { KeyDecoder } from "./internal/secrets.js";
 export {
@@ -34,6 +42,8 @@ export type {
   ReceiverEvent,
   ReceiverOptions,
 } from "./receiver/types.js";
+export type { CachedSecretsOptions } from "./scheme/cached-secrets.js";
+export { cachedSecrets } from "./scheme/cached-secrets.js";
 export { defineScheme } from "./scheme/define-scheme.js";
 export type {
   ContentContext,
@@ -47,19 +57,49 @@ export type {
   ValueSource,
 } from "./scheme/definition.js";
 export { parseForm, parsePayload } from "./scheme/payload.js";
+export type { AsanaSchemeOptions } from "./schemes/asana.js";
+export type { AwsSnsSchemeOptions, SnsConfirmation } from "./schemes/aws-sns.js";
+export type { BitbucketSchemeOptions } from "./schemes/bitbucket.js";
+export type { BoxSchemeOptions } from "./schemes/box.js";
 export type { SchemeKey } from "./schemes/by-name.js";
 export { resolveSchemeKey, schemeForSecret, schemeNameOf, schemeNames } from "./schemes/by-name.js";
+export type { CalComSchemeOptions } from "./schemes/cal-com.js";
+export type { CalendlySchemeOptions } from "./schemes/calendly.js";
+export type { ClerkSchemeOptions } from "./schemes/clerk.js";
+export type { CoinbaseSchemeOptions } from "./schemes/coinbase.js";
 export type { DiscordSchemeOptions } from "./schemes/discord.js";
+export type { DropboxSchemeOptions } from "./schemes/dropbox.js";
 export type { GithubSchemeOptions } from "./schemes/github.js";
+export type { GitlabSchemeOptions } from "./schemes/gitlab.js";
 export type { HmacSchemeOptions } from "./schemes/hmac.js";
+export type { HubspotSchemeOptions } from "./schemes/hubspot.js";
 export { schemes } from "./schemes/index.js";
+export type { IntercomSchemeOptions } from "./schemes/intercom.js";
+export type { LemonSqueezySchemeOptions } from "./schemes/lemon-squeezy.js";
+export type { LineSchemeOptions } from "./schemes/line.js";
 export type { LinearSchemeOptions } from "./schemes/linear.js";
+export type { MailgunSchemeOptions } from "./schemes/mailgun.js";
+export type { MuxSchemeOptions } from "./schemes/mux.js";
+export type { NotionSchemeOptions } from "./schemes/notion.js";
 export type { PaddleSchemeOptions } from "./schemes/paddle.js";
+export type { PolarSchemeOptions } from "./schemes/polar.js";
+export type { ResendSchemeOptions } from "./schemes/resend.js";
+export type { SendgridSchemeOptions } from "./schemes/sendgrid.js";
+export type { SentrySchemeOptions } from "./schemes/sentry.js";
 export type { ShopifySchemeOptions } from "./schemes/shopify.js";
 export type { SlackSchemeOptions } from "./schemes/slack.js";
+export type { SquareSchemeOptions } from "./schemes/square.js";
 export type { StandardWebhooksSchemeOptions } from "./schemes/standard-webhooks.js";
 export type { StripeSchemeOptions } from "./schemes/stripe.js";
+export type { TelegramSchemeOptions } from "./schemes/telegram.js";
+export type { TrelloSchemeOptions } from "./schemes/trello.js";
 export type { TwilioSchemeOptions } from "./schemes/twilio.js";
+export type { TwitchSchemeOptions } from "./schemes/twitch.js";
+export type { TypeformSchemeOptions } from "./schemes/typeform.js";
+export type { VercelSchemeOptions } from "./schemes/vercel.js";
+export type { WorkosSchemeOptions } from "./schemes/workos.js";
+export type { ZendeskSchemeOptions } from "./schemes/zendesk.js";
+export type { ZoomSchemeOptions } from "./schemes/zoom.js";
 export type { StandardSchemaV1 } from "./standard-schema.js";
 export type { Claim, IdempotencyStore, MemoryStore, MemoryStoreOptions } from "./store.js";
 export { memoryStore } from "./store.js";
@@ -75,7 +115,10 @@ export type {
   SchemeFacts,
   SecretEntry,
   SecretInput,
+  SecretRequest,
+  SecretResolver,
   SignInput,
+  StaticSecrets,
   VerifyInput,
   VerifyOptions,
 } from "./types.js";

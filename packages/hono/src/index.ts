@@ -51,6 +51,7 @@ export function webhookHandler(
       headers: request.headers,
       rawBody: rawBody ?? request.body ?? new Uint8Array(0),
       ip: ip?.(c),
+      params: c.req.param() as Record<string, string>,
       bodyConsumedBy,
     });
     return c.body(result.body, result.status as ContentfulStatusCode, result.headers);

@@ -9,10 +9,13 @@ import type { Settings } from "./options.js";
  * The delivery's idempotency key: namespace, scheme and id, each escaped so no part can pose as
  * another (`:` never appears unescaped inside a part). Where the sender's id is not covered by
  * the signature (GitHub, Shopify, Twilio), the id is the verified signature's bytes instead, so a
- * captured delivery replayed under a fresh id header is still a duplicate.
+ * captured delivery replayed under a fresh id header is still a duplicate. Token schemes (Telegram,
+ * GitLab) carry no per-delivery signature: their key is the id.
  */
 export function idempotencyKey(settings: Settings, delivery: Delivery): string {
-  const signature = settings.scheme.facts.idSigned ? undefined : verifiedSignatureOf(delivery);
+  // One event of a batch (SendGrid) is keyed by its own id, which the signed body carries.
+  const signature =
+    settings.scheme.facts.idSigned || settings.scheme.split ? undefined : verifiedSignatureOf(delivery);
   const basis = signature ? signatureId(signature) : encodeURIComponent(delivery.id);
   const scheme = encodeURIComponent(delivery.scheme);
   return settings.namespace === undefined
