@@ -41,7 +41,11 @@ describe("hole 3: a captured delivery replayed under fresh unsigned ids runs its
         ...(await github.sign({ rawBody: body, id: freshId(), type: "pull_request" })),
         "content-type": "application/json",
       };
-      const fresh = () => ({ path: "/webhooks", headers: { ...headers, "x-github-delivery": freshId() }, body });
+      const fresh = () => ({
+        path: "/webhooks",
+        headers: { ...headers, "x-github-delivery": freshId() },
+        body,
+      });
       const statuses = await replay(app, { path: "/webhooks", headers, body }, [fresh(), fresh(), fresh()]);
       expect(runs()).toBe(1);
       expect(statuses).toEqual([200, 200, 200, 200]);
@@ -57,8 +61,7 @@ describe("hole 3: a captured delivery replayed under fresh unsigned ids runs its
       };
       const fresh = () => {
         const out: Record<string, string> = { ...headers };
-        for (const name of Object.keys(out))
-          if (/event-id|webhook-id/i.test(name)) out[name] = freshId();
+        for (const name of Object.keys(out)) if (/event-id|webhook-id/i.test(name)) out[name] = freshId();
         return { path: "/webhooks", headers: out, body };
       };
       await replay(app, { path: "/webhooks", headers, body }, [fresh(), fresh()]);
@@ -123,7 +126,11 @@ describe("hole 6: store keys are escaped and bounded", () => {
     };
     // The attacker replays the captured delivery to the receiver without a namespace, under an id
     // that spells the namespaced receiver's key...
-    await plain.app.send({ path: "/webhooks", headers: { ...headers, "x-github-delivery": `github:${id}` }, body });
+    await plain.app.send({
+      path: "/webhooks",
+      headers: { ...headers, "x-github-delivery": `github:${id}` },
+      body,
+    });
     // ...and the genuine delivery to the namespaced receiver must still run.
     const answer = await namespaced.app.send({ path: "/webhooks", headers, body });
     expect(answer.status).toBe(200);
