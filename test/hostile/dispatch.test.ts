@@ -50,13 +50,4 @@ describe("hole 4: dispatch({ verify: true }) runs handlers on what the signed by
     expect(seen.map((event) => event.amount)).not.toContain(1e9);
     for (const event of seen) expect(event).toEqual({ type: "invoice.paid", amount: 1200 });
   });
-
-  it("hole 4: a tampered queued raw body is refused", async () => {
-    const { receiver, job, seen } = await queuedInvoice();
-    const tampered: QueuedDelivery = { ...job, rawBody: job.rawBody.replace("1200", "1000000000") };
-    await expect(receiver.dispatch(tampered, { verify: true })).rejects.toMatchObject({
-      code: "signature_mismatch",
-    });
-    expect(seen).toEqual([]);
-  });
 });

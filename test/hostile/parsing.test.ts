@@ -22,6 +22,8 @@ async function start(route: (typeof routes)[number], options: Parameters<typeof 
 }
 
 const accepted = (answer: Answer) => answer.status >= 200 && answer.status < 300;
+// JSON by its media type; a form to a substring match on the header.
+const SNEAKY = "application/json; x=application/x-www-form-urlencoded";
 
 describe("hole 2: the unsigned Content-Type never chooses the parser", () => {
   const stripe = schemes.stripe({ secret: "whsec_hostile_parser" });
@@ -33,24 +35,19 @@ describe("hole 2: the unsigned Content-Type never chooses the parser", () => {
   });
 
   for (const route of routes) {
-    for (const contentType of [
-      "application/json; x=application/x-www-form-urlencoded",
-      "application/x-www-form-urlencoded",
-    ]) {
-      it(`hole 2: a Stripe JSON delivery sent as ${JSON.stringify(contentType)} is never read as a form (${route})`, async () => {
-        const { app, seen } = await start(route, { scheme: stripe });
-        const captured = await stripe.sign({ rawBody: customerUpdated });
-        const answer = await app.send({
-          path: "/webhooks",
-          headers: { ...captured, "content-type": contentType },
-          body: customerUpdated,
-        });
-        expect(seen.map((event) => event.type)).not.toContain("charge.refunded");
-        expect(seen.map((event) => event.id)).not.toContain("evt_forged");
-        if (accepted(answer)) expect(seen).toMatchObject([{ type: "customer.updated", id: "evt_genuine" }]);
-        else expect(answer.status).toBe(415);
+    it(`hole 2: a Stripe JSON delivery whose Content-Type mentions a form is never read as one (${route})`, async () => {
+      const { app, seen } = await start(route, { scheme: stripe });
+      const captured = await stripe.sign({ rawBody: customerUpdated });
+      const answer = await app.send({
+        path: "/webhooks",
+        headers: { ...captured, "content-type": SNEAKY },
+        body: customerUpdated,
       });
-    }
+      expect(seen.map((event) => event.type)).not.toContain("charge.refunded");
+      expect(seen.map((event) => event.id)).not.toContain("evt_forged");
+      if (accepted(answer)) expect(seen).toMatchObject([{ type: "customer.updated", id: "evt_genuine" }]);
+      else expect(answer.status).toBe(415);
+    });
 
     it(`hole 2: a week-old Linear delivery cannot take its freshness from a form reading (${route})`, async () => {
       const linear = schemes.linear({ secret: "lin_wh_hostile" });
@@ -66,7 +63,7 @@ describe("hole 2: the unsigned Content-Type never chooses the parser", () => {
       const captured = await linear.sign({ rawBody: body, id: freshId(), type: "Issue.remove" });
       const answer = await app.send({
         path: "/webhooks",
-        headers: { ...captured, "content-type": "application/x-www-form-urlencoded" },
+        headers: { ...captured, "content-type": SNEAKY },
         body,
       });
       expect(accepted(answer), answer.body).toBe(false);
@@ -82,13 +79,13 @@ describe("hole 2: the unsigned Content-Type never chooses the parser", () => {
       );
       const body = JSON.stringify({
         action: "created",
-        comment: { body: `lgtm&payload=${forgedPayload}` },
+        comment: { body: `lgtm&payload=${forgedPayload}&rest=` },
         repository: { full_name: "victim/repo" },
       });
       const captured = await github.sign({ rawBody: body, id: freshId(), type: "issue_comment" });
       const answer = await app.send({
         path: "/webhooks",
-        headers: { ...captured, "content-type": "application/x-www-form-urlencoded" },
+        headers: { ...captured, "content-type": SNEAKY },
         body,
       });
       expect(answer.status).toBeLessThan(500);
