@@ -20,6 +20,8 @@ export interface SenderReport {
   requests: number;
   /** Requests that got no HTTP answer. */
   errors: number;
+  /** Oversized bodies whose connection was reset before the 413 was read. */
+  resets: number;
   byStatus: Record<string, number>;
   byKind: Record<string, Record<string, number>>;
   /** Distinct valid deliveries whose first send was acknowledged (2xx). */
@@ -38,6 +40,7 @@ export interface ServerReport {
     end: { rss: number; heapUsed: number };
     peak: { rss: number; heapUsed: number };
   };
+  series: { second: number; rss: number; heapUsed: number; storeSize: number | string }[];
 }
 
 export function pick<T>(items: readonly T[]): T {
