@@ -34,6 +34,8 @@ export interface ServerReport {
   handlerRuns: number;
   deliveriesRun: number;
   runTwice: number;
+  /** Handler runs under an id that no valid delivery carried (a replay under a fresh id that ran). */
+  unknownIds: number;
   storeSize: number | string;
   memory: {
     start: { rss: number; heapUsed: number };
