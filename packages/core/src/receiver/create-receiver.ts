@@ -2,6 +2,7 @@ import type { WebhookErrorCode } from "../errors.js";
 import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
 import type { QueuedDelivery, WebhookEvent } from "../queue.js";
+import { copyDelivery } from "../scheme/verified-signature.js";
 import type { Delivery } from "../types.js";
 import { handshakeReply, reply } from "./answers.js";
 import { readRequestBody } from "./body.js";
@@ -66,11 +67,12 @@ export function createReceiver<Events extends object = never, const S extends Sc
     } catch (caught) {
       return settleFailure(settings, handlers, caught, undefined, undefined, loggedSetupErrors);
     }
-    if (deliveries.length === 1) return accept({ ...deliveries[0]!, receivedAt }, input);
+    if (deliveries.length === 1) return accept(copyDelivery(deliveries[0]!, { receivedAt }), input);
     // A batch: each event is claimed and handed off on its own. The answer is the first failure,
     // so the sender retries the batch, and the events already done answer duplicate then.
     const results: HandleResult[] = [];
-    for (const delivery of deliveries) results.push(await accept({ ...delivery, receivedAt }, input));
+    for (const delivery of deliveries)
+      results.push(await accept(copyDelivery(delivery, { receivedAt }), input));
     return (
       results.find((result) => result.status >= 300) ??
       reply("handled", 200, {

@@ -1,5 +1,6 @@
 import { WebhookError } from "../errors.js";
 import { fromQueuedDelivery, type QueuedDelivery, type WebhookEvent } from "../queue.js";
+import { copyDelivery } from "../scheme/verified-signature.js";
 import type { Delivery } from "../types.js";
 import { idempotencyKey } from "./claim.js";
 import type { Handlers } from "./handlers.js";
@@ -32,11 +33,10 @@ async function eventOf(settings: Settings, queued: QueuedDelivery, verify: boole
       "hookgate: the queued delivery's id does not match its signed content",
     );
   }
-  return {
-    ...match,
+  return copyDelivery(match, {
     receivedAt: event.receivedAt,
     payload: await validatePayload(settings, match.type, match.payload),
-  };
+  });
 }
 
 /** Runs the handlers for a delivery: what queue workers and tests call (see `Receiver.dispatch`). */
@@ -50,7 +50,7 @@ export async function dispatchDelivery(
     ? await eventOf(settings, delivery, options.verify === true)
     : "receivedAt" in delivery
       ? delivery
-      : { ...delivery, receivedAt: settings.now() };
+      : copyDelivery(delivery, { receivedAt: settings.now() });
   const report = (error: unknown) => handlers.report(error, { delivery: event });
   const run = async () => {
     try {

@@ -4,6 +4,10 @@ import { mediaTypeOf } from "../scheme/payload.js";
 import type { Settings } from "./options.js";
 import type { HandleInput } from "./types.js";
 
+// A refusal before the body is read leaves it unread: the connection cannot carry another request,
+// so it is closed rather than left for the server to drain a body of any declared size.
+const CLOSE = { headers: { connection: "close" } };
+
 /**
  * Checks made before a byte of the body is read: client address, total header size, and a
  * declared length over `maxBodyBytes`. Returns the content type for {@link checkShape}.
@@ -14,6 +18,7 @@ export function checkClient(settings: Settings, input: HandleInput): string | un
     throw new WebhookError(
       "forbidden_ip",
       `hookgate: ${input.ip ?? "an unknown client address"} is not in allowIps`,
+      CLOSE,
     );
   }
   let size = 0;
@@ -28,6 +33,7 @@ export function checkClient(settings: Settings, input: HandleInput): string | un
     throw new WebhookError(
       "headers_too_large",
       `hookgate: the request headers exceed maxHeaderBytes (${maxHeaderBytes})`,
+      CLOSE,
     );
   }
   // Refuse a declared oversized body before reading a byte of it.
@@ -35,6 +41,7 @@ export function checkClient(settings: Settings, input: HandleInput): string | un
     throw new WebhookError(
       "body_too_large",
       `hookgate: the body is larger than maxBodyBytes (${maxBodyBytes} bytes)`,
+      CLOSE,
     );
   }
   return contentType;

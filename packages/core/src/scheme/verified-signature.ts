@@ -26,3 +26,14 @@ export function matchedKeyOf(delivery: Delivery): CryptoKeyMaterial | undefined 
 export function verifiedSignatureOf(delivery: Delivery): Uint8Array | undefined {
   return (delivery as unknown as Record<symbol, Uint8Array | undefined>)[SIGNATURE];
 }
+
+/**
+ * A copy of a delivery with `extra` fields that keeps the signature that verified it (a spread
+ * alone drops the hidden property, and with it the idempotency key of an unsigned-id delivery).
+ */
+export function copyDelivery<T extends Delivery, E extends object>(delivery: T, extra: E): T & E {
+  const copy = { ...delivery, ...extra };
+  const signature = verifiedSignatureOf(delivery);
+  if (signature) attachVerifiedSignature(copy, signature);
+  return copy;
+}

@@ -50,6 +50,21 @@ function portVariants(url: string): string[] {
   ];
 }
 
+/**
+ * The request URL, parsed. It comes from the request (the Node bridge builds it from the Host
+ * header), so a malformed one is the client's mistake — 400, not 500 — and no URL Twilio signed is.
+ */
+function parseUrl(url: string): URL {
+  try {
+    return new URL(url);
+  } catch {
+    throw new WebhookError(
+      "invalid_payload",
+      "hookgate: the request URL (built from its Host header) is not a valid URL, so it cannot be one Twilio signed",
+    );
+  }
+}
+
 async function twilioContent(context: ContentContext): Promise<Chunk[][]> {
   if (!context.url) {
     throw new WebhookError(
@@ -57,7 +72,7 @@ async function twilioContent(context: ContentContext): Promise<Chunk[][]> {
       "hookgate: Twilio signs the full public URL it posted to; pass `url` (behind a proxy, the public https URL, not the internal one)",
     );
   }
-  const url = new URL(context.url);
+  const url = parseUrl(context.url);
   const bodyHash = url.searchParams.get("bodySHA256");
   let params = "";
   if (bodyHash !== null) {

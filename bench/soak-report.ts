@@ -1,0 +1,50 @@
+/** What bench/soak.ts's two processes exchange and report. */
+
+/** One request the sender can send (and replay). */
+export interface Delivery {
+  path: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array;
+  /** scheme:id of a valid delivery; empty for hostile ones. */
+  key: string;
+}
+
+export interface Outcome {
+  /** 0: no answer (connection error). */
+  status: number;
+}
+
+/** The sender's tallies, printed as JSON on its stdout. */
+export interface SenderReport {
+  seconds: number;
+  requests: number;
+  /** Requests that got no HTTP answer. */
+  errors: number;
+  /** Oversized bodies whose connection was reset before the 413 was read. */
+  resets: number;
+  byStatus: Record<string, number>;
+  byKind: Record<string, Record<string, number>>;
+  /** Distinct valid deliveries whose first send was acknowledged (2xx). */
+  uniqueValid: number;
+  fiveHundreds: number;
+}
+
+/** What the app process measured. */
+export interface ServerReport {
+  handlerRuns: number;
+  deliveriesRun: number;
+  runTwice: number;
+  /** Handler runs under an id that no valid delivery carried (a replay under a fresh id that ran). */
+  unknownIds: number;
+  storeSize: number | string;
+  memory: {
+    start: { rss: number; heapUsed: number };
+    end: { rss: number; heapUsed: number };
+    peak: { rss: number; heapUsed: number };
+  };
+  series: { second: number; rss: number; heapUsed: number; storeSize: number | string }[];
+}
+
+export function pick<T>(items: readonly T[]): T {
+  return items[Math.floor(Math.random() * items.length)]!;
+}
