@@ -1,13 +1,24 @@
 import { WebhookError } from "../errors.js";
 import { concatBytes, utf8 } from "./bytes.js";
 
-/** A body as adapters hand it over: bytes already read, or a stream still to read. */
+/**
+ * A body as adapters hand it over: bytes already read, a stream still to read, or a reader of a
+ * body whose length the request declared (`() => request.arrayBuffer()`): called only once the
+ * declared length passed `maxBodyBytes`, the fastest read a framework offers.
+ */
 export type BodySource =
   | Uint8Array
   | string
   | ArrayBuffer
   | AsyncIterable<Uint8Array | string>
-  | ReadableStream<Uint8Array>;
+  | ReadableStream<Uint8Array>
+  | DeclaredBodyReader;
+
+/**
+ * Reads a body whose length the request declared; `consumedBy` names what would have read it
+ * first, for the set-up error when the read finds the body already used.
+ */
+export type DeclaredBodyReader = (() => Promise<ArrayBuffer | Uint8Array>) & { consumedBy?: string };
 
 // The rest of the body is not read: the connection cannot be reused for another request.
 const CLOSE = { connection: "close" };
@@ -16,6 +27,24 @@ function tooLarge(maxBodyBytes: number): WebhookError {
   return new WebhookError(
     "body_too_large",
     `hookgate: the body is larger than maxBodyBytes (${maxBodyBytes} bytes)`,
+    {
+      headers: CLOSE,
+    },
+  );
+}
+
+/** The set-up error for a body that was read (and usually parsed) before hookgate saw it. */
+export function bodyConsumed(by: string): WebhookError {
+  return new WebhookError(
+    "raw_body_required",
+    `hookgate: the request body was already read by ${by}, so the exact bytes the sender signed are gone. Let hookgate read the body first: mount the webhook route before any body parser, or turn the parser off for it (or keep the bytes: express.json({ verify: (req, _res, buf) => { req.rawBody = buf } }))`,
+  );
+}
+
+function bodyTimeout(timeoutMs: number): WebhookError {
+  return new WebhookError(
+    "body_timeout",
+    `hookgate: the body did not arrive within bodyTimeoutMs (${timeoutMs} ms)`,
     {
       headers: CLOSE,
     },
@@ -43,6 +72,8 @@ export async function readBody(
     return bytes;
   }
   if (source === null || source === undefined) return new Uint8Array(0);
+  if (typeof source === "function")
+    return readDeclared(source as () => Promise<ArrayBuffer | Uint8Array>, maxBodyBytes, timeoutMs);
   const iterator = toIterator(source);
   // Anything else (a parsed object) goes on to verification, which explains the mistake.
   if (!iterator) return source;
@@ -52,17 +83,7 @@ export async function readBody(
     timeoutMs === Number.POSITIVE_INFINITY
       ? undefined
       : new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new WebhookError(
-                  "body_timeout",
-                  `hookgate: the body did not arrive within bodyTimeoutMs (${timeoutMs} ms)`,
-                  { headers: CLOSE },
-                ),
-              ),
-            timeoutMs,
-          );
+          timer = setTimeout(() => reject(bodyTimeout(timeoutMs)), timeoutMs);
         });
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -85,6 +106,36 @@ export async function readBody(
     clearTimeout(timer);
   }
   return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
+}
+
+/** A declared-length body read whole by the framework, within the same size and time bounds. */
+async function readDeclared(
+  read: DeclaredBodyReader,
+  maxBodyBytes: number,
+  timeoutMs: number,
+): Promise<Uint8Array> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // A Web body read twice rejects with a TypeError ("Body is unusable"): it was consumed first.
+  const reading = read().catch((error: unknown) => {
+    throw error instanceof TypeError
+      ? bodyConsumed(read.consumedBy ?? "code that ran before hookgate")
+      : error;
+  });
+  try {
+    const body = await (timeoutMs === Number.POSITIVE_INFINITY
+      ? reading
+      : Promise.race([
+          reading,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(bodyTimeout(timeoutMs)), timeoutMs);
+          }),
+        ]));
+    const bytes = body instanceof Uint8Array ? body : new Uint8Array(body);
+    if (bytes.byteLength > maxBodyBytes) throw tooLarge(maxBodyBytes);
+    return bytes;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 type Chunks = AsyncIterator<Uint8Array | string, unknown, undefined>;

@@ -1,5 +1,4 @@
-import { WebhookError } from "../errors.js";
-import { readBody } from "../internal/read-body.js";
+import { bodyConsumed, readBody } from "../internal/read-body.js";
 import type { Settings } from "./options.js";
 import type { HandleInput } from "./types.js";
 
@@ -11,12 +10,4 @@ import type { HandleInput } from "./types.js";
 export async function readRequestBody(settings: Settings, input: HandleInput): Promise<Uint8Array> {
   if (input.bodyConsumedBy) throw bodyConsumed(input.bodyConsumedBy);
   return (await readBody(input.rawBody, settings.maxBodyBytes, settings.bodyTimeoutMs)) as Uint8Array;
-}
-
-/** The set-up error for a body that was read (and usually parsed) before hookgate saw it. */
-export function bodyConsumed(by: string): WebhookError {
-  return new WebhookError(
-    "raw_body_required",
-    `hookgate: the request body was already read by ${by}, so the exact bytes the sender signed are gone. Let hookgate read the body first: mount the webhook route before any body parser, or turn the parser off for it (or keep the bytes: express.json({ verify: (req, _res, buf) => { req.rawBody = buf } }))`,
-  );
 }

@@ -138,7 +138,11 @@ export function createReceiver<Events extends object = never, const S extends Sc
         method: request.method,
         url: context?.url ?? request.url,
         headers: request.headers,
-        rawBody: request.body ?? new Uint8Array(0),
+        // A declared length is read whole (faster than a stream), after core checked the length.
+        rawBody:
+          !request.bodyUsed && request.headers.has("content-length")
+            ? () => request.arrayBuffer()
+            : (request.body ?? new Uint8Array(0)),
         ip: context?.ip,
         params: context?.params,
         bodyConsumedBy: request.bodyUsed
