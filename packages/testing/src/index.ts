@@ -57,6 +57,8 @@ export type {
 export type { TwilioIncomingMessage } from "./fixtures/twilio.js";
 export type { FixtureFactory } from "./internal/define-fixture.js";
 export type { FixtureOverrides } from "./internal/merge.js";
+export type { JournalScenario, JournalSetup } from "./journal-conformance.js";
+export { journalConformance } from "./journal-conformance.js";
 export type { SignedFixture, SignedFixtureOptions, Tamper } from "./signed-fixture.js";
 export { signedFixture, signedRequest } from "./signed-fixture.js";
 export type { SigningSchemeName } from "./signing-scheme.js";

@@ -1,6 +1,7 @@
 import type { WebhookErrorCode } from "../errors.js";
 import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
+import { replayDeliveries } from "../journal/replay.js";
 import type { QueuedDelivery, WebhookEvent } from "../queue.js";
 import type { Delivery } from "../types.js";
 import { handshakeReply, reply } from "./answers.js";
@@ -10,7 +11,7 @@ import { dispatchDelivery } from "./dispatch.js";
 import { checkClient, checkShape } from "./guards.js";
 import { handOff } from "./hand-off.js";
 import { createHandlers } from "./handlers.js";
-import { journalReceived } from "./journal.js";
+import { journalError, journalReceived, journalUpdate } from "./journal.js";
 import { completeLease, type Lease } from "./lease.js";
 import { resolveOptions } from "./options.js";
 import { settleFailure, settleSuccess } from "./settle.js";
@@ -34,6 +35,11 @@ export function createReceiver<Events extends object = never, const S extends Sc
   const { scheme } = settings;
   const handlers = createHandlers(settings.observe);
   const loggedSetupErrors = new Set<WebhookErrorCode>();
+  settings.reportJournal = (error, delivery) =>
+    handlers.report(
+      error,
+      delivery && "receivedAt" in delivery ? { delivery: delivery as WebhookEvent } : {},
+    );
   // A queue that runs handlers in-process (memoryQueue) binds each job to this receiver.
   let enqueue = settings.queue ? (delivery: QueuedDelivery) => settings.queue!.enqueue(delivery) : undefined;
 
@@ -41,9 +47,10 @@ export function createReceiver<Events extends object = never, const S extends Sc
   async function handle(input: HandleInput): Promise<HandleResult> {
     const receivedAt = settings.now();
     let deliveries: Delivery[];
+    let rawBody: Uint8Array | undefined;
     try {
       const contentType = checkClient(settings, input);
-      const rawBody = await readRequestBody(settings, input);
+      rawBody = await readRequestBody(settings, input);
       const method = (input.method ?? "POST").toUpperCase();
       const challenge = await scheme.challenge?.({ method, url: input.url, headers: input.headers, rawBody });
       if (challenge) {
@@ -64,7 +71,11 @@ export function createReceiver<Events extends object = never, const S extends Sc
       }
       deliveries = scheme.split ? scheme.split(delivery) : [delivery];
     } catch (caught) {
-      return settleFailure(settings, handlers, caught, undefined, undefined, loggedSetupErrors);
+      return settleFailure(settings, handlers, caught, undefined, undefined, loggedSetupErrors, {
+        headers: input.headers,
+        url: input.url,
+        rawBody,
+      });
     }
     if (deliveries.length === 1) return accept({ ...deliveries[0]!, receivedAt }, input);
     // A batch: each event is claimed and handed off on its own. The answer is the first failure,
@@ -146,8 +157,13 @@ export function createReceiver<Events extends object = never, const S extends Sc
       return new Response(result.body, { status: result.status, headers: result.headers });
     },
     dispatch: (delivery, dispatchOptions) => dispatchDelivery(settings, handlers, delivery, dispatchOptions),
+    replay: (target, replayOptions) => replayDeliveries(settings, handlers, enqueue, target, replayOptions),
+    deadLetter: (delivery, error) =>
+      journalUpdate(settings, delivery, { status: "dead", at: settings.now(), error: journalError(error) }),
   };
-  const bound = settings.queue?.attach?.((queued) => receiver.dispatch(queued));
+  const bound = settings.queue?.attach?.((queued) => receiver.dispatch(queued), {
+    deadLetter: (queued, error) => receiver.deadLetter(queued, error),
+  });
   if (bound) enqueue = (delivery) => bound.enqueue(delivery);
   return receiver as unknown as Receiver<ResolveEvents<Events, S>>;
 }
