@@ -129,6 +129,7 @@ export async function replayDeliveries(
   target: string | readonly string[] | JournalFilter,
   options: ReplayOptions = {},
 ): Promise<ReplayResult[]> {
+  if (options.journal) settings = { ...settings, journal: options.journal };
   if (!settings.journal) {
     throw new WebhookError(
       "invalid_option",

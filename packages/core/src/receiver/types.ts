@@ -153,6 +153,11 @@ export interface ReplayOptions {
   verify?: boolean;
   /** Say what would be replayed, and whether it verifies, without running or enqueueing anything. @default false */
   dryRun?: boolean;
+  /**
+   * Read the deliveries from (and record the attempts in) this journal instead of the receiver's
+   * own — what `hookgate replay --receiver` does with its `--journal`. @default the receiver's `journal`
+   */
+  journal?: DeliveryJournal;
 }
 
 /** What a replay did with one stored delivery. */
