@@ -1,0 +1,28 @@
+import { tableName } from "./internal/sql.js";
+
+/** The default table of {@link postgresStore}. */
+export const DEFAULT_STORE_TABLE = "hookgate_idempotency";
+
+/**
+ * The SQL that creates {@link postgresStore}'s table and index, for teams that run their own
+ * migrations (`store.migrate()` runs exactly this). Idempotent: `IF NOT EXISTS` throughout.
+ *
+ * One row per key: a lease (`completed = false`, held by `token` until `expires_at`) or a
+ * completion (`completed = true`, remembered until `expires_at`). A row whose `expires_at` has
+ * passed is free, whatever it says; claims delete a few such rows as they go.
+ *
+ * @example
+ * // in a migration file
+ * await sql.unsafe(postgresStoreSql("hookgate_idempotency"));
+ */
+export function postgresStoreSql(table: string = DEFAULT_STORE_TABLE): string {
+  const t = tableName(table, "postgresStoreSql(table)");
+  return `CREATE TABLE IF NOT EXISTS ${t.quoted} (
+  key text COLLATE "C" PRIMARY KEY,
+  token text NOT NULL,
+  completed boolean NOT NULL DEFAULT false,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "${t.base}_expires_at" ON ${t.quoted} (expires_at);
+`;
+}

@@ -1,0 +1,173 @@
+import { type Claim, type IdempotencyStore, WebhookError } from "@hookgate/core";
+import {
+  migrateOnce,
+  type PostgresQuery,
+  type PostgresQueryable,
+  statementName,
+  tableName,
+} from "./internal/sql.js";
+import { DEFAULT_STORE_TABLE, postgresStoreSql } from "./postgres-store-sql.js";
+
+/** Options for {@link postgresStore}. */
+export interface PostgresStoreOptions {
+  /**
+   * Where the statements run: a `pg.Pool` (recommended; give it a `statement_timeout` and an
+   * `error` listener), a `pg.Client`, or anything with the same `query(text, values)`.
+   */
+  pool: PostgresQueryable;
+  /** The table, optionally schema-qualified; used exactly as written (quoted). @default "hookgate_idempotency" */
+  table?: string;
+  /**
+   * Expired rows each successful claim deletes, at most, so the table stays the size of the
+   * live keys without a cleanup job. 0 turns it off (prune `expires_at < now()` yourself).
+   * @default 10
+   */
+  pruneBatch?: number;
+  /**
+   * Send the statements as named prepared statements, planned once per connection (about half
+   * the database CPU per call). Turn it off behind PgBouncer older than 1.21 in transaction
+   * pooling mode, which cannot keep prepared statements. @default true
+   */
+  prepare?: boolean;
+}
+
+/** A {@link postgresStore}: the store contract plus its table set-up. */
+export interface PostgresStore extends IdempotencyStore {
+  /** The table, as given. */
+  readonly table: string;
+  /**
+   * Creates the table and its index if they are missing. Idempotent and safe when several
+   * instances start at once. Teams that run their own migrations use `postgresStoreSql(table)`.
+   */
+  migrate(): Promise<void>;
+}
+
+// PostgreSQL text cannot hold U+0000, while a delivery key may hold any character: an injective
+// escape (`\` → `\\`, U+0000 → `\0`) keeps every key storable and every other key as written.
+function storedKey(key: string): string {
+  return /[\\\0]/.test(key) ? key.replace(/[\\\0]/g, (c) => (c === "\\" ? "\\\\" : "\\0")) : key;
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: postgresStore ${name} must be a positive number of ms, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Every statement reads the database's clock (`now()`, the statement's start), never the app's,
+ * so instances with drifting clocks agree on when a lease or a completion expires.
+ */
+function statements(t: string) {
+  const until = (param: string) => `now() + ${param}::float8 * interval '1 millisecond'`;
+  return {
+    // One statement: take the key if it has no row or an expired one, prune a few expired rows
+    // of other keys, and say what held it otherwise. The pruning runs only after the claim
+    // (it waits on `claimed`) and skips locked rows, so it never waits while holding a lock.
+    // The last SELECT reads the statement's snapshot; a row it cannot see (inserted by a claim
+    // that committed while this one waited for the row lock) is a fresh lease: no row = in-flight.
+    claim: `WITH claimed AS (
+  INSERT INTO ${t} AS held (key, token, completed, expires_at)
+  VALUES ($1, $2, false, ${until("$3")})
+  ON CONFLICT (key) DO UPDATE
+    SET token = excluded.token, completed = false, expires_at = excluded.expires_at
+    WHERE held.expires_at <= now()
+  RETURNING 'claimed'::text AS status
+), pruned AS (
+  DELETE FROM ${t} WHERE key IN (
+    SELECT key FROM ${t}
+    WHERE expires_at < now() AND key <> $1 AND EXISTS (SELECT FROM claimed)
+    ORDER BY expires_at LIMIT $4
+    FOR UPDATE SKIP LOCKED
+  )
+)
+SELECT status FROM claimed
+UNION ALL
+SELECT CASE WHEN completed THEN 'completed' ELSE 'in-flight' END FROM ${t}
+WHERE key = $1 AND expires_at > now() AND NOT EXISTS (SELECT FROM claimed)`,
+    // extend and complete succeed when this token holds the lease, or when the key is free
+    // (no row, or an expired one): the holder whose lease lapsed unclaimed takes it back.
+    extend: `INSERT INTO ${t} AS held (key, token, completed, expires_at)
+VALUES ($1, $2, false, ${until("$3")})
+ON CONFLICT (key) DO UPDATE
+  SET completed = false, token = excluded.token, expires_at = excluded.expires_at
+  WHERE held.expires_at <= now() OR (held.token = excluded.token AND NOT held.completed)
+RETURNING true AS held`,
+    complete: `INSERT INTO ${t} AS held (key, token, completed, expires_at)
+VALUES ($1, $2, true, ${until("$3")})
+ON CONFLICT (key) DO UPDATE
+  SET completed = true, token = excluded.token, expires_at = excluded.expires_at
+  WHERE held.expires_at <= now() OR (held.token = excluded.token AND NOT held.completed)
+RETURNING true AS held`,
+    // Only this token's lease; a completion is never released.
+    release: `DELETE FROM ${t} WHERE key = $1 AND token = $2 AND NOT completed`,
+  };
+}
+
+/**
+ * An idempotency store in a PostgreSQL table, for several instances sharing one database. Each
+ * call is one SQL statement, atomic on its own; leases and completions expire by the database's
+ * clock, and claims prune expired rows as they go, so there is no daemon to run.
+ *
+ * @example
+ * import pg from "pg";
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, statement_timeout: 2000 });
+ * pool.on("error", (error) => console.error("idle PostgreSQL client:", error.message));
+ * const store = postgresStore({ pool });
+ * await store.migrate();
+ * createReceiver({ scheme, store });
+ */
+export function postgresStore(options: PostgresStoreOptions): PostgresStore {
+  const { pool } = options;
+  if (!pool || typeof pool.query !== "function") {
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: postgresStore needs a `pool` with a query method, e.g. new pg.Pool({ connectionString })",
+    );
+  }
+  const table = tableName(options.table ?? DEFAULT_STORE_TABLE, "postgresStore table");
+  const pruneBatch = options.pruneBatch ?? 10;
+  if (!Number.isSafeInteger(pruneBatch) || pruneBatch < 0) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: postgresStore pruneBatch must be a whole number of at least 0, got ${String(pruneBatch)}`,
+    );
+  }
+  const sql = statements(table.quoted);
+  const prepare = options.prepare ?? true;
+  const names = Object.fromEntries(
+    Object.entries(sql).map(([label, text]) => [label, statementName(label, text)]),
+  ) as Record<keyof typeof sql, string>;
+  const run = (label: keyof typeof sql, values: unknown[]) => {
+    const query: PostgresQuery = { text: sql[label], values };
+    if (prepare) query.name = names[label];
+    return pool.query(query);
+  };
+
+  return {
+    table: table.name,
+    migrate: () => migrateOnce(pool, table, postgresStoreSql(table.name)),
+    async claim(key, { lockMs }): Promise<Claim> {
+      const token = crypto.randomUUID();
+      const { rows } = await run("claim", [storedKey(key), token, positive(lockMs, "lockMs"), pruneBatch]);
+      const status = (rows[0] as { status: string } | undefined)?.status ?? "in-flight";
+      if (status === "claimed") return { status, token };
+      return { status: status === "completed" ? "completed" : "in-flight" };
+    },
+    async extend(key, token, { lockMs }) {
+      const { rows } = await run("extend", [storedKey(key), token, positive(lockMs, "lockMs")]);
+      return rows.length === 1;
+    },
+    async complete(key, token, { ttlMs }) {
+      const { rows } = await run("complete", [storedKey(key), token, positive(ttlMs, "ttlMs")]);
+      return rows.length === 1;
+    },
+    async release(key, token) {
+      await run("release", [storedKey(key), token]);
+    },
+  };
+}

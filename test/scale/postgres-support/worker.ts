@@ -1,0 +1,34 @@
+// A worker process: drains the pg-boss queue through createWorker; the handler records each run
+// in the handler-run table. With SCALE_HANG=1 it records that a run started, then never
+// finishes (a worker the test kills mid-job).
+import { createWorker } from "@hookgate/pg-boss";
+import { configFromEnv, makeBoss, makePool, makeReceiver, queueName, runsTable } from "./config.js";
+
+const config = configFromEnv();
+const hang = process.env.SCALE_HANG === "1";
+const pool = makePool(config, "worker", 6);
+// This process also expires jobs whose worker died, every second.
+const boss = makeBoss(config, "worker", { supervise: true, maintenanceIntervalSeconds: 1, max: 4 });
+await boss.start();
+const receiver = makeReceiver(config, pool);
+receiver.onAny(async (event) => {
+  if (hang) {
+    await pool.query(`INSERT INTO ${runsTable(config)} (delivery_id, pid, finished) VALUES ($1, $2, false)`, [
+      event.id,
+      process.pid,
+    ]);
+    await new Promise(() => {});
+  }
+  await pool.query(`INSERT INTO ${runsTable(config)} (delivery_id, pid, finished) VALUES ($1, $2, true)`, [
+    event.id,
+    process.pid,
+  ]);
+});
+await createWorker(receiver, {
+  boss,
+  name: queueName,
+  concurrency: Number(process.env.SCALE_CONCURRENCY ?? 8),
+  batchSize: Number(process.env.SCALE_BATCH ?? 4),
+  pollingIntervalSeconds: 0.5,
+});
+process.stdout.write("ready\n");
