@@ -97,7 +97,10 @@ function buildCli() {
     .example("  $ hookgate demo")
     .action(() => undefined);
   cli
-    .command("deliveries", "List journaled deliveries, newest first: time, id, type, status, attempts, duration")
+    .command(
+      "deliveries",
+      "List journaled deliveries, newest first: time, id, type, status, attempts, duration",
+    )
     .option("--journal <journal>", `The journal: ${JOURNAL_HELP}`)
     .option("--status <status>", "received, queued, handled, failed or dead (comma-separated for several)")
     .option("--type <type>", "An exact event type")
@@ -125,9 +128,18 @@ function buildCli() {
     )
     .option("--to <url>", "Post re-signed copies to this URL instead (a local app with a test secret)")
     .option("--secret <secret>", "With --to: the test secret to sign with")
-    .option("--scheme <name>", `With --to: sign with this scheme (default: each delivery's own): ${schemeList}`)
-    .option("--dry-run", "Show what would be replayed (and, with --receiver, whether it verifies); run nothing")
-    .option("--no-verify", "With --receiver: trust the stored bytes without verifying them (a rotated-out secret)")
+    .option(
+      "--scheme <name>",
+      `With --to: sign with this scheme (default: each delivery's own): ${schemeList}`,
+    )
+    .option(
+      "--dry-run",
+      "Show what would be replayed (and, with --receiver, whether it verifies); run nothing",
+    )
+    .option(
+      "--no-verify",
+      "With --receiver: trust the stored bytes without verifying them (a rotated-out secret)",
+    )
     .option("--timeout <ms>", "With --to: per-request timeout in ms (default: 10000)")
     .example("  $ hookgate replay evt_1NqX… --journal sqlite:./hookgate.db --receiver ./dist/receiver.js")
     .example(

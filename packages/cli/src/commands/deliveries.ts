@@ -1,6 +1,6 @@
 import type { JournalFilter, JournalSummary } from "@hookgate/core";
-import { openJournal, parseStatus, parseTime } from "../internal/journal-arg.js";
 import { positiveInteger } from "../internal/inputs.js";
+import { openJournal, parseStatus, parseTime } from "../internal/journal-arg.js";
 import { formatMs } from "../internal/stats.js";
 import { type CliIO, ExitCode, painter } from "../io.js";
 
@@ -27,7 +27,10 @@ export function formatTime(date: Date): string {
 }
 
 /** The table `deliveries` prints: time, id, type, status, attempts, duration, and the last error. */
-export function deliveriesTable(entries: readonly JournalSummary[], paint = painter({ write: () => true }, {})): string {
+export function deliveriesTable(
+  entries: readonly JournalSummary[],
+  paint = painter({ write: () => true }, {}),
+): string {
   const rows = entries.map((e) => [
     formatTime(e.receivedAt),
     e.id,

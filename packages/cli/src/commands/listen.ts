@@ -34,7 +34,14 @@ export interface Listening {
 }
 
 /** Headers that describe one hop, not the delivery: never forwarded. */
-const HOP_HEADERS = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive", "expect"]);
+const HOP_HEADERS = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "transfer-encoding",
+  "keep-alive",
+  "expect",
+]);
 
 interface RequestContext {
   headers: IncomingHttpHeaders;
@@ -57,7 +64,8 @@ class ForwardError extends Error {
 export async function listen(options: ListenOptions, io: CliIO): Promise<Listening> {
   const scheme = await schemeFor(options.scheme, options.secret);
   const port = options.port === undefined ? 3000 : Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0–65535, not "${String(options.port)}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`--port must be 0–65535, not "${String(options.port)}"`);
   const host = options.host ?? "127.0.0.1";
   const timeout = options.timeout === undefined ? 10_000 : Number(options.timeout);
   let forwardTo: string | undefined;
@@ -65,11 +73,15 @@ export async function listen(options: ListenOptions, io: CliIO): Promise<Listeni
     try {
       forwardTo = new URL(options.forwardTo).href;
     } catch {
-      throw new CliError(`--forward-to "${options.forwardTo}" is not a URL, e.g. http://localhost:4000/webhooks`);
+      throw new CliError(
+        `--forward-to "${options.forwardTo}" is not a URL, e.g. http://localhost:4000/webhooks`,
+      );
     }
   }
   const opened: OpenedJournal =
-    options.journal === undefined ? { journal: memoryJournal(), close: async () => {} } : await openJournal(options.journal, io);
+    options.journal === undefined
+      ? { journal: memoryJournal(), close: async () => {} }
+      : await openJournal(options.journal, io);
   const paint = painter(io.stdout, io.env);
   const context = new AsyncLocalStorage<RequestContext>();
   const receiver = createReceiver({ scheme, journal: opened.journal, tolerance: 300 });
@@ -80,7 +92,8 @@ export async function listen(options: ListenOptions, io: CliIO): Promise<Listeni
     if (!forwardTo) return;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
-      if (value !== undefined && !HOP_HEADERS.has(name)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+      if (value !== undefined && !HOP_HEADERS.has(name))
+        headers[name] = Array.isArray(value) ? value.join(", ") : value;
     }
     const started = performance.now();
     let response: Response;
@@ -99,7 +112,8 @@ export async function listen(options: ListenOptions, io: CliIO): Promise<Listeni
     }
     const body = await response.text();
     request.forward = { status: response.status, body, ms: performance.now() - started };
-    if (response.status >= 300) throw new ForwardError(`${forwardTo} answered ${response.status}: ${body.slice(0, 200)}`);
+    if (response.status >= 300)
+      throw new ForwardError(`${forwardTo} answered ${response.status}: ${body.slice(0, 200)}`);
   });
 
   const server: Server = createServer((req, res) => {
@@ -110,7 +124,9 @@ export async function listen(options: ListenOptions, io: CliIO): Promise<Listeni
       const request: RequestContext = { headers: req.headers, rawBody: Buffer.concat(chunks) };
       const url = `http://${req.headers.host ?? `${host}:${port}`}${req.url ?? "/"}`;
       context
-        .run(request, () => receiver.handle({ method: req.method, url, headers: req.headers, rawBody: request.rawBody }))
+        .run(request, () =>
+          receiver.handle({ method: req.method, url, headers: req.headers, rawBody: request.rawBody }),
+        )
         .then((result) => {
           res.writeHead(result.status, result.headers).end(result.body);
           const colour = result.status < 300 ? paint.green : paint.red;
@@ -132,7 +148,11 @@ export async function listen(options: ListenOptions, io: CliIO): Promise<Listeni
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(new CliError(error.code === "EADDRINUSE" ? `port ${port} is in use; pick another with --port` : error.message)),
+      reject(
+        new CliError(
+          error.code === "EADDRINUSE" ? `port ${port} is in use; pick another with --port` : error.message,
+        ),
+      ),
     );
     server.listen(port, host, resolve);
   });

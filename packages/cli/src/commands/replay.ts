@@ -1,12 +1,6 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import {
-  type DeliveryJournal,
-  type JournalEntry,
-  type JournalFilter,
-  type Receiver,
-  type ReplayResult,
-} from "@hookgate/core";
+import type { DeliveryJournal, JournalEntry, JournalFilter, Receiver, ReplayResult } from "@hookgate/core";
 import { positiveInteger, schemeFor } from "../internal/inputs.js";
 import { openJournal, parseStatus, parseTime } from "../internal/journal-arg.js";
 import { formatMs } from "../internal/stats.js";
@@ -98,9 +92,15 @@ async function postTo(entry: JournalEntry, options: ReplayCommandOptions, url: s
  * their receipt, attempts recorded in the journal), or re-signed with a test secret and posted to
  * a local app (`--to`). Exits 0 when every delivery was handled (or, with `--dry-run`, verified).
  */
-export async function replay(ids: readonly string[], options: ReplayCommandOptions, io: CliIO): Promise<number> {
+export async function replay(
+  ids: readonly string[],
+  options: ReplayCommandOptions,
+  io: CliIO,
+): Promise<number> {
   if ((options.receiver === undefined) === (options.to === undefined)) {
-    throw new CliError("replay needs one target: --receiver ./receiver.js (handlers in-process) or --to <url> --secret <test secret>");
+    throw new CliError(
+      "replay needs one target: --receiver ./receiver.js (handlers in-process) or --to <url> --secret <test secret>",
+    );
   }
   const filter: JournalFilter = {
     status: parseStatus(options.status),
@@ -123,7 +123,8 @@ export async function replay(ids: readonly string[], options: ReplayCommandOptio
     } catch {
       throw new CliError(`--to "${options.to}" is not a URL`);
     }
-    if (!options.secret) throw new CliError("--to needs --secret: the test secret the app there verifies with");
+    if (!options.secret)
+      throw new CliError("--to needs --secret: the test secret the app there verifies with");
   }
   const receiver = options.receiver === undefined ? undefined : await loadReceiver(options.receiver, io);
   const paint = painter(io.stdout, io.env);
@@ -144,7 +145,8 @@ export async function replay(ids: readonly string[], options: ReplayCommandOptio
           verify: options.verify !== false,
           dryRun: options.dryRun === true,
         });
-        if (result!.outcome === "handled" || result!.outcome === "queued" || result!.outcome === "verified") ok++;
+        if (result!.outcome === "handled" || result!.outcome === "queued" || result!.outcome === "verified")
+          ok++;
         io.stdout.write(`${resultLine(result!, paint)}\n`);
         continue;
       }
@@ -163,7 +165,9 @@ export async function replay(ids: readonly string[], options: ReplayCommandOptio
         if (answer.status < 300) ok++;
         const colour = answer.status < 300 ? paint.green : paint.red;
         const body = answer.body.length > 200 ? `${answer.body.slice(0, 200)}…` : answer.body;
-        io.stdout.write(`${colour(String(answer.status))}  ${id}  ${entry.type}  ${paint.dim(formatMs(answer.ms))}  ${body}\n`);
+        io.stdout.write(
+          `${colour(String(answer.status))}  ${id}  ${entry.type}  ${paint.dim(formatMs(answer.ms))}  ${body}\n`,
+        );
       } catch (error) {
         if (error instanceof CliError) throw error;
         const { code, text } = describeNetworkError(error);

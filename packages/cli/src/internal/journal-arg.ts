@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { type DeliveryJournal, journalStatuses, type JournalStatus, memoryJournal } from "@hookgate/core";
+import { type DeliveryJournal, type JournalStatus, journalStatuses, memoryJournal } from "@hookgate/core";
 import { CliError, type CliIO } from "../io.js";
 
 /** A journal opened from `--journal`, and how to let go of it. */
@@ -48,7 +48,9 @@ async function openPostgres(value: string): Promise<OpenedJournal> {
     await journal.migrate();
   } catch (error) {
     await pool.end();
-    throw new CliError(`cannot open --journal ${value.replace(/:[^:@/]*@/, ":***@")}: ${(error as Error).message}`);
+    throw new CliError(
+      `cannot open --journal ${value.replace(/:[^:@/]*@/, ":***@")}: ${(error as Error).message}`,
+    );
   }
   return { journal, close: () => pool.end() };
 }
@@ -76,7 +78,9 @@ export function parseTime(flag: string, value: unknown, now = Date.now()): Date 
   }
   const date = new Date(text);
   if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(date.getTime())) return date;
-  throw new CliError(`--${flag} "${text}" is not a time; use a duration back from now (30m, 1h, 7d) or an ISO date`);
+  throw new CliError(
+    `--${flag} "${text}" is not a time; use a duration back from now (30m, 1h, 7d) or an ISO date`,
+  );
 }
 
 /** `--status`: one status or a comma-separated list. */
