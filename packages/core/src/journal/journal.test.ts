@@ -209,6 +209,20 @@ describe("a receiver with a journal", () => {
     expect(await journal.get("evt_bad")).toBeUndefined();
   });
 
+  it("records a delivery no handler was registered for, so it can be replayed once one is", async () => {
+    const journal = memoryJournal();
+    const receiver = createReceiver({ scheme, journal });
+    const result = await receiver.handle(await request("evt_unknown_type"));
+    expect(JSON.parse(result.body)).toMatchObject({ status: "ignored" });
+    expect(await journal.get("evt_unknown_type")).toMatchObject({ status: "handled", attempts: 0 });
+    const seen: string[] = [];
+    receiver.on("invoice.paid", (e) => {
+      seen.push(e.id);
+    });
+    expect(await receiver.replay("evt_unknown_type")).toMatchObject([{ outcome: "handled" }]);
+    expect(seen).toEqual(["evt_unknown_type"]);
+  });
+
   it("replay needs a journal", async () => {
     await expect(createReceiver({ scheme }).replay("x")).rejects.toMatchObject({ code: "invalid_option" });
   });

@@ -11,7 +11,7 @@ import { dispatchDelivery } from "./dispatch.js";
 import { checkClient, checkShape } from "./guards.js";
 import { handOff } from "./hand-off.js";
 import { createHandlers } from "./handlers.js";
-import { journalError, journalReceived, journalUpdate } from "./journal.js";
+import { journalError, journalIgnored, journalReceived, journalUpdate } from "./journal.js";
 import { completeLease, type Lease } from "./lease.js";
 import { resolveOptions } from "./options.js";
 import { settleFailure, settleSuccess } from "./settle.js";
@@ -102,8 +102,8 @@ export function createReceiver<Events extends object = never, const S extends Sc
       }
       lease = claim.lease;
       event.payload = await validatePayload(settings, event.type, event.payload);
-      if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
       await journalReceived(settings, event, input);
+      if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
       const outcome = await handOff(settings, handlers, event, lease, input, enqueue);
       await settleSuccess(settings, handlers, event, lease, outcome);
       return outcome === "queued"
@@ -123,6 +123,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
       );
     }
     handlers.emit({ kind: "unhandled", id: event.id, type: event.type });
+    await journalIgnored(settings, event);
     await completeLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }));
     return reply("ignored", 200, { status: "ignored", id: event.id }, event.id);
   }

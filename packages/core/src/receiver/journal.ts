@@ -126,6 +126,21 @@ export async function journalSettled(
   });
 }
 
+/**
+ * Records a delivery acknowledged without a handler (`unknownEvents: "acknowledge"`): `handled`
+ * with no attempt, so it can be replayed once a handler is registered.
+ */
+export async function journalIgnored(settings: Settings, event: WebhookEvent): Promise<void> {
+  const start = started.get(event);
+  if (!settings.journal || start === undefined) return;
+  started.delete(event);
+  await journalUpdate(settings, event, {
+    status: "handled",
+    at: settings.now(),
+    durationMs: performance.now() - start,
+  });
+}
+
 /** Records one handler run outside the request (a queue worker's `dispatch`, a replay). */
 export function journalAttempt(
   settings: Settings,
