@@ -817,3 +817,30 @@ describe("bodies", () => {
     },
   );
 });
+
+describe("queue and error-listener bounds", () => {
+  it("503 within queueTimeoutMs: a queue that never accepts is not waited on, and the key is released", async () => {
+    const store = memoryStore();
+    const hung = { enqueue: () => new Promise<void>(() => {}) };
+    const receiver = receiverWith({ store, queue: hung, queueTimeoutMs: 100 });
+    const result = await receiver.handle(await request());
+    expect(result.status).toBe(503);
+    expect(errorCode(result.body)).toBe("queue_unavailable");
+    expect((await store.claim("stripe:evt_1", { lockMs: 1000, ttlMs: 1000 })).status).toBe("claimed");
+  });
+
+  it("onError hears failures but not the ordinary 409 to a retry while another attempt works", async () => {
+    const gate = deferred();
+    const errors: unknown[] = [];
+    const receiver = receiverWith()
+      .on("invoice.paid", () => gate.promise)
+      .onError((error) => errors.push(error));
+    const input = await request();
+    const first = receiver.handle(input);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await receiver.handle(input)).status).toBe(409);
+    gate.resolve();
+    await first;
+    expect(errors).toEqual([]);
+  });
+});

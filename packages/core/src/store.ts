@@ -54,6 +54,51 @@ export interface MemoryStoreOptions {
 interface Lease {
   token: string;
   expiresAt: number;
+  seq: number;
+}
+
+interface Completion {
+  expiresAt: number;
+  seq: number;
+}
+
+/**
+ * Keys in the order they were last written, for eviction from the oldest end. A key written
+ * again is appended again; its older place is recognised as stale by its sequence number. (A
+ * `Map` iterated from the front after many front deletions skips every deleted slot each time.)
+ */
+class WriteOrder {
+  private keys: string[] = [];
+  private seqs: number[] = [];
+  private head = 0;
+
+  push(key: string, seq: number): void {
+    this.keys.push(key);
+    this.seqs.push(seq);
+  }
+
+  /** The oldest place, or undefined when empty. */
+  peek(): { key: string; seq: number } | undefined {
+    return this.head < this.keys.length
+      ? { key: this.keys[this.head]!, seq: this.seqs[this.head]! }
+      : undefined;
+  }
+
+  shift(): void {
+    this.head++;
+    // Compact once the consumed front is most of the array: amortised O(1).
+    if (this.head > 1024 && this.head * 2 > this.keys.length) {
+      this.keys = this.keys.slice(this.head);
+      this.seqs = this.seqs.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  clear(): void {
+    this.keys = [];
+    this.seqs = [];
+    this.head = 0;
+  }
 }
 
 /** An in-memory store with its bookkeeping exposed for tests and metrics. */
@@ -82,20 +127,26 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       `hookgate: memoryStore maxKeys must be a whole number of at least 1, got ${String(maxKeys)}`,
     );
   }
-  // Both maps keep insertion order, which is expiry order for a fixed lockMs / ttlMs (a renewed
-  // lease and a completion are re-inserted), so eviction only ever looks at the first entries.
   const leases = new Map<string, Lease>();
-  const completed = new Map<string, number>();
+  const completed = new Map<string, Completion>();
+  const leaseOrder = new WriteOrder();
+  const completedOrder = new WriteOrder();
+  let seq = 0;
   const size = () => leases.size + completed.size;
 
+  // Expired leases go first (oldest first), then the oldest completed keys; never a live lease.
   function makeRoom(at: number): void {
-    for (const [key, lease] of leases) {
-      if (size() < maxKeys || lease.expiresAt > at) break;
-      leases.delete(key);
+    for (let place = leaseOrder.peek(); place && size() >= maxKeys; place = leaseOrder.peek()) {
+      const lease = leases.get(place.key);
+      if (lease?.seq === place.seq) {
+        if (lease.expiresAt > at) break;
+        leases.delete(place.key);
+      }
+      leaseOrder.shift();
     }
-    for (const key of completed.keys()) {
-      if (size() < maxKeys) break;
-      completed.delete(key);
+    for (let place = completedOrder.peek(); place && size() >= maxKeys; place = completedOrder.peek()) {
+      if (completed.get(place.key)?.seq === place.seq) completed.delete(place.key);
+      completedOrder.shift();
     }
     if (size() >= maxKeys) {
       throw new WebhookError(
@@ -106,9 +157,20 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     }
   }
 
-  /** The live lease `token` holds on `key`, or whether the key is free for it to take back. */
+  function setLease(key: string, token: string, expiresAt: number): void {
+    leases.set(key, { token, expiresAt, seq: ++seq });
+    leaseOrder.push(key, seq);
+  }
+
+  function setCompleted(key: string, expiresAt: number): void {
+    completed.set(key, { expiresAt, seq: ++seq });
+    completedOrder.push(key, seq);
+  }
+
+  /** Whether `token` may extend or complete `key`: it holds the lease, or the key is free again. */
   function holds(key: string, token: string, at: number): boolean {
-    if (completed.has(key) && completed.get(key)! > at) return false;
+    const done = completed.get(key);
+    if (done && done.expiresAt > at) return false;
     const lease = leases.get(key);
     return lease === undefined || lease.token === token || lease.expiresAt <= at;
   }
@@ -120,12 +182,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     clear() {
       leases.clear();
       completed.clear();
+      leaseOrder.clear();
+      completedOrder.clear();
     },
     async claim(key, { lockMs }) {
       const at = now();
-      const doneUntil = completed.get(key);
-      if (doneUntil !== undefined) {
-        if (doneUntil > at) return { status: "completed" };
+      const done = completed.get(key);
+      if (done !== undefined) {
+        if (done.expiresAt > at) return { status: "completed" };
         completed.delete(key);
       }
       const lease = leases.get(key);
@@ -135,7 +199,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
       makeRoom(at);
       const token = `${tokenPrefix}.${(++tokens).toString(36)}`;
-      leases.set(key, { token, expiresAt: at + lockMs });
+      setLease(key, token, at + lockMs);
       return { status: "claimed", token };
     },
     async extend(key, token, { lockMs }) {
@@ -144,7 +208,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       leases.delete(key);
       completed.delete(key);
       if (size() >= maxKeys) makeRoom(at);
-      leases.set(key, { token, expiresAt: at + lockMs });
+      setLease(key, token, at + lockMs);
       return true;
     },
     async complete(key, token, { ttlMs }) {
@@ -153,7 +217,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       leases.delete(key);
       completed.delete(key);
       if (size() >= maxKeys) makeRoom(at);
-      completed.set(key, at + ttlMs);
+      setCompleted(key, at + ttlMs);
       return true;
     },
     async release(key, token) {

@@ -96,3 +96,9 @@ export function makeReceiver(
     lockMs: config.lockMs,
   });
 }
+
+/** Exits when the test process goes away (its end of our stdin closes), so no process outlives a run. */
+export function exitWithParent(): void {
+  process.stdin.once("end", () => process.exit(0));
+  process.stdin.resume();
+}

@@ -62,7 +62,7 @@ export function spawnProcess(
       // dominates the run time. It only matters if the PostgreSQL server itself crashes, which no
       // test here does; every hookgate call still waits for its statement to commit.
       env: { ...process.env, PGOPTIONS: "-c synchronous_commit=off", ...envOf(config), ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
     },
   );
   let err = "";

@@ -4,8 +4,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleNodeRequest, writeNodeResponse } from "@hookgate/core";
 import { pgBossQueue } from "@hookgate/pg-boss";
-import { configFromEnv, makeBoss, makePool, makeReceiver, queueName } from "./config.js";
+import { configFromEnv, exitWithParent, makeBoss, makePool, makeReceiver, queueName } from "./config.js";
 
+exitWithParent();
 const config = configFromEnv();
 const pool = makePool(config, "receiver-store", 4);
 const boss = makeBoss(config, "receiver");

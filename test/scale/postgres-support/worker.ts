@@ -2,8 +2,17 @@
 // in the handler-run table. With SCALE_HANG=1 it records that a run started, then never
 // finishes (a worker the test kills mid-job).
 import { createWorker } from "@hookgate/pg-boss";
-import { configFromEnv, makeBoss, makePool, makeReceiver, queueName, runsTable } from "./config.js";
+import {
+  configFromEnv,
+  exitWithParent,
+  makeBoss,
+  makePool,
+  makeReceiver,
+  queueName,
+  runsTable,
+} from "./config.js";
 
+exitWithParent();
 const config = configFromEnv();
 const hang = process.env.SCALE_HANG === "1";
 const pool = makePool(config, "worker", 6);

@@ -26,10 +26,31 @@ export async function handOff(
   enqueue: ((delivery: ReturnType<typeof toQueuedDelivery>) => Promise<void>) | undefined,
 ): Promise<"queued" | "handled"> {
   if (enqueue) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await enqueue(
-        toQueuedDelivery(event, Object.fromEntries(headerEntries(request.headers)), request.url, lease.key),
+      const queued = toQueuedDelivery(
+        event,
+        Object.fromEntries(headerEntries(request.headers)),
+        request.url,
+        lease.key,
       );
+      // A queue that does not answer has not accepted: bounded like the store.
+      await Promise.race([
+        enqueue(queued),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new WebhookError(
+                  "queue_unavailable",
+                  `hookgate: the queue did not accept the delivery within queueTimeoutMs (${settings.queueTimeoutMs} ms); retry later`,
+                  { headers: { "retry-after": "5" } },
+                ),
+              ),
+            settings.queueTimeoutMs,
+          );
+        }),
+      ]);
     } catch (cause) {
       throw isWebhookError(cause)
         ? cause
@@ -37,6 +58,8 @@ export async function handOff(
             cause,
             headers: { "retry-after": "5" },
           });
+    } finally {
+      clearTimeout(timer);
     }
     handlers.emit({ kind: "enqueued", id: event.id, type: event.type });
     return "queued";

@@ -23,6 +23,7 @@ export interface Settings {
   lockMs: number;
   ttlMs: number;
   storeTimeoutMs: number;
+  queueTimeoutMs: number;
   schemas: SchemaMap;
   namespace: string | undefined;
   unknownEvents: "acknowledge" | "reject";
@@ -92,6 +93,7 @@ export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
     lockMs: wholeNumber("lockMs", options.lockMs, 30_000, 3),
     ttlMs: wholeNumber("ttlMs", options.ttlMs, 72 * 3600 * 1000),
     storeTimeoutMs: wholeNumber("storeTimeoutMs", options.storeTimeoutMs, 2000),
+    queueTimeoutMs: wholeNumber("queueTimeoutMs", options.queueTimeoutMs, 5000),
     schemas: options.events ?? {},
     namespace: options.namespace || undefined,
     unknownEvents,

@@ -56,7 +56,8 @@ export async function settleFailure(
     error,
     ...(event ? { id: event.id, type: event.type } : {}),
   });
-  handlers.report(error, context);
+  // A 409 to a retry while another instance works is the system working, not an error to log.
+  if (error.code !== "in_flight") handlers.report(error, context);
   if (SETUP_ERRORS.has(error.code) && !loggedSetupErrors.has(error.code)) {
     // A set-up mistake fails every delivery: say so once in the server log, not per request.
     loggedSetupErrors.add(error.code);

@@ -72,6 +72,8 @@ export interface ReceiverOptions<S extends SchemaMap = SchemaMap> {
   ttlMs?: number;
   /** Longest wait for one store call, in ms; past it, 503 `store_unavailable` with `Retry-After`. @default 2000 */
   storeTimeoutMs?: number;
+  /** Longest wait for the queue to accept a delivery, in ms; past it, 503 `queue_unavailable`, key released. @default 5000 */
+  queueTimeoutMs?: number;
   /**
    * A verified event no handler is registered for: `acknowledge` answers 200 (providers disable
    * endpoints that keep failing) and reports it to `observe` as `unhandled`; `reject` answers 422
@@ -182,7 +184,11 @@ export interface Receiver<E extends object = Record<string, unknown>> {
   on<N extends EventName<E>>(type: N, handler: Handler<EventFor<E, N>>): this;
   /** Registers a handler for every event. */
   onAny(handler: Handler<AnyEvent<E>>): this;
-  /** Registers a listener for every rejection and failure (for logging; it cannot change the answer). */
+  /**
+   * Registers a listener for every rejection and failure (for logging; it cannot change the
+   * answer) — except `in_flight`, the ordinary 409 to a sender's retry while another instance
+   * works on the delivery (`observe` still sees it).
+   */
   onError(handler: (error: unknown, context: ErrorContext) => void): this;
   /** Runs one request through the pipeline. Never throws: every outcome is an answer. */
   handle(input: HandleInput): Promise<HandleResult>;

@@ -1,0 +1,97 @@
+import { isWebhookError, type Queue, type QueuedDelivery, WebhookError } from "@hookgate/core";
+import type { JobsOptions } from "bullmq";
+import { jobIdFor } from "./job-id.js";
+
+/** The part of a BullMQ `Queue` that {@link bullmqQueue} uses. */
+export interface BullmqQueueLike {
+  add(name: string, data: QueuedDelivery, options?: JobsOptions): Promise<unknown>;
+  readonly defaultJobOptions?: JobsOptions;
+}
+
+/** Options for {@link bullmqQueue}. */
+export interface BullmqQueueOptions {
+  /** A BullMQ `Queue` you created and own; workers consume the same queue name. */
+  queue: BullmqQueueLike;
+  /**
+   * Options for every job, over the defaults below and the queue's `defaultJobOptions`. `jobId` is
+   * always {@link jobIdFor}.
+   * @default { attempts: 10, backoff: { type: "exponential", delay: 1000 } } — about 8½ minutes of retries
+   */
+  jobOptions?: Omit<JobsOptions, "jobId">;
+  /**
+   * Longest wait for Redis to accept a job; past it, the receiver answers 503 `queue_unavailable`
+   * and the sender retries (a job that lands late is deduplicated by its id and by the worker).
+   * @default 2000
+   */
+  timeoutMs?: number;
+}
+
+/** Retries when nothing else says otherwise: 1 s, 2 s, 4 s … 256 s apart. */
+export const defaultJobOptions = {
+  attempts: 10,
+  backoff: { type: "exponential", delay: 1000 },
+} as const satisfies JobsOptions;
+
+/**
+ * A durable hand-off to BullMQ: `enqueue` resolves once Redis holds the job, so the receiver
+ * answers 202 only for deliveries that survive a crash. The job id comes from the delivery's key
+ * ({@link jobIdFor}): copies of one delivery received by several instances make one job.
+ *
+ * @example
+ * const queue = new Queue("hookgate", { connection });
+ * createReceiver({ scheme, store: redisStore({ client }), queue: bullmqQueue({ queue }) });
+ */
+export function bullmqQueue(options: BullmqQueueOptions): Queue {
+  const { queue } = options;
+  if (!queue || typeof queue.add !== "function") {
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: bullmqQueue needs a BullMQ Queue: bullmqQueue({ queue })",
+    );
+  }
+  const timeoutMs = options.timeoutMs ?? 2000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: bullmqQueue timeoutMs must be a positive number of ms",
+    );
+  }
+
+  return {
+    async enqueue(delivery) {
+      const jobOptions: JobsOptions = {
+        ...defaultJobOptions,
+        ...queue.defaultJobOptions,
+        ...options.jobOptions,
+        jobId: jobIdFor(delivery),
+      };
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        await Promise.race([
+          queue.add(delivery.type, delivery, jobOptions),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () =>
+                reject(
+                  new WebhookError(
+                    "queue_unavailable",
+                    `hookgate: BullMQ did not accept the job within ${timeoutMs} ms; retry later`,
+                    { headers: { "retry-after": "5" } },
+                  ),
+                ),
+              timeoutMs,
+            );
+          }),
+        ]);
+      } catch (cause) {
+        if (isWebhookError(cause)) throw cause;
+        throw new WebhookError("queue_unavailable", "hookgate: BullMQ refused the job; retry later", {
+          cause,
+          headers: { "retry-after": "5" },
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { isWebhookError, type QueuedDelivery, type Receiver, WebhookError } from "@hookgate/core";
+import { DelayedError, type Job, UnrecoverableError, Worker, type WorkerOptions } from "bullmq";
+
+/** Options for {@link createWorker}: BullMQ's `WorkerOptions` (`connection` is required) and these. */
+export interface CreateWorkerOptions extends WorkerOptions {
+  /** The queue to consume: the name of the `Queue` given to `bullmqQueue`. @default "hookgate" */
+  name?: string;
+  /** Re-verify each delivery's signature as of its receipt before running handlers. @default false */
+  verify?: boolean;
+  /**
+   * How long a job waits when another worker is running the same delivery (`in_flight`) before it
+   * looks again. Such a wait does not use up one of the job's attempts.
+   * @default 5000
+   */
+  inFlightDelayMs?: number;
+}
+
+/** What the worker sets unless told otherwise. */
+export const defaultWorkerOptions = {
+  concurrency: 4,
+  // Completed jobs can go soon: the store remembers handled deliveries for its ttlMs.
+  removeOnComplete: { age: 3600, count: 1000 },
+  // Failed jobs (every attempt used) stay for inspection and `job.retry()`, for two weeks.
+  removeOnFail: { age: 14 * 24 * 3600 },
+} as const satisfies Partial<WorkerOptions>;
+
+/**
+ * A BullMQ worker that runs each queued delivery's handlers through
+ * `receiver.dispatch(delivery, { once: true })`: at most one handler run per delivery across
+ * every worker sharing the receiver's store, even when BullMQ runs a job twice (a stalled job,
+ * a job added again after it was removed). A handler error fails the attempt, and BullMQ retries
+ * it with the job's `attempts` and `backoff`; a delivery running elsewhere is looked at again
+ * after `inFlightDelayMs`; a delivery that cannot succeed (its signature no longer verifies)
+ * fails at once. Returns the BullMQ `Worker`: `await worker.close()` on shutdown.
+ *
+ * @example
+ * const worker = createWorker(receiver, { connection: { host: "127.0.0.1", port: 6379 }, concurrency: 8 });
+ */
+export function createWorker(
+  receiver: Pick<Receiver, "dispatch">,
+  options: CreateWorkerOptions,
+): Worker<QueuedDelivery> {
+  const { name = "hookgate", verify = false, inFlightDelayMs = 5000, ...workerOptions } = options;
+  if (!receiver || typeof receiver.dispatch !== "function") {
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: createWorker needs a receiver: createWorker(receiver, { connection })",
+    );
+  }
+  if (!workerOptions.connection) {
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: createWorker needs a Redis connection: createWorker(receiver, { connection })",
+    );
+  }
+
+  async function process(job: Job<QueuedDelivery>, token?: string): Promise<void> {
+    try {
+      await receiver.dispatch(job.data, { once: true, verify });
+    } catch (error) {
+      if (!isWebhookError(error)) throw error;
+      if (error.code === "in_flight") {
+        // Another worker holds the delivery; look again later without using up an attempt.
+        await job.moveToDelayed(Date.now() + inFlightDelayMs, token);
+        throw new DelayedError();
+      }
+      // A client error (a signature that no longer verifies) fails the same way every time.
+      if (error.status >= 400 && error.status < 500) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  }
+
+  return new Worker<QueuedDelivery>(name, process, { ...defaultWorkerOptions, ...workerOptions });
+}
