@@ -14,7 +14,7 @@ export interface VerifyInput {
   url?: string | undefined;
   /** The request method; defaults to POST. */
   method?: string | undefined;
-  /** Route parameters (`/webhooks/:tenant`), for a per-request `secret` function. */
+  /** Route parameters the adapter matched (`/webhooks/:tenant`), passed to per-request secrets. */
   params?: Readonly<Record<string, string>> | undefined;
 }
 
@@ -58,7 +58,25 @@ export interface Delivery<TType extends string = string, TPayload = unknown> {
 export type SecretEntry = string | { id: string; value: string };
 
 /** One secret, or several during rotation (all are tried; the first signs). */
-export type SecretInput = SecretEntry | readonly SecretEntry[];
+export type StaticSecrets = SecretEntry | readonly SecretEntry[];
+
+/** What a per-request secret function sees: the request, not yet verified. */
+export interface SecretRequest {
+  headers: HeadersInput;
+  url: string | undefined;
+  /** Route parameters the adapter matched (`{ tenant: "acme" }`); empty when there are none. */
+  params: Readonly<Record<string, string>>;
+}
+
+/**
+ * Secrets chosen per request (per tenant, per endpoint): a function of the unverified request
+ * returning the secrets to try, sync or async. Nothing it reads is trusted until a secret it
+ * returned verifies the signature; return `[]` for an unknown tenant (the request is refused).
+ */
+export type SecretResolver = (request: SecretRequest) => StaticSecrets | Promise<StaticSecrets>;
+
+/** Secrets: one, several during rotation (all are tried; the first signs), or a {@link SecretResolver}. */
+export type SecretInput = StaticSecrets | SecretResolver;
 
 /** What {@link Scheme.sign} signs. */
 export interface SignInput {
@@ -97,13 +115,15 @@ export interface SchemeFacts {
   type: FieldFacts;
   /** Where the signed timestamp is, and its unit; absent for schemes without one (GitHub). */
   timestamp?:
-    | { header: string; unit: "s" | "ms" }
+    | { header: string; unit: "s" | "ms" | "iso" }
     | { payload: string; unit: "s" | "ms" }
     | { signature: true; unit: "s" | "ms" };
   /** Content types the provider sends. */
   contentTypes: readonly string[];
   /** Whether the signature covers the request URL (Twilio): the receiver needs the public URL. */
   signsUrl: boolean;
+  /** The headers the signature travels in (empty where it travels in the body: SNS, Mailgun). */
+  signatureHeaders: readonly string[];
   /**
    * Whether the signature covers the delivery id. When it does not (an unsigned id header), the
    * idempotency key is the verified signature, so a replay under a fresh id is still a duplicate.
@@ -157,6 +177,8 @@ export interface ChallengeRequest {
   url: string | undefined;
   headers: HeadersInput;
   rawBody: Uint8Array;
+  /** Route parameters the adapter matched, for per-request secrets (Zoom verifies its validation). */
+  params?: Readonly<Record<string, string>> | undefined;
 }
 
 /**

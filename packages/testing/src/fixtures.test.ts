@@ -1,13 +1,34 @@
 import { type Scheme, schemes, verify } from "@hookgate/core";
 import { describe, expect, it } from "vitest";
+import { generateEcdsaP256 } from "../../core/src/internal/crypto.js";
 import { ed25519KeyPair, fixtureCatalog, fixtures, signedFixture, signingScheme } from "./index.js";
 
 const keys = await ed25519KeyPair();
 const otherKeys = await ed25519KeyPair();
+const sendgridKeys = await generateEcdsaP256();
+const otherSendgridKeys = await generateEcdsaP256();
+const whsec = (text: string) => `whsec_${Buffer.from(text.padEnd(24, "!")).toString("base64")}`;
 const STANDARD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /** The receiving side's scheme for each provider, and a secret that is not the right one. */
-const setups: Record<string, { scheme: Scheme; wrongSecret: string; timestamped: boolean; url?: string }> = {
+interface Setup {
+  scheme: Scheme;
+  wrongSecret: string;
+  timestamped: boolean;
+  url?: string;
+  /** A token scheme (Telegram, GitLab): the body is not signed. */
+  token?: true;
+  /** A signature header not named *signature* or *hmac* (tokens, Trello's X-Trello-Webhook). */
+  signatureHeader?: string;
+}
+const secretSetup = (make: (options: { secret: string }) => Scheme, extra: Partial<Setup> = {}): Setup => ({
+  scheme: make({ secret: "right" }),
+  wrongSecret: "wrong",
+  timestamped: false,
+  ...extra,
+});
+
+const setups: Record<string, Setup> = {
   "standard-webhooks": {
     scheme: schemes.standardWebhooks({ secret: STANDARD_SECRET }),
     wrongSecret: "whsec_dGhpcyBpcyBub3QgdGhlIHJpZ2h0IGtleQ==",
@@ -46,6 +67,52 @@ const setups: Record<string, { scheme: Scheme; wrongSecret: string; timestamped:
     wrongSecret: otherKeys.privateKey,
     timestamped: true,
   },
+  sendgrid: {
+    scheme: schemes.sendgrid({ publicKey: sendgridKeys.publicKey, privateKey: sendgridKeys.privateKey }),
+    wrongSecret: otherSendgridKeys.privateKey,
+    timestamped: true,
+  },
+  square: secretSetup(schemes.square, { url: "https://example.com/webhooks/square" }),
+  hubspot: secretSetup(schemes.hubspot, { url: "https://example.com/webhooks/hubspot", timestamped: true }),
+  mux: secretSetup(schemes.mux, { timestamped: true }),
+  workos: secretSetup(schemes.workos, { timestamped: true }),
+  line: secretSetup(schemes.line),
+  coinbase: secretSetup(schemes.coinbase),
+  twitch: secretSetup(schemes.twitch, { timestamped: true }),
+  resend: {
+    scheme: schemes.resend({ secret: whsec("right") }),
+    wrongSecret: whsec("wrong"),
+    timestamped: true,
+  },
+  clerk: {
+    scheme: schemes.clerk({ secret: whsec("right") }),
+    wrongSecret: whsec("wrong"),
+    timestamped: true,
+  },
+  polar: secretSetup(schemes.polar, { timestamped: true }),
+  zoom: secretSetup(schemes.zoom, { timestamped: true }),
+  "lemon-squeezy": secretSetup(schemes.lemonSqueezy),
+  telegram: secretSetup(schemes.telegram, {
+    token: true,
+    signatureHeader: "x-telegram-bot-api-secret-token",
+  }),
+  gitlab: secretSetup(schemes.gitlab, { token: true, signatureHeader: "x-gitlab-token" }),
+  bitbucket: secretSetup(schemes.bitbucket),
+  intercom: secretSetup(schemes.intercom),
+  typeform: secretSetup(schemes.typeform),
+  calendly: secretSetup(schemes.calendly, { timestamped: true }),
+  sentry: secretSetup(schemes.sentry),
+  vercel: secretSetup(schemes.vercel),
+  notion: secretSetup(schemes.notion),
+  dropbox: secretSetup(schemes.dropbox),
+  box: secretSetup(schemes.box, { timestamped: true }),
+  zendesk: secretSetup(schemes.zendesk, { timestamped: true }),
+  asana: secretSetup(schemes.asana),
+  "cal-com": secretSetup(schemes.calCom),
+  trello: secretSetup(schemes.trello, {
+    url: "https://example.com/webhooks/trello",
+    signatureHeader: "x-trello-webhook",
+  }),
 };
 
 const HOUR = 3_600_000;
@@ -104,16 +171,33 @@ describe.each(fixtureCatalog.map((entry) => [`${entry.provider}.${entry.name}`, 
       expect(da.id).not.toBe(db.id);
     });
 
-    it("tampered body → signature_mismatch", async () => {
-      const fixture = await sign({ tamper: "body" });
-      await expect(verify(setup.scheme, input(fixture))).rejects.toMatchObject({
-        code: "signature_mismatch",
-        status: 401,
+    if (setup.token) {
+      it("tampered body still verifies: a token scheme does not sign the body", async () => {
+        const fixture = await sign({ tamper: "body" });
+        await expect(verify(setup.scheme, input(fixture))).resolves.toMatchObject({ type: entry.type });
       });
-    });
+    } else {
+      it("tampered body → signature_mismatch", async () => {
+        const fixture = await sign({ tamper: "body" });
+        await expect(verify(setup.scheme, input(fixture))).rejects.toMatchObject({
+          code: "signature_mismatch",
+          status: 401,
+        });
+      });
+    }
 
     it("tampered signature → signature_mismatch", async () => {
-      const fixture = await sign({ tamper: "signature" });
+      const name = setup.signatureHeader;
+      const fixture = await sign({
+        tamper: name
+          ? (f) => {
+              const value = f.headers[name]!;
+              const at = value.length - 3;
+              const changed = value.slice(0, at) + (value[at] === "a" ? "b" : "a") + value.slice(at + 1);
+              return { ...f, headers: { ...f.headers, [name]: changed } };
+            }
+          : "signature",
+      });
       await expect(verify(setup.scheme, input(fixture))).rejects.toMatchObject({
         code: "signature_mismatch",
       });

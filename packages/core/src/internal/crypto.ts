@@ -1,5 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import { concatBytes, fromBase64Url, toBase64Url, utf8 } from "./bytes.js";
+import { concatBytes, fromBase64Url, toBase64, toBase64Url, utf8 } from "./bytes.js";
 import { forceWebRuntime, runtime } from "./runtime.js";
 
 export type HmacHash = "sha1" | "sha256" | "sha512";
@@ -18,11 +18,23 @@ export interface Ed25519Key {
   readonly seed?: Uint8Array;
 }
 
-export type CryptoKeyMaterial = HmacKey | Ed25519Key;
+/**
+ * An ECDSA P-256 key (SendGrid): the public key as DER SubjectPublicKeyInfo, the private key as
+ * DER PKCS#8 when the key can sign, or both.
+ */
+export interface EcdsaKey {
+  readonly kind: "ecdsa";
+  readonly spki?: Uint8Array;
+  readonly pkcs8?: Uint8Array;
+}
+
+export type CryptoKeyMaterial = HmacKey | Ed25519Key | EcdsaKey;
 
 const WEB_HASH: Record<HmacHash, string> = { sha1: "SHA-1", sha256: "SHA-256", sha512: "SHA-512" };
 /** Digest length in bytes of each HMAC hash, and of an Ed25519 signature. */
 export const SIGNATURE_BYTES = { sha1: 20, sha256: 32, sha512: 64, ed25519: 64 } as const;
+/** Length bounds of a DER-encoded ECDSA P-256 signature (SEQUENCE of two INTEGERs of at most 33 bytes). */
+export const ECDSA_DER_BYTES = { min: 8, max: 72 } as const;
 
 // PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410 §7): a fixed 16-byte prefix.
 const PKCS8_ED25519_PREFIX = new Uint8Array([
@@ -193,4 +205,177 @@ export async function generateEd25519(): Promise<{ seed: Uint8Array; publicKey: 
   const seed = new Uint8Array(32);
   globalThis.crypto.getRandomValues(seed);
   return { seed, publicKey: await ed25519PublicKey(seed) };
+}
+
+const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
+const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;
+
+/** DER `SEQUENCE { INTEGER r, INTEGER s }` → the 64-byte `r ‖ s` Web Crypto uses; undefined if malformed. */
+export function ecdsaDerToRaw(der: Uint8Array): Uint8Array | undefined {
+  if (der.length < ECDSA_DER_BYTES.min || der[0] !== 0x30 || der[1] !== der.length - 2) return undefined;
+  const out = new Uint8Array(64);
+  let at = 2;
+  for (const offset of [0, 32]) {
+    if (der[at] !== 0x02) return undefined;
+    const length = der[at + 1]!;
+    let value = der.subarray(at + 2, at + 2 + length);
+    if (value.length !== length || length === 0) return undefined;
+    while (value.length > 32 && value[0] === 0) value = value.subarray(1);
+    if (value.length > 32) return undefined;
+    out.set(value, offset + 32 - value.length);
+    at += 2 + length;
+  }
+  return at === der.length ? out : undefined;
+}
+
+function derInteger(bytes: Uint8Array): Uint8Array {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const value = bytes.subarray(start);
+  const pad = value[0]! & 0x80 ? 1 : 0;
+  const out = new Uint8Array(2 + pad + value.length);
+  out[0] = 0x02;
+  out[1] = pad + value.length;
+  out.set(value, 2 + pad);
+  return out;
+}
+
+/** The 64-byte `r ‖ s` of Web Crypto → DER, as SendGrid (and node:crypto by default) encode it. */
+export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
+  const body = concatBytes([derInteger(raw.subarray(0, 32)), derInteger(raw.subarray(32))]);
+  return concatBytes([new Uint8Array([0x30, body.length]), body]);
+}
+
+/** Verifies a DER ECDSA P-256 / SHA-256 signature over the chunks. */
+export function ecdsaVerify(
+  key: EcdsaKey,
+  chunks: readonly Chunk[],
+  signature: Uint8Array,
+): boolean | Promise<boolean> {
+  const nc = node();
+  if (nc) {
+    let keyObject = nodeKeys.get(key);
+    if (!keyObject) {
+      keyObject = key.spki
+        ? nc.createPublicKey({ key: runtime.buffer!.Buffer.from(key.spki), format: "der", type: "spki" })
+        : nc.createPublicKey(nodeEcdsaPrivateKey(key.pkcs8!));
+      nodeKeys.set(key, keyObject);
+    }
+    try {
+      return nc.verify("sha256", joinChunks(chunks), keyObject, signature);
+    } catch {
+      return false;
+    }
+  }
+  const raw = ecdsaDerToRaw(signature);
+  if (!raw) return false;
+  return (async () => {
+    const cryptoKey = await webKey(key, "verify", async () => {
+      if (key.spki) return subtle().importKey("spki", ownBuffer(key.spki), ECDSA_P256, false, ["verify"]);
+      const privateKey = await subtle().importKey("pkcs8", ownBuffer(key.pkcs8!), ECDSA_P256, true, ["sign"]);
+      const { d: _d, ...jwk } = await subtle().exportKey("jwk", privateKey);
+      return subtle().importKey("jwk", { ...jwk, key_ops: ["verify"] }, ECDSA_P256, false, ["verify"]);
+    });
+    return subtle().verify(ECDSA_SHA256, cryptoKey, ownBuffer(raw), ownBuffer(joinChunks(chunks)));
+  })();
+}
+
+function nodeEcdsaPrivateKey(pkcs8Bytes: Uint8Array): KeyObject {
+  return runtime.crypto!.createPrivateKey({
+    key: runtime.buffer!.Buffer.from(pkcs8Bytes),
+    format: "der",
+    type: "pkcs8",
+  });
+}
+
+/** Signs the chunks with ECDSA P-256 / SHA-256; the signature is DER-encoded. */
+export async function ecdsaSign(key: EcdsaKey, chunks: readonly Chunk[]): Promise<Uint8Array> {
+  if (!key.pkcs8) throw new Error("hookgate: this ECDSA key is a public key; signing needs the private key");
+  const nc = node();
+  if (nc) return nc.sign("sha256", joinChunks(chunks), nodeEcdsaPrivateKey(key.pkcs8));
+  const cryptoKey = await subtle().importKey("pkcs8", ownBuffer(key.pkcs8), ECDSA_P256, false, ["sign"]);
+  const raw = new Uint8Array(await subtle().sign(ECDSA_SHA256, cryptoKey, ownBuffer(joinChunks(chunks))));
+  return ecdsaRawToDer(raw);
+}
+
+/** A new ECDSA P-256 key pair as base64 DER (PKCS#8 private, SPKI public): for tests and the CLI. */
+export async function generateEcdsaP256(): Promise<{ privateKey: string; publicKey: string }> {
+  const pair = await subtle().generateKey(ECDSA_P256, true, ["sign", "verify"]);
+  const b64 = (buffer: ArrayBuffer) => toBase64(new Uint8Array(buffer));
+  return {
+    privateKey: b64(await subtle().exportKey("pkcs8", pair.privateKey)),
+    publicKey: b64(await subtle().exportKey("spki", pair.publicKey)),
+  };
+}
+
+/** An RSA public key (AWS SNS signing certificates), as DER SubjectPublicKeyInfo. */
+export interface RsaKey {
+  readonly kind: "rsa";
+  readonly spki: Uint8Array;
+}
+
+/** Reads one DER element at `at`: its tag, where its content starts, and where it ends. */
+function derElement(der: Uint8Array, at: number): { tag: number; start: number; end: number } | undefined {
+  const tag = der[at];
+  let length = der[at + 1];
+  if (tag === undefined || length === undefined) return undefined;
+  let start = at + 2;
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    if (bytes === 0 || bytes > 4) return undefined;
+    length = 0;
+    for (let i = 0; i < bytes; i++) length = length * 256 + (der[start + i] ?? Number.NaN);
+    start += bytes;
+  }
+  const end = start + length;
+  return Number.isNaN(end) || end > der.length ? undefined : { tag, start, end };
+}
+
+/**
+ * The SubjectPublicKeyInfo of a DER X.509 certificate (RFC 5280 §4.1): Certificate → tbsCertificate →
+ * [version], serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo.
+ */
+export function certificateSpki(der: Uint8Array): Uint8Array | undefined {
+  const certificate = derElement(der, 0);
+  const tbs = certificate && derElement(der, certificate.start);
+  if (!tbs || certificate.tag !== 0x30 || tbs.tag !== 0x30) return undefined;
+  let at = tbs.start;
+  let element = derElement(der, at);
+  if (element?.tag === 0xa0) element = derElement(der, (at = element.end));
+  // serialNumber, signature, issuer, validity, subject
+  for (let i = 0; i < 5 && element; i++) element = derElement(der, (at = element.end));
+  return element?.tag === 0x30 ? der.slice(at, element.end) : undefined;
+}
+
+/** Verifies an RSASSA-PKCS1-v1_5 signature (SHA-1 or SHA-256) over the chunks. */
+export function rsaVerify(
+  hash: "sha1" | "sha256",
+  key: RsaKey,
+  chunks: readonly Chunk[],
+  signature: Uint8Array,
+): boolean | Promise<boolean> {
+  const nc = node();
+  if (nc) {
+    let keyObject = nodeKeys.get(key);
+    if (!keyObject) {
+      keyObject = nc.createPublicKey({
+        key: runtime.buffer!.Buffer.from(key.spki),
+        format: "der",
+        type: "spki",
+      });
+      nodeKeys.set(key, keyObject);
+    }
+    try {
+      return nc.verify(hash, joinChunks(chunks), keyObject, signature);
+    } catch {
+      return false;
+    }
+  }
+  const algorithm = { name: "RSASSA-PKCS1-v1_5", hash: WEB_HASH[hash] };
+  return (async () => {
+    const cryptoKey = await webKey(key, hash, () =>
+      subtle().importKey("spki", ownBuffer(key.spki), algorithm, false, ["verify"]),
+    );
+    return subtle().verify(algorithm, cryptoKey, ownBuffer(signature), ownBuffer(joinChunks(chunks)));
+  })();
 }

@@ -1,7 +1,7 @@
 import { WebhookError } from "../errors.js";
-import type { SecretEntry, SecretInput } from "../types.js";
+import type { SecretEntry, StaticSecrets } from "../types.js";
 import { fromBase64, fromHex, utf8 } from "./bytes.js";
-import type { CryptoKeyMaterial, Ed25519Key, HmacKey } from "./crypto.js";
+import type { CryptoKeyMaterial, EcdsaKey, Ed25519Key, HmacKey } from "./crypto.js";
 
 /** A configured secret after decoding: the key material plus what identifies it to the operator. */
 export interface DecodedSecret {
@@ -25,7 +25,7 @@ function invalid(message: string): WebhookError {
 export { invalid as invalidSecret };
 
 export function decodeSecrets(
-  input: SecretInput | undefined,
+  input: StaticSecrets | undefined,
   scheme: string,
   decode: KeyDecoder,
   optionName = "secret",
@@ -152,4 +152,31 @@ export const standardWebhooksKey: KeyDecoder = (value, scheme) => {
   if (prefix === "whpk_") return ed25519FromBytes(bytes, "public", `the ${scheme} whpk_ key`);
   if (prefix === "whsk_") return ed25519FromBytes(bytes, "private", `the ${scheme} whsk_ key`);
   return { kind: "hmac", bytes };
+};
+
+// A PEM body (`-----BEGIN …-----` lines dropped) or bare base64 DER.
+function derBytes(value: string): Uint8Array | undefined {
+  const body = value.replace(/-----(BEGIN|END) [A-Z ]+-----/g, "").replace(/\s+/g, "");
+  return fromBase64(body);
+}
+
+/** An ECDSA P-256 public key: base64 DER SubjectPublicKeyInfo (SendGrid's verification key), or PEM. */
+export const ecdsaPublicKey: KeyDecoder = (value, scheme) => {
+  const spki = derBytes(value);
+  // SPKI of a P-256 key: 91 bytes, starting with the id-ecPublicKey / prime256v1 header.
+  if (spki?.length !== 91 || spki[0] !== 0x30) {
+    throw invalid(
+      `hookgate: the ${scheme} verification key must be a base64 (or PEM) ECDSA P-256 public key, as the dashboard shows it (MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…)`,
+    );
+  }
+  return { kind: "ecdsa", spki } satisfies EcdsaKey;
+};
+
+/** An ECDSA P-256 private key: base64 DER PKCS#8, or PEM (for signing test deliveries). */
+export const ecdsaPrivateKey: KeyDecoder = (value, scheme) => {
+  const pkcs8 = derBytes(value);
+  if (!pkcs8 || pkcs8.length < 60 || pkcs8[0] !== 0x30) {
+    throw invalid(`hookgate: the ${scheme} private key must be a base64 (or PEM) PKCS#8 ECDSA P-256 key`);
+  }
+  return { kind: "ecdsa", pkcs8 } satisfies EcdsaKey;
 };

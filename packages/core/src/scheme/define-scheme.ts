@@ -1,8 +1,8 @@
-import { decodeSecrets } from "../internal/secrets.js";
 import type { Scheme } from "../types.js";
 import type { SchemeDefinition, SchemeKeys } from "./definition.js";
 import { parseJson, parsePayload } from "./payload.js";
 import { describeScheme } from "./scheme-facts.js";
+import { secretSource } from "./secret-source.js";
 import { createSigner } from "./sign-request.js";
 import { compileSignatureReader, displayHeader } from "./signature-headers.js";
 import { compileTemplate, templateUses } from "./signed-content.js";
@@ -25,14 +25,17 @@ const FORM = "application/x-www-form-urlencoded";
  */
 export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Scheme {
   const { name } = definition;
-  const secrets = decodeSecrets(keys.secret, name, definition.key, keys.optionName);
+  const secrets = secretSource(keys.secret, name, definition.key, keys.optionName);
   const signingKeys =
     keys.signingKey === undefined
       ? secrets
-      : decodeSecrets(keys.signingKey, name, keys.signingKeyDecoder ?? definition.key, "signingKey");
-  const rawSecrets = (Array.isArray(keys.secret) ? keys.secret : [keys.secret]).map((s) =>
-    typeof s === "string" ? s : (s as { value: string }).value,
-  );
+      : secretSource(keys.signingKey, name, keys.signingKeyDecoder ?? definition.key, "signingKey");
+  const rawSecrets =
+    typeof keys.secret === "function"
+      ? []
+      : (Array.isArray(keys.secret) ? keys.secret : [keys.secret]).map((s) =>
+          typeof s === "string" ? s : (s as { value: string }).value,
+        );
   const content =
     typeof definition.content === "string" ? compileTemplate(definition.content) : definition.content;
   const contentTypes = definition.contentTypes ?? ["application/json"];

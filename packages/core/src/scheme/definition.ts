@@ -2,8 +2,11 @@ import type { Chunk, HmacHash } from "../internal/crypto.js";
 import type { KeyDecoder } from "../internal/secrets.js";
 import type { Delivery, HandshakeReply, HeadersInput, Scheme, SecretInput } from "../types.js";
 
-/** Signature algorithm: an HMAC hash, or Ed25519. */
-export type SignatureAlgorithm = HmacHash | "ed25519";
+/**
+ * Signature algorithm: an HMAC hash, Ed25519, ECDSA P-256 over SHA-256 (DER signature), or
+ * `token`: the header carries the shared secret itself (Telegram, GitLab), compared in constant time.
+ */
+export type SignatureAlgorithm = HmacHash | "ed25519" | "ecdsa-p256-sha256" | "token";
 
 /** How signatures are laid out in their header. */
 export type SignatureFormat =
@@ -21,14 +24,16 @@ export interface SignatureSpec {
   aliases?: readonly string[];
   format: SignatureFormat;
   algorithm: SignatureAlgorithm;
-  encoding: "hex" | "base64";
+  /** How the signature is written; `text` only for `token` (the secret as sent). */
+  encoding: "hex" | "base64" | "text";
   /** Read only when none of the scheme's other signature headers is present (a legacy header). */
   fallback?: boolean;
 }
 
 /** Where the signed timestamp is found. */
 export type TimestampSpec =
-  | { header: string; aliases?: readonly string[]; unit: "s" | "ms" }
+  /** `iso`: an RFC 3339 date-time, signed as sent (Twitch, Box, Zendesk). */
+  | { header: string; aliases?: readonly string[]; unit: "s" | "ms" | "iso" }
   /** In the signature header's timestamp field (`fields` format). */
   | { in: "signature"; unit: "s" | "ms" }
   /** In the JSON payload at a dot path; checked after the signature. */

@@ -23,6 +23,7 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
     type: fieldFacts(definition.type),
     contentTypes,
     signsUrl: definition.signsUrl ?? (template !== undefined && templateUses(template, "url")),
+    signatureHeaders: [...new Set(definition.signatures.map((s) => s.header))],
     // The payload is signed; a header id is signed only where the template includes it.
     idSigned:
       id.header === undefined

@@ -1,8 +1,8 @@
 import { WebhookError } from "../errors.js";
-import { decodeUtf8, toBase64, toHex } from "../internal/bytes.js";
-import { type Chunk, type CryptoKeyMaterial, ed25519Sign, hmac } from "../internal/crypto.js";
+import { decodeUtf8, toBase64, toHex, toText } from "../internal/bytes.js";
+import { type Chunk, type CryptoKeyMaterial, ecdsaSign, ed25519Sign, hmac } from "../internal/crypto.js";
 import type { DecodedSecret } from "../internal/secrets.js";
-import type { SignInput } from "../types.js";
+import type { SignInput, VerifyInput } from "../types.js";
 import type { ContentContext, SchemeDefinition, SignatureSpec } from "./definition.js";
 import { toRawBytes } from "./raw-bytes.js";
 import { formatTimestamp } from "./timestamps.js";
@@ -11,8 +11,10 @@ import { headerValueFor } from "./value-sources.js";
 /** What {@link createSigner} needs, compiled once by `defineScheme`. */
 export interface SignerParts {
   definition: SchemeDefinition;
-  /** The keys that sign: the first one is used. */
-  keys: readonly DecodedSecret[];
+  /** The keys that sign (the first one is used), or per-request secrets looked up for the URL. */
+  keys:
+    | readonly DecodedSecret[]
+    | ((input: VerifyInput) => readonly DecodedSecret[] | Promise<readonly DecodedSecret[]>);
   content: (context: ContentContext) => Promise<Chunk[][]> | Chunk[][];
   contentTypes: readonly string[];
 }
@@ -47,14 +49,29 @@ export function createSigner(parts: SignerParts): (input: SignInput) => Promise<
       contentType,
       signing: true,
     });
-    const key = parts.keys[0]!.key;
+    const keys =
+      typeof parts.keys === "function"
+        ? await parts.keys({ headers: {}, rawBody: body, url: input.url })
+        : parts.keys;
+    if (keys.length === 0) {
+      throw new WebhookError(
+        "invalid_secret",
+        `hookgate: the ${name} secret function returned no secret for ${input.url ?? "a request without a url"}; pass a url it knows, or sign with scheme.withSigningKey(secret)`,
+      );
+    }
+    const key = keys[0]!.key;
 
     const headers: Record<string, string> = { "content-type": contentType };
     const fields = new Map<string, string[]>();
     for (const spec of definition.signatures) {
       const signature = await signWith(spec, key, chunks!);
       if (signature === undefined) continue;
-      const encoded = spec.encoding === "hex" ? toHex(signature) : toBase64(signature);
+      const encoded =
+        spec.encoding === "hex"
+          ? toHex(signature)
+          : spec.encoding === "text"
+            ? toText(signature)
+            : toBase64(signature);
       const { format } = spec;
       const existing = headers[spec.header];
       if (format.type === "plain") headers[spec.header] = `${format.prefix ?? ""}${encoded}`;
@@ -72,7 +89,7 @@ export function createSigner(parts: SignerParts): (input: SignInput) => Promise<
     if (!definition.signatures.some((s) => headers[s.header])) {
       throw new WebhookError(
         "invalid_secret",
-        `hookgate: the ${name} scheme has no key that can sign (an Ed25519 public key verifies only; pass the private key to sign)`,
+        `hookgate: the ${name} scheme has no key that can sign (an Ed25519 or ECDSA public key verifies only; pass the private key to sign)`,
       );
     }
     if (tsSpec && "header" in tsSpec && timestamp !== undefined) headers[tsSpec.header] = timestamp;
@@ -92,5 +109,9 @@ async function signWith(
 ): Promise<Uint8Array | undefined> {
   if (spec.algorithm === "ed25519")
     return key.kind === "ed25519" && key.seed ? ed25519Sign(key, chunks) : undefined;
+  if (spec.algorithm === "ecdsa-p256-sha256")
+    return key.kind === "ecdsa" && key.pkcs8 ? ecdsaSign(key, chunks) : undefined;
+  // A token scheme sends the secret itself.
+  if (spec.algorithm === "token") return key.kind === "hmac" ? key.bytes : undefined;
   return key.kind === "hmac" ? hmac(spec.algorithm, key, chunks) : undefined;
 }

@@ -1,6 +1,6 @@
 import { WebhookError } from "../errors.js";
-import { fromBase64, fromHex } from "../internal/bytes.js";
-import { SIGNATURE_BYTES } from "../internal/crypto.js";
+import { fromBase64, fromHex, utf8 } from "../internal/bytes.js";
+import { ECDSA_DER_BYTES, SIGNATURE_BYTES } from "../internal/crypto.js";
 import { getFirstHeader } from "../internal/headers.js";
 import type { HeadersInput } from "../types.js";
 import type { SignatureSpec } from "./definition.js";
@@ -47,9 +47,21 @@ export function splitList(value: string, separator: string | RegExp): string[] {
   return out;
 }
 
+/** Longest shared-secret token read from a header (Telegram allows 256 characters). */
+const MAX_TOKEN_BYTES = 1024;
+
 function decodeSignature(text: string, spec: SignatureSpec): Uint8Array | undefined {
+  if (spec.encoding === "text") {
+    const bytes = utf8(text);
+    return bytes.length > 0 && bytes.length <= MAX_TOKEN_BYTES ? bytes : undefined;
+  }
   const bytes = spec.encoding === "hex" ? fromHex(text) : fromBase64(text);
-  return bytes && bytes.length === SIGNATURE_BYTES[spec.algorithm] ? bytes : undefined;
+  if (!bytes) return undefined;
+  const { algorithm } = spec;
+  if (algorithm === "ecdsa-p256-sha256")
+    return bytes.length >= ECDSA_DER_BYTES.min && bytes.length <= ECDSA_DER_BYTES.max ? bytes : undefined;
+  if (algorithm === "token") return bytes.length > 0 ? bytes : undefined;
+  return bytes.length === SIGNATURE_BYTES[algorithm] ? bytes : undefined;
 }
 
 interface HeaderGroup {
@@ -100,8 +112,8 @@ function readGroup(headers: HeadersInput, { names, specs }: HeaderGroup, read: C
   for (const spec of specs) {
     const { format } = spec;
     if (format.type === "plain") {
-      // A proxy may join a repeated header with ", ": every piece is a candidate.
-      for (const piece of splitList(value, ",")) {
+      // A proxy may join a repeated header with ", ": every piece is a candidate (a token is sent whole).
+      for (const piece of spec.encoding === "text" ? [value] : splitList(value, ",")) {
         if (format.prefix && !piece.startsWith(format.prefix)) continue;
         const text = format.prefix ? piece.slice(format.prefix.length) : piece;
         candidates.push({ spec, text, bytes: decodeSignature(text, spec) });

@@ -9,7 +9,8 @@ const MAX_TIMESTAMP_DIGITS = 16;
 const DIGITS = /^\d+$/;
 
 /** A timestamp in the scheme's unit, as milliseconds since the epoch; refuses anything but digits. */
-export function parseTimestamp(raw: string, unit: "s" | "ms", where: string): number {
+export function parseTimestamp(raw: string, unit: "s" | "ms" | "iso", where: string): number {
+  if (unit === "iso") return parseIsoTimestamp(raw, where);
   if (raw.length > MAX_TIMESTAMP_DIGITS || !DIGITS.test(raw)) {
     throw new WebhookError(
       "malformed_timestamp",
@@ -22,8 +23,22 @@ export function parseTimestamp(raw: string, unit: "s" | "ms", where: string): nu
   return ms;
 }
 
+// RFC 3339 date-time: fractional seconds of any precision (Twitch sends nanoseconds), Z or an offset.
+const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+function parseIsoTimestamp(raw: string, where: string): number {
+  const match = RFC3339.exec(raw);
+  // Date.parse takes at most milliseconds: cut longer fractions before parsing.
+  const ms = match ? Date.parse(`${match[1]}${(match[2] ?? "").slice(0, 4)}${match[3]}`) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new WebhookError("malformed_timestamp", `hookgate: ${where} must be an RFC 3339 date-time`);
+  }
+  return ms;
+}
+
 /** A point in time in the scheme's unit, as the sender writes it. */
-export function formatTimestamp(at: Date, unit: "s" | "ms"): string {
+export function formatTimestamp(at: Date, unit: "s" | "ms" | "iso"): string {
+  if (unit === "iso") return `${at.toISOString().slice(0, 19)}Z`;
   return String(unit === "s" ? Math.floor(at.getTime() / 1000) : at.getTime());
 }
 

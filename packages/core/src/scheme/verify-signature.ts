@@ -1,6 +1,13 @@
 import { WebhookError } from "../errors.js";
 import { decodeUtf8 } from "../internal/bytes.js";
-import { type Chunk, ed25519Verify, hmac, timingSafeEqual } from "../internal/crypto.js";
+import {
+  type Chunk,
+  ecdsaVerify,
+  ed25519Verify,
+  type HmacKey,
+  hmac,
+  timingSafeEqual,
+} from "../internal/crypto.js";
 import { getFirstHeader } from "../internal/headers.js";
 import type { DecodedSecret } from "../internal/secrets.js";
 import type { Delivery, HeadersInput, MatchedSecret, VerifyInput, VerifyOptions } from "../types.js";
@@ -14,7 +21,10 @@ import { attachVerifiedSignature } from "./verified-signature.js";
 /** What {@link createVerifier} needs, compiled once by `defineScheme`. */
 export interface VerifierParts {
   definition: SchemeDefinition;
-  secrets: readonly DecodedSecret[];
+  /** The decoded secrets, or, for per-request secrets, a function of the unverified request giving them. */
+  secrets:
+    | readonly DecodedSecret[]
+    | ((input: VerifyInput) => readonly DecodedSecret[] | Promise<readonly DecodedSecret[]>);
   rawSecrets: readonly string[];
   readSignatures: (headers: HeadersInput) => CandidateRead;
   content: (context: ContentContext) => Promise<Chunk[][]> | Chunk[][];
@@ -26,6 +36,8 @@ export interface VerifierParts {
 }
 
 const CONTENT_TYPE = ["content-type"] as const;
+/** Each token secret's own keyed digest, computed once. */
+const tokenDigests = new WeakMap<HmacKey, Uint8Array>();
 /** Longest delivery id accepted: every sender's ids are far shorter; a huge one only bloats keys and logs. */
 const MAX_ID_LENGTH = 256;
 
@@ -54,7 +66,9 @@ async function driveAsync<T>(steps: Generator<unknown, T, unknown>, pending: Pro
 export function createVerifier(
   parts: VerifierParts,
 ): (input: VerifyInput, options?: VerifyOptions) => Promise<Delivery> {
-  const { definition, secrets, readSignatures, content, parse, signatureLabel, signsId } = parts;
+  const { definition, readSignatures, content, parse, signatureLabel, signsId } = parts;
+  const staticSecrets = typeof parts.secrets === "function" ? undefined : parts.secrets;
+  const resolveSecrets = typeof parts.secrets === "function" ? parts.secrets : undefined;
   const { name } = definition;
   const tsSpec = definition.timestamp;
   const timestampLabel = `the ${name} timestamp`;
@@ -119,7 +133,9 @@ export function createVerifier(
       signing: false,
     })) as Chunk[][];
 
-    let matched: { secret: MatchedSecret; candidate: Candidate } | undefined;
+    // Per-request secrets are looked up only once the request is well-formed and fresh.
+    const secrets = staticSecrets ?? ((yield resolveSecrets!(input)) as readonly DecodedSecret[]);
+    let matched: { secret: DecodedSecret; candidate: Candidate } | undefined;
     search: for (const secret of secrets) {
       const { key } = secret;
       for (const chunks of contents) {
@@ -131,6 +147,17 @@ export function createVerifier(
           let ok = false;
           if (algorithm === "ed25519") {
             if (key.kind === "ed25519") ok = (yield ed25519Verify(key, chunks, candidate.bytes)) as boolean;
+          } else if (algorithm === "ecdsa-p256-sha256") {
+            if (key.kind === "ecdsa") ok = (yield ecdsaVerify(key, chunks, candidate.bytes)) as boolean;
+          } else if (algorithm === "token") {
+            // The header is the secret itself: compare keyed digests, so the time taken says
+            // nothing about the secret's length or contents.
+            if (key.kind === "hmac") {
+              const expected = (tokenDigests.get(key) ??
+                (yield hmac("sha256", key, [key.bytes]))) as Uint8Array;
+              tokenDigests.set(key, expected);
+              ok = timingSafeEqual(expected, (yield hmac("sha256", key, [candidate.bytes])) as Uint8Array);
+            }
           } else if (key.kind === "hmac") {
             if (digestAlgorithm !== algorithm) {
               digest = (yield hmac(algorithm, key, chunks)) as Uint8Array;
@@ -139,9 +166,7 @@ export function createVerifier(
             ok = timingSafeEqual(digest!, candidate.bytes);
           }
           if (ok) {
-            const which =
-              secret.id === undefined ? { index: secret.index } : { index: secret.index, id: secret.id };
-            matched = { secret: which, candidate };
+            matched = { secret, candidate };
             break search;
           }
         }
@@ -180,7 +205,16 @@ export function createVerifier(
     // The matched signature, canonical (its bytes, not its text): what identifies a delivery whose
     // id header is unsigned.
     const signature = matched.candidate.bytes!;
-    const id = readSource(definition.id, sourceContext) ?? signatureId(signature);
+    const token = matched.candidate.spec.algorithm === "token";
+    const headerId = readSource(definition.id, sourceContext);
+    if (headerId === undefined && token) {
+      // A token is the secret itself, the same on every delivery: it cannot stand in for an id.
+      throw new WebhookError(
+        "missing_header",
+        `hookgate: the ${name} delivery has no id${idHeaders ? ` (${idHeaders.map(displayHeader).join(" / ")})` : ""}`,
+      );
+    }
+    const id = headerId ?? signatureId(signature);
     if (id.length > MAX_ID_LENGTH) {
       throw new WebhookError(
         "invalid_payload",
@@ -194,16 +228,20 @@ export function createVerifier(
         `hookgate: the ${name} delivery has no event type: the ${displayHeader(typeHeaderOnly)} header is missing`,
       );
     }
+    const { secret } = matched;
+    const matchedSecret: MatchedSecret =
+      secret.id === undefined ? { index: secret.index } : { index: secret.index, id: secret.id };
     const delivery: Delivery = {
       id,
       type: type ?? "",
       payload,
       rawBody: body,
       scheme: name,
-      matchedSecret: matched.secret,
+      matchedSecret,
     };
     if (timestampMs !== undefined) delivery.timestamp = new Date(timestampMs);
-    attachVerifiedSignature(delivery, signature);
+    // A token is the secret itself: never attach it where journals and logs could read it.
+    attachVerifiedSignature(delivery, token ? undefined : signature, secret.key);
     return delivery;
   }
 

@@ -1,0 +1,70 @@
+import type { SecretRequest, SecretResolver, StaticSecrets } from "../types.js";
+
+/** Options for {@link cachedSecrets}. */
+export interface CachedSecretsOptions {
+  /**
+   * What identifies a lookup: requests with the same key share one cached answer.
+   * @default the route params and the URL's path (`{"tenant":"acme"} /webhooks/acme`)
+   */
+  key?: (request: SecretRequest) => string;
+  /** Most lookups kept; the least recently used is dropped past it. @default 1000 */
+  max?: number;
+  /** How long an answer is kept, in milliseconds. @default 60000 */
+  ttlMs?: number;
+}
+
+interface Entry {
+  value: StaticSecrets | Promise<StaticSecrets>;
+  expires: number;
+}
+
+function defaultKey({ params, url }: SecretRequest): string {
+  let path = url ?? "";
+  const query = path.indexOf("?");
+  if (query >= 0) path = path.slice(0, query);
+  return `${JSON.stringify(params)} ${path}`;
+}
+
+/**
+ * Wraps a per-request secret lookup (a database or secrets-manager call) in a small bounded
+ * cache: answers are kept `ttlMs` per key, at most `max` of them, concurrent lookups of one key
+ * share one call, and a failed lookup is not kept.
+ *
+ * @example
+ * const scheme = schemes.github({
+ *   secret: cachedSecrets(async ({ params }) => db.webhookSecrets(params.tenant), { ttlMs: 30_000 }),
+ * });
+ */
+export function cachedSecrets(lookup: SecretResolver, options: CachedSecretsOptions = {}): SecretResolver {
+  const keyOf = options.key ?? defaultKey;
+  const max = options.max ?? 1000;
+  const ttlMs = options.ttlMs ?? 60_000;
+  const entries = new Map<string, Entry>();
+  return (request) => {
+    const key = keyOf(request);
+    const now = Date.now();
+    const hit = entries.get(key);
+    if (hit && hit.expires > now) {
+      // Re-insert: the map's order is least recently used first.
+      entries.delete(key);
+      entries.set(key, hit);
+      return hit.value;
+    }
+    const value = lookup(request);
+    const entry: Entry = { value, expires: now + ttlMs };
+    entries.delete(key);
+    entries.set(key, entry);
+    while (entries.size > max) entries.delete(entries.keys().next().value!);
+    if (value instanceof Promise) {
+      value.then(
+        (resolved) => {
+          if (entries.get(key) === entry) entry.value = resolved;
+        },
+        () => {
+          if (entries.get(key) === entry) entries.delete(key);
+        },
+      );
+    }
+    return value;
+  };
+}

@@ -1,0 +1,205 @@
+import { generateKeyPairSync, type KeyObject, sign as nodeSign, X509Certificate } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { certificateSpki, forceWebCrypto } from "../internal/crypto.js";
+import { verify } from "../verify.js";
+import { awsSns, type SnsConfirmation } from "./aws-sns.js";
+
+// DER building blocks, enough for a self-signed X.509 certificate (RFC 5280).
+const tlv = (tag: number, ...parts: Uint8Array[]) => {
+  const body = Buffer.concat(parts);
+  const n = body.length;
+  const length = n < 128 ? [n] : n < 256 ? [0x81, n] : [0x82, n >> 8, n & 255];
+  return Buffer.concat([Buffer.from([tag, ...length]), body]);
+};
+const seq = (...parts: Uint8Array[]) => tlv(0x30, ...parts);
+const SHA256_RSA = seq(Buffer.from("06092a864886f70d01010b0500", "hex"));
+const name = seq(
+  tlv(0x31, seq(Buffer.from("0603550403", "hex"), tlv(0x0c, Buffer.from("sns.us-east-1.amazonaws.com")))),
+);
+
+/** A self-signed certificate for a fresh RSA key: what SNS's SigningCertURL serves, made locally. */
+function makeCertificate(): { pem: string; privateKey: KeyObject } {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const validity = seq(tlv(0x17, Buffer.from("250101000000Z")), tlv(0x17, Buffer.from("491231235959Z")));
+  const tbs = seq(
+    tlv(0xa0, Buffer.from("020102", "hex")),
+    Buffer.from("020101", "hex"),
+    SHA256_RSA,
+    name,
+    validity,
+    name,
+    publicKey.export({ type: "spki", format: "der" }),
+  );
+  const signature = nodeSign("sha256", tbs, privateKey);
+  const der = seq(tbs, SHA256_RSA, tlv(0x03, Buffer.from([0]), signature));
+  const pem = `-----BEGIN CERTIFICATE-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----\n`;
+  return { pem, privateKey };
+}
+
+const TOPIC = "arn:aws:sns:us-east-1:123456789012:orders";
+const CERT_URL =
+  "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem";
+const { pem, privateKey } = makeCertificate();
+const other = makeCertificate();
+
+type Fields = Record<string, string>;
+function signedMessage(fields: Fields, version: "1" | "2" = "2", key = privateKey): string {
+  const order =
+    fields.Type === "Notification"
+      ? ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"]
+      : ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"];
+  const canonical = order
+    .filter((k) => fields[k] !== undefined)
+    .map((k) => `${k}\n${fields[k]}\n`)
+    .join("");
+  const Signature = nodeSign(version === "1" ? "sha1" : "sha256", Buffer.from(canonical), key).toString(
+    "base64",
+  );
+  return JSON.stringify({ ...fields, SignatureVersion: version, Signature, SigningCertURL: CERT_URL });
+}
+const notification = (overrides: Fields = {}): Fields => ({
+  Type: "Notification",
+  MessageId: "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324",
+  TopicArn: TOPIC,
+  Subject: "Order placed",
+  Message: '{"orderId":42}',
+  Timestamp: new Date().toISOString(),
+  UnsubscribeURL: "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
+  ...overrides,
+});
+
+describe("certificateSpki", () => {
+  it("reads the public key of a certificate as node:crypto's X509Certificate does", () => {
+    const der = Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ""), "base64");
+    const expected = new X509Certificate(pem).publicKey.export({ type: "spki", format: "der" });
+    expect(Buffer.from(certificateSpki(der)!)).toEqual(expected);
+    expect(certificateSpki(der.subarray(0, 40))).toBeUndefined();
+  });
+});
+
+describe.each([
+  ["node:crypto", false],
+  ["Web Crypto", true],
+])("awsSns with %s", (_backend, web) => {
+  beforeAll(() => forceWebCrypto(web));
+  afterAll(() => forceWebCrypto(false));
+
+  const setup = (extra: Partial<Parameters<typeof awsSns>[0]> = {}) => {
+    const fetchCertificate = vi.fn(async (_url: string) => pem);
+    return { scheme: awsSns({ topicArn: TOPIC, fetchCertificate, ...extra }), fetchCertificate };
+  };
+
+  it("verifies SignatureVersion 2 and 1 notifications, fetching the certificate once", async () => {
+    const { scheme, fetchCertificate } = setup();
+    for (const version of ["2", "1"] as const) {
+      const rawBody = signedMessage(notification(), version);
+      const delivery = await verify(scheme, {
+        headers: { "content-type": "text/plain; charset=UTF-8" },
+        rawBody,
+      });
+      expect(delivery).toMatchObject({
+        id: "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324",
+        type: "Notification",
+        scheme: "aws-sns",
+      });
+      expect((delivery.payload as { Message: string }).Message).toBe('{"orderId":42}');
+    }
+    // A notification without a Subject signs without the Subject line.
+    await expect(
+      verify(scheme, { headers: {}, rawBody: signedMessage(notification({ Subject: undefined as never })) }),
+    ).resolves.toBeDefined();
+    expect(fetchCertificate).toHaveBeenCalledTimes(1);
+    expect(fetchCertificate).toHaveBeenCalledWith(CERT_URL);
+  });
+
+  it("refuses an altered message, another key, another topic and a stale timestamp", async () => {
+    const { scheme } = setup();
+    const body = signedMessage(notification());
+    const expectCode = (rawBody: string, code: string) =>
+      expect(verify(scheme, { headers: {}, rawBody })).rejects.toMatchObject({ code });
+    await expectCode(body.replace('{\\"orderId\\":42}', '{\\"orderId\\":43}'), "signature_mismatch");
+    await expectCode(signedMessage(notification(), "2", other.privateKey), "signature_mismatch");
+    await expectCode(
+      signedMessage(notification({ TopicArn: "arn:aws:sns:us-east-1:999999999999:evil" })),
+      "signature_mismatch",
+    );
+    await expectCode(
+      signedMessage(notification({ Timestamp: new Date(Date.now() - 3_600_000).toISOString() })),
+      "timestamp_too_old",
+    );
+    await expectCode(JSON.stringify(notification()), "missing_signature");
+  });
+
+  it("fetches certificates only from an SNS host over https", async () => {
+    const { scheme, fetchCertificate } = setup();
+    for (const url of [
+      "http://sns.us-east-1.amazonaws.com/cert.pem",
+      "https://sns.us-east-1.amazonaws.com.evil.example/cert.pem",
+      "https://evil.example/sns.us-east-1.amazonaws.com/cert.pem",
+      "https://sns.us-east-1.amazonaws.com:8443/cert.pem",
+      "https://sns.us-east-1.amazonaws.com/cert.txt",
+    ]) {
+      const rawBody = signedMessage(notification()).replace(CERT_URL, url);
+      await expect(verify(scheme, { headers: {}, rawBody })).rejects.toMatchObject({
+        code: "signature_mismatch",
+      });
+    }
+    expect(fetchCertificate).not.toHaveBeenCalled();
+  });
+
+  it("a certificate that cannot be fetched is a 500 (SNS retries) and is not cached", async () => {
+    const fetchCertificate = vi.fn().mockRejectedValueOnce(new Error("timeout")).mockResolvedValue(pem);
+    const scheme = awsSns({ topicArn: [TOPIC], fetchCertificate });
+    const rawBody = signedMessage(notification());
+    await expect(verify(scheme, { headers: {}, rawBody })).rejects.toMatchObject({
+      code: "internal_error",
+      status: 500,
+    });
+    await expect(verify(scheme, { headers: {}, rawBody })).resolves.toBeDefined();
+  });
+
+  it("reports a SubscriptionConfirmation and confirms it only when opted in", async () => {
+    const confirmation = (): Fields => ({
+      Type: "SubscriptionConfirmation",
+      MessageId: "165545c9-2a5c-472c-8df2-7ff2be2b3b1b",
+      Token:
+        "2336412f37fb687f5d51e6e241d09c805a5a57b30d712f794cc5f6a988666d92768dd60a747ba6f3beb71854e285d6ad02428b09ceece29417f1f02d609c582afbacc99c583a916b9981dd2728f4ae6fdb82efd087cc3b7849e05798d2d2785c03b0879594eeac82c01f235d0e717736",
+      TopicArn: TOPIC,
+      Message: `You have chosen to subscribe to the topic ${TOPIC}.`,
+      SubscribeURL: `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=2336`,
+      Timestamp: new Date().toISOString(),
+    });
+    const reported: SnsConfirmation[] = [];
+    const visit = vi.fn(async () => undefined);
+    const passive = setup({ onSubscriptionConfirmation: (c) => reported.push(c), fetch: visit }).scheme;
+    const delivery = await verify(passive, { headers: {}, rawBody: signedMessage(confirmation()) });
+    expect(delivery.type).toBe("SubscriptionConfirmation");
+    expect(passive.handshake!(delivery)).toEqual({ body: { confirmation: "SubscriptionConfirmation" } });
+    expect(reported[0]).toMatchObject({
+      topicArn: TOPIC,
+      subscribeUrl: expect.stringContaining("Action=ConfirmSubscription"),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(visit).not.toHaveBeenCalled();
+
+    const active = setup({ confirmSubscriptions: true, fetch: visit }).scheme;
+    active.handshake!(await verify(active, { headers: {}, rawBody: signedMessage(confirmation()) }));
+    await vi.waitFor(() =>
+      expect(visit).toHaveBeenCalledWith(expect.stringContaining("Action=ConfirmSubscription")),
+    );
+
+    // A SubscribeURL off the SNS hosts is refused before anything visits it.
+    const evil = signedMessage({ ...confirmation(), SubscribeURL: "https://evil.example/confirm" });
+    await expect(verify(active, { headers: {}, rawBody: evil })).rejects.toMatchObject({
+      code: "signature_mismatch",
+    });
+    expect(
+      active.handshake!(await verify(active, { headers: {}, rawBody: signedMessage(notification()) })),
+    ).toBeUndefined();
+  });
+
+  it("needs topicArn, and cannot sign", async () => {
+    expect(() => awsSns({ topicArn: [] })).toThrow(/topicArn/);
+    await expect(setup().scheme.sign({ rawBody: "{}" })).rejects.toMatchObject({ code: "invalid_option" });
+  });
+});

@@ -1,0 +1,260 @@
+import { WebhookError } from "../errors.js";
+import { decodeUtf8, fromBase64 } from "../internal/bytes.js";
+import { certificateSpki, type RsaKey, rsaVerify } from "../internal/crypto.js";
+import { parseJson } from "../scheme/payload.js";
+import { checkFreshness, parseTimestamp } from "../scheme/timestamps.js";
+import type { Delivery, HandshakeReply, Scheme, SchemeFacts, VerifyInput, VerifyOptions } from "../types.js";
+
+/** A subscription (or unsubscription) confirmation SNS sent, reported to `onSubscriptionConfirmation`. */
+export interface SnsConfirmation {
+  type: "SubscriptionConfirmation" | "UnsubscribeConfirmation";
+  topicArn: string;
+  /** Visiting it confirms the subscription (already checked to be an SNS host over https). */
+  subscribeUrl: string;
+  token: string;
+  messageId: string;
+}
+
+/** Options for {@link awsSns}. */
+export interface AwsSnsSchemeOptions {
+  /**
+   * The topic ARNs accepted. Any AWS account can make SNS post correctly signed messages to your
+   * endpoint, so only messages from your topics count.
+   */
+  topicArn: string | readonly string[];
+  /** Fetches a signing certificate (PEM) by URL; cached per URL. @default fetch over https */
+  fetchCertificate?: (url: string) => Promise<string>;
+  /** Hosts a `SigningCertURL` or `SubscribeURL` may name. @default /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/ */
+  certificateHost?: RegExp;
+  /** Called with each verified subscription confirmation (answered 200, no handler runs). */
+  onSubscriptionConfirmation?: (confirmation: SnsConfirmation) => void;
+  /**
+   * Confirm subscriptions by visiting `SubscribeURL` (GET, on an allowed host). Off by default: a
+   * subscription is confirmed only when you opt in, or by calling the URL yourself from the callback.
+   * @default false
+   */
+  confirmSubscriptions?: boolean;
+  /** Runs the confirmation request; for tests and proxies. @default fetch */
+  fetch?: (url: string) => Promise<unknown>;
+}
+
+interface SnsMessage {
+  Type?: unknown;
+  MessageId?: unknown;
+  TopicArn?: unknown;
+  Subject?: unknown;
+  Message?: unknown;
+  Timestamp?: unknown;
+  SignatureVersion?: unknown;
+  Signature?: unknown;
+  SigningCertURL?: unknown;
+  SubscribeURL?: unknown;
+  Token?: unknown;
+}
+
+const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+const MAX_CERTIFICATES = 32;
+const NOTIFICATION_FIELDS = ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"] as const;
+const CONFIRMATION_FIELDS = [
+  "Message",
+  "MessageId",
+  "SubscribeURL",
+  "Timestamp",
+  "Token",
+  "TopicArn",
+  "Type",
+] as const;
+const TYPES = new Set(["Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation"]);
+
+const mismatch = (message: string) => new WebhookError("signature_mismatch", `hookgate: ${message}`);
+
+function allowedUrl(value: unknown, host: RegExp, what: string, path?: RegExp): string {
+  let url: URL | undefined;
+  try {
+    url = typeof value === "string" ? new URL(value) : undefined;
+  } catch {}
+  const ok =
+    url?.protocol === "https:" &&
+    host.test(url.hostname) &&
+    url.port === "" &&
+    (!path || path.test(url.pathname));
+  if (!ok || !url) {
+    throw mismatch(
+      `the SNS ${what} ${JSON.stringify(value)} is not an https URL on an SNS host; refused unfetched`,
+    );
+  }
+  return url.href;
+}
+
+/**
+ * The string SNS signs: each present field's name and value on their own lines, in this order.
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message-verify-message-signature.html)
+ */
+function canonical(message: SnsMessage): string {
+  const fields = message.Type === "Notification" ? NOTIFICATION_FIELDS : CONFIRMATION_FIELDS;
+  let out = "";
+  for (const name of fields) {
+    const value = message[name];
+    if (value === undefined && name === "Subject") continue;
+    if (typeof value !== "string")
+      throw new WebhookError("invalid_payload", `hookgate: the SNS message has no ${name}`);
+    out += `${name}\n${value}\n`;
+  }
+  return out;
+}
+
+function pemToDer(pem: string): Uint8Array | undefined {
+  const match = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem);
+  return match ? fromBase64(match[1]!.replace(/\s+/g, "")) : undefined;
+}
+
+/**
+ * Amazon SNS HTTP(S) subscriptions: the message's `Signature` (RSA, SHA1 for `SignatureVersion` 1,
+ * SHA256 for 2) over its canonical fields, checked with the certificate at `SigningCertURL` —
+ * fetched only from an SNS host over https, through `fetchCertificate`, and cached. Only the
+ * configured `topicArn`s are accepted; freshness comes from the signed `Timestamp` (SNS retries
+ * within its delivery policy: raise `tolerance` for long ones). The id is `MessageId`, the type the
+ * message `Type` (`Notification`); a `SubscriptionConfirmation` goes to `onSubscriptionConfirmation`
+ * and is confirmed only with `confirmSubscriptions: true`. SNS signs inside the body: `sign` is
+ * not available (build test messages with your own certificate).
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html)
+ */
+export function awsSns(options: AwsSnsSchemeOptions): Scheme {
+  const topics = new Set(
+    typeof options.topicArn === "string" ? [options.topicArn] : (options.topicArn ?? []),
+  );
+  if (topics.size === 0) {
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: schemes.awsSns needs `topicArn`: the ARN(s) of your topics",
+    );
+  }
+  const host = options.certificateHost ?? SNS_HOST;
+  const fetchCertificate =
+    options.fetchCertificate ??
+    (async (url: string) => {
+      const response = await fetch(url, { redirect: "error" });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return response.text();
+    });
+  const certificates = new Map<string, Promise<RsaKey>>();
+
+  function certificate(url: string): Promise<RsaKey> {
+    let key = certificates.get(url);
+    if (!key) {
+      key = fetchCertificate(url).then((pem) => {
+        const der = pemToDer(pem);
+        const spki = der && certificateSpki(der);
+        if (!spki) throw new Error("not a PEM X.509 certificate");
+        return { kind: "rsa", spki } as const;
+      });
+      key.catch(() => certificates.delete(url));
+      if (certificates.size >= MAX_CERTIFICATES) certificates.delete(certificates.keys().next().value!);
+      certificates.set(url, key);
+    }
+    return key.catch((cause) => {
+      throw new WebhookError(
+        "internal_error",
+        `hookgate: could not fetch the SNS signing certificate ${url}`,
+        { cause },
+      );
+    });
+  }
+
+  async function verify(input: VerifyInput, verifyOptions?: VerifyOptions): Promise<Delivery> {
+    const rawBody =
+      typeof input.rawBody === "string" ? new TextEncoder().encode(input.rawBody) : input.rawBody;
+    const text = decodeUtf8(rawBody);
+    if (text === undefined)
+      throw new WebhookError("invalid_payload", "hookgate: the body is not valid UTF-8");
+    const message = parseJson(text) as SnsMessage;
+    if (message === null || typeof message !== "object" || typeof message.Signature !== "string") {
+      throw new WebhookError(
+        "missing_signature",
+        "hookgate: the body is not a signed SNS message (no Signature)",
+      );
+    }
+    const hash =
+      message.SignatureVersion === "1" ? "sha1" : message.SignatureVersion === "2" ? "sha256" : undefined;
+    const signature = fromBase64(message.Signature);
+    if (!hash || !signature || !TYPES.has(message.Type as string)) {
+      throw new WebhookError(
+        "malformed_signature",
+        "hookgate: the SNS message has an unknown Type, SignatureVersion or Signature encoding",
+      );
+    }
+    if (typeof message.TopicArn !== "string" || !topics.has(message.TopicArn)) {
+      throw mismatch(
+        `the SNS topic ${JSON.stringify(message.TopicArn)} is not one of the configured topicArn`,
+      );
+    }
+    if (typeof message.Timestamp !== "string")
+      throw new WebhookError("invalid_payload", "hookgate: the SNS message has no Timestamp");
+    const timestampMs = parseTimestamp(message.Timestamp, "iso", "the SNS Timestamp");
+    checkFreshness(timestampMs, verifyOptions);
+    const content = canonical(message);
+    const certUrl = allowedUrl(message.SigningCertURL, host, "SigningCertURL", /\.pem$/);
+    if (!(await rsaVerify(hash, await certificate(certUrl), [content], signature))) {
+      throw mismatch("the SNS Signature does not match the message and its signing certificate");
+    }
+    if (message.Type !== "Notification") allowedUrl(message.SubscribeURL, host, "SubscribeURL");
+    const delivery: Delivery = {
+      id: String(message.MessageId),
+      type: String(message.Type),
+      timestamp: new Date(timestampMs),
+      payload: message,
+      rawBody,
+      scheme: "aws-sns",
+      matchedSecret: { index: 0 },
+    };
+    return delivery;
+  }
+
+  function handshake(delivery: Delivery): HandshakeReply | undefined {
+    const message = delivery.payload as SnsMessage;
+    if (message.Type === "Notification") return undefined;
+    const confirmation: SnsConfirmation = {
+      type: message.Type as SnsConfirmation["type"],
+      topicArn: String(message.TopicArn),
+      subscribeUrl: String(message.SubscribeURL),
+      token: String(message.Token),
+      messageId: String(message.MessageId),
+    };
+    options.onSubscriptionConfirmation?.(confirmation);
+    if (options.confirmSubscriptions && confirmation.type === "SubscriptionConfirmation") {
+      const visit = options.fetch ?? ((url: string) => fetch(url, { redirect: "error" }));
+      // SNS needs no answer but 200 now; the confirmation GET runs on its own.
+      void Promise.resolve()
+        .then(() => visit(allowedUrl(confirmation.subscribeUrl, host, "SubscribeURL")))
+        .catch(() => undefined);
+    }
+    return { body: { confirmation: confirmation.type } };
+  }
+
+  const facts: SchemeFacts = {
+    id: { payload: ["MessageId"] },
+    type: { payload: ["Type"] },
+    contentTypes: ["text/plain", "application/json"],
+    signsUrl: false,
+    signatureHeaders: [],
+    idSigned: true,
+  };
+  const scheme: Scheme = {
+    name: "aws-sns",
+    contentTypes: facts.contentTypes,
+    facts,
+    verify,
+    handshake,
+    withSigningKey: () => scheme,
+    sign: () =>
+      Promise.reject(
+        new WebhookError(
+          "invalid_option",
+          "hookgate: SNS signs inside the message with AWS's certificate; hookgate cannot sign SNS messages",
+        ),
+      ),
+  };
+  return scheme;
+}
+/** SNS is configured by its topics, not by a secret. */
+awsSns.needsOptions = true as const;
