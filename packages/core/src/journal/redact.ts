@@ -8,14 +8,16 @@ export const REDACTED = "[redacted]";
 
 /**
  * Whether a header must survive redaction for the stored request to verify again: the scheme's
- * id, type and timestamp headers, the content type, and every signature header (each scheme
- * names them `…signature…` or `…hmac…`).
+ * id, type and timestamp headers, the content type, and its signature headers
+ * (`facts.signatureHeaders`; also any `…signature…` / `…hmac…` name, for aliases such as
+ * `svix-signature`).
  */
 function needed(name: string, scheme: Scheme): boolean {
   const { facts } = scheme;
   const timestamp = facts.timestamp && "header" in facts.timestamp ? facts.timestamp.header : undefined;
   return (
     name === "content-type" ||
+    facts.signatureHeaders.some((header) => header.toLowerCase() === name) ||
     name.includes("signature") ||
     name.includes("hmac") ||
     name === facts.id.header?.toLowerCase() ||
