@@ -24,9 +24,13 @@ beforeAll(async () => {
     outDir,
     noExternal: [/^@hookgate\//],
     // tsup reads externals from the working directory's package.json; under vitest that is the root's.
-    external: Object.keys(packageJson.dependencies).filter((name) => !name.startsWith("@hookgate/")),
+    external: [...Object.keys(packageJson.dependencies), ...Object.keys(packageJson.peerDependencies)].filter(
+      (name) => !name.startsWith("@hookgate/"),
+    ),
     esbuildOptions(options) {
-      options.alias = { "@hookgate/core": src("core"), "@hookgate/testing": src("testing") };
+      options.alias = Object.fromEntries(
+        ["core", "testing", "sqlite", "postgres"].map((name) => [`@hookgate/${name}`, src(name)]),
+      );
     },
   });
 });
@@ -75,6 +79,13 @@ describe("the hookgate binary", () => {
     ]);
     expect(unreachable.status).toBe(1);
     expect(unreachable.stderr).toMatch(/^hookgate: cannot reach http:\/\/127\.0\.0\.1:9\/hooks: /);
+  });
+
+  it("lists deliveries from a SQLite journal file (better-sqlite3 loaded by the binary)", () => {
+    const journal = `${outDir}/journal.db`;
+    const empty = run(["deliveries", "--journal", `sqlite:${journal}`, "--since", "1h"]);
+    expect({ status: empty.status, stderr: empty.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(empty.stdout).toBe("no deliveries match\n");
   });
 
   it("runs the demo and exits 0", () => {

@@ -8,7 +8,9 @@ describe("hookgate --help", () => {
   it("lists the commands", async () => {
     const { io, out } = captureIO();
     expect(await runCli(["--help"], io)).toBe(0);
-    for (const command of ["sign", "send <url>", "demo"]) expect(out()).toContain(command);
+    for (const command of ["sign", "send <url>", "demo", "listen", "deliveries", "replay [...ids]"]) {
+      expect(out()).toContain(command);
+    }
     expect(out()).toContain("$ hookgate sign --help");
   });
 
@@ -34,6 +36,9 @@ describe("hookgate --help", () => {
       ],
     ],
     ["demo", ["--burst <n>", "--concurrency <n>"]],
+    ["deliveries", ["--journal <journal>", "--status <status>", "--since <time>", "--json", "sqlite:<path>"]],
+    ["replay", ["--receiver <module>", "--to <url>", "--dry-run", "--no-verify"]],
+    ["listen", ["--port <port>", "--forward-to <url>", "--journal <journal>"]],
   ])("%s --help shows its options", async (command, expected) => {
     const { io, out } = captureIO();
     expect(await runCli([command, "--help"], io)).toBe(0);

@@ -1,14 +1,35 @@
 import { format } from "node:util";
 import cac from "cac";
 import packageJson from "../package.json" with { type: "json" };
+import { deliveries } from "./commands/deliveries.js";
 import { demo } from "./commands/demo.js";
+import { listen } from "./commands/listen.js";
+import { replay } from "./commands/replay.js";
 import { send } from "./commands/send.js";
 import { sign } from "./commands/sign.js";
 import { fixtureNames, SCHEME_NAMES } from "./internal/inputs.js";
 import { CliError, type CliIO, ExitCode, processIO } from "./io.js";
 
 // mri (under cac) turns "0123" into 123: a secret or an id must reach the command exactly as typed.
-const STRING_FLAGS = ["scheme", "secret", "id", "timestamp", "type", "url", "data", "fixture", "tamper"];
+const STRING_FLAGS = [
+  "scheme",
+  "secret",
+  "id",
+  "timestamp",
+  "type",
+  "url",
+  "data",
+  "fixture",
+  "tamper",
+  "journal",
+  "status",
+  "since",
+  "until",
+  "to",
+  "receiver",
+  "host",
+];
+const JOURNAL_HELP = "postgres://user@host/db[?table=…], sqlite:<path> or memory";
 
 function rawValue(args: readonly string[], flag: string): string | undefined {
   let value: string | undefined;
@@ -75,6 +96,75 @@ function buildCli() {
     .option("--concurrency <n>", "Burst requests in flight at once (default: 50)")
     .example("  $ hookgate demo")
     .action(() => undefined);
+  cli
+    .command(
+      "deliveries",
+      "List journaled deliveries, newest first: time, id, type, status, attempts, duration",
+    )
+    .option("--journal <journal>", `The journal: ${JOURNAL_HELP}`)
+    .option("--status <status>", "received, queued, handled, failed or dead (comma-separated for several)")
+    .option("--type <type>", "An exact event type")
+    .option("--since <time>", "Received since: a duration back from now (30m, 1h, 7d) or an ISO date")
+    .option("--until <time>", "Received before: a duration back from now or an ISO date")
+    .option("--limit <n>", "Most deliveries shown (default: 50)")
+    .option("--json", "Print JSON instead of a table")
+    .example("  $ hookgate deliveries --journal sqlite:./hookgate.db --status failed --since 1h")
+    .example("  $ hookgate deliveries --journal postgres://postgres@localhost/app --type invoice.paid --json")
+    .action(() => undefined);
+  cli
+    .command(
+      "replay [...ids]",
+      "Run journaled deliveries again: through your receiver's handlers (--receiver), or re-signed and posted to a local app (--to)",
+    )
+    .option("--journal <journal>", `The journal: ${JOURNAL_HELP}`)
+    .option("--status <status>", "Replay every delivery with this status (comma-separated for several)")
+    .option("--type <type>", "… of this event type")
+    .option("--since <time>", "… received since (30m, 1h, 7d, or an ISO date)")
+    .option("--until <time>", "… received before")
+    .option("--limit <n>", "Most deliveries a filter replays (default: 100)")
+    .option(
+      "--receiver <module>",
+      "A module exporting your receiver (export default receiver): handlers run here, stored bytes verified as of their receipt, attempts recorded",
+    )
+    .option("--to <url>", "Post re-signed copies to this URL instead (a local app with a test secret)")
+    .option("--secret <secret>", "With --to: the test secret to sign with")
+    .option(
+      "--scheme <name>",
+      `With --to: sign with this scheme (default: each delivery's own): ${schemeList}`,
+    )
+    .option(
+      "--dry-run",
+      "Show what would be replayed (and, with --receiver, whether it verifies); run nothing",
+    )
+    .option(
+      "--no-verify",
+      "With --receiver: trust the stored bytes without verifying them (a rotated-out secret)",
+    )
+    .option("--timeout <ms>", "With --to: per-request timeout in ms (default: 10000)")
+    .example("  $ hookgate replay evt_1NqX… --journal sqlite:./hookgate.db --receiver ./dist/receiver.js")
+    .example(
+      "  $ hookgate replay --journal sqlite:./hookgate.db --status failed --since 1h --to http://localhost:4000/webhooks --secret whsec_test",
+    )
+    .action(() => undefined);
+  cli
+    .command(
+      "listen",
+      "Run a local receiver: verify, journal and print each delivery live, and forward it to your app",
+    )
+    .option("--port <port>", "Port to listen on (default: 3000)")
+    .option("--host <host>", "Address to listen on (default: 127.0.0.1)")
+    .option("--scheme <name>", `Signature scheme: ${schemeList}`)
+    .option("--secret <secret>", "The secret deliveries are signed with (discord: the private key, hex)")
+    .option("--journal <journal>", `Where deliveries are journaled: ${JOURNAL_HELP} (default: memory)`)
+    .option(
+      "--forward-to <url>",
+      "Forward each verified delivery, bytes and headers as received, to your app; its answer decides handled or failed",
+    )
+    .option("--timeout <ms>", "Per-forward timeout in ms (default: 10000)")
+    .example(
+      "  $ hookgate listen --port 3000 --scheme stripe --secret whsec_… --journal sqlite:./dev.db --forward-to http://localhost:4000/webhooks",
+    )
+    .action(() => undefined);
   cli.help();
   cli.version(packageJson.version);
   return cli;
@@ -139,6 +229,17 @@ export async function runCli(args: readonly string[], io: CliIO = processIO()): 
   try {
     if (name === "sign") return await sign(options, io);
     if (name === "send") return (await send(parsed.args[0], options, io)).exitCode;
+    if (name === "deliveries") return await deliveries(options, io);
+    if (name === "replay") return await replay(parsed.args.map(String), options, io);
+    if (name === "listen") {
+      const running = await listen(options, io);
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await running.close();
+      return ExitCode.Ok;
+    }
     const { burst, concurrency } = options;
     const positive = (flag: string, value: unknown) => {
       const n = Number(value);

@@ -51,6 +51,8 @@ export const WebhookErrorCode = {
   InvalidOption: "invalid_option",
   /** The idempotency store could not be reached; the sender should retry. */
   StoreUnavailable: "store_unavailable",
+  /** The delivery journal could not record the delivery, so it was not acknowledged; the sender should retry. */
+  JournalUnavailable: "journal_unavailable",
   /** The queue refused or failed the hand-off; the sender should retry. */
   QueueUnavailable: "queue_unavailable",
   /** The in-process queue is at `maxPending` (back-pressure); the sender should retry later. */
@@ -87,6 +89,7 @@ export const webhookErrorStatus: Readonly<Record<WebhookErrorCode, number>> = {
   url_required: 500,
   invalid_option: 500,
   store_unavailable: 503,
+  journal_unavailable: 503,
   queue_unavailable: 503,
   queue_full: 503,
   internal_error: 500,

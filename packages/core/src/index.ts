@@ -19,6 +19,29 @@ export {
   standardWebhooksKey,
   utf8Key,
 } from "./internal/secrets.js";
+export type { JournalPosition } from "./journal/cursor.js";
+export { decodeJournalCursor, encodeJournalCursor } from "./journal/cursor.js";
+export type { MemoryJournal, MemoryJournalOptions } from "./journal/memory-journal.js";
+export { memoryJournal } from "./journal/memory-journal.js";
+export type { ResolvedJournalOptions } from "./journal/options.js";
+export { journalPageSize, resolveJournalOptions } from "./journal/options.js";
+export { emptyJournalStats, journalPercentile } from "./journal/stats.js";
+export type {
+  DeliveryJournal,
+  JournalEntry,
+  JournalError,
+  JournalFilter,
+  JournalOptions,
+  JournalPage,
+  JournalRecord,
+  JournalRejection,
+  JournalStats,
+  JournalStatus,
+  JournalSummary,
+  JournalUpdate,
+  RejectedRequest,
+} from "./journal.js";
+export { journalStatuses } from "./journal.js";
 export type { NodeHandleOptions, NodeRequestLike, NodeResponseLike } from "./node-handler.js";
 export { handleNodeRequest, nodeRequestUrl, writeNodeResponse } from "./node-handler.js";
 export type {
@@ -26,6 +49,7 @@ export type {
   MemoryQueueOptions,
   Queue,
   QueuedDelivery,
+  QueueHooks,
   RetryOptions,
   WebhookEvent,
 } from "./queue.js";
@@ -41,6 +65,8 @@ export type {
   Receiver,
   ReceiverEvent,
   ReceiverOptions,
+  ReplayOptions,
+  ReplayResult,
 } from "./receiver/types.js";
 export type { CachedSecretsOptions } from "./scheme/cached-secrets.js";
 export { cachedSecrets } from "./scheme/cached-secrets.js";

@@ -32,6 +32,12 @@ export interface QueuedDelivery {
   url?: string;
 }
 
+/** What a receiver gives a queue it attaches to, besides its dispatcher. */
+export interface QueueHooks {
+  /** Call with a delivery whose every attempt failed, and the last error; never throws. */
+  deadLetter?(delivery: QueuedDelivery, error: unknown): Promise<void>;
+}
+
 /** Where deliveries are handed off. `enqueue` resolves only once the delivery is safely stored. */
 export interface Queue {
   enqueue(delivery: QueuedDelivery): Promise<void>;
@@ -39,9 +45,10 @@ export interface Queue {
    * Called by `createReceiver` with the receiver's dispatcher, for queues that run handlers
    * in-process ({@link memoryQueue}); the queue returned is what that receiver enqueues to, so
    * each job runs the handlers of the receiver that enqueued it. Durable queues consume in their
-   * own workers instead.
+   * own workers instead. `hooks.deadLetter` records a job the queue gives up on (the receiver's
+   * journal shows it `dead`).
    */
-  attach?(dispatch: (delivery: QueuedDelivery) => Promise<void>): Queue | undefined;
+  attach?(dispatch: (delivery: QueuedDelivery) => Promise<void>, hooks?: QueueHooks): Queue | undefined;
 }
 
 /** A delivery that a receiver hands to its handlers: a verified {@link Delivery} plus when it arrived. */
@@ -140,10 +147,12 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
   interface Job {
     delivery: QueuedDelivery;
     dispatch: (delivery: QueuedDelivery) => Promise<void>;
+    hooks: QueueHooks | undefined;
     attempt: number;
   }
   const waiting: Job[] = [];
-  const dispatchers: Array<(delivery: QueuedDelivery) => Promise<void>> = [];
+  const dispatchers: Array<{ dispatch: (delivery: QueuedDelivery) => Promise<void>; hooks?: QueueHooks }> =
+    [];
   let running = 0;
   let scheduled = 0;
   let idle: Array<() => void> = [];
@@ -171,6 +180,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
         }, delay(job.attempt));
         return;
       }
+      await Promise.resolve(job.hooks?.deadLetter?.(job.delivery, error)).catch(() => {});
       try {
         await options.onDeadLetter?.(job.delivery, error);
       } catch {
@@ -191,7 +201,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
     }
   }
 
-  async function add(delivery: QueuedDelivery, dispatch: Job["dispatch"]): Promise<void> {
+  async function add(delivery: QueuedDelivery, dispatch: Job["dispatch"], hooks?: QueueHooks): Promise<void> {
     if (pending() >= maxPending) {
       throw new WebhookError(
         "queue_full",
@@ -199,7 +209,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
         { headers: { "retry-after": "5" } },
       );
     }
-    waiting.push({ delivery, dispatch, attempt: 1 });
+    waiting.push({ delivery, dispatch, hooks, attempt: 1 });
     pump();
   }
 
@@ -207,10 +217,10 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
     get pending() {
       return pending();
     },
-    attach(dispatch) {
-      dispatchers.push(dispatch);
+    attach(dispatch, hooks) {
+      dispatchers.push(hooks ? { dispatch, hooks } : { dispatch });
       // Each receiver enqueues through its own handle: its jobs run its handlers.
-      return { enqueue: (delivery) => add(delivery, dispatch) };
+      return { enqueue: (delivery) => add(delivery, dispatch, hooks) };
     },
     async enqueue(delivery) {
       if (dispatchers.length !== 1) {
@@ -221,7 +231,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
             : "hookgate: this memoryQueue serves several receivers; deliveries reach it through each receiver",
         );
       }
-      return add(delivery, dispatchers[0]!);
+      return add(delivery, dispatchers[0]!.dispatch, dispatchers[0]!.hooks);
     },
     onIdle() {
       return pending() === 0 ? Promise.resolve() : new Promise((resolve) => idle.push(resolve));

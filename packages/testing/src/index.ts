@@ -85,6 +85,8 @@ export type { ZendeskEvent, ZendeskTicketDetail } from "./fixtures/zendesk.js";
 export type { ZoomEvent, ZoomMeeting } from "./fixtures/zoom.js";
 export type { FixtureFactory } from "./internal/define-fixture.js";
 export type { FixtureOverrides } from "./internal/merge.js";
+export type { JournalScenario, JournalSetup } from "./journal-conformance.js";
+export { journalConformance } from "./journal-conformance.js";
 export type { SignedFixture, SignedFixtureOptions, Tamper } from "./signed-fixture.js";
 export { signedFixture, signedRequest } from "./signed-fixture.js";
 export type { SigningSchemeName } from "./signing-scheme.js";

@@ -1,6 +1,7 @@
 import type { WebhookErrorCode } from "../errors.js";
 import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
+import { replayDeliveries } from "../journal/replay.js";
 import type { QueuedDelivery, WebhookEvent } from "../queue.js";
 import { copyDelivery } from "../scheme/verified-signature.js";
 import type { Delivery } from "../types.js";
@@ -11,7 +12,7 @@ import { dispatchDelivery } from "./dispatch.js";
 import { checkClient, checkShape } from "./guards.js";
 import { handOff } from "./hand-off.js";
 import { createHandlers } from "./handlers.js";
-import { journalReceived } from "./journal.js";
+import { journalError, journalIgnored, journalReceived, journalUpdate } from "./journal.js";
 import { completeLease, type Lease } from "./lease.js";
 import { resolveOptions } from "./options.js";
 import { settleFailure, settleSuccess } from "./settle.js";
@@ -35,6 +36,11 @@ export function createReceiver<Events extends object = never, const S extends Sc
   const { scheme } = settings;
   const handlers = createHandlers(settings.observe);
   const loggedSetupErrors = new Set<WebhookErrorCode>();
+  settings.reportJournal = (error, delivery) =>
+    handlers.report(
+      error,
+      delivery && "receivedAt" in delivery ? { delivery: delivery as WebhookEvent } : {},
+    );
   // A queue that runs handlers in-process (memoryQueue) binds each job to this receiver.
   let enqueue = settings.queue ? (delivery: QueuedDelivery) => settings.queue!.enqueue(delivery) : undefined;
 
@@ -42,9 +48,10 @@ export function createReceiver<Events extends object = never, const S extends Sc
   async function handle(input: HandleInput): Promise<HandleResult> {
     const receivedAt = settings.now();
     let deliveries: Delivery[];
+    let rawBody: Uint8Array | undefined;
     try {
       const contentType = checkClient(settings, input);
-      const rawBody = await readRequestBody(settings, input);
+      rawBody = await readRequestBody(settings, input);
       const method = (input.method ?? "POST").toUpperCase();
       const challenge = await scheme.challenge?.({ method, url: input.url, headers: input.headers, rawBody });
       if (challenge) {
@@ -65,7 +72,11 @@ export function createReceiver<Events extends object = never, const S extends Sc
       }
       deliveries = scheme.split ? scheme.split(delivery) : [delivery];
     } catch (caught) {
-      return settleFailure(settings, handlers, caught, undefined, undefined, loggedSetupErrors);
+      return settleFailure(settings, handlers, caught, undefined, undefined, loggedSetupErrors, {
+        headers: input.headers,
+        url: input.url,
+        rawBody,
+      });
     }
     if (deliveries.length === 1) return accept(copyDelivery(deliveries[0]!, { receivedAt }), input);
     // A batch: each event is claimed and handed off on its own. The answer is the first failure,
@@ -93,8 +104,8 @@ export function createReceiver<Events extends object = never, const S extends Sc
       }
       lease = claim.lease;
       event.payload = await validatePayload(settings, event.type, event.payload);
-      if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
       await journalReceived(settings, event, input);
+      if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
       const outcome = await handOff(settings, handlers, event, lease, input, enqueue);
       await settleSuccess(settings, handlers, event, lease, outcome);
       return outcome === "queued"
@@ -114,6 +125,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
       );
     }
     handlers.emit({ kind: "unhandled", id: event.id, type: event.type });
+    await journalIgnored(settings, event);
     await completeLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }));
     return reply("ignored", 200, { status: "ignored", id: event.id }, event.id);
   }
@@ -152,8 +164,13 @@ export function createReceiver<Events extends object = never, const S extends Sc
       return new Response(result.body, { status: result.status, headers: result.headers });
     },
     dispatch: (delivery, dispatchOptions) => dispatchDelivery(settings, handlers, delivery, dispatchOptions),
+    replay: (target, replayOptions) => replayDeliveries(settings, handlers, enqueue, target, replayOptions),
+    deadLetter: (delivery, error) =>
+      journalUpdate(settings, delivery, { status: "dead", at: settings.now(), error: journalError(error) }),
   };
-  const bound = settings.queue?.attach?.((queued) => receiver.dispatch(queued));
+  const bound = settings.queue?.attach?.((queued) => receiver.dispatch(queued), {
+    deadLetter: (queued, error) => receiver.deadLetter(queued, error),
+  });
   if (bound) enqueue = (delivery) => bound.enqueue(delivery);
   return receiver as unknown as Receiver<ResolveEvents<Events, S>>;
 }

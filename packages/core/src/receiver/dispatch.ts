@@ -4,6 +4,7 @@ import { copyDelivery } from "../scheme/verified-signature.js";
 import type { Delivery } from "../types.js";
 import { idempotencyKey } from "./claim.js";
 import type { Handlers } from "./handlers.js";
+import { journalAttempt } from "./journal.js";
 import { completeLease, holdLease, releaseLease, storeCall } from "./lease.js";
 import type { Settings } from "./options.js";
 import type { DispatchOptions } from "./types.js";
@@ -53,12 +54,15 @@ export async function dispatchDelivery(
       : copyDelivery(delivery, { receivedAt: settings.now() });
   const report = (error: unknown) => handlers.report(error, { delivery: event });
   const run = async () => {
+    const started = performance.now();
     try {
       await handlers.run(event);
     } catch (error) {
       report(error);
+      await journalAttempt(settings, event, performance.now() - started, error);
       throw error;
     }
+    await journalAttempt(settings, event, performance.now() - started);
   };
   if (!options.once) return run();
 

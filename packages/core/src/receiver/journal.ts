@@ -1,31 +1,178 @@
-import type { WebhookError } from "../errors.js";
+import { isWebhookError, WebhookError } from "../errors.js";
+import { journalHeaders } from "../journal/redact.js";
+import type { JournalError, JournalUpdate } from "../journal.js";
 import type { WebhookEvent } from "../queue.js";
 import type { HeadersInput } from "../types.js";
+import { idempotencyKey } from "./claim.js";
 import type { Settings } from "./options.js";
 
 /**
  * The journal stage: where an accepted delivery is recorded losslessly before its 2xx, and its
- * lifecycle after. Without a configured journal every step is a no-op.
+ * lifecycle after. Without a configured journal every step is a no-op. Recording is the one step
+ * that can refuse a delivery (503 `journal_unavailable`: nothing is acknowledged that was not
+ * recorded); lifecycle updates after the hand-off are reported, never turned into a failure, since
+ * the delivery is already safe and answering 5xx then would run its handlers twice.
  */
 export interface JournalRequest {
   headers: HeadersInput;
   url?: string | undefined;
 }
 
+/** A refused request as the pipeline read it, kept by journals with `keepRejected`. */
+export interface RejectedInput extends JournalRequest {
+  rawBody?: Uint8Array | undefined;
+}
+
+const RETRY_AFTER = { "retry-after": "5" };
+
+/** When each recorded event's hand-off started, for its duration (and: was it recorded at all). */
+const started = new WeakMap<WebhookEvent, number>();
+
+/** A journal call bounded by `storeTimeoutMs`; any failure becomes 503 `journal_unavailable`. */
+export async function journalCall<T>(settings: Settings, call: () => Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new WebhookError(
+            "journal_unavailable",
+            `hookgate: the delivery journal did not answer within storeTimeoutMs (${settings.storeTimeoutMs} ms); retry later`,
+            { headers: RETRY_AFTER },
+          ),
+        ),
+      settings.storeTimeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(call), timeout]);
+  } catch (cause) {
+    throw isWebhookError(cause)
+      ? cause
+      : new WebhookError("journal_unavailable", "hookgate: the delivery journal cannot record; retry later", {
+          cause,
+          headers: RETRY_AFTER,
+        });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What a journal keeps of an error: its code and message (a handler's own error, not hookgate's wrapper). */
+export function journalError(error: unknown): JournalError {
+  const inner = isWebhookError(error) && error.code === "handler_failed" && error.cause ? error.cause : error;
+  const code = isWebhookError(inner) ? inner.code : "handler_failed";
+  const message = inner instanceof Error ? inner.message : String(inner);
+  return { code, message: message.length > 2000 ? `${message.slice(0, 2000)}…` : message };
+}
+
 /** Records an accepted delivery (exact bytes, headers, url) before it is handed off. */
 export async function journalReceived(
-  _settings: Settings,
-  _event: WebhookEvent,
-  _request: JournalRequest,
-): Promise<void> {}
+  settings: Settings,
+  event: WebhookEvent,
+  request: JournalRequest,
+): Promise<void> {
+  const { journal } = settings;
+  if (!journal) return;
+  await journalCall(settings, () =>
+    journal.record({
+      id: event.id,
+      key: idempotencyKey(settings, event),
+      scheme: event.scheme,
+      type: event.type,
+      receivedAt: event.receivedAt,
+      timestamp: event.timestamp,
+      rawBody: event.rawBody,
+      headers: journalHeaders(request.headers, settings.scheme, journal.redactHeaders ?? []),
+      url: request.url,
+      matchedSecret: event.matchedSecret,
+    }),
+  );
+  started.set(event, performance.now());
+}
 
-/** Records how an accepted delivery ended: queued, handled or failed. */
+/** Applies a lifecycle step; a journal failure is reported, never thrown. */
+export async function journalUpdate(
+  settings: Settings,
+  delivery: { id: string },
+  change: JournalUpdate,
+): Promise<void> {
+  const { journal } = settings;
+  if (!journal) return;
+  try {
+    await journalCall(settings, () => journal.update(delivery.id, change));
+  } catch (error) {
+    settings.reportJournal(error, delivery);
+  }
+}
+
+/** Records how an accepted delivery's hand-off ended: queued, handled or failed. */
 export async function journalSettled(
-  _settings: Settings,
-  _event: WebhookEvent,
-  _outcome: "queued" | "handled" | "failed",
-  _error?: unknown,
-): Promise<void> {}
+  settings: Settings,
+  event: WebhookEvent,
+  outcome: "queued" | "handled" | "failed",
+  error?: unknown,
+): Promise<void> {
+  const start = started.get(event);
+  if (!settings.journal || start === undefined) return;
+  started.delete(event);
+  const ran = outcome === "handled" || (isWebhookError(error) && error.code === "handler_failed");
+  await journalUpdate(settings, event, {
+    status: outcome,
+    at: settings.now(),
+    attempt: ran,
+    durationMs: performance.now() - start,
+    error: outcome === "failed" ? journalError(error) : undefined,
+  });
+}
 
-/** Counts a rejection by code. */
-export function journalRejected(_settings: Settings, _error: WebhookError): void {}
+/**
+ * Records a delivery acknowledged without a handler (`unknownEvents: "acknowledge"`): `handled`
+ * with no attempt, so it can be replayed once a handler is registered.
+ */
+export async function journalIgnored(settings: Settings, event: WebhookEvent): Promise<void> {
+  const start = started.get(event);
+  if (!settings.journal || start === undefined) return;
+  started.delete(event);
+  await journalUpdate(settings, event, {
+    status: "handled",
+    at: settings.now(),
+    durationMs: performance.now() - start,
+  });
+}
+
+/** Records one handler run outside the request (a queue worker's `dispatch`, a replay). */
+export function journalAttempt(
+  settings: Settings,
+  delivery: { id: string },
+  durationMs: number,
+  error?: unknown,
+): Promise<void> {
+  return journalUpdate(settings, delivery, {
+    status: error === undefined ? "handled" : "failed",
+    at: settings.now(),
+    attempt: true,
+    durationMs,
+    error: error === undefined ? undefined : journalError(error),
+  });
+}
+
+/** Counts a rejection by code (and keeps the request, for journals with `keepRejected`). Never waits. */
+export function journalRejected(settings: Settings, error: WebhookError, request?: RejectedInput): void {
+  const { journal } = settings;
+  if (!journal || error.code === "journal_unavailable") return;
+  const at = settings.now();
+  const kept =
+    request?.rawBody !== undefined && (journal.keepRejected ?? 0) > 0
+      ? {
+          code: error.code,
+          at,
+          url: request.url,
+          headers: journalHeaders(request.headers, settings.scheme, journal.redactHeaders ?? []),
+          rawBody: request.rawBody,
+        }
+      : undefined;
+  journalCall(settings, () => journal.reject({ code: error.code, at, request: kept })).catch((failure) =>
+    settings.reportJournal(failure),
+  );
+}

@@ -1,6 +1,7 @@
 import { WebhookError } from "../errors.js";
 import type { SchemaMap } from "../event-types.js";
 import { compileAllowList } from "../internal/ip.js";
+import type { DeliveryJournal } from "../journal.js";
 import type { Queue } from "../queue.js";
 import { checkTolerance } from "../scheme/timestamps.js";
 import { type IdempotencyStore, memoryStore } from "../store.js";
@@ -12,6 +13,9 @@ export interface Settings {
   scheme: Scheme;
   store: IdempotencyStore;
   queue: Queue | undefined;
+  journal: DeliveryJournal | undefined;
+  /** Tells the receiver's `onError` listeners about a journal failure that did not change an answer. */
+  reportJournal: (error: unknown, delivery?: { id: string }) => void;
   tolerance: number;
   maxBodyBytes: number;
   bodyTimeoutMs: number;
@@ -48,6 +52,16 @@ function wholeNumber(name: string, value: unknown, fallback: number, min = 1): n
   return value;
 }
 
+function checkJournal(journal: DeliveryJournal | undefined): DeliveryJournal | undefined {
+  if (journal === undefined) return undefined;
+  if (!journal || typeof journal.record !== "function" || typeof journal.update !== "function") {
+    throw invalid(
+      "createReceiver option journal must be a journal: memoryJournal(), sqliteJournal({ path }) …",
+    );
+  }
+  return journal;
+}
+
 /** Checks and completes {@link ReceiverOptions}; throws `invalid_option` naming the option and value. */
 export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
   if (!options || typeof options !== "object") throw invalid("createReceiver needs options: { scheme }");
@@ -70,6 +84,8 @@ export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
     scheme,
     store: options.store ?? memoryStore(),
     queue: options.queue,
+    journal: checkJournal(options.journal),
+    reportJournal: () => {},
     tolerance: checkTolerance(options.tolerance, "createReceiver option tolerance"),
     maxBodyBytes: wholeNumber("maxBodyBytes", options.maxBodyBytes, 1 << 20),
     bodyTimeoutMs: wholeNumber("bodyTimeoutMs", options.bodyTimeoutMs, 5000),

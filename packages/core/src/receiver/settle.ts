@@ -2,7 +2,7 @@ import { isWebhookError, WebhookError, type WebhookErrorCode } from "../errors.j
 import type { WebhookEvent } from "../queue.js";
 import { rejection } from "./answers.js";
 import type { Handlers } from "./handlers.js";
-import { journalRejected, journalSettled } from "./journal.js";
+import { journalRejected, journalSettled, type RejectedInput } from "./journal.js";
 import { completeLease, type Lease, releaseLease } from "./lease.js";
 import type { Settings } from "./options.js";
 import type { HandleResult } from "./types.js";
@@ -38,6 +38,7 @@ export async function settleFailure(
   event: WebhookEvent | undefined,
   lease: Lease | undefined,
   loggedSetupErrors: Set<WebhookErrorCode>,
+  request?: RejectedInput,
 ): Promise<HandleResult> {
   const context = event ? { delivery: event } : {};
   if (lease) await releaseLease(settings, lease, (error) => handlers.report(error, context));
@@ -47,7 +48,7 @@ export async function settleFailure(
         cause: caught,
       });
   if (event && lease) await journalSettled(settings, event, "failed", error).catch(() => {});
-  journalRejected(settings, error);
+  journalRejected(settings, error, request);
   handlers.emit({
     kind: "rejected",
     code: error.code,

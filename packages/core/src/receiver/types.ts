@@ -1,6 +1,7 @@
 import type { WebhookError, WebhookErrorCode } from "../errors.js";
 import type { AnyEvent, EventFor, EventName, SchemaMap } from "../event-types.js";
 import type { BodySource } from "../internal/read-body.js";
+import type { DeliveryJournal, JournalFilter } from "../journal.js";
 import type { Queue, QueuedDelivery, WebhookEvent } from "../queue.js";
 import type { IdempotencyStore } from "../store.js";
 import type { Delivery, HeadersInput, MatchedSecret, Scheme } from "../types.js";
@@ -40,6 +41,13 @@ export interface ReceiverOptions<S extends SchemaMap = SchemaMap> {
   store?: IdempotencyStore;
   /** Present → enqueue and answer 202 at once; absent → run handlers inline and answer 200. */
   queue?: Queue;
+  /**
+   * Records every accepted delivery (exact bytes, headers, lifecycle) before its 2xx, and counts
+   * refusals: `memoryJournal()`, `sqliteJournal({ path })`, `postgresJournal({ pool })`. A journal
+   * that cannot record turns the answer into 503 `journal_unavailable`: nothing unrecorded is
+   * acknowledged. Journal calls are bounded by `storeTimeoutMs`.
+   */
+  journal?: DeliveryJournal;
   /**
    * Freshness window in seconds, both ways. `Infinity` turns the check off; `0` is refused (it
    * reads as "off" to some libraries and as "no skew at all" to others). @default 300
@@ -137,6 +145,38 @@ export interface DispatchOptions {
   once?: boolean;
 }
 
+/** Options for {@link Receiver.replay}. */
+export interface ReplayOptions {
+  /**
+   * Verify the stored bytes again, as of their receipt (the freshness window measured from
+   * `receivedAt`), with the receiver's current secrets; bytes that no longer verify are refused.
+   * `false` trusts the journal (a rotated-out secret). @default true
+   */
+  verify?: boolean;
+  /** Say what would be replayed, and whether it verifies, without running or enqueueing anything. @default false */
+  dryRun?: boolean;
+  /**
+   * Read the deliveries from (and record the attempts in) this journal instead of the receiver's
+   * own — what `hookgate replay --receiver` does with its `--journal`. @default the receiver's `journal`
+   */
+  journal?: DeliveryJournal;
+}
+
+/** What a replay did with one stored delivery. */
+export interface ReplayResult {
+  id: string;
+  type?: string | undefined;
+  /**
+   * `handled` / `failed`: handlers ran inline; `queued`: re-enqueued (the receiver has a queue);
+   * `refused`: the stored bytes did not verify; `missing`: no such id in the journal;
+   * `verified`: a dry run that would replay it.
+   */
+  outcome: "handled" | "failed" | "queued" | "refused" | "missing" | "verified";
+  /** Why it failed or was refused. */
+  error?: { code: string; message: string } | undefined;
+  durationMs?: number | undefined;
+}
+
 /** A webhook endpoint: verifies, deduplicates, hands off and dispatches deliveries. */
 export interface Receiver<E extends object = Record<string, unknown>> {
   readonly scheme: Scheme;
@@ -169,4 +209,22 @@ export interface Receiver<E extends object = Record<string, unknown>> {
    * handler's error so the caller's retry logic sees it.
    */
   dispatch(delivery: Delivery | WebhookEvent | QueuedDelivery, options?: DispatchOptions): Promise<void>;
+  /**
+   * Runs journaled deliveries through the handlers again — one id, several, or a `list` filter
+   * (`{ status: "failed", since }`, at most `limit` deliveries, default 100) — re-verifying their
+   * stored bytes first, and records each attempt. With a `queue`, re-enqueues them instead.
+   * Needs the `journal` option.
+   *
+   * @example
+   * await receiver.replay({ status: "failed", since: new Date(Date.now() - 3600_000) });
+   */
+  replay(
+    target: string | readonly string[] | JournalFilter,
+    options?: ReplayOptions,
+  ): Promise<ReplayResult[]>;
+  /**
+   * Marks a delivery `dead` in the journal, with the last error: queues call it when they give
+   * up on a job (memoryQueue does). Without a journal it does nothing; never throws.
+   */
+  deadLetter(delivery: Delivery | WebhookEvent | QueuedDelivery, error: unknown): Promise<void>;
 }

@@ -1,0 +1,173 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createReceiver, type DeliveryJournal, memoryJournal, type Receiver } from "@hookgate/core";
+import { schemeFor } from "../internal/inputs.js";
+import { type OpenedJournal, openJournal } from "../internal/journal-arg.js";
+import { formatMs } from "../internal/stats.js";
+import { CliError, type CliIO, painter } from "../io.js";
+import { formatTime } from "./deliveries.js";
+import { describeNetworkError } from "./send.js";
+
+/** Options of `hookgate listen`. */
+export interface ListenOptions {
+  /** @default 3000 */
+  port?: number | string;
+  /** @default 127.0.0.1 */
+  host?: string;
+  scheme?: string;
+  secret?: string;
+  /** Where deliveries are journaled. @default memory */
+  journal?: string;
+  /** The user's app: each verified delivery is forwarded there, bytes and headers as received. */
+  forwardTo?: string;
+  /** Per-forward timeout, in ms. @default 10000 */
+  timeout?: number | string;
+}
+
+/** A running `listen`: its URL, and how to stop it. */
+export interface Listening {
+  url: string;
+  receiver: Receiver;
+  journal: DeliveryJournal;
+  close(): Promise<void>;
+}
+
+/** Headers that describe one hop, not the delivery: never forwarded. */
+const HOP_HEADERS = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "transfer-encoding",
+  "keep-alive",
+  "expect",
+]);
+
+interface RequestContext {
+  headers: IncomingHttpHeaders;
+  rawBody: Uint8Array;
+  type?: string;
+  forward?: { status?: number; body?: string; ms: number; error?: string };
+}
+
+/** The answer of the app a delivery was forwarded to, as a handler error when it is not 2xx. */
+class ForwardError extends Error {
+  override name = "ForwardError";
+}
+
+/**
+ * `hookgate listen`: a local receiver that verifies each request with the scheme and secret,
+ * journals it, prints it live (status, type, latency) and, with `--forward-to`, forwards the exact
+ * request (bytes and headers) to your app: a delivery is handled when the app answers 2xx, and
+ * failed (so the sender retries) otherwise. Resolves once listening; `close()` stops it.
+ */
+export async function listen(options: ListenOptions, io: CliIO): Promise<Listening> {
+  const scheme = await schemeFor(options.scheme, options.secret);
+  const port = options.port === undefined ? 3000 : Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`--port must be 0–65535, not "${String(options.port)}"`);
+  const host = options.host ?? "127.0.0.1";
+  const timeout = options.timeout === undefined ? 10_000 : Number(options.timeout);
+  let forwardTo: string | undefined;
+  if (options.forwardTo !== undefined) {
+    try {
+      forwardTo = new URL(options.forwardTo).href;
+    } catch {
+      throw new CliError(
+        `--forward-to "${options.forwardTo}" is not a URL, e.g. http://localhost:4000/webhooks`,
+      );
+    }
+  }
+  const opened: OpenedJournal =
+    options.journal === undefined
+      ? { journal: memoryJournal(), close: async () => {} }
+      : await openJournal(options.journal, io);
+  const paint = painter(io.stdout, io.env);
+  const context = new AsyncLocalStorage<RequestContext>();
+  const receiver = createReceiver({ scheme, journal: opened.journal, tolerance: 300 });
+  receiver.onAny(async (event) => {
+    const request = context.getStore();
+    if (!request) return;
+    request.type = event.type;
+    if (!forwardTo) return;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined && !HOP_HEADERS.has(name))
+        headers[name] = Array.isArray(value) ? value.join(", ") : value;
+    }
+    const started = performance.now();
+    let response: Response;
+    try {
+      response = await fetch(forwardTo, {
+        method: "POST",
+        headers,
+        body: request.rawBody as Uint8Array<ArrayBuffer>,
+        redirect: "manual",
+        signal: AbortSignal.timeout(timeout),
+      });
+    } catch (error) {
+      const { code, text } = describeNetworkError(error);
+      request.forward = { error: `${code} ${text}`, ms: performance.now() - started };
+      throw new ForwardError(`could not forward to ${forwardTo}: ${text} (${code})`);
+    }
+    const body = await response.text();
+    request.forward = { status: response.status, body, ms: performance.now() - started };
+    if (response.status >= 300)
+      throw new ForwardError(`${forwardTo} answered ${response.status}: ${body.slice(0, 200)}`);
+  });
+
+  const server: Server = createServer((req, res) => {
+    const started = performance.now();
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const request: RequestContext = { headers: req.headers, rawBody: Buffer.concat(chunks) };
+      const url = `http://${req.headers.host ?? `${host}:${port}`}${req.url ?? "/"}`;
+      context
+        .run(request, () =>
+          receiver.handle({ method: req.method, url, headers: req.headers, rawBody: request.rawBody }),
+        )
+        .then((result) => {
+          res.writeHead(result.status, result.headers).end(result.body);
+          const colour = result.status < 300 ? paint.green : paint.red;
+          const what = result.error ? result.error.code : result.outcome;
+          const forward = request.forward
+            ? request.forward.status === undefined
+              ? `  → app ${paint.red(request.forward.error ?? "error")}`
+              : `  → app ${(request.forward.status < 300 ? paint.green : paint.red)(String(request.forward.status))} ${paint.dim(formatMs(request.forward.ms))} ${request.forward.body!.slice(0, 200)}`
+            : "";
+          io.stdout.write(
+            `${paint.dim(formatTime(new Date()))}  ${colour(`${result.status} ${what}`)}  ${request.type ?? "-"}  ${result.id ?? "-"}  ${paint.dim(formatMs(performance.now() - started))}${forward}\n`,
+          );
+        })
+        .catch((error: unknown) => {
+          res.writeHead(500).end();
+          io.stderr.write(`hookgate: listen: ${(error as Error).message}\n`);
+        });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        new CliError(
+          error.code === "EADDRINUSE" ? `port ${port} is in use; pick another with --port` : error.message,
+        ),
+      ),
+    );
+    server.listen(port, host, resolve);
+  });
+  const url = `http://${host}:${(server.address() as AddressInfo).port}/`;
+  io.stdout.write(
+    `hookgate listening on ${url} (${scheme.name}${options.journal ? `, journal ${options.journal.replace(/:[^:@/]*@/, ":***@")}` : ""})${forwardTo ? `, forwarding to ${forwardTo}` : ""}\n`,
+  );
+  return {
+    url,
+    receiver,
+    journal: opened.journal,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await opened.close();
+    },
+  };
+}

@@ -1,0 +1,190 @@
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { DeliveryJournal, JournalEntry, JournalFilter, Receiver, ReplayResult } from "@hookgate/core";
+import { positiveInteger, schemeFor } from "../internal/inputs.js";
+import { openJournal, parseStatus, parseTime } from "../internal/journal-arg.js";
+import { formatMs } from "../internal/stats.js";
+import { CliError, type CliIO, ExitCode, painter } from "../io.js";
+import { describeNetworkError } from "./send.js";
+
+/** Options of `hookgate replay`. */
+export interface ReplayCommandOptions {
+  journal?: string;
+  status?: string;
+  type?: string;
+  since?: string;
+  until?: string;
+  /** Most deliveries replayed by a filter. @default 100 */
+  limit?: number | string;
+  /** Verify and list, run nothing. */
+  dryRun?: boolean;
+  /** `--no-verify`: trust the journal's bytes (a rotated-out secret). */
+  verify?: boolean;
+  /** A module exporting the receiver (`export default receiver` or `export const receiver`). */
+  receiver?: string;
+  /** Post re-signed copies here instead. */
+  to?: string;
+  /** With `--to`: the test secret the app there verifies with. */
+  secret?: string;
+  /** With `--to`: the scheme to sign with. @default each delivery's own */
+  scheme?: string;
+  /** Per-request timeout with `--to`, in ms. @default 10000 */
+  timeout?: number | string;
+}
+
+/** The receiver a `--receiver` module exports: `default`, `receiver`, or a function returning one. */
+async function loadReceiver(path: string, io: CliIO): Promise<Receiver> {
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(resolve(io.cwd, path)).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new CliError(`cannot load --receiver ${path}: ${(error as Error).message}`);
+  }
+  let candidate = module.receiver ?? module.default;
+  if (typeof candidate === "function") candidate = await (candidate as () => unknown)();
+  const receiver = (await candidate) as Partial<Receiver> | undefined;
+  if (!receiver || typeof receiver.replay !== "function") {
+    throw new CliError(
+      `--receiver ${path} must export the receiver: export default createReceiver({ … }) (or export const receiver)`,
+    );
+  }
+  return receiver as Receiver;
+}
+
+async function idsOf(journal: DeliveryJournal, ids: readonly string[], filter: JournalFilter, limit: number) {
+  if (ids.length > 0) return [...ids];
+  const out: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await journal.list({ ...filter, cursor, limit: Math.min(limit - out.length, 1000) });
+    out.push(...page.entries.map((e) => e.id));
+    cursor = page.cursor;
+  } while (cursor !== undefined && out.length < limit);
+  return out;
+}
+
+/** Re-signs one stored delivery with the test secret and posts it to `--to`. */
+async function postTo(entry: JournalEntry, options: ReplayCommandOptions, url: string, timeout: number) {
+  const scheme = await schemeFor(options.scheme ?? entry.scheme, options.secret);
+  const rawBody = new TextDecoder().decode(entry.rawBody);
+  const headers = await scheme.sign({
+    id: entry.id,
+    rawBody,
+    url,
+    type: entry.type,
+    contentType: entry.headers["content-type"],
+  });
+  const started = performance.now();
+  const response = await fetch(url, {
+    method: "POST",
+    headers,
+    body: rawBody,
+    redirect: "manual",
+    signal: AbortSignal.timeout(timeout),
+  });
+  const body = await response.text();
+  return { status: response.status, body, ms: performance.now() - started };
+}
+
+/**
+ * `hookgate replay`: runs journaled deliveries again — by id, or by `--status/--type/--since` —
+ * through a receiver module's handlers in this process (`--receiver`, stored bytes verified as of
+ * their receipt, attempts recorded in the journal), or re-signed with a test secret and posted to
+ * a local app (`--to`). Exits 0 when every delivery was handled (or, with `--dry-run`, verified).
+ */
+export async function replay(
+  ids: readonly string[],
+  options: ReplayCommandOptions,
+  io: CliIO,
+): Promise<number> {
+  if ((options.receiver === undefined) === (options.to === undefined)) {
+    throw new CliError(
+      "replay needs one target: --receiver ./receiver.js (handlers in-process) or --to <url> --secret <test secret>",
+    );
+  }
+  const filter: JournalFilter = {
+    status: parseStatus(options.status),
+    type: options.type,
+    since: parseTime("since", options.since),
+    until: parseTime("until", options.until),
+  };
+  if (ids.length > 0 && (filter.status || filter.type || filter.since || filter.until)) {
+    throw new CliError("give delivery ids or a filter (--status, --type, --since, --until), not both");
+  }
+  if (ids.length === 0 && !filter.status && !filter.type && !filter.since && !filter.until) {
+    throw new CliError("name what to replay: delivery ids, or a filter such as --status failed --since 1h");
+  }
+  const limit = positiveInteger("limit", options.limit, 100);
+  const timeout = positiveInteger("timeout", options.timeout, 10_000);
+  let target: URL | undefined;
+  if (options.to !== undefined) {
+    try {
+      target = new URL(options.to);
+    } catch {
+      throw new CliError(`--to "${options.to}" is not a URL`);
+    }
+    if (!options.secret)
+      throw new CliError("--to needs --secret: the test secret the app there verifies with");
+  }
+  const receiver = options.receiver === undefined ? undefined : await loadReceiver(options.receiver, io);
+  const paint = painter(io.stdout, io.env);
+  const { journal, close } = await openJournal(options.journal, io);
+  let ok = 0;
+  let total = 0;
+  try {
+    const selected = await idsOf(journal, ids, filter, limit);
+    if (selected.length === 0) {
+      io.stdout.write("no deliveries match\n");
+      return ExitCode.Ok;
+    }
+    for (const id of selected) {
+      total++;
+      if (receiver) {
+        const [result] = await receiver.replay(id, {
+          journal,
+          verify: options.verify !== false,
+          dryRun: options.dryRun === true,
+        });
+        if (result!.outcome === "handled" || result!.outcome === "queued" || result!.outcome === "verified")
+          ok++;
+        io.stdout.write(`${resultLine(result!, paint)}\n`);
+        continue;
+      }
+      const entry = await journal.get(id);
+      if (!entry) {
+        io.stdout.write(`${paint.red("missing")}  ${id}\n`);
+        continue;
+      }
+      if (options.dryRun) {
+        ok++;
+        io.stdout.write(`${paint.yellow("would post")}  ${id}  ${entry.type}  → ${target!.href}\n`);
+        continue;
+      }
+      try {
+        const answer = await postTo(entry, options, target!.href, timeout);
+        if (answer.status < 300) ok++;
+        const colour = answer.status < 300 ? paint.green : paint.red;
+        const body = answer.body.length > 200 ? `${answer.body.slice(0, 200)}…` : answer.body;
+        io.stdout.write(
+          `${colour(String(answer.status))}  ${id}  ${entry.type}  ${paint.dim(formatMs(answer.ms))}  ${body}\n`,
+        );
+      } catch (error) {
+        if (error instanceof CliError) throw error;
+        const { code, text } = describeNetworkError(error);
+        io.stdout.write(`${paint.red(`ERR ${code}`)}  ${id}  ${text}\n`);
+      }
+    }
+  } finally {
+    await close();
+  }
+  io.stdout.write(`${ok} of ${total} ${options.dryRun ? "would replay" : "replayed"}\n`);
+  return ok === total ? ExitCode.Ok : ExitCode.Failed;
+}
+
+function resultLine(result: ReplayResult, paint: ReturnType<typeof painter>): string {
+  const good = result.outcome === "handled" || result.outcome === "queued" || result.outcome === "verified";
+  const outcome = (good ? paint.green : paint.red)(result.outcome);
+  const duration = result.durationMs === undefined ? "" : `  ${paint.dim(formatMs(result.durationMs))}`;
+  const error = result.error ? `  ${result.error.code}: ${result.error.message}` : "";
+  return `${outcome}  ${result.id}  ${result.type ?? ""}${duration}${error}`.trimEnd();
+}

@@ -1,0 +1,181 @@
+import type { MatchedSecret } from "./types.js";
+
+/**
+ * Where a journaled delivery is in its life: `received` (recorded, before the 2xx), `queued`
+ * (durably handed to a queue), `handled`, `failed` (the last attempt threw; the sender or the
+ * queue may retry) or `dead` (the queue gave up).
+ */
+export type JournalStatus = "received" | "queued" | "handled" | "failed" | "dead";
+
+/** The statuses, in lifecycle order. */
+export const journalStatuses: readonly JournalStatus[] = ["received", "queued", "handled", "failed", "dead"];
+
+/** Why the last attempt failed: the error's code (`handler_failed`, a `WebhookError` code, or the thrown error's name) and message. */
+export interface JournalError {
+  code: string;
+  message: string;
+}
+
+/** What the receiver records of an accepted delivery, before it answers 2xx. */
+export interface JournalRecord {
+  /** The sender's delivery or event id: what `get` takes. */
+  id: string;
+  /** The delivery's idempotency key in the receiver's store. */
+  key: string;
+  /** The scheme's name, e.g. `stripe`. */
+  scheme: string;
+  type: string;
+  /** When the receiver got it: replays verify the stored bytes as of this time. */
+  receivedAt: Date;
+  /** The signed timestamp, where the scheme has one. */
+  timestamp?: Date | undefined;
+  /** The exact bytes received. */
+  rawBody: Uint8Array;
+  /** Request headers, lower-case names; credentials and `redactHeaders` replaced by `[redacted]`. */
+  headers: Record<string, string>;
+  /** The request URL, for schemes that sign it. */
+  url?: string | undefined;
+  /** Which configured secret verified it. */
+  matchedSecret: MatchedSecret;
+}
+
+/** One journaled delivery as `list` returns it: everything but the bytes and headers. */
+export interface JournalSummary {
+  id: string;
+  key: string;
+  scheme: string;
+  type: string;
+  status: JournalStatus;
+  receivedAt: Date;
+  /** When the status last changed. */
+  updatedAt: Date;
+  /** Handler runs so far (inline, by queue workers, and replays). */
+  attempts: number;
+  /** The last error seen, kept after a later success so a recovered delivery still shows why it failed. */
+  lastError?: JournalError | undefined;
+  /** How long the last attempt (or, for `queued`, the hand-off) took, in ms. */
+  durationMs?: number | undefined;
+  matchedSecret: MatchedSecret;
+  /** The body's size in bytes. */
+  size: number;
+}
+
+/** One journaled delivery with its exact bytes, as `get` returns it. */
+export interface JournalEntry extends JournalSummary {
+  rawBody: Uint8Array;
+  headers: Record<string, string>;
+  url?: string | undefined;
+  timestamp?: Date | undefined;
+}
+
+/**
+ * A lifecycle step. `queued` only applies to an entry still `received` (a fast worker's
+ * `handled` is never overwritten by the hand-off's late `queued`); `received` puts an entry back
+ * at the start (a replay through a queue).
+ */
+export interface JournalUpdate {
+  status: JournalStatus;
+  at: Date;
+  /** This step ends a handler run: count it in `attempts`. */
+  attempt?: boolean | undefined;
+  error?: JournalError | undefined;
+  durationMs?: number | undefined;
+}
+
+/** A refused request, counted per code per minute; its bytes are kept only with `keepRejected`. */
+export interface JournalRejection {
+  code: string;
+  at: Date;
+  /** Present only when the journal keeps rejected requests (`keepRejected`). */
+  request?: RejectedRequest | undefined;
+}
+
+/** A refused request kept whole (`keepRejected`), for investigating a misconfigured sender. */
+export interface RejectedRequest {
+  code: string;
+  at: Date;
+  url?: string | undefined;
+  headers: Record<string, string>;
+  rawBody: Uint8Array;
+}
+
+/** What `list` selects. Entries come newest first. */
+export interface JournalFilter {
+  status?: JournalStatus | readonly JournalStatus[] | undefined;
+  /** An exact event type. */
+  type?: string | undefined;
+  /** Received at or after. */
+  since?: Date | undefined;
+  /** Received before. */
+  until?: Date | undefined;
+  /** Entries per page. @default 50 (at most 1000) */
+  limit?: number | undefined;
+  /** The `cursor` of the previous page. */
+  cursor?: string | undefined;
+}
+
+/** One page of `list`; `cursor` is present when there may be more. */
+export interface JournalPage {
+  entries: JournalSummary[];
+  cursor?: string | undefined;
+}
+
+/** What `stats` counts, over deliveries received since `since`. */
+export interface JournalStats {
+  total: number;
+  byStatus: Record<JournalStatus, number>;
+  byType: Record<string, number>;
+  /** Handling time of `handled` deliveries' last attempt, in ms; absent with none. */
+  handlingMs: { p50?: number | undefined; p99?: number | undefined };
+  /** Refused requests by error code. */
+  rejected: Record<string, number>;
+}
+
+/**
+ * A delivery journal: every accepted delivery recorded losslessly before its 2xx, with its
+ * lifecycle, and refusals counted by code. Implementations: `memoryJournal()` here,
+ * `sqliteJournal()` in `@hookgate/sqlite`, `postgresJournal()` in `@hookgate/postgres`; run
+ * `journalConformance` from `@hookgate/testing` against your own.
+ *
+ * `record` and `update` must be durable when they resolve, and must reject when they cannot
+ * record (the receiver then answers 503 and acknowledges nothing). Old entries are pruned as
+ * writes happen (`retainMs`), with no daemon.
+ */
+export interface DeliveryJournal {
+  /** Header names replaced by `[redacted]` when recorded; signature headers are always kept. */
+  readonly redactHeaders?: readonly string[] | undefined;
+  /** How many refused requests it keeps whole; the receiver passes their bytes only when above 0. */
+  readonly keepRejected?: number | undefined;
+  /** Records an accepted delivery as `received`; an id seen before is overwritten (a sender's retry), keeping its attempts. */
+  record(entry: JournalRecord): Promise<void>;
+  /** Moves an entry along its lifecycle; `false` when no entry has that id (or a `queued` came late). */
+  update(id: string, change: JournalUpdate): Promise<boolean>;
+  /** Counts a refused request by code and minute. */
+  reject(rejection: JournalRejection): Promise<void>;
+  /** One delivery with its exact bytes. */
+  get(id: string): Promise<JournalEntry | undefined>;
+  /** Deliveries newest first, filtered, a page at a time. */
+  list(filter?: JournalFilter): Promise<JournalPage>;
+  /** Counts by status and type, handling-time percentiles and refusals, since `since` (default: everything kept). */
+  stats(options?: { since?: Date | undefined }): Promise<JournalStats>;
+  /** Refused requests kept whole (newest first); empty unless `keepRejected` was set. */
+  rejections(options?: { since?: Date | undefined; limit?: number | undefined }): Promise<RejectedRequest[]>;
+  /** Releases what the journal opened itself (a file); never a client the user passed in. */
+  close?(): Promise<void>;
+}
+
+/** Options every journal implementation takes. */
+export interface JournalOptions {
+  /** How long entries are kept, in ms; older ones are pruned as writes happen. @default 2592000000 (30 days) */
+  retainMs?: number;
+  /**
+   * Header names to store as `[redacted]` (an API key a proxy adds). Signature, id, timestamp
+   * and type headers are always kept, so replays can verify again. `authorization`, `cookie`,
+   * `proxy-authorization` and `set-cookie` are always redacted.
+   */
+  redactHeaders?: readonly string[];
+  /** Refused requests to keep whole (bytes and headers), newest first; counts are always kept. @default 0 */
+  keepRejected?: number;
+  /** The clock, for retention. @default () => new Date() */
+  now?: () => Date;
+}

@@ -1,0 +1,45 @@
+import { WebhookError } from "../errors.js";
+
+/** Where a `list` page ended: the last entry's receipt time (ms) and id, newest-first order. */
+export interface JournalPosition {
+  receivedAt: number;
+  id: string;
+}
+
+/** An opaque `list` cursor for the position after `position`. */
+export function encodeJournalCursor(position: JournalPosition): string {
+  const json = JSON.stringify([position.receivedAt, position.id]);
+  return btoa(String.fromCharCode(...new TextEncoder().encode(json)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+/** The position a cursor from {@link encodeJournalCursor} stands for; `invalid_option` for anything else. */
+export function decodeJournalCursor(cursor: string): JournalPosition {
+  try {
+    const binary = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+    const parsed: unknown = JSON.parse(
+      new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))),
+    );
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      Number.isFinite(parsed[0]) &&
+      typeof parsed[1] === "string"
+    ) {
+      return { receivedAt: parsed[0] as number, id: parsed[1] };
+    }
+  } catch {
+    // Reported below, as any other malformed cursor.
+  }
+  throw new WebhookError("invalid_option", "hookgate: the journal cursor is not one `list` returned");
+}
+
+/** True when an entry at `position` comes after the cursor's position, newest first. */
+export function afterCursor(entry: JournalPosition, cursor: JournalPosition | undefined): boolean {
+  if (!cursor) return true;
+  return (
+    entry.receivedAt < cursor.receivedAt || (entry.receivedAt === cursor.receivedAt && entry.id < cursor.id)
+  );
+}

@@ -1,0 +1,191 @@
+import { WebhookError } from "../errors.js";
+import type {
+  DeliveryJournal,
+  JournalEntry,
+  JournalOptions,
+  JournalStatus,
+  JournalSummary,
+  RejectedRequest,
+} from "../journal.js";
+import { afterCursor, decodeJournalCursor, encodeJournalCursor } from "./cursor.js";
+import { journalPageSize, resolveJournalOptions } from "./options.js";
+import { emptyJournalStats, journalPercentile, minuteOf } from "./stats.js";
+
+/** Options for {@link memoryJournal}. */
+export interface MemoryJournalOptions extends JournalOptions {
+  /** Most deliveries kept; past it the oldest received go first. @default 10000 */
+  max?: number;
+}
+
+/** An in-memory journal with its size exposed for tests. */
+export interface MemoryJournal extends DeliveryJournal {
+  /** Deliveries currently kept. */
+  readonly size: number;
+}
+
+function summaryOf(entry: JournalEntry): JournalSummary {
+  const { rawBody: _body, headers: _headers, url: _url, timestamp: _timestamp, ...summary } = entry;
+  return { ...summary, matchedSecret: { ...summary.matchedSecret } };
+}
+
+function copyOf(entry: JournalEntry): JournalEntry {
+  return { ...entry, rawBody: entry.rawBody.slice(), headers: { ...entry.headers } };
+}
+
+/**
+ * A bounded in-memory journal: for tests and `hookgate listen`. Lost on restart; for a durable
+ * journal use `sqliteJournal` (`@hookgate/sqlite`) or `postgresJournal` (`@hookgate/postgres`).
+ *
+ * @example
+ * const journal = memoryJournal({ max: 1000 });
+ * createReceiver({ scheme, journal });
+ * await journal.list({ status: "failed" });
+ */
+export function memoryJournal(options: MemoryJournalOptions = {}): MemoryJournal {
+  const settings = resolveJournalOptions(options);
+  const max = options.max ?? 10_000;
+  if (!Number.isSafeInteger(max) || max < 1) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: memoryJournal option max must be a whole number ≥ 1, got ${String(max)}`,
+    );
+  }
+  // Insertion order is receipt order: a re-recorded id moves to the end.
+  const entries = new Map<string, JournalEntry>();
+  const rejectedCounts = new Map<string, { minute: number; code: string; count: number }>();
+  const kept: RejectedRequest[] = [];
+
+  function prune(): void {
+    if (!settings.pruneDue()) return;
+    const horizon = settings.now().getTime() - settings.retainMs;
+    for (const [id, entry] of entries) if (entry.receivedAt.getTime() < horizon) entries.delete(id);
+    for (const [key, bucket] of rejectedCounts)
+      if (bucket.minute < horizon - 60_000) rejectedCounts.delete(key);
+    while (kept.length > 0 && kept[kept.length - 1]!.at.getTime() < horizon) kept.pop();
+  }
+
+  return {
+    redactHeaders: settings.redactHeaders,
+    keepRejected: settings.keepRejected,
+    get size() {
+      return entries.size;
+    },
+    async record(record) {
+      prune();
+      const previous = entries.get(record.id);
+      entries.delete(record.id);
+      entries.set(record.id, {
+        id: record.id,
+        key: record.key,
+        scheme: record.scheme,
+        type: record.type,
+        status: "received",
+        receivedAt: new Date(record.receivedAt),
+        updatedAt: new Date(record.receivedAt),
+        attempts: previous?.attempts ?? 0,
+        lastError: previous?.lastError,
+        durationMs: undefined,
+        matchedSecret: { ...record.matchedSecret },
+        size: record.rawBody.byteLength,
+        rawBody: record.rawBody.slice(),
+        headers: { ...record.headers },
+        url: record.url,
+        timestamp: record.timestamp ? new Date(record.timestamp) : undefined,
+      });
+      while (entries.size > max) entries.delete(entries.keys().next().value!);
+    },
+    async update(id, change) {
+      const entry = entries.get(id);
+      if (!entry) return false;
+      if (change.status === "queued" && entry.status !== "received") return false;
+      entry.status = change.status;
+      entry.updatedAt = new Date(change.at);
+      if (change.attempt) entry.attempts++;
+      if (change.error) entry.lastError = { code: change.error.code, message: change.error.message };
+      if (change.durationMs !== undefined) entry.durationMs = change.durationMs;
+      return true;
+    },
+    async reject(rejection) {
+      prune();
+      const minute = minuteOf(rejection.at);
+      const key = `${minute}|${rejection.code}`;
+      const bucket = rejectedCounts.get(key);
+      if (bucket) bucket.count++;
+      else rejectedCounts.set(key, { minute, code: rejection.code, count: 1 });
+      if (rejection.request && settings.keepRejected > 0) {
+        const { request } = rejection;
+        kept.unshift({
+          ...request,
+          at: new Date(request.at),
+          rawBody: request.rawBody.slice(),
+          headers: { ...request.headers },
+        });
+        if (kept.length > settings.keepRejected) kept.length = settings.keepRejected;
+      }
+    },
+    async get(id) {
+      const entry = entries.get(id);
+      return entry ? copyOf(entry) : undefined;
+    },
+    async list(filter = {}) {
+      const limit = journalPageSize(filter.limit);
+      const cursor = filter.cursor === undefined ? undefined : decodeJournalCursor(filter.cursor);
+      const statuses =
+        filter.status === undefined
+          ? undefined
+          : new Set<JournalStatus>(typeof filter.status === "string" ? [filter.status] : filter.status);
+      const matches: JournalEntry[] = [];
+      for (const entry of entries.values()) {
+        const at = entry.receivedAt.getTime();
+        if (statuses && !statuses.has(entry.status)) continue;
+        if (filter.type !== undefined && entry.type !== filter.type) continue;
+        if (filter.since && at < filter.since.getTime()) continue;
+        if (filter.until && at >= filter.until.getTime()) continue;
+        if (!afterCursor({ receivedAt: at, id: entry.id }, cursor)) continue;
+        matches.push(entry);
+      }
+      matches.sort(
+        (a, b) => b.receivedAt.getTime() - a.receivedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+      );
+      const page = matches.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        entries: page.map(summaryOf),
+        cursor:
+          matches.length > limit && last
+            ? encodeJournalCursor({ receivedAt: last.receivedAt.getTime(), id: last.id })
+            : undefined,
+      };
+    },
+    async stats(options = {}) {
+      const since = options.since?.getTime() ?? Number.NEGATIVE_INFINITY;
+      const stats = emptyJournalStats();
+      const durations: number[] = [];
+      for (const entry of entries.values()) {
+        if (entry.receivedAt.getTime() < since) continue;
+        stats.total++;
+        stats.byStatus[entry.status]++;
+        stats.byType[entry.type] = (stats.byType[entry.type] ?? 0) + 1;
+        if (entry.status === "handled" && entry.durationMs !== undefined) durations.push(entry.durationMs);
+      }
+      durations.sort((a, b) => a - b);
+      stats.handlingMs = { p50: journalPercentile(durations, 0.5), p99: journalPercentile(durations, 0.99) };
+      for (const bucket of rejectedCounts.values()) {
+        if (bucket.minute + 60_000 <= since) continue;
+        stats.rejected[bucket.code] = (stats.rejected[bucket.code] ?? 0) + bucket.count;
+      }
+      return stats;
+    },
+    async rejections(options = {}) {
+      const since = options.since?.getTime() ?? Number.NEGATIVE_INFINITY;
+      return kept
+        .filter((request) => request.at.getTime() >= since)
+        .slice(0, options.limit ?? kept.length)
+        .map((request) => ({
+          ...request,
+          rawBody: request.rawBody.slice(),
+          headers: { ...request.headers },
+        }));
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { headerEntries } from "../internal/headers.js";
+import type { HeadersInput, Scheme } from "../types.js";
+
+/** Credentials a webhook never needs kept: always redacted. */
+const CREDENTIALS = ["authorization", "cookie", "proxy-authorization", "set-cookie"];
+
+export const REDACTED = "[redacted]";
+
+/**
+ * Whether a header must survive redaction for the stored request to verify again: the scheme's
+ * id, type and timestamp headers, the content type, and its signature headers
+ * (`facts.signatureHeaders`; also any `…signature…` / `…hmac…` name, for aliases such as
+ * `svix-signature`).
+ */
+function needed(name: string, scheme: Scheme): boolean {
+  const { facts } = scheme;
+  const timestamp = facts.timestamp && "header" in facts.timestamp ? facts.timestamp.header : undefined;
+  return (
+    name === "content-type" ||
+    facts.signatureHeaders.some((header) => header.toLowerCase() === name) ||
+    name.includes("signature") ||
+    name.includes("hmac") ||
+    name === facts.id.header?.toLowerCase() ||
+    name === facts.type.header?.toLowerCase() ||
+    name === timestamp?.toLowerCase()
+  );
+}
+
+/**
+ * The headers a journal records: lower-case names, with credentials and `redact` replaced by
+ * `[redacted]` — except headers the signature needs, which are always kept so replays verify.
+ */
+export function journalHeaders(
+  headers: HeadersInput,
+  scheme: Scheme,
+  redact: readonly string[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of headerEntries(headers)) {
+    const lower = name.toLowerCase();
+    const hidden = (CREDENTIALS.includes(lower) || redact.includes(lower)) && !needed(lower, scheme);
+    out[lower] = hidden ? REDACTED : value;
+  }
+  return out;
+}

@@ -1,0 +1,144 @@
+import { isWebhookError, WebhookError } from "../errors.js";
+import { toText } from "../internal/bytes.js";
+import type { JournalEntry, JournalFilter } from "../journal.js";
+import { type QueuedDelivery, toQueuedDelivery, type WebhookEvent } from "../queue.js";
+import { dispatchDelivery } from "../receiver/dispatch.js";
+import type { Handlers } from "../receiver/handlers.js";
+import { journalCall, journalError, journalUpdate } from "../receiver/journal.js";
+import type { Settings } from "../receiver/options.js";
+import type { ReplayOptions, ReplayResult } from "../receiver/types.js";
+import { validatePayload } from "../receiver/validate.js";
+import { parsePayload } from "../scheme/payload.js";
+
+/** Most deliveries one filtered replay takes when the filter sets no `limit`. */
+const DEFAULT_REPLAY_LIMIT = 100;
+
+/**
+ * The event a journal entry stands for. With `verify`, the stored bytes are verified again with
+ * the receiver's secrets as of their receipt, and id, type and payload come from them: a body or
+ * header altered in the journal is refused, never run.
+ */
+async function eventOf(settings: Settings, entry: JournalEntry, verify: boolean): Promise<WebhookEvent> {
+  if (!verify) {
+    const event: WebhookEvent = {
+      id: entry.id,
+      type: entry.type,
+      scheme: entry.scheme,
+      payload: parsePayload(toText(entry.rawBody), entry.headers["content-type"]),
+      rawBody: entry.rawBody,
+      matchedSecret: entry.matchedSecret,
+      receivedAt: entry.receivedAt,
+    };
+    if (entry.timestamp) event.timestamp = entry.timestamp;
+    event.payload = await validatePayload(settings, event.type, event.payload);
+    return event;
+  }
+  if (entry.scheme !== settings.scheme.name) {
+    throw new WebhookError(
+      "signature_mismatch",
+      `hookgate: delivery ${entry.id} was received by a ${entry.scheme} receiver; replay it with one`,
+    );
+  }
+  const verified = await settings.scheme.verify(
+    { headers: entry.headers, rawBody: entry.rawBody, url: entry.url },
+    { tolerance: settings.tolerance, now: entry.receivedAt },
+  );
+  const split = settings.scheme.split ? settings.scheme.split(verified) : [verified];
+  const match = split.find((part) => part.id === entry.id);
+  if (!match) {
+    throw new WebhookError(
+      "signature_mismatch",
+      `hookgate: the stored delivery ${entry.id} does not match its signed content`,
+    );
+  }
+  return {
+    ...match,
+    receivedAt: entry.receivedAt,
+    payload: await validatePayload(settings, match.type, match.payload),
+  };
+}
+
+/** The ids a replay target names: itself, or every page of a `list` filter up to its `limit`. */
+async function idsOf(
+  settings: Settings,
+  target: string | readonly string[] | JournalFilter,
+): Promise<string[]> {
+  if (typeof target === "string") return [target];
+  if (Array.isArray(target)) return [...(target as readonly string[])];
+  const filter = target as JournalFilter;
+  const max = filter.limit ?? DEFAULT_REPLAY_LIMIT;
+  const ids: string[] = [];
+  let cursor = filter.cursor;
+  do {
+    const page = await journalCall(settings, () =>
+      settings.journal!.list({ ...filter, cursor, limit: Math.min(max - ids.length, 1000) }),
+    );
+    for (const entry of page.entries) ids.push(entry.id);
+    cursor = page.cursor;
+  } while (cursor !== undefined && ids.length < max);
+  return ids;
+}
+
+/** Replays one stored delivery: verify, then run inline, or re-enqueue with a fresh job identity. */
+async function replayOne(
+  settings: Settings,
+  handlers: Handlers,
+  enqueue: ((delivery: QueuedDelivery) => Promise<void>) | undefined,
+  id: string,
+  options: ReplayOptions,
+): Promise<ReplayResult> {
+  const entry = await journalCall(settings, () => settings.journal!.get(id));
+  if (!entry) return { id, outcome: "missing" };
+  let event: WebhookEvent;
+  try {
+    event = await eventOf(settings, entry, options.verify !== false);
+  } catch (error) {
+    if (!isWebhookError(error)) throw error;
+    return { id, type: entry.type, outcome: "refused", error: { code: error.code, message: error.message } };
+  }
+  if (options.dryRun) return { id, type: event.type, outcome: "verified" };
+  if (enqueue) {
+    // A replay is a new job: a key of its own, so neither the queue's dedupe nor the handled-key
+    // of the first run (completed, if it once succeeded) swallows it.
+    const key = `${entry.key}#replay:${settings.now().getTime().toString(36)}`;
+    await journalUpdate(settings, entry, { status: "received", at: settings.now() });
+    await enqueue(toQueuedDelivery(event, entry.headers, entry.url, key));
+    await journalUpdate(settings, entry, { status: "queued", at: settings.now() });
+    return { id, type: event.type, outcome: "queued" };
+  }
+  const started = performance.now();
+  try {
+    await dispatchDelivery(settings, handlers, event);
+    return { id, type: event.type, outcome: "handled", durationMs: performance.now() - started };
+  } catch (error) {
+    return {
+      id,
+      type: event.type,
+      outcome: "failed",
+      error: journalError(error),
+      durationMs: performance.now() - started,
+    };
+  }
+}
+
+/** `receiver.replay`: each target delivery in turn (see `Receiver.replay`). */
+export async function replayDeliveries(
+  settings: Settings,
+  handlers: Handlers,
+  enqueue: ((delivery: QueuedDelivery) => Promise<void>) | undefined,
+  target: string | readonly string[] | JournalFilter,
+  options: ReplayOptions = {},
+): Promise<ReplayResult[]> {
+  if (options.journal) settings = { ...settings, journal: options.journal };
+  if (!settings.journal) {
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: replay reads the delivery journal: create the receiver with a journal (memoryJournal(), sqliteJournal({ path }) …)",
+    );
+  }
+  const results: ReplayResult[] = [];
+  for (const id of await idsOf(settings, target)) {
+    results.push(await replayOne(settings, handlers, enqueue, id, options));
+  }
+  return results;
+}

@@ -1,0 +1,55 @@
+import Database from "better-sqlite3";
+
+/** A better-sqlite3 database: the user's own, or one opened from a path. */
+export type SqliteDatabase = Database.Database;
+
+/** Where a store or journal keeps its rows: a file path, or a database the caller opened. */
+export interface SqliteTarget {
+  /** The database file, created if missing (with WAL and full fsync on commit). */
+  path?: string;
+  /** A better-sqlite3 database you opened yourself; hookgate never closes it. */
+  database?: SqliteDatabase;
+  /**
+   * How long a write waits for another process's write lock, in ms. better-sqlite3 is
+   * synchronous: the wait blocks this process's event loop, so keep it short. @default 1000
+   */
+  busyTimeoutMs?: number;
+  /**
+   * How hard a commit is pushed to disk, for a file opened from `path`. `full`: on disk when the
+   * call returns, surviving a power cut (an fsync per write). `normal`: survives the process
+   * crashing but may lose the last commits on a power cut or OS crash — about 10× cheaper.
+   * @default "full"
+   */
+  synchronous?: "full" | "normal";
+}
+
+/** The database to use and whether hookgate opened it (and so closes it). */
+export function openDatabase(target: SqliteTarget, what: string): { db: SqliteDatabase; owned: boolean } {
+  if (target.database && target.path !== undefined) {
+    throw new TypeError(`hookgate: ${what} takes { path } or { database }, not both`);
+  }
+  if (target.database) return { db: target.database, owned: false };
+  if (!target.path) throw new TypeError(`hookgate: ${what} needs { path: "./hookgate.db" } or { database }`);
+  const db = new Database(target.path, { timeout: target.busyTimeoutMs ?? 1000 });
+  // WAL: readers never block the writer; FULL: a commit is on disk when it returns, so what the
+  // receiver acknowledged survives a power cut, not just a crash.
+  db.pragma("journal_mode = WAL");
+  const synchronous = target.synchronous ?? "full";
+  if (synchronous !== "full" && synchronous !== "normal") {
+    throw new TypeError(
+      `hookgate: ${what} synchronous must be "full" or "normal", got ${JSON.stringify(synchronous)}`,
+    );
+  }
+  db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+  return { db, owned: true };
+}
+
+/** A table name safe to splice into SQL: letters, digits and underscores, not starting with a digit. */
+export function tableName(name: string, what: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
+    throw new TypeError(
+      `hookgate: ${what} table must be letters, digits and underscores, got ${JSON.stringify(name)}`,
+    );
+  }
+  return name;
+}

@@ -1,0 +1,322 @@
+import {
+  type DeliveryJournal,
+  decodeJournalCursor,
+  emptyJournalStats,
+  encodeJournalCursor,
+  type JournalEntry,
+  type JournalFilter,
+  type JournalOptions,
+  type JournalStatus,
+  type JournalSummary,
+  journalPageSize,
+  resolveJournalOptions,
+} from "@hookgate/core";
+import { openDatabase, type SqliteDatabase, type SqliteTarget, tableName } from "./internal/database.js";
+
+/** Options for {@link sqliteJournal}. */
+export interface SqliteJournalOptions extends SqliteTarget, JournalOptions {
+  /** The deliveries table; refusals go in `${table}_rejections` and `${table}_rejected`. @default "hookgate_deliveries" */
+  table?: string;
+}
+
+/** A journal over SQLite, with a way to close the file it opened. */
+export interface SqliteJournal extends DeliveryJournal {
+  /** The better-sqlite3 database it writes to. */
+  readonly database: SqliteDatabase;
+  close(): Promise<void>;
+}
+
+interface SummaryRow {
+  id: string;
+  key: string;
+  scheme: string;
+  type: string;
+  status: JournalStatus;
+  received_at: number;
+  updated_at: number;
+  attempts: number;
+  error_code: string | null;
+  error_message: string | null;
+  duration_ms: number | null;
+  matched_secret: string;
+  size: number;
+}
+
+interface EntryRow extends SummaryRow {
+  timestamp: number | null;
+  url: string | null;
+  headers: string;
+  raw_body: Buffer;
+}
+
+const SUMMARY =
+  "id, key, scheme, type, status, received_at, updated_at, attempts, error_code, error_message, duration_ms, matched_secret, size";
+
+/** The SQL that creates the journal's tables (run by {@link sqliteJournal} on open). */
+export function sqliteJournalSql(table = "hookgate_deliveries"): string {
+  const t = tableName(table, "sqliteJournal");
+  return `CREATE TABLE IF NOT EXISTS ${t} (
+  id TEXT PRIMARY KEY,
+  key TEXT NOT NULL,
+  scheme TEXT NOT NULL,
+  type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error_code TEXT,
+  error_message TEXT,
+  duration_ms REAL,
+  matched_secret TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  timestamp INTEGER,
+  url TEXT,
+  headers TEXT NOT NULL,
+  raw_body BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${t}_received ON ${t} (received_at, id);
+CREATE INDEX IF NOT EXISTS ${t}_status ON ${t} (status, received_at);
+CREATE TABLE IF NOT EXISTS ${t}_rejections (
+  minute INTEGER NOT NULL,
+  code TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (minute, code)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ${t}_rejected (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  code TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  url TEXT,
+  headers TEXT NOT NULL,
+  raw_body BLOB NOT NULL
+);`;
+}
+
+function summaryOf(row: SummaryRow): JournalSummary {
+  return {
+    id: row.id,
+    key: row.key,
+    scheme: row.scheme,
+    type: row.type,
+    status: row.status,
+    receivedAt: new Date(row.received_at),
+    updatedAt: new Date(row.updated_at),
+    attempts: row.attempts,
+    lastError:
+      row.error_code === null ? undefined : { code: row.error_code, message: row.error_message ?? "" },
+    durationMs: row.duration_ms ?? undefined,
+    matchedSecret: JSON.parse(row.matched_secret),
+    size: row.size,
+  };
+}
+
+function bytes(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/** `WHERE` clauses and parameters for a `list` or `stats` filter. */
+function where(filter: JournalFilter): { sql: string; params: Array<string | number> } {
+  const clauses: string[] = [];
+  const params: Array<string | number> = [];
+  if (filter.status !== undefined) {
+    const statuses = typeof filter.status === "string" ? [filter.status] : [...filter.status];
+    clauses.push(`status IN (${statuses.map(() => "?").join(", ") || "NULL"})`);
+    params.push(...statuses);
+  }
+  if (filter.type !== undefined) {
+    clauses.push("type = ?");
+    params.push(filter.type);
+  }
+  if (filter.since) {
+    clauses.push("received_at >= ?");
+    params.push(filter.since.getTime());
+  }
+  if (filter.until) {
+    clauses.push("received_at < ?");
+    params.push(filter.until.getTime());
+  }
+  if (filter.cursor !== undefined) {
+    const cursor = decodeJournalCursor(filter.cursor);
+    clauses.push("(received_at < ? OR (received_at = ? AND id < ?))");
+    params.push(cursor.receivedAt, cursor.receivedAt, cursor.id);
+  }
+  return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
+}
+
+/**
+ * The delivery journal in one local SQLite file: each delivery's exact bytes, headers and
+ * lifecycle, durable when `record` returns (WAL, full fsync). The durable single-machine default;
+ * for several machines use `postgresJournal` from `@hookgate/postgres`.
+ *
+ * @example
+ * const journal = sqliteJournal({ path: "./hookgate.db" });
+ * createReceiver({ scheme, journal, store: sqliteStore({ path: "./hookgate.db" }) });
+ */
+export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
+  const settings = resolveJournalOptions(options);
+  const { db, owned } = openDatabase(options, "sqliteJournal");
+  const t = tableName(options.table ?? "hookgate_deliveries", "sqliteJournal");
+  db.exec(sqliteJournalSql(t));
+
+  const insert = db.prepare(
+    `INSERT INTO ${t} (id, key, scheme, type, status, received_at, updated_at, attempts, matched_secret, size, timestamp, url, headers, raw_body)
+     VALUES (@id, @key, @scheme, @type, 'received', @receivedAt, @receivedAt, 0, @matchedSecret, @size, @timestamp, @url, @headers, @rawBody)
+     ON CONFLICT(id) DO UPDATE SET key = excluded.key, scheme = excluded.scheme, type = excluded.type, status = 'received',
+       received_at = excluded.received_at, updated_at = excluded.updated_at, duration_ms = NULL,
+       matched_secret = excluded.matched_secret, size = excluded.size, timestamp = excluded.timestamp,
+       url = excluded.url, headers = excluded.headers, raw_body = excluded.raw_body`,
+  );
+  const update = db.prepare(
+    `UPDATE ${t} SET status = @status, updated_at = @at, attempts = attempts + @attempt,
+       error_code = COALESCE(@errorCode, error_code), error_message = CASE WHEN @errorCode IS NULL THEN error_message ELSE @errorMessage END,
+       duration_ms = COALESCE(@durationMs, duration_ms)
+     WHERE id = @id AND (@status <> 'queued' OR status = 'received')`,
+  );
+  const getOne = db.prepare<[string], EntryRow>(`SELECT * FROM ${t} WHERE id = ?`);
+  const countRejection = db.prepare(
+    `INSERT INTO ${t}_rejections (minute, code, count) VALUES (?, ?, 1) ON CONFLICT(minute, code) DO UPDATE SET count = count + 1`,
+  );
+  const keepRejected = db.prepare(
+    `INSERT INTO ${t}_rejected (code, at, url, headers, raw_body) VALUES (?, ?, ?, ?, ?)`,
+  );
+  const trimRejected = db.prepare(
+    `DELETE FROM ${t}_rejected WHERE seq <= (SELECT MAX(seq) FROM ${t}_rejected) - ?`,
+  );
+  const prune = db.transaction((horizon: number) => {
+    db.prepare(`DELETE FROM ${t} WHERE received_at < ?`).run(horizon);
+    db.prepare(`DELETE FROM ${t}_rejections WHERE minute < ?`).run(horizon - 60_000);
+    db.prepare(`DELETE FROM ${t}_rejected WHERE at < ?`).run(horizon);
+  });
+  const pruneIfDue = () => {
+    if (settings.pruneDue()) prune(settings.now().getTime() - settings.retainMs);
+  };
+
+  return {
+    database: db,
+    redactHeaders: settings.redactHeaders,
+    keepRejected: settings.keepRejected,
+    async record(entry) {
+      pruneIfDue();
+      insert.run({
+        id: entry.id,
+        key: entry.key,
+        scheme: entry.scheme,
+        type: entry.type,
+        receivedAt: entry.receivedAt.getTime(),
+        matchedSecret: JSON.stringify(entry.matchedSecret),
+        size: entry.rawBody.byteLength,
+        timestamp: entry.timestamp?.getTime() ?? null,
+        url: entry.url ?? null,
+        headers: JSON.stringify(entry.headers),
+        rawBody: Buffer.from(entry.rawBody.buffer, entry.rawBody.byteOffset, entry.rawBody.byteLength),
+      });
+    },
+    async update(id, change) {
+      const result = update.run({
+        id,
+        status: change.status,
+        at: change.at.getTime(),
+        attempt: change.attempt ? 1 : 0,
+        errorCode: change.error?.code ?? null,
+        errorMessage: change.error?.message ?? null,
+        durationMs: change.durationMs ?? null,
+      });
+      return result.changes > 0;
+    },
+    async reject(rejection) {
+      pruneIfDue();
+      countRejection.run(Math.floor(rejection.at.getTime() / 60_000) * 60_000, rejection.code);
+      const { request } = rejection;
+      if (request && settings.keepRejected > 0) {
+        keepRejected.run(
+          request.code,
+          request.at.getTime(),
+          request.url ?? null,
+          JSON.stringify(request.headers),
+          Buffer.from(request.rawBody.buffer, request.rawBody.byteOffset, request.rawBody.byteLength),
+        );
+        trimRejected.run(settings.keepRejected);
+      }
+    },
+    async get(id) {
+      const row = getOne.get(id);
+      if (!row) return undefined;
+      const entry: JournalEntry = {
+        ...summaryOf(row),
+        rawBody: bytes(row.raw_body),
+        headers: JSON.parse(row.headers),
+        url: row.url ?? undefined,
+        timestamp: row.timestamp === null ? undefined : new Date(row.timestamp),
+      };
+      return entry;
+    },
+    async list(filter = {}) {
+      const limit = journalPageSize(filter.limit);
+      const { sql, params } = where(filter);
+      const rows = db
+        .prepare<Array<string | number>, SummaryRow>(
+          `SELECT ${SUMMARY} FROM ${t} ${sql} ORDER BY received_at DESC, id DESC LIMIT ${limit + 1}`,
+        )
+        .all(...params);
+      const page = rows.slice(0, limit).map(summaryOf);
+      const last = page[page.length - 1];
+      return {
+        entries: page,
+        cursor:
+          rows.length > limit && last
+            ? encodeJournalCursor({ receivedAt: last.receivedAt.getTime(), id: last.id })
+            : undefined,
+      };
+    },
+    async stats(options = {}) {
+      const since = options.since?.getTime() ?? Number.MIN_SAFE_INTEGER;
+      const stats = emptyJournalStats();
+      for (const row of db
+        .prepare<[number], { status: JournalStatus; type: string; n: number }>(
+          `SELECT status, type, COUNT(*) AS n FROM ${t} WHERE received_at >= ? GROUP BY status, type`,
+        )
+        .all(since)) {
+        stats.total += row.n;
+        stats.byStatus[row.status] += row.n;
+        stats.byType[row.type] = (stats.byType[row.type] ?? 0) + row.n;
+      }
+      const handled = `FROM ${t} WHERE status = 'handled' AND duration_ms IS NOT NULL AND received_at >= ?`;
+      const count = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n ${handled}`).get(since)!.n;
+      const at = db.prepare<[number, number], { d: number }>(
+        `SELECT duration_ms AS d ${handled} ORDER BY duration_ms LIMIT 1 OFFSET ?`,
+      );
+      // Nearest rank, as memoryJournal computes it.
+      const rank = (q: number) =>
+        count === 0 ? undefined : at.get(since, Math.max(0, Math.ceil(q * count) - 1))?.d;
+      stats.handlingMs = { p50: rank(0.5), p99: rank(0.99) };
+      for (const row of db
+        .prepare<[number], { code: string; n: number }>(
+          `SELECT code, SUM(count) AS n FROM ${t}_rejections WHERE minute > ? - 60000 GROUP BY code`,
+        )
+        .all(since)) {
+        stats.rejected[row.code] = row.n;
+      }
+      return stats;
+    },
+    async rejections(options = {}) {
+      const rows = db
+        .prepare<
+          [number, number],
+          { code: string; at: number; url: string | null; headers: string; raw_body: Buffer }
+        >(
+          `SELECT code, at, url, headers, raw_body FROM ${t}_rejected WHERE at >= ? ORDER BY seq DESC LIMIT ?`,
+        )
+        .all(options.since?.getTime() ?? Number.MIN_SAFE_INTEGER, options.limit ?? -1);
+      return rows.map((row) => ({
+        code: row.code,
+        at: new Date(row.at),
+        url: row.url ?? undefined,
+        headers: JSON.parse(row.headers),
+        rawBody: bytes(row.raw_body),
+      }));
+    },
+    async close() {
+      if (owned && db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import type { IdempotencyStore } from "@hookgate/core";
+import { openDatabase, type SqliteDatabase, type SqliteTarget, tableName } from "./internal/database.js";
+
+/** Options for {@link sqliteStore}. */
+export interface SqliteStoreOptions extends SqliteTarget {
+  /** The table keys live in. @default "hookgate_keys" */
+  table?: string;
+  /** The clock, in ms. @default Date.now */
+  now?: () => number;
+}
+
+/** A store over SQLite, with a way to close the file it opened. */
+export interface SqliteStore extends IdempotencyStore {
+  /** The better-sqlite3 database it writes to. */
+  readonly database: SqliteDatabase;
+  /** Closes the database if the store opened it (from `path`). */
+  close(): Promise<void>;
+}
+
+interface Row {
+  token: string;
+  completed: number;
+  expires_at: number;
+}
+
+/** How often expired keys are deleted at most, in ms. */
+const PRUNE_EVERY_MS = 60_000;
+
+/**
+ * The idempotency store in one local SQLite file: durable across restarts, shared by every
+ * process on the machine that opens the same file (claims are atomic: `BEGIN IMMEDIATE`). For
+ * several machines use `@hookgate/redis` or `@hookgate/postgres`.
+ *
+ * @example
+ * createReceiver({ scheme, store: sqliteStore({ path: "./hookgate.db" }) })
+ */
+export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const { db, owned } = openDatabase(options, "sqliteStore");
+  const table = tableName(options.table ?? "hookgate_keys", "sqliteStore");
+  const now = options.now ?? Date.now;
+  db.exec(
+    `CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, token TEXT NOT NULL, completed INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
+  );
+  const select = db.prepare<[string], Row>(`SELECT token, completed, expires_at FROM ${table} WHERE key = ?`);
+  const upsert = db.prepare<[string, string, number, number]>(
+    `INSERT INTO ${table} (key, token, completed, expires_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT(key) DO UPDATE SET token = excluded.token, completed = excluded.completed, expires_at = excluded.expires_at`,
+  );
+  const remove = db.prepare<[string, string]>(
+    `DELETE FROM ${table} WHERE key = ? AND token = ? AND completed = 0`,
+  );
+  const prune = db.prepare<[number]>(`DELETE FROM ${table} WHERE expires_at <= ?`);
+  let lastPrune = Number.NEGATIVE_INFINITY;
+
+  /** Whether `token` holds the key, or it is free for it to take back (memoryStore's rule). */
+  function holds(row: Row | undefined, token: string, at: number): boolean {
+    if (!row) return true;
+    if (row.completed) return row.expires_at <= at;
+    return row.token === token || row.expires_at <= at;
+  }
+
+  // IMMEDIATE takes the write lock first, so two processes never both read "free" and claim.
+  const claim = db.transaction((key: string, lockMs: number) => {
+    const at = now();
+    if (at - lastPrune >= PRUNE_EVERY_MS) {
+      lastPrune = at;
+      prune.run(at);
+    }
+    const row = select.get(key);
+    if (row && row.expires_at > at)
+      return row.completed ? ({ status: "completed" } as const) : ({ status: "in-flight" } as const);
+    const token = randomUUID();
+    upsert.run(key, token, 0, at + lockMs);
+    return { status: "claimed", token } as const;
+  });
+  const take = db.transaction((key: string, token: string, completed: number, ms: number) => {
+    const at = now();
+    if (!holds(select.get(key), token, at)) return false;
+    upsert.run(key, token, completed, at + ms);
+    return true;
+  });
+
+  return {
+    database: db,
+    async claim(key, { lockMs }) {
+      return claim.immediate(key, lockMs);
+    },
+    async extend(key, token, { lockMs }) {
+      return take.immediate(key, token, 0, lockMs);
+    },
+    async complete(key, token, { ttlMs }) {
+      return take.immediate(key, token, 1, ttlMs);
+    },
+    async release(key, token) {
+      remove.run(key, token);
+    },
+    async close() {
+      if (owned && db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,395 @@
+import type { DeliveryJournal, JournalRecord, JournalSummary } from "@hookgate/core";
+
+/** One scenario of the journal conformance suite: a name, and a function that throws on failure. */
+export interface JournalScenario {
+  name: string;
+  run: () => Promise<void>;
+}
+
+/** What the suite asks of a journal it makes: options every implementation takes. */
+export interface JournalSetup {
+  retainMs?: number;
+  keepRejected?: number;
+  now?: () => Date;
+}
+
+class ConformanceError extends Error {
+  override name = "JournalConformanceError";
+}
+
+function check(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new ConformanceError(`hookgate journal conformance: ${message}`);
+}
+
+const encoder = new TextEncoder();
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function record(id: string, overrides: Partial<JournalRecord> = {}): JournalRecord {
+  return {
+    id,
+    key: `stripe:${id}`,
+    scheme: "stripe",
+    type: "invoice.paid",
+    receivedAt: new Date("2030-01-01T00:00:00.000Z"),
+    rawBody: encoder.encode(JSON.stringify({ id, type: "invoice.paid" })),
+    headers: { "content-type": "application/json", "stripe-signature": `t=1,v1=${"a".repeat(64)}` },
+    matchedSecret: { index: 0 },
+    ...overrides,
+  };
+}
+
+/** Bytes that are not text: every byte value, then a pseudo-random tail (a fixed seed). */
+function binaryBody(size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let seed = 0x2545f491;
+  for (let i = 0; i < size; i++) {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    bytes[i] = i < 256 ? i : seed & 0xff;
+  }
+  return bytes;
+}
+
+async function allPages(
+  journal: DeliveryJournal,
+  filter: Parameters<DeliveryJournal["list"]>[0],
+): Promise<JournalSummary[]> {
+  const out: JournalSummary[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 100; page++) {
+    const result = await journal.list({ ...filter, cursor });
+    out.push(...result.entries);
+    cursor = result.cursor;
+    if (cursor === undefined) return out;
+  }
+  throw new ConformanceError("hookgate journal conformance: list never stopped returning a cursor");
+}
+
+/**
+ * The scenarios every {@link DeliveryJournal} must pass, runner-agnostic: each `run` throws on
+ * failure. `makeJournal` is called once per scenario and must return an EMPTY journal honouring
+ * the options given (a fresh file, a fresh table) — the scenarios count what they find.
+ *
+ * @example
+ * for (const scenario of journalConformance((o) => sqliteJournal({ path: tempFile(), ...o }))) it(scenario.name, scenario.run);
+ */
+export function journalConformance(
+  makeJournal: (setup: JournalSetup) => DeliveryJournal | Promise<DeliveryJournal>,
+): JournalScenario[] {
+  const make = async (setup: JournalSetup = {}) => makeJournal(setup);
+  const t0 = new Date("2030-01-01T00:00:00.000Z").getTime();
+  const at = (seconds: number) => new Date(t0 + seconds * 1000);
+
+  return [
+    {
+      name: "round trip is byte-exact: multi-byte UTF-8, \\r\\n, binary, a 2 MiB body, a Twilio form",
+      async run() {
+        const journal = await make();
+        const bodies: Array<[string, Uint8Array, Record<string, string>, string | undefined]> = [
+          [
+            "utf8",
+            encoder.encode('{"name":"Zoë ✓ 日本語 🚀","note":"line one\r\nline two\r\n"}\r\n'),
+            { "content-type": "application/json; charset=utf-8", "stripe-signature": "t=1,v1=ab" },
+            undefined,
+          ],
+          ["binary", binaryBody(4096), { "content-type": "application/octet-stream" }, undefined],
+          [
+            "big",
+            encoder.encode(
+              JSON.stringify({ blob: "é".repeat(1 << 20) }), // 2 MiB + a few bytes of two-byte characters
+            ),
+            { "content-type": "application/json" },
+            undefined,
+          ],
+          [
+            "twilio",
+            encoder.encode(
+              "AccountSid=AC123&Body=Hello+%F0%9F%91%8B+w%C3%B6rld%0D%0A&From=%2B14155550100&To=%2B14155550199&MessageSid=SM1",
+            ),
+            {
+              "content-type": "application/x-www-form-urlencoded",
+              "x-twilio-signature": "kVd7n0aN7q5vV0gK1mJ9F4S3r2w=",
+              "i-twilio-idempotency-token": "tok-1",
+            },
+            "https://example.com/webhooks/twilio?tenant=a%20b&x=1",
+          ],
+        ];
+        for (const [id, rawBody, headers, url] of bodies) {
+          await journal.record(
+            record(id, {
+              rawBody,
+              headers,
+              url,
+              scheme: id === "twilio" ? "twilio" : "stripe",
+              timestamp: at(-3),
+              receivedAt: at(0.123),
+              matchedSecret: { index: 1, id: "2026-rotation" },
+            }),
+          );
+        }
+        for (const [id, rawBody, headers, url] of bodies) {
+          const entry = await journal.get(id);
+          check(entry !== undefined, `get(${id}) should find the entry`);
+          check(entry.rawBody instanceof Uint8Array, `${id}: rawBody should be a Uint8Array`);
+          check(sameBytes(entry.rawBody, rawBody), `${id}: the stored bytes differ from the bytes recorded`);
+          check(entry.size === rawBody.byteLength, `${id}: size should be the byte length`);
+          check(JSON.stringify(entry.headers) === JSON.stringify(headers), `${id}: headers differ`);
+          check(entry.url === url, `${id}: url should be ${String(url)}, got ${String(entry.url)}`);
+          check(entry.receivedAt.getTime() === at(0.123).getTime(), `${id}: receivedAt keeps milliseconds`);
+          check(entry.timestamp?.getTime() === at(-3).getTime(), `${id}: timestamp round trip`);
+          check(
+            entry.matchedSecret.index === 1 && entry.matchedSecret.id === "2026-rotation",
+            `${id}: matchedSecret round trip`,
+          );
+          check(
+            entry.status === "received" && entry.attempts === 0,
+            `${id}: a new entry is received, 0 attempts`,
+          );
+          check(
+            entry.key === `stripe:${id}` && entry.type === "invoice.paid",
+            `${id}: key and type round trip`,
+          );
+        }
+        check((await journal.get("no-such-id")) === undefined, "get of an unknown id is undefined");
+      },
+    },
+    {
+      name: "lifecycle: received → queued → failed → handled → dead, attempts and the last error",
+      async run() {
+        const journal = await make();
+        await journal.record(record("life"));
+        check(await journal.update("life", { status: "queued", at: at(1), durationMs: 2 }), "queued applies");
+        let entry = await journal.get("life");
+        check(entry?.status === "queued" && entry.attempts === 0, "queued, no attempt yet");
+        check(
+          await journal.update("life", {
+            status: "failed",
+            at: at(2),
+            attempt: true,
+            durationMs: 12.5,
+            error: { code: "handler_failed", message: "database is down ✗" },
+          }),
+          "failed applies",
+        );
+        entry = await journal.get("life");
+        check(entry?.status === "failed" && entry.attempts === 1, "failed after one attempt");
+        check(
+          entry.lastError?.code === "handler_failed" && entry.lastError.message === "database is down ✗",
+          "the last error is kept with its code and message",
+        );
+        check(entry.updatedAt.getTime() === at(2).getTime(), "updatedAt is the step's time");
+        check(
+          await journal.update("life", { status: "handled", at: at(3), attempt: true, durationMs: 7 }),
+          "handled",
+        );
+        entry = await journal.get("life");
+        check(entry?.status === "handled" && entry.attempts === 2, "handled after two attempts");
+        check(entry.durationMs === 7, `durationMs is the last attempt's, got ${String(entry.durationMs)}`);
+        check(entry.lastError?.message === "database is down ✗", "a later success keeps the last error");
+        check(
+          !(await journal.update("life", { status: "queued", at: at(4) })),
+          "a late queued must not overwrite a handled entry",
+        );
+        check((await journal.get("life"))?.status === "handled", "still handled after a late queued");
+        check(
+          await journal.update("life", {
+            status: "dead",
+            at: at(5),
+            error: { code: "x", message: "gave up" },
+          }),
+          "dead",
+        );
+        check((await journal.get("life"))?.status === "dead", "dead");
+        check(
+          !(await journal.update("nope", { status: "handled", at: at(6) })),
+          "update of an unknown id is false",
+        );
+        await journal.record(record("life", { receivedAt: at(10) }));
+        entry = await journal.get("life");
+        check(
+          entry?.status === "received" &&
+            entry.attempts === 2 &&
+            entry.receivedAt.getTime() === at(10).getTime(),
+          "recording an id again (a sender's retry) resets it to received and keeps its attempts",
+        );
+        check(await journal.update("life", { status: "received", at: at(11) }), "received puts it back");
+        check(await journal.update("life", { status: "queued", at: at(12) }), "then queued applies again");
+      },
+    },
+    {
+      name: "list filters by status, type and time, newest first, and pages with a cursor",
+      async run() {
+        const journal = await make();
+        const statuses = ["handled", "failed", "dead", "queued", "received"] as const;
+        for (let i = 0; i < 25; i++) {
+          const id = `evt_${String(i).padStart(2, "0")}`;
+          // Two entries share each second, so the cursor must order by id within a time.
+          await journal.record(
+            record(id, {
+              receivedAt: at(Math.floor(i / 2)),
+              type: i % 3 === 0 ? "invoice.paid" : "charge.failed",
+            }),
+          );
+          const status = statuses[i % statuses.length]!;
+          if (status !== "received")
+            await journal.update(id, { status, at: at(100), attempt: status !== "queued" });
+        }
+        const all = await allPages(journal, { limit: 4 });
+        check(all.length === 25, `paging by 4 should see all 25 entries once, saw ${all.length}`);
+        check(new Set(all.map((e) => e.id)).size === 25, "no entry appears on two pages");
+        for (let i = 1; i < all.length; i++) {
+          check(
+            all[i - 1]!.receivedAt.getTime() >= all[i]!.receivedAt.getTime(),
+            "entries come newest first",
+          );
+        }
+        check((all[0] as { rawBody?: unknown }).rawBody === undefined, "list returns summaries, not bytes");
+        const failed = await allPages(journal, { status: "failed" });
+        check(
+          failed.length === 5 && failed.every((e) => e.status === "failed"),
+          `5 failed, got ${failed.length}`,
+        );
+        const either = await allPages(journal, { status: ["failed", "dead"] });
+        check(either.length === 10, `status as a list: 10 failed or dead, got ${either.length}`);
+        const paid = await allPages(journal, { type: "invoice.paid" });
+        check(
+          paid.length === 9 && paid.every((e) => e.type === "invoice.paid"),
+          `9 invoice.paid, got ${paid.length}`,
+        );
+        const window = await allPages(journal, { since: at(3), until: at(6) });
+        check(
+          window.length === 6 && window.every((e) => e.receivedAt >= at(3) && e.receivedAt < at(6)),
+          `since is inclusive, until exclusive: 6 entries, got ${window.length}`,
+        );
+        const combined = await allPages(journal, { status: "handled", type: "invoice.paid", since: at(5) });
+        check(
+          combined.every((e) => e.status === "handled" && e.type === "invoice.paid" && e.receivedAt >= at(5)),
+          "filters combine",
+        );
+        const first = await journal.list({ limit: 3 });
+        check(first.entries.length === 3 && first.cursor !== undefined, "a first page of 3, with a cursor");
+        const last = await journal.list({ limit: 25 });
+        check(last.entries.length === 25 && last.cursor === undefined, "no cursor when everything fits");
+      },
+    },
+    {
+      name: "stats count by status and type, with handling-time percentiles and refusals by code",
+      async run() {
+        const journal = await make({ now: () => at(0) });
+        for (let i = 1; i <= 100; i++) {
+          await journal.record(record(`s${i}`, { receivedAt: at(i), type: i <= 60 ? "a" : "b" }));
+          await journal.update(
+            `s${i}`,
+            i <= 90
+              ? { status: "handled", at: at(i), attempt: true, durationMs: i }
+              : {
+                  status: "failed",
+                  at: at(i),
+                  attempt: true,
+                  durationMs: 1000,
+                  error: { code: "handler_failed", message: "x" },
+                },
+          );
+        }
+        for (let i = 0; i < 3; i++) await journal.reject({ code: "signature_mismatch", at: at(50) });
+        await journal.reject({ code: "timestamp_too_old", at: at(50) });
+        const stats = await journal.stats();
+        check(stats.total === 100, `total 100, got ${stats.total}`);
+        check(
+          stats.byStatus.handled === 90 && stats.byStatus.failed === 10 && stats.byStatus.dead === 0,
+          "by status",
+        );
+        check(stats.byType.a === 60 && stats.byType.b === 40, "by type");
+        check(
+          stats.handlingMs.p50 === 45,
+          `p50 of handled 1..90 ms is 45, got ${String(stats.handlingMs.p50)}`,
+        );
+        check(
+          stats.handlingMs.p99 === 90,
+          `p99 of handled 1..90 ms is 90, got ${String(stats.handlingMs.p99)}`,
+        );
+        check(
+          stats.rejected.signature_mismatch === 3 && stats.rejected.timestamp_too_old === 1,
+          `refusals by code: ${JSON.stringify(stats.rejected)}`,
+        );
+        const recent = await journal.stats({ since: at(91) });
+        check(
+          recent.total === 10 && recent.byStatus.failed === 10,
+          `since: the last 10, got ${recent.total}`,
+        );
+        check(recent.handlingMs.p50 === undefined, "no handled deliveries since then: no percentile");
+      },
+    },
+    {
+      name: "refused requests are kept whole only when asked, and bounded",
+      async run() {
+        const none = await make();
+        await none.reject({
+          code: "signature_mismatch",
+          at: at(1),
+          request: {
+            code: "signature_mismatch",
+            at: at(1),
+            headers: { a: "b" },
+            rawBody: encoder.encode("x"),
+          },
+        });
+        check((await none.rejections()).length === 0, "without keepRejected no request is kept");
+        const journal = await make({ keepRejected: 2 });
+        for (let i = 0; i < 4; i++) {
+          await journal.reject({
+            code: "signature_mismatch",
+            at: at(i),
+            request: {
+              code: "signature_mismatch",
+              at: at(i),
+              url: `https://example.com/hooks?i=${i}`,
+              headers: { "stripe-signature": `t=${i}` },
+              rawBody: encoder.encode(`body ✓ ${i}\r\n`),
+            },
+          });
+        }
+        const kept = await journal.rejections();
+        check(kept.length === 2, `keepRejected: 2 keeps 2, got ${kept.length}`);
+        check(kept[0]!.url === "https://example.com/hooks?i=3", "newest first");
+        check(sameBytes(kept[0]!.rawBody, encoder.encode("body ✓ 3\r\n")), "kept bytes are exact");
+        check(
+          kept[0]!.headers["stripe-signature"] === "t=3" && kept[0]!.code === "signature_mismatch",
+          "code and headers",
+        );
+        check((await journal.stats()).rejected.signature_mismatch === 4, "every refusal is counted");
+      },
+    },
+    {
+      name: "retention: entries older than retainMs are pruned as writes happen",
+      async run() {
+        let now = at(0);
+        const journal = await make({ retainMs: 3_600_000, now: () => now });
+        await journal.record(record("old", { receivedAt: at(0) }));
+        await journal.reject({ code: "signature_mismatch", at: at(0) });
+        now = at(1800);
+        await journal.record(record("middle", { receivedAt: at(1800) }));
+        check((await journal.get("old")) !== undefined, "an entry within retainMs is kept");
+        now = at(3600 + 120);
+        await journal.record(record("new", { receivedAt: now }));
+        check((await journal.get("old")) === undefined, "an entry older than retainMs is gone after a write");
+        check(
+          (await journal.get("middle")) !== undefined && (await journal.get("new")) !== undefined,
+          "newer kept",
+        );
+        const listed = await allPages(journal, {});
+        check(listed.length === 2, `list sees the 2 kept entries, got ${listed.length}`);
+        check(
+          (await journal.stats()).rejected.signature_mismatch === undefined,
+          "old refusal counts are pruned too",
+        );
+      },
+    },
+  ];
+}
