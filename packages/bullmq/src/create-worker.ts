@@ -37,7 +37,7 @@ export const defaultWorkerOptions = {
  * const worker = createWorker(receiver, { connection: { host: "127.0.0.1", port: 6379 }, concurrency: 8 });
  */
 export function createWorker(
-  receiver: Pick<Receiver, "dispatch">,
+  receiver: Pick<Receiver, "dispatch"> & Partial<Pick<Receiver, "deadLetter">>,
   options: CreateWorkerOptions,
 ): Worker<QueuedDelivery> {
   const { name = "hookgate", verify = false, inFlightDelayMs = 5000, ...workerOptions } = options;
@@ -70,5 +70,14 @@ export function createWorker(
     }
   }
 
-  return new Worker<QueuedDelivery>(name, process, { ...defaultWorkerOptions, ...workerOptions });
+  const worker = new Worker<QueuedDelivery>(name, process, { ...defaultWorkerOptions, ...workerOptions });
+  // A job BullMQ gives up on is a dead letter: the receiver's journal shows it `dead`, for replay.
+  worker.on("failed", (job, error) => {
+    if (!job || !receiver.deadLetter) return;
+    const attempts = job.opts.attempts ?? 1;
+    if (error instanceof UnrecoverableError || job.attemptsMade >= attempts) {
+      receiver.deadLetter(job.data, error).catch(() => {});
+    }
+  });
+  return worker;
 }

@@ -26,6 +26,10 @@ const receiver = createReceiver({
   lockMs: config.lockMs,
 });
 
+// Without an offline queue, a command sent before the connection is up fails at once: listen
+// only once Redis is reachable, as a readiness probe would.
+if (connection.status !== "ready") await new Promise((resolve) => connection.once("ready", resolve));
+
 const app = express();
 app.post("/webhooks/stripe", webhookMiddleware(receiver));
 const server = app.listen(0, "127.0.0.1", () => {
