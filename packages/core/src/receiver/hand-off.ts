@@ -1,4 +1,5 @@
-import { isWebhookError, WebhookError } from "../errors.js";
+import { WebhookError } from "../errors.js";
+import { bounded } from "../internal/bounded.js";
 import { headerEntries } from "../internal/headers.js";
 import { toQueuedDelivery, type WebhookEvent } from "../queue.js";
 import type { HeadersInput } from "../types.js";
@@ -26,41 +27,17 @@ export async function handOff(
   enqueue: ((delivery: ReturnType<typeof toQueuedDelivery>) => Promise<void>) | undefined,
 ): Promise<"queued" | "handled"> {
   if (enqueue) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      const queued = toQueuedDelivery(
-        event,
-        Object.fromEntries(headerEntries(request.headers)),
-        request.url,
-        lease.key,
-      );
-      // A queue that does not answer has not accepted: bounded like the store.
-      await Promise.race([
-        enqueue(queued),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new WebhookError(
-                  "queue_unavailable",
-                  `hookgate: the queue did not accept the delivery within queueTimeoutMs (${settings.queueTimeoutMs} ms); retry later`,
-                  { headers: { "retry-after": "5" } },
-                ),
-              ),
-            settings.queueTimeoutMs,
-          );
-        }),
-      ]);
-    } catch (cause) {
-      throw isWebhookError(cause)
-        ? cause
-        : new WebhookError("queue_unavailable", "hookgate: the queue refused the delivery; retry later", {
-            cause,
-            headers: { "retry-after": "5" },
-          });
-    } finally {
-      clearTimeout(timer);
-    }
+    const queued = toQueuedDelivery(
+      event,
+      Object.fromEntries(headerEntries(request.headers)),
+      request.url,
+      lease.key,
+    );
+    // A queue that does not answer has not accepted: bounded like the store.
+    await bounded(() => enqueue(queued), settings.queueTimeoutMs, "queue_unavailable", {
+      timedOut: `the queue did not accept the delivery within queueTimeoutMs (${settings.queueTimeoutMs} ms)`,
+      failed: "the queue refused the delivery",
+    });
     handlers.emit({ kind: "enqueued", id: event.id, type: event.type });
     return "queued";
   }

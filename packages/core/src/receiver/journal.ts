@@ -1,4 +1,5 @@
-import { isWebhookError, WebhookError } from "../errors.js";
+import { isWebhookError, type WebhookError } from "../errors.js";
+import { bounded } from "../internal/bounded.js";
 import { journalHeaders } from "../journal/redact.js";
 import type { JournalError, JournalUpdate } from "../journal.js";
 import type { WebhookEvent } from "../queue.js";
@@ -23,39 +24,15 @@ export interface RejectedInput extends JournalRequest {
   rawBody?: Uint8Array | undefined;
 }
 
-const RETRY_AFTER = { "retry-after": "5" };
-
 /** When each recorded event's hand-off started, for its duration (and: was it recorded at all). */
 const started = new WeakMap<WebhookEvent, number>();
 
 /** A journal call bounded by `storeTimeoutMs`; any failure becomes 503 `journal_unavailable`. */
-export async function journalCall<T>(settings: Settings, call: () => Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new WebhookError(
-            "journal_unavailable",
-            `hookgate: the delivery journal did not answer within storeTimeoutMs (${settings.storeTimeoutMs} ms); retry later`,
-            { headers: RETRY_AFTER },
-          ),
-        ),
-      settings.storeTimeoutMs,
-    );
+export function journalCall<T>(settings: Settings, call: () => Promise<T>): Promise<T> {
+  return bounded(call, settings.storeTimeoutMs, "journal_unavailable", {
+    timedOut: `the delivery journal did not answer within storeTimeoutMs (${settings.storeTimeoutMs} ms)`,
+    failed: "the delivery journal cannot record",
   });
-  try {
-    return await Promise.race([Promise.resolve().then(call), timeout]);
-  } catch (cause) {
-    throw isWebhookError(cause)
-      ? cause
-      : new WebhookError("journal_unavailable", "hookgate: the delivery journal cannot record; retry later", {
-          cause,
-          headers: RETRY_AFTER,
-        });
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** What a journal keeps of an error: its code and message (a handler's own error, not hookgate's wrapper). */

@@ -1,4 +1,5 @@
-import { isWebhookError, WebhookError } from "../errors.js";
+import { WebhookError } from "../errors.js";
+import { bounded } from "../internal/bounded.js";
 import type { WebhookEvent } from "../queue.js";
 import type { Settings } from "./options.js";
 
@@ -8,36 +9,12 @@ export interface Lease {
   token: string;
 }
 
-const RETRY_AFTER = { "retry-after": "5" };
-
 /** A store call bounded by `storeTimeoutMs`; any failure becomes 503 `store_unavailable`. */
-export async function storeCall<T>(settings: Settings, call: () => Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new WebhookError(
-            "store_unavailable",
-            `hookgate: the idempotency store did not answer within storeTimeoutMs (${settings.storeTimeoutMs} ms); retry later`,
-            { headers: RETRY_AFTER },
-          ),
-        ),
-      settings.storeTimeoutMs,
-    );
+export function storeCall<T>(settings: Settings, call: () => Promise<T>): Promise<T> {
+  return bounded(call, settings.storeTimeoutMs, "store_unavailable", {
+    timedOut: `the idempotency store did not answer within storeTimeoutMs (${settings.storeTimeoutMs} ms)`,
+    failed: "the idempotency store is unavailable",
   });
-  try {
-    return await Promise.race([Promise.resolve().then(call), timeout]);
-  } catch (cause) {
-    throw isWebhookError(cause)
-      ? cause
-      : new WebhookError("store_unavailable", "hookgate: the idempotency store is unavailable; retry later", {
-          cause,
-          headers: RETRY_AFTER,
-        });
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function leaseLost(event: WebhookEvent): WebhookError {
