@@ -11,6 +11,7 @@ import {
 } from "@hookgate/core";
 import { ed25519KeyPair, fixtureCatalog, signedFixture } from "@hookgate/testing";
 import fc from "fast-check";
+import { generateEcdsaP256 } from "../../packages/core/src/internal/crypto.js";
 
 /**
  * One genuine captured delivery per scheme in the registry (plus a configured `hmac`), the
@@ -38,6 +39,29 @@ function secretFor(name: string): string {
   if (name === "standard-webhooks") return `whsec_${random.toString("base64")}`;
   if (name === "stripe") return `whsec_${random.toString("hex")}`;
   return `${name}_secret_${random.toString("hex")}`;
+}
+
+/**
+ * A fresh secret in the form the scheme takes: a plain string where the scheme keys on it,
+ * else a Standard Webhooks `whsec_` key, else an ECDSA P-256 private key (SendGrid).
+ */
+async function workingSecret(name: string): Promise<string> {
+  const candidates = [
+    () => secretFor(name),
+    () => `whsec_${randomBytes(24).toString("base64")}`,
+    async () => (await generateEcdsaP256()).privateKey,
+  ];
+  for (const candidate of candidates) {
+    const secret = await candidate();
+    try {
+      await schemeForSecret(name, secret).sign({ rawBody: "{}", url: "https://hooks.example.com/x" });
+      return secret;
+    } catch (error) {
+      // Only a key the scheme cannot use rules a form out (Twilio, say, wants a bodySHA256 URL).
+      if ((error as { code?: string }).code !== "invalid_secret") return secret;
+    }
+  }
+  throw new Error(`no secret form found for ${name}`);
 }
 
 /** Every scheme `schemeForSecret` builds, plus `schemes.hmac` with a timestamp header. */
@@ -69,11 +93,11 @@ export async function genuineDeliveries(signedAt: Date): Promise<Genuine[]> {
       await make(name, scheme, scheme.withSigningKey(wrong.privateKey), [configured.privateKey]);
       continue;
     }
-    const secret = secretFor(name);
+    const secret = await workingSecret(name);
     const scheme = schemeForSecret(name, secret);
     const secrets = [secret];
     if (secret.startsWith("whsec_")) secrets.push(secret.slice("whsec_".length));
-    await make(name, scheme, scheme.withSigningKey(secretFor(name)), secrets);
+    await make(name, scheme, scheme.withSigningKey(await workingSecret(name)), secrets);
   }
   const hmacSecret = secretFor("hmac");
   const hmac = schemes.hmac({

@@ -126,7 +126,10 @@ describe("property: hostile input against every scheme", () => {
         if (answer.status < 200 || answer.status >= 300) return;
         const { genuine } = target;
         expect(hostile.origin, `${genuine.name}: ${answer.body}`).toBe("genuine");
-        expect(sameBytes(input.rawBody, genuine.body), `${genuine.name}: body differs`).toBe(true);
+        // A token scheme (Telegram, GitLab) authenticates the sender, not the bytes: by design.
+        if (genuine.scheme.facts.bodySigned) {
+          expect(sameBytes(input.rawBody, genuine.body), `${genuine.name}: body differs`).toBe(true);
+        }
         if (genuine.scheme.facts.signsUrl) expect(input.url).toBe(genuine.url);
       }),
       options(),

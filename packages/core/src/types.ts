@@ -125,6 +125,11 @@ export interface SchemeFacts {
   /** The headers the signature travels in (empty where it travels in the body: SNS, Mailgun). */
   signatureHeaders: readonly string[];
   /**
+   * Whether the signature covers the body. A shared-token scheme (Telegram, GitLab) does not: it
+   * proves who sent a request, not that its body is the one they sent.
+   */
+  bodySigned: boolean;
+  /**
    * Whether the signature covers the delivery id. When it does not (an unsigned id header), the
    * idempotency key is the verified signature, so a replay under a fresh id is still a duplicate.
    */

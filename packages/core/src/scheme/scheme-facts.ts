@@ -24,6 +24,8 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
     contentTypes,
     signsUrl: definition.signsUrl ?? (template !== undefined && templateUses(template, "url")),
     signatureHeaders: [...new Set(definition.signatures.map((s) => s.header))],
+    // A shared token (Telegram, GitLab) authenticates the sender but covers no byte of the body.
+    bodySigned: definition.signatures.some((s) => s.algorithm !== "token"),
     // The payload is signed; a header id is signed only where the template includes it.
     idSigned:
       id.header === undefined

@@ -237,6 +237,8 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
     contentTypes: ["text/plain", "application/json"],
     signsUrl: false,
     signatureHeaders: [],
+    // The signature covers the canonical message (its fields), not the body's exact bytes.
+    bodySigned: true,
     idSigned: true,
   };
   const scheme: Scheme = {

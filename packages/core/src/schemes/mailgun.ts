@@ -90,6 +90,8 @@ export function mailgun(options: MailgunSchemeOptions): Scheme {
     contentTypes: ["application/json", FORM],
     signsUrl: false,
     signatureHeaders: [],
+    // Mailgun signs its timestamp and a one-time token, not the event beside them.
+    bodySigned: false,
     idSigned: true,
   };
   const scheme: Scheme = {
