@@ -71,7 +71,9 @@ const verifies = (target: Target, input: HandleInput) =>
     () => false,
   );
 
-const options = () => ({ numRuns: RUNS, endOnFailure: true });
+// HOOKGATE_PROPERTY_SEED replays a failing run's seed (printed with its counterexample).
+const SEED = process.env.HOOKGATE_PROPERTY_SEED ? Number(process.env.HOOKGATE_PROPERTY_SEED) : undefined;
+const options = () => ({ numRuns: RUNS, endOnFailure: true, ...(SEED === undefined ? {} : { seed: SEED }) });
 
 describe("property: hostile input against every scheme", () => {
   it("the genuine delivery of every scheme is accepted (the baseline the properties mutate)", async () => {

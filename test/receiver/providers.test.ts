@@ -176,3 +176,35 @@ describe("unsigned protocol handshakes through the pipeline", () => {
     ).toBe(200);
   });
 });
+
+describe("found by the property suite", () => {
+  it("Dropbox: a GET to a URL that does not parse (a hostile Host) is no challenge and no 500", async () => {
+    const receiver = createReceiver({ scheme: schemes.dropbox({ secret: "app-secret" }) });
+    const answer = await receiver.handle({
+      method: "GET",
+      url: "https://a b/?challenge=x",
+      headers: {},
+      rawBody: "",
+    });
+    expect(answer.status).toBeLessThan(500);
+  });
+
+  it("HubSpot: verify and the receiver agree on a lower-case method name", async () => {
+    const scheme = schemes.hubspot({ secret: "hs-secret" });
+    const url = "https://example.com/hubspot";
+    const fixture = await signedFixture(
+      scheme,
+      fixtures.hubspot[Object.keys(fixtures.hubspot)[0] as keyof typeof fixtures.hubspot](),
+      { url },
+    );
+    const input = { method: "post", url, headers: fixture.headers, rawBody: fixture.body };
+    await expect(scheme.verify(input)).resolves.toBeTruthy();
+    expect(
+      (
+        await createReceiver({ scheme })
+          .onAny(() => {})
+          .handle(input)
+      ).status,
+    ).toBe(200);
+  });
+});

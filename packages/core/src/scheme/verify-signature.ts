@@ -128,7 +128,8 @@ export function createVerifier(
       timestamp: timestampRaw,
       body,
       url: input.url,
-      method: input.method ?? "POST",
+      // Method names are matched as servers match them (Node upper-cases them too).
+      method: (input.method ?? "POST").toUpperCase(),
       contentType,
       signing: false,
     })) as Chunk[][];

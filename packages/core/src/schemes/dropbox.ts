@@ -27,7 +27,9 @@ export function dropbox(options: DropboxSchemeOptions): Scheme {
       type: () => "list_folder",
       challenge: ({ method, url }): HandshakeReply | undefined => {
         if (method !== "GET" || !url) return undefined;
-        const challenge = new URL(url, "http://localhost").searchParams.get("challenge");
+        // The query alone matters; a URL that does not parse (a hostile Host) is no challenge.
+        const query = url.indexOf("?");
+        const challenge = query < 0 ? null : new URLSearchParams(url.slice(query + 1)).get("challenge");
         if (challenge === null || challenge.length > 1024) return undefined;
         return {
           body: challenge,
