@@ -20,7 +20,7 @@ export {
   utf8Key,
 } from "./internal/secrets.js";
 export type { JournalPosition } from "./journal/cursor.js";
-export { decodeJournalCursor, encodeJournalCursor } from "./journal/cursor.js";
+export { decodeJournalCursor, encodeJournalCursor, journalPageOf } from "./journal/cursor.js";
 export type { MemoryJournal, MemoryJournalOptions } from "./journal/memory-journal.js";
 export { memoryJournal } from "./journal/memory-journal.js";
 export type { ResolvedJournalOptions } from "./journal/options.js";

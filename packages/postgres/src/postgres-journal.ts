@@ -2,12 +2,12 @@ import {
   type DeliveryJournal,
   decodeJournalCursor,
   emptyJournalStats,
-  encodeJournalCursor,
   type JournalEntry,
   type JournalFilter,
   type JournalOptions,
   type JournalStatus,
   type JournalSummary,
+  journalPageOf,
   journalPageSize,
   resolveJournalOptions,
 } from "@hookgate/core";
@@ -224,15 +224,7 @@ DELETE FROM ${k.quoted} WHERE at < $1`,
         text: `SELECT ${SUMMARY} FROM ${t.quoted} ${sql} ORDER BY received_at DESC, id DESC LIMIT ${limit + 1}`,
         values,
       })) as { rows: SummaryRow[] };
-      const page = rows.slice(0, limit).map(summaryOf);
-      const last = page[page.length - 1];
-      return {
-        entries: page,
-        cursor:
-          rows.length > limit && last
-            ? encodeJournalCursor({ receivedAt: last.receivedAt.getTime(), id: last.id })
-            : undefined,
-      };
+      return journalPageOf(rows.map(summaryOf), limit, (entry) => entry);
     },
     async stats(options = {}) {
       const since = options.since ?? new Date(0);

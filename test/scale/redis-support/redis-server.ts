@@ -4,8 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { describe, it } from "vitest";
-import { REQUIRE_SERVICES } from "../../support/services.js";
+import { describeNeeding } from "../../support/services.js";
 
 function found(binary: string): boolean {
   try {
@@ -23,18 +22,7 @@ export const hasRedisServer = found("redis-server") && found("redis-cli");
  * `describe` for tests that start their own `redis-server`: skipped with one line when the binary
  * is absent, failed instead under HOOKGATE_REQUIRE_SERVICES=1.
  */
-export function describeRedisServer(name: string, body: () => void) {
-  if (hasRedisServer) return describe(name, body);
-  if (REQUIRE_SERVICES) {
-    return describe(name, () => {
-      it("needs redis-server and redis-cli on the PATH", () => {
-        throw new Error("redis-server / redis-cli not found and HOOKGATE_REQUIRE_SERVICES=1");
-      });
-    });
-  }
-  console.warn(`skipping "${name}": redis-server / redis-cli not found on the PATH`);
-  return describe.skip(name, body);
-}
+export const describeRedisServer = describeNeeding("redis-server and redis-cli on the PATH", hasRedisServer);
 
 /** A free TCP port on 127.0.0.1 (and, for cluster nodes, its +10000 bus port). */
 export async function freePort(): Promise<number> {

@@ -43,3 +43,23 @@ export function afterCursor(entry: JournalPosition, cursor: JournalPosition | un
     entry.receivedAt < cursor.receivedAt || (entry.receivedAt === cursor.receivedAt && entry.id < cursor.id)
   );
 }
+
+/**
+ * One `list` page from up to `limit + 1` matching entries, newest first: the first `limit`, and a
+ * cursor after the last of them when more matched. Every journal pages the same way.
+ */
+export function journalPageOf<T extends { receivedAt: Date; id: string }, S>(
+  matches: readonly T[],
+  limit: number,
+  summaryOf: (entry: T) => S,
+): { entries: S[]; cursor: string | undefined } {
+  const page = matches.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    entries: page.map(summaryOf),
+    cursor:
+      matches.length > limit && last
+        ? encodeJournalCursor({ receivedAt: last.receivedAt.getTime(), id: last.id })
+        : undefined,
+  };
+}

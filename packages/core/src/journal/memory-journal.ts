@@ -7,7 +7,7 @@ import type {
   JournalSummary,
   RejectedRequest,
 } from "../journal.js";
-import { afterCursor, decodeJournalCursor, encodeJournalCursor } from "./cursor.js";
+import { afterCursor, decodeJournalCursor, journalPageOf } from "./cursor.js";
 import { journalPageSize, resolveJournalOptions } from "./options.js";
 import { emptyJournalStats, journalPercentile, minuteOf } from "./stats.js";
 
@@ -147,15 +147,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): MemoryJournal
       matches.sort(
         (a, b) => b.receivedAt.getTime() - a.receivedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
       );
-      const page = matches.slice(0, limit);
-      const last = page[page.length - 1];
-      return {
-        entries: page.map(summaryOf),
-        cursor:
-          matches.length > limit && last
-            ? encodeJournalCursor({ receivedAt: last.receivedAt.getTime(), id: last.id })
-            : undefined,
-      };
+      return journalPageOf(matches, limit, summaryOf);
     },
     async stats(options = {}) {
       const since = options.since?.getTime() ?? Number.NEGATIVE_INFINITY;
