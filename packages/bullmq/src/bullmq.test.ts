@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createReceiver, isWebhookError, type QueuedDelivery, schemes } from "@hookgate/core";
+import { createReceiver, isWebhookError, memoryJournal, type QueuedDelivery, schemes } from "@hookgate/core";
 import { redisStore } from "@hookgate/redis";
 import { type Job, Queue, type Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -56,9 +56,11 @@ describeRedis("bullmqQueue and createWorker", () => {
     queues.push(queue);
     const store = redisStore({ client, prefix: `hookgate-test:bullmq:${run}:` });
     const jobOptions = { attempts: options.attempts ?? 3, backoff: { type: "fixed", delay: 50 } };
+    const journal = memoryJournal();
     const receiver = createReceiver({
       scheme,
       store,
+      journal,
       queue: bullmqQueue({ queue, jobOptions }),
       namespace: name,
     });
@@ -72,7 +74,7 @@ describeRedis("bullmqQueue and createWorker", () => {
       workers.push(worker);
       return worker;
     };
-    return { queue, receiver, store, start };
+    return { queue, receiver, store, journal, start };
   }
 
   beforeAll(async () => {
@@ -145,8 +147,8 @@ describeRedis("bullmqQueue and createWorker", () => {
     expect(job!.attemptsMade).toBe(3);
   });
 
-  it("keeps a job whose every attempt failed, with its error, for inspection and retry", async () => {
-    const { queue, receiver, start } = setUp("dead", { attempts: 2 });
+  it("keeps a job whose every attempt failed, with its error, for inspection and retry; the journal shows it dead", async () => {
+    const { queue, receiver, journal, start } = setUp("dead", { attempts: 2 });
     receiver.on("invoice.paid", () => {
       throw new Error("downstream is down");
     });
@@ -157,6 +159,7 @@ describeRedis("bullmqQueue and createWorker", () => {
     expect(job!.attemptsMade).toBe(2);
     expect(job!.failedReason).toBe("downstream is down");
     expect(job!.data.id).toBe("evt_dead");
+    await until(async () => (await journal.get("evt_dead"))?.status === "dead");
   });
 
   it("waits, without using an attempt, while another worker runs the same delivery", async () => {

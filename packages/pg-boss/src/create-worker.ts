@@ -1,4 +1,4 @@
-import { type Receiver, WebhookError } from "@hookgate/core";
+import { isWebhookError, type QueuedDelivery, type Receiver, WebhookError } from "@hookgate/core";
 import type PgBoss from "pg-boss";
 import { decodeJob } from "./internal/job-data.js";
 import { DEFAULT_QUEUE_NAME } from "./pg-boss-queue.js";
@@ -47,14 +47,15 @@ export interface PgBossWorker {
  * store first, so a job retried after its worker died, or enqueued again after pg-boss forgot
  * it, never runs the handlers twice once they completed. A failing handler, or a delivery
  * running in another worker (`in_flight`), fails the job and pg-boss retries it with backoff;
- * past its retries it goes to the dead-letter queue.
+ * past its retries it goes to the dead-letter queue, and the receiver's journal (if it has one)
+ * shows it `dead` through `receiver.deadLetter`, ready for replay.
  *
  * @example
  * const worker = await createWorker(receiver, { boss, concurrency: 8 });
  * process.on("SIGTERM", async () => { await worker.close(); await boss.stop(); });
  */
 export async function createWorker(
-  receiver: Pick<Receiver, "dispatch">,
+  receiver: Pick<Receiver, "dispatch"> & Partial<Pick<Receiver, "deadLetter">>,
   options: PgBossWorkerOptions,
 ): Promise<PgBossWorker> {
   const { boss } = options;
@@ -91,7 +92,23 @@ export async function createWorker(
   let settled: Array<() => void> = [];
   const dispatchOptions = { once: true, verify: options.verify ?? false };
 
-  async function run(jobs: PgBoss.Job<unknown>[]): Promise<void> {
+  /**
+   * A job failing its last attempt is a dead letter: the journal shows it `dead`. A delivery
+   * another worker is running (`in_flight`) is not: that worker settles it.
+   */
+  async function reportDead(job: PgBoss.JobWithMetadata<unknown>, error: unknown): Promise<void> {
+    if (!receiver.deadLetter || job.retryCount < job.retryLimit) return;
+    if (isWebhookError(error) && error.code === "in_flight") return;
+    let delivery: QueuedDelivery;
+    try {
+      delivery = decodeJob(job.data);
+    } catch {
+      return; // not a delivery: nothing the journal knows
+    }
+    await receiver.deadLetter(delivery, error).catch(() => {});
+  }
+
+  async function run(jobs: PgBoss.JobWithMetadata<unknown>[]): Promise<void> {
     running += jobs.length;
     try {
       const outcomes = await Promise.allSettled(
@@ -104,6 +121,7 @@ export async function createWorker(
         const outcome = outcomes[i]!;
         return outcome.status === "rejected" ? [{ job, error: outcome.reason as unknown }] : [];
       });
+      for (const { job, error } of failed) await reportDead(job, error);
       if (jobs.length === 1 && failed.length === 1) throw failed[0]!.error;
       for (const { job, error } of failed) await boss.fail(name, job.id, errorOutput(error));
     } finally {
@@ -119,7 +137,8 @@ export async function createWorker(
   const ids: string[] = [];
   for (let i = 0; i < Math.ceil(concurrency / batchSize); i++) {
     let id: string | undefined;
-    id = await boss.work<unknown>(name, { batchSize, pollingIntervalSeconds }, (jobs) => {
+    const workOptions = { batchSize, pollingIntervalSeconds, includeMetadata: true } as const;
+    id = await boss.work<unknown>(name, workOptions, (jobs) => {
       // Poll again as soon as this batch settles: pg-boss otherwise waits a polling interval
       // between fetches, which would cap a busy queue at one batch per interval.
       if (id) boss.notifyWorker(id);

@@ -1,4 +1,11 @@
-import { createReceiver, type HandleResult, memoryStore, type QueuedDelivery, schemes } from "@hookgate/core";
+import {
+  createReceiver,
+  type HandleResult,
+  memoryJournal,
+  memoryStore,
+  type QueuedDelivery,
+  schemes,
+} from "@hookgate/core";
 import pg from "pg";
 import PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -66,13 +73,14 @@ describePostgres("pgBossQueue + createWorker", () => {
   function setUp(name: string, options: Omit<Parameters<typeof pgBossQueue>[0], "boss" | "name"> = {}) {
     const queue = pgBossQueue({ boss, name, ...options });
     const store = memoryStore();
-    const receiver = createReceiver({ scheme, store, queue, lockMs: 1000 });
+    const journal = memoryJournal();
+    const receiver = createReceiver({ scheme, store, queue, journal, lockMs: 1000 });
     const runs: string[] = [];
     const send = async (id: string, extra: Record<string, unknown> = {}): Promise<HandleResult> => {
       const rawBody = JSON.stringify({ id, object: "event", type: "invoice.paid", data: { object: extra } });
       return receiver.handle({ headers: await scheme.sign({ rawBody }), rawBody });
     };
-    return { queue, store, receiver, runs, send };
+    return { queue, store, journal, receiver, runs, send };
   }
 
   it("enqueues each delivery as one job, and the worker runs its handlers once", async () => {
@@ -131,8 +139,8 @@ describePostgres("pgBossQueue + createWorker", () => {
     expect(runs).toEqual(["evt_forgotten"]);
   });
 
-  it("retries a failing handler with pg-boss's retries, then dead-letters it", async () => {
-    const { queue, receiver, send } = setUp("unit-failing", {
+  it("retries a failing handler with pg-boss's retries, then dead-letters it, shown dead in the journal", async () => {
+    const { queue, receiver, journal, send } = setUp("unit-failing", {
       retry: { limit: 2, delaySeconds: 0, backoff: false },
     });
     await queue.setup();
@@ -153,6 +161,8 @@ describePostgres("pgBossQueue + createWorker", () => {
     expect(attempts).toBe(3);
     expect(dead[0]!.data.id).toBe("evt_failing");
     expect(queue.deadLetter).toBe("unit-failing-dead-letters");
+    await until("the journal shows it dead", async () => (await journal.get("evt_failing"))?.status === "dead");
+    expect((await journal.get("evt_failing"))?.attempts).toBeGreaterThanOrEqual(3);
   });
 
   it("retries a delivery that another worker is running (in_flight) and runs it once", async () => {
