@@ -161,7 +161,10 @@ describePostgres("pgBossQueue + createWorker", () => {
     expect(attempts).toBe(3);
     expect(dead[0]!.data.id).toBe("evt_failing");
     expect(queue.deadLetter).toBe("unit-failing-dead-letters");
-    await until("the journal shows it dead", async () => (await journal.get("evt_failing"))?.status === "dead");
+    await until(
+      "the journal shows it dead",
+      async () => (await journal.get("evt_failing"))?.status === "dead",
+    );
     expect((await journal.get("evt_failing"))?.attempts).toBeGreaterThanOrEqual(3);
   });
 
