@@ -31,7 +31,7 @@ export type EventName<E extends object> =
   IsOpen<E> extends true ? string : (keyof E & string) | Prefixes<keyof E & string>;
 
 /** The keys of a map a handler for `N` runs for: `N` itself and every key under `N.`. */
-export type Matching<K, N extends string> = K extends N | `${N}.${string}` ? K : never;
+export type Matching<K, N extends string> = K & (N | `${N}.${string}`);
 
 /**
  * One event of the map, typed by its key: a {@link WebhookEvent} whose `type` is `K` and `payload`

@@ -31,6 +31,22 @@ describe("typed handlers", () => {
     });
   });
 
+  it("matches a prefix only at a dot, and an exact name that is also a prefix with the names under it", () => {
+    interface Nested {
+      issues: { kind: "bare" };
+      "issues.opened": { kind: "opened" };
+      "issues_extra.created": { kind: "other" };
+      "issuesx.created": { kind: "other" };
+    }
+    createReceiver<Nested>({ scheme }).on("issues", (event) => {
+      expectTypeOf(event.type).toEqualTypeOf<"issues" | "issues.opened">();
+      expectTypeOf(event.payload.kind).toEqualTypeOf<"bare" | "opened">();
+    });
+    createReceiver<Nested>({ scheme }).on("issues.opened", (event) => {
+      expectTypeOf(event.type).toEqualTypeOf<"issues.opened">();
+    });
+  });
+
   it("infers the map from Standard Schema validators", () => {
     const receiver = createReceiver({
       scheme,
