@@ -206,6 +206,41 @@ describeEachCryptoBackend("documented vectors", (backend) => {
     });
   });
 
+  describe("Bitbucket Cloud: the 'Hello World' example of its webhook docs", () => {
+    // Bitbucket Cloud "Manage webhooks" → Secure webhooks
+    // (https://support.atlassian.com/bitbucket-cloud/docs/manage-webhooks/); Atlassian's KB article
+    // "Bitbucket Cloud - Python sample code to verify webhook signature" refers to these "Hello World"
+    // examples. The page's text was not reachable from here: the values are as quoted from it
+    // (identically) by several public test suites, and Atlassian's Jira Cloud webhook page
+    // (https://developer.atlassian.com/cloud/jira/platform/webhooks/) publishes the same vector.
+    const secret = "It's a Secret to Everybody";
+    const payload = "Hello World!";
+    const signature = "sha256=a4771c39fbe90f317c7824e83ddef3caae9cb3d976c214ace1f2937e133263c9";
+    const headers = {
+      "content-type": "application/json",
+      "x-event-key": "repo:push",
+      "x-request-uuid": "2b0c9a2e-5b1e-4d1c-9d8e-3f6a1b2c4d5e",
+      "x-hub-signature": signature,
+    };
+    const scheme = () => schemes.bitbucket({ secret });
+
+    it("hookgate's sign reproduces X-Hub-Signature", async () => {
+      const signed = await scheme().sign({ rawBody: payload, type: "repo:push" });
+      expect(signed["x-hub-signature"]).toBe(signature);
+    });
+
+    it("hookgate accepts the signature, then refuses the non-JSON body as a payload error", async () => {
+      // As with GitHub's docs vector: the body is not JSON, which Bitbucket never sends. The
+      // signature passes (no 401) and the payload is what is refused; an altered body is a 401.
+      await expectRejected(verify(scheme(), { headers, rawBody: payload }), "invalid_payload");
+      await expectRejected(verify(scheme(), { headers, rawBody: "Hello World?" }), "signature_mismatch");
+      await expectRejected(
+        verify(schemes.bitbucket({ secret: "It's a Secret to Everybodz" }), { headers, rawBody: payload }),
+        "signature_mismatch",
+      );
+    });
+  });
+
   describe("Mailgun: mailgun-php tests/Api/WebhookTest.php", () => {
     // mailgun/mailgun-php tests/Api/WebhookTest.php, testVerifyWebhookGood / testVerifyWebhookBad.
     const signingKey = "key-3ax6xnjp29jd6fds4gc373sgvjxteol0";
