@@ -181,7 +181,7 @@ export interface Scheme {
    *
    * @example
    * const { headers, rawBody } = await schemes.mailgun({ secret }).signRequest({ rawBody: JSON.stringify({ "event-data": { event: "delivered" } }) });
-   * await fetch(url, { method: "POST", headers, body: rawBody });
+   * await receiver.handle({ method: "POST", headers, rawBody });
    */
   signRequest(input: SignInput): Promise<SignedRequest>;
   /**
