@@ -64,8 +64,14 @@ async function idsOf(journal: DeliveryJournal, ids: readonly string[], filter: J
 }
 
 /** Re-signs one stored delivery with the test secret and posts it to `--to`. */
-async function postTo(entry: JournalEntry, options: ReplayCommandOptions, url: string, timeout: number) {
-  const scheme = await schemeFor(options.scheme ?? entry.scheme, options.secret, options);
+async function postTo(
+  entry: JournalEntry,
+  options: ReplayCommandOptions,
+  url: string,
+  timeout: number,
+  io: CliIO,
+) {
+  const scheme = await schemeFor(options.scheme ?? entry.scheme, options.secret, options, io);
   const stored = new TextDecoder().decode(entry.rawBody);
   // An enveloped delivery (SNS) is re-signed from its event: the envelope is the scheme's to build.
   const { envelope } = scheme.facts;
@@ -165,7 +171,7 @@ export async function replay(
         continue;
       }
       try {
-        const answer = await postTo(entry, options, target!.href, timeout);
+        const answer = await postTo(entry, options, target!.href, timeout, io);
         if (answer.status < 300) ok++;
         const colour = answer.status < 300 ? paint.green : paint.red;
         const body = answer.body.length > 200 ? `${answer.body.slice(0, 200)}…` : answer.body;
