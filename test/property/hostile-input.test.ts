@@ -147,6 +147,8 @@ describe("property: hostile input against every scheme", () => {
         for (const secret of genuine.secrets) expect(text).not.toContain(secret);
         if (answer.status < 400) return;
         const idHeader = genuine.scheme.facts.id.header;
+        // Mailgun's signature travels in the body: there is no expected signature header.
+        if (genuine.scheme.facts.signatureHeaders.length === 0) return;
         const expected = await genuine.scheme.sign({
           rawBody: input.rawBody,
           url: genuine.url,

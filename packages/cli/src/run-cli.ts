@@ -28,7 +28,28 @@ const STRING_FLAGS = [
   "to",
   "receiver",
   "host",
+  "certificate-url",
+  "topic-arn",
+  "header",
+  "prefix",
+  "timestamp-header",
 ];
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+
+/** The flags that configure aws-sns and hmac beyond --secret, on every command that builds a scheme. */
+function schemeOptions(command: ReturnType<ReturnType<typeof cac>["command"]>) {
+  return command
+    .option("--topic-arn <arn>", "aws-sns: the topic ARN the receiver accepts")
+    .option(
+      "--certificate-url <url>",
+      "aws-sns: where the receiver fetches the certificate of --secret's key (https://sns.<region>.amazonaws.com/….pem)",
+    )
+    .option("--header <name>", "hmac: the signature header")
+    .option("--prefix <prefix>", "hmac: a prefix before the signature (sha256=)")
+    .option("--timestamp-header <name>", "hmac: a header carrying the signed timestamp");
+}
+const SECRET_HELP =
+  "Signing secret (discord: the Ed25519 private key, hex; aws-sns: a PEM file of the RSA private key)";
 const JOURNAL_HELP = "postgres://user@host/db[?table=…], sqlite:<path> or memory";
 
 function rawValue(args: readonly string[], flag: string): string | undefined {
@@ -45,10 +66,13 @@ function rawValue(args: readonly string[], flag: string): string | undefined {
 function buildCli() {
   const cli = cac("hookgate");
   const schemeList = SCHEME_NAMES.join(", ");
-  cli
-    .command("sign", "Print the headers that sign a payload (stdin or --data), as the provider sends them")
+  const signCommand = cli
+    .command(
+      "sign",
+      "Print the headers that sign a payload (stdin or --data), as the provider sends them (mailgun, aws-sns: and the signed body)",
+    )
     .option("--scheme <name>", `Signature scheme: ${schemeList}`)
-    .option("--secret <secret>", "Signing secret (discord: the Ed25519 private key, hex)")
+    .option("--secret <secret>", SECRET_HELP)
     .option("--id <id>", "Delivery id, for schemes that send it in a header (default: random)")
     .option("--timestamp <time>", 'Signing time: unix seconds, ISO 8601, or "10m ago" (default: now)')
     .option(
@@ -57,16 +81,21 @@ function buildCli() {
     )
     .option("--url <url>", "The URL the request will be sent to (twilio signs it)")
     .option("--data <file>", "Read the payload from a file instead of stdin (- for stdin)")
-    .option("--json", "Print the headers as JSON")
+    .option("--json", "Print the headers as JSON ({ headers, body } where the body carries the signature)")
     .example("  $ hookgate sign --scheme stripe --secret whsec_… < event.json")
     .example(
       '  $ hookgate sign --scheme github --secret s3cret --type push --timestamp "10m ago" < push.json',
     )
+    .example("  $ hookgate sign --scheme mailgun --secret key-… < event.json")
+    .example(
+      "  $ hookgate sign --scheme aws-sns --secret sns-key.pem --topic-arn arn:aws:sns:us-east-1:123456789012:orders --certificate-url https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem < message.json",
+    )
     .action(() => undefined);
-  cli
+  schemeOptions(signCommand);
+  const sendCommand = cli
     .command("send <url>", "Sign and POST deliveries to a receiver, and print each answer")
     .option("--scheme <name>", `Signature scheme: ${schemeList} (default: the fixture's)`)
-    .option("--secret <secret>", "Signing secret (discord: the Ed25519 private key, hex)")
+    .option("--secret <secret>", SECRET_HELP)
     .option("--fixture <provider.event>", "A built-in payload, fresh ids each request (see the list below)")
     .option("--data <file>", "A payload file, sent byte for byte (- for stdin)")
     .option("--repeat <n>", "Requests to send (default: 1)")
@@ -81,12 +110,14 @@ function buildCli() {
     .example(
       "  $ hookgate send http://localhost:3000/webhooks --scheme github --secret s3cret --data push.json --type push --repeat 500 --concurrency 50",
     )
+    .example("  $ hookgate send http://localhost:3000/webhooks --secret key-… --fixture mailgun.delivered")
     .example(
       `\nFixtures (--fixture):\n${fixtureNames()
         .map((name) => `  ${name}`)
         .join("\n")}`,
     )
     .action(() => undefined);
+  schemeOptions(sendCommand);
   cli
     .command(
       "demo",
@@ -111,7 +142,7 @@ function buildCli() {
     .example("  $ hookgate deliveries --journal sqlite:./hookgate.db --status failed --since 1h")
     .example("  $ hookgate deliveries --journal postgres://postgres@localhost/app --type invoice.paid --json")
     .action(() => undefined);
-  cli
+  const replayCommand = cli
     .command(
       "replay [...ids]",
       "Run journaled deliveries again: through your receiver's handlers (--receiver), or re-signed and posted to a local app (--to)",
@@ -146,7 +177,8 @@ function buildCli() {
       "  $ hookgate replay --journal sqlite:./hookgate.db --status failed --since 1h --to http://localhost:4000/webhooks --secret whsec_test",
     )
     .action(() => undefined);
-  cli
+  schemeOptions(replayCommand);
+  const listenCommand = cli
     .command(
       "listen",
       "Run a local receiver: verify, journal and print each delivery live, and forward it to your app",
@@ -165,6 +197,7 @@ function buildCli() {
       "  $ hookgate listen --port 3000 --scheme stripe --secret whsec_… --journal sqlite:./dev.db --forward-to http://localhost:4000/webhooks",
     )
     .action(() => undefined);
+  schemeOptions(listenCommand);
   cli.help();
   cli.version(packageJson.version);
   return cli;
@@ -223,7 +256,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO()): 
   const options = { ...parsed.options } as Record<string, unknown>;
   for (const flag of STRING_FLAGS) {
     const raw = rawValue(args, flag);
-    if (raw !== undefined) options[flag] = raw;
+    if (raw !== undefined) options[camel(flag)] = raw;
   }
 
   try {

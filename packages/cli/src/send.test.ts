@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createReceiver, handleNodeRequest, type Scheme, schemes, writeNodeResponse } from "@hookgate/core";
-import { ed25519KeyPair, fixtures } from "@hookgate/testing";
+import { ed25519KeyPair, fixtures, snsSigningKey } from "@hookgate/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { send } from "./commands/send.js";
 import { captureIO } from "./internal/test-io.js";
@@ -190,6 +190,78 @@ describe("hookgate send against a local receiver", () => {
       await runCli(["send", url, "--secret", "whsec_other", "--fixture", "stripe.invoicePaid"], io),
     ).toBe(1);
     expect(out()).toMatch(/^401 signature_mismatch/);
+  });
+});
+
+describe("hookgate send: schemes that sign inside the body", () => {
+  it("mailgun: --fixture and --data are signed into the body and handled; a spoiled signature is refused", async () => {
+    const { url, seen } = await listen(schemes.mailgun({ secret: "key-mg" }));
+    const { io, out, err } = captureIO();
+    const code = await runCli(["send", url, "--secret", "key-mg", "--fixture", "mailgun.delivered"], io);
+    expect({ code, err: err(), out: out() }).toMatchObject({
+      code: 0,
+      err: "",
+      out: expect.stringMatching(/^200 handled/),
+    });
+    const dir = mkdtempSync(join(tmpdir(), "hookgate-send-"));
+    writeFileSync(join(dir, "opened.json"), JSON.stringify({ "event-data": { event: "opened" } }));
+    const data = captureIO(undefined, { cwd: dir });
+    expect(
+      await runCli(
+        ["send", url, "--scheme", "mailgun", "--secret", "key-mg", "--data", "opened.json"],
+        data.io,
+      ),
+    ).toBe(0);
+    expect(seen).toEqual(["delivered", "opened"]);
+    const spoiled = captureIO();
+    const args = [
+      "send",
+      url,
+      "--secret",
+      "key-mg",
+      "--fixture",
+      "mailgun.delivered",
+      "--tamper",
+      "signature",
+    ];
+    expect(await runCli(args, spoiled.io)).toBe(1);
+    expect(spoiled.out()).toMatch(/^401 signature_mismatch/);
+  });
+
+  it("aws-sns: the payload is sent as the Message of a Notification signed with the key file", async () => {
+    const key = await snsSigningKey();
+    const topicArn = "arn:aws:sns:us-east-1:123456789012:receipts";
+    const { url, seen } = await listen(
+      schemes.awsSns({ topicArn, fetchCertificate: async () => key.certificate }),
+    );
+    const dir = mkdtempSync(join(tmpdir(), "hookgate-send-"));
+    writeFileSync(join(dir, "sns-key.pem"), key.privateKey);
+    const base = [
+      "send",
+      url,
+      "--secret",
+      "sns-key.pem",
+      "--topic-arn",
+      topicArn,
+      "--certificate-url",
+      key.certificateUrl,
+    ];
+    const ok = captureIO(undefined, { cwd: dir });
+    expect(await runCli([...base, "--fixture", "awsSns.sesDelivery", "--repeat", "3"], ok.io)).toBe(0);
+    expect(ok.out()).toMatch(/200 handled\s+×3/);
+    expect(seen).toEqual(["Notification", "Notification", "Notification"]);
+    for (const tamper of ["body", "signature"]) {
+      const bad = captureIO(undefined, { cwd: dir });
+      expect(await runCli([...base, "--fixture", "awsSns.sesDelivery", "--tamper", tamper], bad.io)).toBe(1);
+      expect(bad.out()).toMatch(/^401 signature_mismatch/);
+    }
+    const other = await snsSigningKey();
+    writeFileSync(join(dir, "other.pem"), other.privateKey);
+    const wrong = captureIO(undefined, { cwd: dir });
+    const wrongArgs = base.map((arg) => (arg === "sns-key.pem" ? "other.pem" : arg));
+    expect(await runCli([...wrongArgs, "--fixture", "awsSns.sesDelivery"], wrong.io)).toBe(1);
+    expect(wrong.out()).toMatch(/^401 signature_mismatch/);
+    expect(seen).toHaveLength(3);
   });
 });
 

@@ -1,9 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { schemes, verify } from "@hookgate/core";
-import { fixtures } from "@hookgate/testing";
+import { schemeNameOf, schemes, verify } from "@hookgate/core";
+import { fixtures, snsSigningKey } from "@hookgate/testing";
 import { describe, expect, it } from "vitest";
+import { SCHEME_NAMES } from "./internal/inputs.js";
 import { captureIO } from "./internal/test-io.js";
 import { runCli } from "./run-cli.js";
 
@@ -157,5 +158,122 @@ describe("hookgate sign", () => {
     const { io, err } = captureIO(JSON.stringify({ type: "Issue", action: "create" }));
     expect(await runCli(["sign", "--scheme", "linear", "--secret", "s"], io)).toBe(0);
     expect(err()).toMatch(/webhookTimestamp/);
+  });
+});
+
+/** Headers, a blank line, then the signed body: what `sign` prints for schemes that sign inside the body. */
+const parseMessage = (text: string) => {
+  const at = text.indexOf("\n\n");
+  return { headers: parseHeaders(text.slice(0, at)), body: text.slice(at + 2, -1) };
+};
+
+describe("hookgate sign: every scheme", () => {
+  it("accepts exactly the keys of `schemes` as --scheme names", async () => {
+    const every = Object.keys(schemes).map((key) => schemeNameOf(key as keyof typeof schemes));
+    expect([...SCHEME_NAMES].sort()).toEqual([...every].sort());
+    const { io, err } = captureIO(event);
+    expect(await runCli(["sign"], io)).toBe(2);
+    for (const name of every) expect(err()).toContain(name);
+    for (const key of Object.keys(schemes)) {
+      const run = captureIO(event);
+      await runCli(["sign", "--scheme", key, "--secret", "s"], run.io);
+      expect(run.err(), key).not.toMatch(/unknown --scheme/);
+    }
+  });
+
+  it("mailgun: prints the headers, a blank line and the body with the signature written in", async () => {
+    const payload = JSON.stringify(fixtures.mailgun.delivered());
+    const { io, out } = captureIO(payload);
+    expect(await runCli(["sign", "--scheme", "mailgun", "--secret", "key-mg", "--id", "tok-1"], io)).toBe(0);
+    const { headers, body } = parseMessage(out());
+    expect(headers).toEqual({ "content-type": "application/json" });
+    expect(JSON.parse(body).signature).toMatchObject({
+      token: "tok-1",
+      signature: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    await expect(
+      verify(schemes.mailgun({ secret: "key-mg" }), { headers, rawBody: body }),
+    ).resolves.toMatchObject({
+      id: "tok-1",
+      type: "delivered",
+    });
+    const json = captureIO(payload);
+    expect(await runCli(["sign", "--scheme", "mailgun", "--secret", "key-mg", "--json"], json.io)).toBe(0);
+    const signed = JSON.parse(json.out()) as { headers: Record<string, string>; body: string };
+    await expect(
+      verify(schemes.mailgun({ secret: "key-mg" }), { headers: signed.headers, rawBody: signed.body }),
+    ).resolves.toBeDefined();
+  });
+
+  it("aws-sns: --secret is the private key file; prints the signed Notification wrapping the payload", async () => {
+    const key = await snsSigningKey();
+    const dir = mkdtempSync(join(tmpdir(), "hookgate-sns-"));
+    writeFileSync(join(dir, "sns-key.pem"), key.privateKey);
+    const topicArn = "arn:aws:sns:us-east-1:123456789012:orders";
+    const message = JSON.stringify({ orderId: 42 });
+    const { io, out } = captureIO(message, { cwd: dir });
+    const args = ["sign", "--scheme", "aws-sns", "--secret", "sns-key.pem", "--topic-arn", topicArn];
+    expect(await runCli([...args, "--certificate-url", key.certificateUrl, "--id", "m-1"], io)).toBe(0);
+    const { headers, body } = parseMessage(out());
+    expect(headers).toMatchObject({
+      "x-amz-sns-message-type": "Notification",
+      "x-amz-sns-topic-arn": topicArn,
+    });
+    const receiver = schemes.awsSns({ topicArn, fetchCertificate: async () => key.certificate });
+    const delivery = await verify(receiver, { headers, rawBody: body });
+    expect(delivery).toMatchObject({ id: "m-1", type: "Notification", payload: { Message: message } });
+  });
+
+  it("hmac: --header, --prefix and --timestamp-header configure it", async () => {
+    const { io, out } = captureIO(event);
+    const args = [
+      "sign",
+      "--scheme",
+      "hmac",
+      "--secret",
+      "s3",
+      "--header",
+      "X-Acme-Signature",
+      "--prefix",
+      "sha256=",
+    ];
+    expect(await runCli([...args, "--timestamp-header", "x-acme-timestamp"], io)).toBe(0);
+    const headers = parseHeaders(out());
+    expect(headers["x-acme-signature"]).toMatch(/^sha256=[0-9a-f]{64}$/);
+    const scheme = schemes.hmac({
+      secret: "s3",
+      header: "x-acme-signature",
+      prefix: "sha256=",
+      timestampHeader: "x-acme-timestamp",
+    });
+    await expect(verify(scheme, { headers, rawBody: event })).resolves.toMatchObject({
+      type: "invoice.paid",
+    });
+  });
+
+  it.each([
+    [
+      ["--scheme", "aws-sns", "--secret", "k.pem"],
+      /aws-sns is configured by more than a secret: pass --topic-arn and --certificate-url/,
+    ],
+    [
+      [
+        "--scheme",
+        "aws-sns",
+        "--secret",
+        "missing.pem",
+        "--topic-arn",
+        "arn:aws:sns:us-east-1:1:t",
+        "--certificate-url",
+        "https://sns.us-east-1.amazonaws.com/c.pem",
+      ],
+      /cannot read --secret missing.pem: no such file \(for aws-sns, --secret is a PEM file/,
+    ],
+    [["--scheme", "aws-sns"], /--secret is required: for aws-sns, a PEM file of the RSA private key/],
+    [["--scheme", "hmac", "--secret", "s"], /hmac is configured by more than a secret: pass --header/],
+  ])("%j → exit 2 with a clear message", async (args, message) => {
+    const { io, err } = captureIO(event, { cwd: tmpdir() });
+    expect(await runCli(["sign", ...args], io)).toBe(2);
+    expect(err()).toMatch(message);
   });
 });

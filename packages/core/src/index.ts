@@ -84,11 +84,17 @@ export type {
 } from "./scheme/definition.js";
 export { parseForm, parsePayload } from "./scheme/payload.js";
 export type { AsanaSchemeOptions } from "./schemes/asana.js";
-export type { AwsSnsSchemeOptions, SnsConfirmation } from "./schemes/aws-sns.js";
+export type { AwsSnsSchemeOptions, SnsConfirmation, SnsSigningKey } from "./schemes/aws-sns.js";
 export type { BitbucketSchemeOptions } from "./schemes/bitbucket.js";
 export type { BoxSchemeOptions } from "./schemes/box.js";
-export type { SchemeKey } from "./schemes/by-name.js";
-export { resolveSchemeKey, schemeForSecret, schemeNameOf, schemeNames } from "./schemes/by-name.js";
+export type { SchemeKey, SchemeSigningOptions } from "./schemes/by-name.js";
+export {
+  resolveSchemeKey,
+  schemeForSecret,
+  schemeNameOf,
+  schemeNames,
+  schemeNeedsOptions,
+} from "./schemes/by-name.js";
 export type { CalComSchemeOptions } from "./schemes/cal-com.js";
 export type { CalendlySchemeOptions } from "./schemes/calendly.js";
 export type { ClerkSchemeOptions } from "./schemes/clerk.js";
@@ -143,6 +149,7 @@ export type {
   SecretInput,
   SecretRequest,
   SecretResolver,
+  SignedRequest,
   SignInput,
   StaticSecrets,
   VerifyInput,

@@ -94,6 +94,18 @@ export interface SignInput {
   contentType?: string | undefined;
 }
 
+/**
+ * A request signed as the provider would send it: the headers and the exact body. For most
+ * schemes the body is the one given to {@link Scheme.signRequest}; schemes that sign inside the
+ * body (Mailgun, AWS SNS) return the body with the signature written into it.
+ */
+export interface SignedRequest {
+  /** The headers to send: signature, timestamp, id, type and `content-type`, as the scheme needs. */
+  headers: Record<string, string>;
+  /** The exact bytes to send. */
+  rawBody: Uint8Array;
+}
+
 /** Where a scheme's senders put one value (the delivery id, the event type). */
 export interface FieldFacts {
   /** The header it is sent in. */
@@ -120,6 +132,12 @@ export interface SchemeFacts {
     | { signature: true; unit: "s" | "ms" };
   /** Content types the provider sends. */
   contentTypes: readonly string[];
+  /**
+   * The body field the event travels in, as text, inside an envelope the provider signs (SNS
+   * `Message`). {@link Scheme.signRequest} wraps the body it is given in that envelope; `id` and
+   * `type` name envelope fields. Absent where the body is the event itself.
+   */
+  envelope?: string;
   /** Whether the signature covers the request URL (Twilio): the receiver needs the public URL. */
   signsUrl: boolean;
   /** The headers the signature travels in (empty where it travels in the body: SNS, Mailgun). */
@@ -151,8 +169,21 @@ export interface Scheme {
   withSigningKey(key: SecretInput): Scheme;
   /** Verifies one request; throws a {@link WebhookError} when it does not check out. */
   verify(input: VerifyInput, options?: VerifyOptions): Promise<Delivery>;
-  /** The exact headers the provider would send with this body, signed with the first secret. */
+  /**
+   * The exact headers the provider would send with this body, signed with the first secret.
+   * Schemes that sign inside the body (Mailgun, AWS SNS) reject: use {@link Scheme.signRequest}.
+   */
   sign(input: SignInput): Promise<Record<string, string>>;
+  /**
+   * The request the provider would send, headers and body, signed with the first secret: for
+   * every scheme, including those whose signature travels inside the body (Mailgun's `signature`
+   * fields, SNS's signed envelope). Send `rawBody` as returned, not the body you passed in.
+   *
+   * @example
+   * const { headers, rawBody } = await schemes.mailgun({ secret }).signRequest({ rawBody: JSON.stringify({ "event-data": { event: "delivered" } }) });
+   * await receiver.handle({ method: "POST", headers, rawBody });
+   */
+  signRequest(input: SignInput): Promise<SignedRequest>;
   /**
    * A reply the provider expects to a handshake delivery (Slack `url_verification`, Discord
    * PING), answered after the signature checks out and without running handlers.

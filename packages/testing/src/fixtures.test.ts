@@ -1,12 +1,33 @@
-import { type Scheme, schemes, verify } from "@hookgate/core";
+import { createReceiver, type Scheme, schemes, verify } from "@hookgate/core";
 import { describe, expect, it } from "vitest";
 import { generateEcdsaP256 } from "../../core/src/internal/crypto.js";
-import { ed25519KeyPair, fixtureCatalog, fixtures, signedFixture, signingScheme } from "./index.js";
+import {
+  ed25519KeyPair,
+  fixtureCatalog,
+  fixtures,
+  signedFixture,
+  signedRequest,
+  signingScheme,
+  snsSigningKey,
+} from "./index.js";
 
 const keys = await ed25519KeyPair();
 const otherKeys = await ed25519KeyPair();
 const sendgridKeys = await generateEcdsaP256();
 const otherSendgridKeys = await generateEcdsaP256();
+const snsKey = await snsSigningKey();
+const otherSnsKey = await snsSigningKey();
+const TOPIC = "arn:aws:sns:us-east-1:123456789012:receipts";
+const snsScheme = (extra: Partial<Parameters<typeof schemes.awsSns>[0]> = {}) =>
+  schemes.awsSns({
+    topicArn: TOPIC,
+    fetchCertificate: async (url) => {
+      if (url !== snsKey.certificateUrl) throw new Error(`unknown certificate ${url}`);
+      return snsKey.certificate;
+    },
+    signingKey: snsKey,
+    ...extra,
+  });
 const whsec = (text: string) => `whsec_${Buffer.from(text.padEnd(24, "!")).toString("base64")}`;
 const STANDARD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -16,7 +37,7 @@ interface Setup {
   wrongSecret: string;
   timestamped: boolean;
   url?: string;
-  /** A token scheme (Telegram, GitLab): the body is not signed. */
+  /** A scheme whose signature does not cover the body (Telegram's and GitLab's tokens, Mailgun). */
   token?: true;
   /** A signature header not named *signature* or *hmac* (tokens, Trello's X-Trello-Webhook). */
   signatureHeader?: string;
@@ -113,6 +134,8 @@ const setups: Record<string, Setup> = {
     url: "https://example.com/webhooks/trello",
     signatureHeader: "x-trello-webhook",
   }),
+  mailgun: secretSetup(schemes.mailgun, { timestamped: true, token: true }),
+  "aws-sns": { scheme: snsScheme(), wrongSecret: otherSnsKey.privateKey, timestamped: true },
 };
 
 const HOUR = 3_600_000;
@@ -172,7 +195,7 @@ describe.each(fixtureCatalog.map((entry) => [`${entry.provider}.${entry.name}`, 
     });
 
     if (setup.token) {
-      it("tampered body still verifies: a token scheme does not sign the body", async () => {
+      it("tampered body still verifies: the scheme does not sign the body", async () => {
         const fixture = await sign({ tamper: "body" });
         await expect(verify(setup.scheme, input(fixture))).resolves.toMatchObject({ type: entry.type });
       });
@@ -358,6 +381,67 @@ describe("signedFixture options", () => {
   });
 });
 
+describe("schemes that sign inside the body, through a real receiver", () => {
+  it("Mailgun: the signature is written into the body; the receiver handles it, and refuses a spoiled one", async () => {
+    const scheme = schemes.mailgun({ secret: "mg-key" });
+    const receiver = createReceiver({ scheme });
+    const seen: unknown[] = [];
+    receiver.on("delivered", (event) => {
+      seen.push(event.payload);
+    });
+    const payload = fixtures.mailgun.delivered();
+    const url = "https://example.com/webhooks/mailgun";
+    const response = await receiver.fetch(await signedRequest(scheme, url, payload, { id: "tok-1" }));
+    expect(response.status).toBe(200);
+    expect(seen).toEqual([
+      {
+        ...payload,
+        signature: { timestamp: expect.any(String), token: "tok-1", signature: expect.any(String) },
+      },
+    ]);
+    const fixture = await signedFixture(scheme, fixtures.mailgun.delivered());
+    expect(JSON.parse(fixture.body).signature.signature).toMatch(/^[0-9a-f]{64}$/);
+    expect(
+      (await receiver.fetch(await signedRequest(scheme, url, payload, { tamper: "signature" }))).status,
+    ).toBe(401);
+    const form = await signedFixture(scheme, "event=opened&recipient=ada%40example.com", {
+      contentType: "application/x-www-form-urlencoded",
+    });
+    expect(form.body).toMatch(
+      /^event=opened&recipient=ada%40example\.com&timestamp=\d+&token=[0-9a-f]{50}&signature=[0-9a-f]{64}$/,
+    );
+    await expect(verify(scheme, { headers: form.headers, rawBody: form.body })).resolves.toMatchObject({
+      type: "opened",
+    });
+  });
+
+  it("AWS SNS: the payload becomes the Message of a signed Notification; a confirmation is answered", async () => {
+    const confirmations: string[] = [];
+    const scheme = snsScheme({ onSubscriptionConfirmation: (c) => confirmations.push(c.topicArn) });
+    const receiver = createReceiver({ scheme });
+    const messages: unknown[] = [];
+    receiver.on("Notification", (event) => {
+      messages.push(JSON.parse((event.payload as { Message: string }).Message));
+    });
+    const payload = fixtures.awsSns.sesDelivery();
+    const url = "https://example.com/webhooks/sns";
+    const response = await receiver.fetch(await signedRequest(scheme, url, payload, { id: "msg-1" }));
+    expect(response.status).toBe(200);
+    expect(messages).toEqual([payload]);
+    for (const tamper of ["body", "signature"] as const) {
+      expect((await receiver.fetch(await signedRequest(scheme, url, payload, { tamper }))).status).toBe(401);
+    }
+    const wrong = await signedRequest(scheme, url, payload, { secret: otherSnsKey.privateKey });
+    expect((await receiver.fetch(wrong)).status).toBe(401);
+    const confirmation = await signedRequest(scheme, url, "", { type: "SubscriptionConfirmation" });
+    expect(await (await receiver.fetch(confirmation)).json()).toEqual({
+      confirmation: "SubscriptionConfirmation",
+    });
+    expect(confirmations).toEqual([TOPIC]);
+    expect(messages).toHaveLength(1);
+  });
+});
+
 describe("signingScheme", () => {
   it("builds each built-in scheme by name, aliases included", async () => {
     expect((await signingScheme("standardWebhooks", STANDARD_SECRET)).name).toBe("standard-webhooks");
@@ -366,5 +450,19 @@ describe("signingScheme", () => {
     await expect(signingScheme("acme", "s")).rejects.toThrow(
       /no built-in scheme named "acme"; use one of standard-webhooks/,
     );
+    expect((await signingScheme("mailgun", "mg-key")).name).toBe("mailgun");
+    await expect(signingScheme("aws-sns", snsKey.privateKey)).rejects.toThrow(
+      /aws-sns is configured by more than a secret: it also needs topicArn and certificateUrl/,
+    );
+    const sns = await signingScheme("awsSns", snsKey.privateKey, {
+      topicArn: TOPIC,
+      certificateUrl: snsKey.certificateUrl,
+    });
+    const fixture = await signedFixture(sns, fixtures.awsSns.sesDelivery());
+    await expect(
+      verify(snsScheme(), { headers: fixture.headers, rawBody: fixture.body }),
+    ).resolves.toMatchObject({
+      type: "Notification",
+    });
   });
 });

@@ -1,6 +1,7 @@
 export type { Ed25519KeyPair } from "./ed25519-key-pair.js";
 export { ed25519KeyPair } from "./ed25519-key-pair.js";
 export type { AsanaEvent } from "./fixtures/asana.js";
+export type { SesDeliveryNotification } from "./fixtures/aws-sns.js";
 export type { BitbucketPush } from "./fixtures/bitbucket.js";
 export type { BoxFile, BoxWebhookEvent } from "./fixtures/box.js";
 export type { CalComBooking, CalComEvent } from "./fixtures/cal-com.js";
@@ -35,6 +36,7 @@ export type { IntercomContact, IntercomNotification } from "./fixtures/intercom.
 export type { LemonSqueezyEvent, LemonSqueezyOrder } from "./fixtures/lemon-squeezy.js";
 export type { LineTextMessageEvent, LineWebhook } from "./fixtures/line.js";
 export type { LinearIssue, LinearIssueCreateEvent, LinearWebhook } from "./fixtures/linear.js";
+export type { MailgunEvent } from "./fixtures/mailgun.js";
 export type { MuxAsset, MuxEvent } from "./fixtures/mux.js";
 export type { NotionEvent } from "./fixtures/notion.js";
 export type {
@@ -91,6 +93,8 @@ export type { SignedFixture, SignedFixtureOptions, Tamper } from "./signed-fixtu
 export { signedFixture, signedRequest } from "./signed-fixture.js";
 export type { SigningSchemeName } from "./signing-scheme.js";
 export { resolveSchemeName, signingScheme, signingSchemeNames } from "./signing-scheme.js";
+export type { SnsTestSigningKey } from "./sns-signing-key.js";
+export { snsSigningKey } from "./sns-signing-key.js";
 export type { StoreConformanceOptions, StoreScenario } from "./store-conformance.js";
 export { storeConformance } from "./store-conformance.js";
 export type {

@@ -1,7 +1,7 @@
 // The examples of packages/testing/README.md (and the root README), kept runnable.
 import { createReceiver, schemes } from "@hookgate/core";
 import { expect, it } from "vitest";
-import { fixtures, type StripeInvoicePaidEvent, signedFixture, testHandler } from "./index.js";
+import { fixtures, type StripeInvoicePaidEvent, signedFixture, snsSigningKey, testHandler } from "./index.js";
 
 it("handles a paid invoice once", async () => {
   const scheme = schemes.stripe({ secret: "whsec_test" });
@@ -30,4 +30,22 @@ it("rejects what an attacker or a slow queue would send", async () => {
     code: "timestamp_too_old",
   });
   expect(await testHandler(receiver, forged)).toMatchObject({ outcome: "rejected", status: 401 });
+});
+
+it("signs an SNS Notification with a test key (root README, Signing test deliveries)", async () => {
+  const key = await snsSigningKey();
+  const scheme = schemes.awsSns({
+    topicArn: "arn:aws:sns:us-east-1:123456789012:orders",
+    fetchCertificate: async () => key.certificate,
+    signingKey: key,
+  });
+  const { headers, rawBody } = await scheme.signRequest({ rawBody: JSON.stringify({ orderId: 42 }) });
+  const receiver = createReceiver({ scheme });
+  const types: string[] = [];
+  receiver.onAny((event) => void types.push(event.type));
+  expect(await receiver.handle({ method: "POST", headers, rawBody })).toMatchObject({ status: 200 });
+  expect(types).toEqual(["Notification"]);
+  // packages/testing/README.md
+  const delivery = await signedFixture(scheme, fixtures.awsSns.sesDelivery());
+  expect(await testHandler(createReceiver({ scheme }), delivery)).toMatchObject({ status: 200 });
 });

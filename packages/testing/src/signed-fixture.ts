@@ -6,7 +6,10 @@ import { headerTypeNeeded, withPayloadFacts } from "./internal/scheme-facts.js";
 export interface SignedFixture {
   /** The headers the provider would send: signature, timestamp, id, type and `content-type`. */
   headers: Record<string, string>;
-  /** The exact body that was signed (JSON, or form fields for Twilio). Send it as is. */
+  /**
+   * The exact body that was signed (JSON, or form fields for Twilio). Send it as is: for schemes
+   * that sign inside the body (Mailgun, AWS SNS) it carries the signature, so it is not the payload given.
+   */
   body: string;
   /** The URL it was signed for (Twilio signs it); {@link testHandler} posts to it. */
   url?: string;
@@ -74,30 +77,57 @@ function tamperBody(body: string): string {
   return body.length > 0 && !/^\s*[[{]/.test(body) ? `${body}&tampered=1` : `${body} `;
 }
 
-function tamperSignature(headers: Record<string, string>): Record<string, string> {
+// One character well inside a signature, swapped within hex and base64 alike.
+function spoil(value: string): string {
+  const at = Math.max(0, value.length - 10);
+  return value.slice(0, at) + (value[at] === "a" ? "b" : "a") + value.slice(at + 1);
+}
+
+/** Spoils a signature carried in the body (Mailgun's `signature`, SNS's `Signature`). */
+function tamperBodySignature(body: string): string | undefined {
+  const json = [...body.matchAll(/("signature"\s*:\s*")([^"]+)"/gi)].at(-1);
+  if (json?.index !== undefined) {
+    const start = json.index + json[1]!.length;
+    return body.slice(0, start) + spoil(json[2]!) + body.slice(start + json[2]!.length);
+  }
+  const form = new URLSearchParams(body);
+  const signature = form.get("signature");
+  if (signature === null) return undefined;
+  form.set("signature", spoil(signature));
+  return form.toString();
+}
+
+/** Changes the event inside a signed envelope (SNS `Message`), keeping the envelope readable. */
+function tamperEnvelope(body: string, field: string): string {
+  const envelope = JSON.parse(body) as Record<string, unknown>;
+  envelope[field] = tamperBody(String(envelope[field] ?? ""));
+  return JSON.stringify(envelope, null, 2);
+}
+
+function tamperSignature(fixture: SignedFixture): SignedFixture {
+  const { headers } = fixture;
   const names = Object.keys(headers).filter(
     (name) => SIGNATURE_HEADER.test(name) && !/timestamp/i.test(name),
   );
   if (names.length === 0) {
+    const body = tamperBodySignature(fixture.body);
+    if (body !== undefined) return { ...fixture, body };
     throw new WebhookError(
       "invalid_option",
-      'hookgate: tamper: "signature" found no header named like *signature* or *hmac*; pass a function: tamper: (fixture) => ({ ...fixture, headers: { ... } })',
+      'hookgate: tamper: "signature" found no header named like *signature* or *hmac*, nor a signature field in the body; pass a function: tamper: (fixture) => ({ ...fixture, headers: { ... } })',
     );
   }
   const out = { ...headers };
-  for (const name of names) {
-    const value = out[name]!;
-    // One character well inside the last signature, swapped within hex and base64 alike.
-    const at = Math.max(0, value.length - 10);
-    out[name] = value.slice(0, at) + (value[at] === "a" ? "b" : "a") + value.slice(at + 1);
-  }
-  return out;
+  for (const name of names) out[name] = spoil(out[name]!);
+  return { ...fixture, headers: out };
 }
 
 /**
- * Signs a payload exactly as the provider would, through `scheme.sign`, and returns the headers
- * and body to send — to supertest, `fetch`, or {@link testHandler}. Objects are sent as JSON (form
- * fields for Twilio); a string is sent as is.
+ * Signs a payload exactly as the provider would, through `scheme.signRequest`, and returns the
+ * headers and body to send — to supertest, `fetch`, or {@link testHandler}. Objects are sent as
+ * JSON (form fields for Twilio); a string is sent as is. Schemes that sign inside the body write
+ * their signature into it (Mailgun), or wrap the payload in a signed envelope (AWS SNS: the
+ * payload becomes the `Message`).
  *
  * @example
  * const { headers, body } = await signedFixture(scheme, fixtures.stripe.invoicePaid());
@@ -121,7 +151,9 @@ export async function signedFixture(
   const signer =
     options.signWith ?? (options.secret === undefined ? scheme : scheme.withSigningKey(options.secret));
   const timestamp = options.timestamp ?? new Date();
-  const type = options.type ?? fixtureTypeOf(payload);
+  const { envelope } = scheme.facts;
+  // In an envelope (SNS), the type is the envelope's (`Notification`), not the payload's.
+  const type = envelope === undefined ? (options.type ?? fixtureTypeOf(payload)) : options.type;
   const typeHeader = headerTypeNeeded(scheme);
   if (type === undefined && typeHeader) {
     throw new WebhookError(
@@ -137,12 +169,15 @@ export async function signedFixture(
     contentType ??= "application/json";
     rawBody = JSON.stringify(payload);
   } else {
-    const data = withPayloadFacts(scheme, payload as Record<string, unknown>, options.id, timestamp);
+    const data =
+      envelope === undefined
+        ? withPayloadFacts(scheme, payload as Record<string, unknown>, options.id, timestamp)
+        : payload;
     contentType ??= signer.contentTypes[0] ?? "application/json";
     rawBody = encode(data, contentType);
   }
 
-  const headers = await signer.sign({
+  const signed = await signer.signRequest({
     rawBody,
     id: options.id,
     timestamp,
@@ -150,12 +185,14 @@ export async function signedFixture(
     url: options.url,
     contentType,
   });
-  let fixture: SignedFixture = { headers, body: rawBody };
+  let fixture: SignedFixture = { headers: signed.headers, body: new TextDecoder().decode(signed.rawBody) };
   if (options.url !== undefined) fixture.url = options.url;
 
   const { tamper } = options;
-  if (tamper === "body") fixture = { ...fixture, body: tamperBody(fixture.body) };
-  else if (tamper === "signature") fixture = { ...fixture, headers: tamperSignature(fixture.headers) };
+  if (tamper === "body") {
+    const body = envelope === undefined ? tamperBody(fixture.body) : tamperEnvelope(fixture.body, envelope);
+    fixture = { ...fixture, body };
+  } else if (tamper === "signature") fixture = tamperSignature(fixture);
   else if (typeof tamper === "function") fixture = tamper(fixture);
   return fixture;
 }

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createReceiver, type DeliveryJournal, memoryJournal, type Receiver } from "@hookgate/core";
-import { schemeFor } from "../internal/inputs.js";
+import { type SchemeFlags, schemeFor } from "../internal/inputs.js";
 import { type OpenedJournal, openJournal } from "../internal/journal-arg.js";
 import { formatMs } from "../internal/stats.js";
 import { CliError, type CliIO, painter } from "../io.js";
@@ -10,7 +10,7 @@ import { formatTime } from "./deliveries.js";
 import { describeNetworkError } from "./send.js";
 
 /** Options of `hookgate listen`. */
-export interface ListenOptions {
+export interface ListenOptions extends SchemeFlags {
   /** @default 3000 */
   port?: number | string;
   /** @default 127.0.0.1 */
@@ -62,7 +62,7 @@ class ForwardError extends Error {
  * failed (so the sender retries) otherwise. Resolves once listening; `close()` stops it.
  */
 export async function listen(options: ListenOptions, io: CliIO): Promise<Listening> {
-  const scheme = await schemeFor(options.scheme, options.secret);
+  const scheme = await schemeFor(options.scheme, options.secret, options, io);
   const port = options.port === undefined ? 3000 : Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new CliError(`--port must be 0–65535, not "${String(options.port)}"`);

@@ -1,14 +1,14 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { DeliveryJournal, JournalEntry, JournalFilter, Receiver, ReplayResult } from "@hookgate/core";
-import { positiveInteger, schemeFor } from "../internal/inputs.js";
+import { positiveInteger, type SchemeFlags, schemeFor } from "../internal/inputs.js";
 import { openJournal, parseStatus, parseTime } from "../internal/journal-arg.js";
 import { formatMs } from "../internal/stats.js";
 import { CliError, type CliIO, ExitCode, painter } from "../io.js";
 import { describeNetworkError } from "./send.js";
 
 /** Options of `hookgate replay`. */
-export interface ReplayCommandOptions {
+export interface ReplayCommandOptions extends SchemeFlags {
   journal?: string;
   status?: string;
   type?: string;
@@ -64,10 +64,20 @@ async function idsOf(journal: DeliveryJournal, ids: readonly string[], filter: J
 }
 
 /** Re-signs one stored delivery with the test secret and posts it to `--to`. */
-async function postTo(entry: JournalEntry, options: ReplayCommandOptions, url: string, timeout: number) {
-  const scheme = await schemeFor(options.scheme ?? entry.scheme, options.secret);
-  const rawBody = new TextDecoder().decode(entry.rawBody);
-  const headers = await scheme.sign({
+async function postTo(
+  entry: JournalEntry,
+  options: ReplayCommandOptions,
+  url: string,
+  timeout: number,
+  io: CliIO,
+) {
+  const scheme = await schemeFor(options.scheme ?? entry.scheme, options.secret, options, io);
+  const stored = new TextDecoder().decode(entry.rawBody);
+  // An enveloped delivery (SNS) is re-signed from its event: the envelope is the scheme's to build.
+  const { envelope } = scheme.facts;
+  const rawBody =
+    envelope === undefined ? stored : String((JSON.parse(stored) as Record<string, unknown>)[envelope] ?? "");
+  const signed = await scheme.signRequest({
     id: entry.id,
     rawBody,
     url,
@@ -77,8 +87,8 @@ async function postTo(entry: JournalEntry, options: ReplayCommandOptions, url: s
   const started = performance.now();
   const response = await fetch(url, {
     method: "POST",
-    headers,
-    body: rawBody,
+    headers: signed.headers,
+    body: new TextDecoder().decode(signed.rawBody),
     redirect: "manual",
     signal: AbortSignal.timeout(timeout),
   });
@@ -161,7 +171,7 @@ export async function replay(
         continue;
       }
       try {
-        const answer = await postTo(entry, options, target!.href, timeout);
+        const answer = await postTo(entry, options, target!.href, timeout, io);
         if (answer.status < 300) ok++;
         const colour = answer.status < 300 ? paint.green : paint.red;
         const body = answer.body.length > 200 ? `${answer.body.slice(0, 200)}…` : answer.body;

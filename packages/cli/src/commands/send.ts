@@ -6,14 +6,15 @@ import {
   parseTimestamp,
   positiveInteger,
   readData,
+  type SchemeFlags,
   schemeFor,
   typeFor,
 } from "../internal/inputs.js";
 import { formatCount, formatMs, type LatencySummary, runPool, summarize } from "../internal/stats.js";
 import { asTerminal, CliError, type CliIO, ExitCode, painter } from "../io.js";
 
-/** Options of `hookgate send`. */
-export interface SendOptions {
+/** Options of `hookgate send`; the {@link SchemeFlags} configure aws-sns and hmac. */
+export interface SendOptions extends SchemeFlags {
   /** The scheme; defaults to the fixture's provider. */
   scheme?: string;
   secret?: string;
@@ -110,7 +111,7 @@ export async function send(url: string | undefined, options: SendOptions, io: Cl
     throw new CliError("send needs a payload: --fixture <provider.event> or --data <file> (one of them)");
   }
   const fixture = options.fixture === undefined ? undefined : findFixture(options.fixture);
-  const scheme = await schemeFor(options.scheme ?? fixture?.scheme, options.secret);
+  const scheme = await schemeFor(options.scheme ?? fixture?.scheme, options.secret, options, io);
   const data = options.data === undefined ? undefined : await readData(options.data, io);
   const type = data === undefined ? options.type : typeFor(scheme, options.type, io);
   noteSchemeFacts(scheme, data, options, io);

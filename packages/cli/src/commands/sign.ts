@@ -4,13 +4,14 @@ import {
   parseTimestamp,
   readData,
   readStdin,
+  type SchemeFlags,
   schemeFor,
   typeFor,
 } from "../internal/inputs.js";
 import { CliError, type CliIO, ExitCode } from "../io.js";
 
-/** Options of `hookgate sign`. */
-export interface SignOptions {
+/** Options of `hookgate sign`; the {@link SchemeFlags} configure aws-sns and hmac. */
+export interface SignOptions extends SchemeFlags {
   scheme?: string;
   secret?: string;
   /** The delivery id, for schemes that send it in a header. */
@@ -23,16 +24,18 @@ export interface SignOptions {
   url?: string;
   /** Read the payload from this file instead of stdin. */
   data?: string;
-  /** Print the headers as a JSON object. */
+  /** Print the headers as a JSON object (with the body, for schemes that sign inside it). */
   json?: boolean;
 }
 
 /**
  * `hookgate sign`: prints the headers that sign a payload (stdin, or `--data`), exactly as the
  * provider would send them. The payload's bytes are signed as they are: send the same bytes.
+ * Schemes that sign inside the body (mailgun, aws-sns) print the signed body too, after a blank
+ * line (`--json`: `{ headers, body }`): send that body instead of the payload.
  */
 export async function sign(options: SignOptions, io: CliIO): Promise<number> {
-  const scheme = await schemeFor(options.scheme, options.secret);
+  const scheme = await schemeFor(options.scheme, options.secret, options, io);
   let body: string;
   if (options.data !== undefined) body = await readData(options.data, io);
   else if (io.stdin.isTTY) {
@@ -49,8 +52,9 @@ export async function sign(options: SignOptions, io: CliIO): Promise<number> {
   }
   const type = typeFor(scheme, options.type, io);
   let headers: Record<string, string>;
+  let signedBody: string;
   try {
-    ({ headers } = await signedFixture(scheme, body, {
+    ({ headers, body: signedBody } = await signedFixture(scheme, body, {
       ...(options.id !== undefined ? { id: options.id } : {}),
       ...(options.timestamp !== undefined ? { timestamp: parseTimestamp(options.timestamp)! } : {}),
       ...(type !== undefined ? { type } : {}),
@@ -60,12 +64,17 @@ export async function sign(options: SignOptions, io: CliIO): Promise<number> {
     if (error instanceof CliError) throw error;
     throw new CliError((error as Error).message);
   }
+  // A scheme that signs inside the body changed it: the body to send is part of the output.
+  const withBody = signedBody !== body;
+  const lines = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\n`)
+    .join("");
   io.stdout.write(
     options.json
-      ? `${JSON.stringify(headers, null, 2)}\n`
-      : Object.entries(headers)
-          .map(([name, value]) => `${name}: ${value}\n`)
-          .join(""),
+      ? `${JSON.stringify(withBody ? { headers, body: signedBody } : headers, null, 2)}\n`
+      : withBody
+        ? `${lines}\n${signedBody}${signedBody.endsWith("\n") ? "" : "\n"}`
+        : lines,
   );
   return ExitCode.Ok;
 }

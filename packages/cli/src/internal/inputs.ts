@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { isWebhookError, type Scheme } from "@hookgate/core";
+import { isWebhookError, type Scheme, type SchemeSigningOptions, schemeNeedsOptions } from "@hookgate/core";
 import {
   type FixtureCatalogEntry,
   fixtureCatalog,
@@ -10,25 +10,77 @@ import {
 } from "@hookgate/testing";
 import { CliError, type CliIO, ExitCode } from "../io.js";
 
-/** The schemes the CLI signs with, as `--scheme` takes them. */
+/** The schemes the CLI signs with, as `--scheme` takes them: every built-in scheme. */
 export const SCHEME_NAMES = signingSchemeNames;
 
-/** A built-in scheme by `--scheme` name, signing with `--secret` (Ed25519 schemes: the private key, hex). */
-export async function schemeFor(name: string | undefined, secret: string | undefined): Promise<Scheme> {
+/** The flags that configure a scheme beyond `--secret` (aws-sns, hmac), as parsed. */
+export interface SchemeFlags {
+  certificateUrl?: string | undefined;
+  topicArn?: string | undefined;
+  header?: string | undefined;
+  prefix?: string | undefined;
+  timestampHeader?: string | undefined;
+}
+
+const FLAG_OF: Record<keyof SchemeSigningOptions, string> = {
+  topicArn: "--topic-arn",
+  certificateUrl: "--certificate-url",
+  header: "--header",
+  prefix: "--prefix",
+  timestampHeader: "--timestamp-header",
+};
+
+/**
+ * A built-in scheme by `--scheme` name, signing with `--secret` (Ed25519 schemes: the private key,
+ * hex; aws-sns: a PEM file of the RSA private key, with `--topic-arn` and `--certificate-url`;
+ * hmac: with `--header`, and optionally `--prefix` and `--timestamp-header`).
+ */
+export async function schemeFor(
+  name: string | undefined,
+  secret: string | undefined,
+  flags: SchemeFlags = {},
+  io?: CliIO,
+): Promise<Scheme> {
   if (!name) throw new CliError(`--scheme is required: one of ${SCHEME_NAMES.join(", ")}`);
-  if (!resolveSchemeName(name) || !SCHEME_NAMES.includes(resolveSchemeName(name)!)) {
+  const canonical = resolveSchemeName(name);
+  if (!canonical || !SCHEME_NAMES.includes(canonical)) {
     throw new CliError(`unknown --scheme "${name}"; use one of ${SCHEME_NAMES.join(", ")}`);
   }
+  const isSns = canonical === "aws-sns";
   if (!secret) {
     throw new CliError(
-      "--secret is required: the signing secret the receiver verifies with (for Ed25519 schemes such as discord, the private key, 64 hex characters)",
+      isSns
+        ? "--secret is required: for aws-sns, a PEM file of the RSA private key whose certificate is at --certificate-url"
+        : "--secret is required: the signing secret the receiver verifies with (for Ed25519 schemes such as discord, the private key, 64 hex characters)",
     );
   }
+  const missing = schemeNeedsOptions(canonical).filter((option) => flags[option] === undefined);
+  if (missing.length > 0) {
+    throw new CliError(
+      `${canonical} is configured by more than a secret: pass ${missing.map((option) => FLAG_OF[option]).join(" and ")}`,
+    );
+  }
+  const key = isSns && !secret.startsWith("-----BEGIN") ? await readPrivateKey(secret, io) : secret;
+  const options: SchemeSigningOptions = {};
+  for (const option of Object.keys(FLAG_OF) as (keyof SchemeSigningOptions)[]) {
+    if (flags[option] !== undefined) options[option] = flags[option];
+  }
   try {
-    return await signingScheme(name, secret);
+    return await signingScheme(canonical, key, options);
   } catch (error) {
     if (isWebhookError(error) || error instanceof TypeError) throw new CliError(error.message);
     throw error;
+  }
+}
+
+async function readPrivateKey(path: string, io: CliIO | undefined): Promise<string> {
+  try {
+    return await readFile(resolve(io?.cwd ?? process.cwd(), path), "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(
+      `cannot read --secret ${path}: ${code === "ENOENT" ? "no such file" : ((error as Error).message ?? code)} (for aws-sns, --secret is a PEM file of the RSA private key)`,
+    );
   }
 }
 

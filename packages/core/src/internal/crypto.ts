@@ -379,3 +379,29 @@ export function rsaVerify(
     return subtle().verify(algorithm, cryptoKey, ownBuffer(signature), ownBuffer(joinChunks(chunks)));
   })();
 }
+
+/** An RSA private key (test signing of SNS messages), as DER PKCS#8. */
+export interface RsaPrivateKey {
+  readonly kind: "rsa-private";
+  readonly pkcs8: Uint8Array;
+}
+
+/** Signs the chunks with RSASSA-PKCS1-v1_5 (SHA-1 or SHA-256): what SNS puts in `Signature`. */
+export async function rsaSign(
+  hash: "sha1" | "sha256",
+  key: RsaPrivateKey,
+  chunks: readonly Chunk[],
+): Promise<Uint8Array> {
+  const nc = node();
+  if (nc) {
+    const keyObject = nc.createPrivateKey({
+      key: runtime.buffer!.Buffer.from(key.pkcs8),
+      format: "der",
+      type: "pkcs8",
+    });
+    return new Uint8Array(nc.sign(hash, joinChunks(chunks), keyObject));
+  }
+  const algorithm = { name: "RSASSA-PKCS1-v1_5", hash: WEB_HASH[hash] };
+  const cryptoKey = await subtle().importKey("pkcs8", ownBuffer(key.pkcs8), algorithm, false, ["sign"]);
+  return new Uint8Array(await subtle().sign(algorithm, cryptoKey, ownBuffer(joinChunks(chunks))));
+}

@@ -382,3 +382,24 @@ describe("scheme facts and header-borne types", () => {
     expect(schemes.twilio({ secret: "s" }).facts.signsUrl).toBe(true);
   });
 });
+
+describe("signRequest on a header-signed scheme", () => {
+  it("returns the headers sign makes and the body's exact bytes, which verify", async () => {
+    const at = new Date(1_700_000_000_000);
+    const bytes = new TextEncoder().encode(`${body}\n`);
+    for (const [scheme, extra] of [
+      [stripe, {}],
+      [github, { id: "d1", type: "push" }],
+      [standard, { id: "msg_1" }],
+      [schemes.shopify({ secret: "shp" }), { id: "e1", type: "orders/create" }],
+    ] as const) {
+      const input = { rawBody: bytes, timestamp: at, ...extra };
+      const signed = await scheme.signRequest(input);
+      expect(signed.headers).toEqual(await scheme.sign(input));
+      expect(signed.rawBody).toEqual(bytes);
+      await expect(verify(scheme, signed, { now: at })).resolves.toBeDefined();
+    }
+    const text = await stripe.signRequest({ rawBody: body });
+    expect(new TextDecoder().decode(text.rawBody)).toBe(body);
+  });
+});

@@ -3,7 +3,7 @@ import type { SchemeDefinition, SchemeKeys } from "./definition.js";
 import { parseJson, parsePayload } from "./payload.js";
 import { describeScheme } from "./scheme-facts.js";
 import { secretSource } from "./secret-source.js";
-import { createSigner } from "./sign-request.js";
+import { createSigner, headerSignedRequest } from "./sign-request.js";
 import { compileSignatureReader, displayHeader } from "./signature-headers.js";
 import { compileTemplate, templateUses } from "./signed-content.js";
 import { createVerifier } from "./verify-signature.js";
@@ -12,7 +12,7 @@ const FORM = "application/x-www-form-urlencoded";
 
 /**
  * Builds a {@link Scheme} from a declarative {@link SchemeDefinition} and secrets. Keys are
- * decoded here, once; `verify` and `sign` share every rule of the definition.
+ * decoded here, once; `verify`, `sign` and `signRequest` share every rule of the definition.
  *
  * @example
  * const acme = defineScheme({
@@ -44,6 +44,7 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
   const parse =
     definition.parse ?? (contentTypes.includes(FORM) ? parsePayload : (text: string) => parseJson(text));
 
+  const sign = createSigner({ definition, keys: signingKeys, content, contentTypes });
   const scheme: Scheme = {
     name,
     contentTypes,
@@ -58,7 +59,8 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
       signatureLabel: [...new Set(definition.signatures.map((s) => displayHeader(s.header)))].join(" / "),
       signsId: typeof definition.content === "string" && templateUses(definition.content, "id"),
     }),
-    sign: createSigner({ definition, keys: signingKeys, content, contentTypes }),
+    sign,
+    signRequest: headerSignedRequest(sign),
     withSigningKey: (signingKey) => defineScheme(definition, { ...keys, signingKey }),
   };
   if (definition.handshake) scheme.handshake = definition.handshake;

@@ -2,7 +2,7 @@ import { WebhookError } from "../errors.js";
 import { decodeUtf8, toBase64, toHex, toText } from "../internal/bytes.js";
 import { type Chunk, type CryptoKeyMaterial, ecdsaSign, ed25519Sign, hmac } from "../internal/crypto.js";
 import type { DecodedSecret } from "../internal/secrets.js";
-import type { SignInput, VerifyInput } from "../types.js";
+import type { SignedRequest, SignInput, VerifyInput } from "../types.js";
 import type { ContentContext, SchemeDefinition, SignatureSpec } from "./definition.js";
 import { toRawBytes } from "./raw-bytes.js";
 import { formatTimestamp } from "./timestamps.js";
@@ -114,4 +114,14 @@ async function signWith(
   // A token scheme sends the secret itself.
   if (spec.algorithm === "token") return key.kind === "hmac" ? key.bytes : undefined;
   return key.kind === "hmac" ? hmac(spec.algorithm, key, chunks) : undefined;
+}
+
+/**
+ * `signRequest` for a scheme whose signature travels in headers: the body unchanged, with the
+ * headers `sign` makes for it.
+ */
+export function headerSignedRequest(
+  sign: (input: SignInput) => Promise<Record<string, string>>,
+): (input: SignInput) => Promise<SignedRequest> {
+  return async (input) => ({ headers: await sign(input), rawBody: toRawBytes(input.rawBody) });
 }

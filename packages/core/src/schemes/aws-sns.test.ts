@@ -1,4 +1,10 @@
-import { generateKeyPairSync, type KeyObject, sign as nodeSign, X509Certificate } from "node:crypto";
+import {
+  generateKeyPairSync,
+  type KeyObject,
+  sign as nodeSign,
+  verify as nodeVerify,
+  X509Certificate,
+} from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { certificateSpki, forceWebCrypto } from "../internal/crypto.js";
 import { verify } from "../verify.js";
@@ -40,6 +46,7 @@ const TOPIC = "arn:aws:sns:us-east-1:123456789012:orders";
 const CERT_URL =
   "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem";
 const { pem, privateKey } = makeCertificate();
+const privateKeyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 const other = makeCertificate();
 
 type Fields = Record<string, string>;
@@ -198,8 +205,121 @@ describe.each([
     ).toBeUndefined();
   });
 
-  it("needs topicArn, and cannot sign", async () => {
+  it("needs topicArn; sign rejects, pointing at signRequest", async () => {
     expect(() => awsSns({ topicArn: [] })).toThrow(/topicArn/);
-    await expect(setup().scheme.sign({ rawBody: "{}" })).rejects.toMatchObject({ code: "invalid_option" });
+    await expect(setup().scheme.sign({ rawBody: "{}" })).rejects.toMatchObject({
+      code: "invalid_option",
+      message: expect.stringContaining("signRequest"),
+    });
+  });
+
+  const signingKey = { privateKey: privateKeyPem, certificateUrl: CERT_URL };
+
+  it.each(["2", "1"] as const)(
+    "signRequest wraps the body in a SignatureVersion %s Notification that verifies",
+    async (signatureVersion) => {
+      const { scheme, fetchCertificate } = setup({ signingKey: { ...signingKey, signatureVersion } });
+      const at = new Date("2026-03-01T12:00:00.000Z");
+      const signed = await scheme.signRequest({ rawBody: '{"orderId":42}', id: "msg-1", timestamp: at });
+      const message = JSON.parse(new TextDecoder().decode(signed.rawBody)) as Record<string, string>;
+      expect(Object.keys(message)).toEqual([
+        "Type",
+        "MessageId",
+        "TopicArn",
+        "Message",
+        "Timestamp",
+        "SignatureVersion",
+        "Signature",
+        "SigningCertURL",
+        "UnsubscribeURL",
+      ]);
+      expect(message).toMatchObject({
+        Type: "Notification",
+        MessageId: "msg-1",
+        TopicArn: TOPIC,
+        Message: '{"orderId":42}',
+        Timestamp: "2026-03-01T12:00:00.000Z",
+        SignatureVersion: signatureVersion,
+        SigningCertURL: CERT_URL,
+        UnsubscribeURL: expect.stringMatching(
+          /^https:\/\/sns\.us-east-1\.amazonaws\.com\/\?Action=Unsubscribe&/,
+        ),
+      });
+      expect(signed.headers).toMatchObject({
+        "content-type": "text/plain; charset=UTF-8",
+        "x-amz-sns-message-type": "Notification",
+        "x-amz-sns-message-id": "msg-1",
+        "x-amz-sns-topic-arn": TOPIC,
+      });
+      // Checked independently: the canonical string as AWS documents it, the certificate's key.
+      const canonical = ["Message", "MessageId", "Timestamp", "TopicArn", "Type"]
+        .map((k) => `${k}\n${message[k]}\n`)
+        .join("");
+      const publicKey = new X509Certificate(pem).publicKey;
+      const hash = signatureVersion === "1" ? "sha1" : "sha256";
+      expect(
+        nodeVerify(hash, Buffer.from(canonical), publicKey, Buffer.from(message.Signature!, "base64")),
+      ).toBe(true);
+      const delivery = await verify(scheme, signedInput(signed), { now: at });
+      expect(delivery).toMatchObject({ id: "msg-1", type: "Notification", timestamp: at });
+      expect(fetchCertificate).toHaveBeenCalledWith(CERT_URL);
+    },
+  );
+
+  it("signRequest builds a SubscriptionConfirmation the receiver reports", async () => {
+    const reported: SnsConfirmation[] = [];
+    const { scheme } = setup({ signingKey, onSubscriptionConfirmation: (c) => reported.push(c) });
+    const signed = await scheme.signRequest({ rawBody: "", type: "SubscriptionConfirmation" });
+    const message = JSON.parse(new TextDecoder().decode(signed.rawBody)) as Record<string, string>;
+    expect(message.Message).toBe(
+      `You have chosen to subscribe to the topic ${TOPIC}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`,
+    );
+    const delivery = await verify(scheme, signedInput(signed));
+    expect(scheme.handshake!(delivery)).toEqual({ body: { confirmation: "SubscriptionConfirmation" } });
+    expect(reported[0]).toMatchObject({
+      topicArn: TOPIC,
+      token: message.Token,
+      subscribeUrl: `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=${message.Token}`,
+    });
+    await expect(scheme.signRequest({ rawBody: "", type: "order.created" })).rejects.toMatchObject({
+      code: "invalid_option",
+    });
+  });
+
+  it("signRequest with another key, or a tampered message, is refused", async () => {
+    const { scheme } = setup({ signingKey });
+    const forged = await scheme
+      .withSigningKey(other.privateKey.export({ type: "pkcs8", format: "pem" }).toString())
+      .signRequest({ rawBody: "hello" });
+    await expect(verify(scheme, signedInput(forged))).rejects.toMatchObject({ code: "signature_mismatch" });
+    const signed = await scheme.signRequest({ rawBody: "hello" });
+    const tampered = new TextDecoder().decode(signed.rawBody).replace('"hello"', '"hellO"');
+    await expect(verify(scheme, { headers: signed.headers, rawBody: tampered })).rejects.toMatchObject({
+      code: "signature_mismatch",
+    });
+  });
+
+  it("signRequest needs a signingKey with a certificate URL the receiver would fetch", async () => {
+    await expect(setup().scheme.signRequest({ rawBody: "x" })).rejects.toMatchObject({
+      code: "invalid_option",
+      message: expect.stringContaining("signingKey"),
+    });
+    expect(() => setup().scheme.withSigningKey("pem")).toThrow(/certificateUrl/);
+    for (const certificateUrl of [
+      "https://evil.example/cert.pem",
+      "http://sns.us-east-1.amazonaws.com/c.pem",
+    ]) {
+      await expect(
+        setup({ signingKey: { ...signingKey, certificateUrl } }).scheme.signRequest({ rawBody: "x" }),
+      ).rejects.toMatchObject({ code: "invalid_option", message: expect.stringContaining("certificateUrl") });
+    }
+    const pkcs1 = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    await expect(
+      setup({ signingKey: { ...signingKey, privateKey: pkcs1 } }).scheme.signRequest({ rawBody: "x" }),
+    ).rejects.toMatchObject({ code: "invalid_secret", message: expect.stringContaining("openssl pkcs8") });
   });
 });
+
+function signedInput(signed: { headers: Record<string, string>; rawBody: Uint8Array }) {
+  return { headers: signed.headers, rawBody: signed.rawBody };
+}

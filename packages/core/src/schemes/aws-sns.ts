@@ -1,9 +1,21 @@
 import { WebhookError } from "../errors.js";
-import { decodeUtf8, fromBase64 } from "../internal/bytes.js";
-import { certificateSpki, type RsaKey, rsaVerify } from "../internal/crypto.js";
+import { decodeUtf8, fromBase64, toBase64, toHex, utf8 } from "../internal/bytes.js";
+import { certificateSpki, type RsaKey, type RsaPrivateKey, rsaSign, rsaVerify } from "../internal/crypto.js";
 import { parseJson } from "../scheme/payload.js";
+import { toRawBytes } from "../scheme/raw-bytes.js";
 import { checkFreshness, parseTimestamp } from "../scheme/timestamps.js";
-import type { Delivery, HandshakeReply, Scheme, SchemeFacts, VerifyInput, VerifyOptions } from "../types.js";
+import type {
+  Delivery,
+  HandshakeReply,
+  Scheme,
+  SchemeFacts,
+  SecretInput,
+  SignedRequest,
+  SignInput,
+  VerifyInput,
+  VerifyOptions,
+} from "../types.js";
+import type { SchemeSigningOptions } from "./by-name.js";
 
 /** A subscription (or unsubscription) confirmation SNS sent, reported to `onSubscriptionConfirmation`. */
 export interface SnsConfirmation {
@@ -13,6 +25,19 @@ export interface SnsConfirmation {
   subscribeUrl: string;
   token: string;
   messageId: string;
+}
+
+/**
+ * What signs test SNS messages ({@link Scheme.signRequest}): an RSA private key and the URL of its
+ * certificate, which the receiver fetches through `fetchCertificate`.
+ */
+export interface SnsSigningKey {
+  /** The RSA private key, PEM (PKCS#8, `-----BEGIN PRIVATE KEY-----`). */
+  privateKey: string;
+  /** Where the receiver finds the certificate: an https URL ending `.pem` on a `certificateHost`. */
+  certificateUrl: string;
+  /** SNS's `SignatureVersion`: 1 signs with SHA1, 2 with SHA256. @default "2" */
+  signatureVersion?: "1" | "2";
 }
 
 /** Options for {@link awsSns}. */
@@ -36,6 +61,12 @@ export interface AwsSnsSchemeOptions {
   confirmSubscriptions?: boolean;
   /** Runs the confirmation request; for tests and proxies. @default fetch */
   fetch?: (url: string) => Promise<unknown>;
+  /**
+   * Signs test messages with `signRequest`, as SNS would with its certificate; the receiver's
+   * `fetchCertificate` must return the matching certificate for `certificateUrl`. Verification
+   * does not use it.
+   */
+  signingKey?: SnsSigningKey;
 }
 
 interface SnsMessage {
@@ -115,9 +146,18 @@ function pemToDer(pem: string): Uint8Array | undefined {
  * configured `topicArn`s are accepted; freshness comes from the signed `Timestamp` (SNS retries
  * within its delivery policy: raise `tolerance` for long ones). The id is `MessageId`, the type the
  * message `Type` (`Notification`); a `SubscriptionConfirmation` goes to `onSubscriptionConfirmation`
- * and is confirmed only with `confirmSubscriptions: true`. SNS signs inside the body: `sign` is
- * not available (build test messages with your own certificate).
+ * and is confirmed only with `confirmSubscriptions: true`. SNS signs inside the body: test
+ * messages come from `signRequest`, which wraps the body given (the `Message`) in a signed
+ * envelope with your own `signingKey` (`sign` rejects).
  * (https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html)
+ *
+ * @example
+ * const scheme = schemes.awsSns({
+ *   topicArn: "arn:aws:sns:us-east-1:123456789012:orders",
+ *   fetchCertificate: async () => testCertificatePem,
+ *   signingKey: { privateKey: testPrivateKeyPem, certificateUrl: "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem" },
+ * });
+ * const { headers, rawBody } = await scheme.signRequest({ rawBody: JSON.stringify({ orderId: 42 }) });
  */
 export function awsSns(options: AwsSnsSchemeOptions): Scheme {
   const topics = new Set(
@@ -235,6 +275,7 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
     id: { payload: ["MessageId"] },
     type: { payload: ["Type"] },
     contentTypes: ["text/plain", "application/json"],
+    envelope: "Message",
     signsUrl: false,
     signatureHeaders: [],
     // The signature covers the canonical message (its fields), not the body's exact bytes.
@@ -247,16 +288,144 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
     facts,
     verify,
     handshake,
-    withSigningKey: () => scheme,
+    withSigningKey: (key) => awsSns({ ...options, signingKey: withPrivateKey(options.signingKey, key) }),
     sign: () =>
       Promise.reject(
         new WebhookError(
           "invalid_option",
-          "hookgate: SNS signs inside the message with AWS's certificate; hookgate cannot sign SNS messages",
+          "hookgate: SNS signs inside the message, so there are no signature headers to return; use scheme.signRequest(input), which returns the signed message to send",
         ),
       ),
+    signRequest: (input) => signSns(input, options.signingKey, [...topics][0]!, host),
   };
   return scheme;
 }
-/** SNS is configured by its topics, not by a secret. */
-awsSns.needsOptions = true as const;
+
+function withPrivateKey(signingKey: SnsSigningKey | undefined, key: SecretInput): SnsSigningKey {
+  if (typeof key !== "string") {
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: awsSns withSigningKey takes one RSA private key, PEM",
+    );
+  }
+  if (!signingKey) {
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: awsSns withSigningKey needs the scheme's signingKey.certificateUrl; configure signingKey first",
+    );
+  }
+  return { ...signingKey, privateKey: key };
+}
+
+const SNS_TYPES = ["Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation"] as const;
+const privateKeys = new Map<string, RsaPrivateKey>();
+
+function rsaPrivateKey(pem: string): RsaPrivateKey {
+  let key = privateKeys.get(pem);
+  if (!key) {
+    const match = /-----BEGIN PRIVATE KEY-----([\s\S]+?)-----END PRIVATE KEY-----/.exec(pem);
+    const pkcs8 = match ? fromBase64(match[1]!.replace(/\s+/g, "")) : undefined;
+    if (!pkcs8) {
+      throw new WebhookError(
+        "invalid_secret",
+        `hookgate: the awsSns signingKey.privateKey is not a PEM PKCS#8 key (-----BEGIN PRIVATE KEY-----)${/BEGIN RSA PRIVATE KEY/.test(pem) ? "; convert it: openssl pkcs8 -topk8 -nocrypt -in key.pem" : ""}`,
+      );
+    }
+    key = { kind: "rsa-private", pkcs8 };
+    if (privateKeys.size >= MAX_CERTIFICATES) privateKeys.clear();
+    privateKeys.set(pem, key);
+  }
+  return key;
+}
+
+const randomHex = (bytes: number) => toHex(globalThis.crypto.getRandomValues(new Uint8Array(bytes)));
+
+/**
+ * An SNS message as SNS posts it, with the fields in the order of AWS's examples: a
+ * `Notification` carrying the body as its `Message`, or with `type: "SubscriptionConfirmation"`
+ * (or `UnsubscribeConfirmation`) a confirmation whose `SubscribeURL` is on the certificate's host.
+ * (https://docs.aws.amazon.com/sns/latest/dg/http-notification-json.html,
+ * https://docs.aws.amazon.com/sns/latest/dg/http-subscription-confirmation-json.html)
+ */
+async function signSns(
+  input: SignInput,
+  signingKey: SnsSigningKey | undefined,
+  topicArn: string,
+  host: RegExp,
+): Promise<SignedRequest> {
+  if (!signingKey) {
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: schemes.awsSns signs test messages with `signingKey: { privateKey, certificateUrl }` (an RSA key and the URL your fetchCertificate serves its certificate at)",
+    );
+  }
+  let certificateUrl: string;
+  try {
+    certificateUrl = allowedUrl(signingKey.certificateUrl, host, "certificateUrl", /\.pem$/);
+  } catch {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: the awsSns signingKey.certificateUrl ${JSON.stringify(signingKey.certificateUrl)} must be an https URL ending .pem on a certificateHost (sns.<region>.amazonaws.com), or the receiver refuses it unfetched`,
+    );
+  }
+  const type = input.type ?? "Notification";
+  if (!(SNS_TYPES as readonly string[]).includes(type)) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: an SNS message's type is ${SNS_TYPES.join(", ")}, not ${JSON.stringify(type)}`,
+    );
+  }
+  const text = decodeUtf8(toRawBytes(input.rawBody));
+  if (text === undefined) throw new WebhookError("invalid_payload", "hookgate: the body is not valid UTF-8");
+  const origin = new URL(certificateUrl).origin;
+  const messageId = input.id ?? globalThis.crypto.randomUUID();
+  const timestamp = (input.timestamp ?? new Date()).toISOString();
+  let fields: Record<string, string>;
+  if (type === "Notification") {
+    fields = { Type: type, MessageId: messageId, TopicArn: topicArn, Message: text, Timestamp: timestamp };
+  } else {
+    const token = randomHex(64);
+    fields = {
+      Type: type,
+      MessageId: messageId,
+      Token: token,
+      TopicArn: topicArn,
+      Message:
+        text ||
+        (type === "SubscriptionConfirmation"
+          ? `You have chosen to subscribe to the topic ${topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`
+          : `You have chosen to deactivate subscription ${topicArn}:${globalThis.crypto.randomUUID()}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`),
+      SubscribeURL: `${origin}/?Action=ConfirmSubscription&TopicArn=${topicArn}&Token=${token}`,
+      Timestamp: timestamp,
+    };
+  }
+  const version = signingKey.signatureVersion ?? "2";
+  const signature = await rsaSign(version === "1" ? "sha1" : "sha256", rsaPrivateKey(signingKey.privateKey), [
+    canonical(fields),
+  ]);
+  const message: Record<string, string> = {
+    ...fields,
+    SignatureVersion: version,
+    Signature: toBase64(signature),
+    SigningCertURL: certificateUrl,
+  };
+  if (type === "Notification") {
+    message.UnsubscribeURL = `${origin}/?Action=Unsubscribe&SubscriptionArn=${topicArn}:${globalThis.crypto.randomUUID()}`;
+  }
+  // The headers SNS sends beside the body (https://docs.aws.amazon.com/sns/latest/dg/http-header.html).
+  const headers: Record<string, string> = {
+    "content-type": "text/plain; charset=UTF-8",
+    "x-amz-sns-message-type": type,
+    "x-amz-sns-message-id": messageId,
+    "x-amz-sns-topic-arn": topicArn,
+  };
+  return { headers, rawBody: utf8(JSON.stringify(message, null, 2)) };
+}
+/** SNS is configured by its topics, and signs with an RSA key whose certificate is at a URL. */
+awsSns.signingOptions = ["topicArn", "certificateUrl"] as const;
+/** A scheme that signs test messages with `privateKey` (PEM) for `schemeForSecret`. */
+awsSns.fromSigningSecret = (privateKey: string, options: SchemeSigningOptions): Scheme =>
+  awsSns({
+    topicArn: options.topicArn!,
+    signingKey: { privateKey, certificateUrl: options.certificateUrl! },
+  });

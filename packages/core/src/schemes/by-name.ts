@@ -5,9 +5,27 @@ import { schemes } from "./index.js";
 /** A key of {@link schemes}: `stripe`, `standardWebhooks`, … */
 export type SchemeKey = keyof typeof schemes;
 
+/**
+ * What {@link schemeForSecret} needs beyond the secret, for the schemes one secret does not
+ * configure: AWS SNS (`topicArn`, `certificateUrl`) and `hmac` (`header`, …).
+ */
+export interface SchemeSigningOptions {
+  /** aws-sns: the topic ARN the receiver accepts, written into the message. */
+  topicArn?: string | undefined;
+  /** aws-sns: where the receiver fetches the signing certificate (https, `.pem`, on an SNS host). */
+  certificateUrl?: string | undefined;
+  /** hmac: the signature header, e.g. `x-signature`. */
+  header?: string | undefined;
+  /** hmac: a prefix before the signature, e.g. `sha256=`. */
+  prefix?: string | undefined;
+  /** hmac: a header carrying the signed timestamp (then `{timestamp}.{body}` is signed). */
+  timestampHeader?: string | undefined;
+}
+
 type Factory = ((options: { secret: SecretInput }) => Scheme) & {
-  fromSigningSecret?: (secret: string) => Scheme;
-  needsOptions?: true;
+  fromSigningSecret?: (secret: string, options: SchemeSigningOptions) => Scheme;
+  /** The options it needs beside the secret. */
+  signingOptions?: readonly (keyof SchemeSigningOptions)[];
 };
 
 // Other names senders are known by.
@@ -17,12 +35,11 @@ const normalize = (name: string) => name.toLowerCase().replace(/[-_\s]/g, "");
 const kebab = (key: string) => key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
 
 /**
- * The name of every built-in scheme that one signing secret configures, as `scheme.name` spells
- * it (`standard-webhooks`): what `hookgate sign --scheme` and the test kit accept.
+ * The name of every built-in scheme, as `scheme.name` spells it (`standard-webhooks`): what
+ * `hookgate sign --scheme` and the test kit accept. Two need more than a secret to sign
+ * ({@link schemeNeedsOptions}): `aws-sns` and `hmac`.
  */
-export const schemeNames: readonly string[] = Object.entries(schemes)
-  .filter(([, factory]) => !(factory as Factory).needsOptions)
-  .map(([key]) => kebab(key));
+export const schemeNames: readonly string[] = Object.keys(schemes).map(kebab);
 
 /** The {@link schemes} key for a name, any case and spelling (`standard-webhooks`, `standardWebhooks`, `svix`). */
 export function resolveSchemeKey(name: string): SchemeKey | undefined {
@@ -32,22 +49,40 @@ export function resolveSchemeKey(name: string): SchemeKey | undefined {
 }
 
 /**
- * A built-in scheme by name that signs with `secret` (for Ed25519 schemes such as Discord, the
- * private key, whose public half verifies): how the CLI and the test kit build one.
+ * The {@link SchemeSigningOptions} a built-in scheme needs beside its secret (`["topicArn",
+ * "certificateUrl"]` for aws-sns); empty for the schemes one secret configures.
+ */
+export function schemeNeedsOptions(name: string): readonly (keyof SchemeSigningOptions)[] {
+  const key = resolveSchemeKey(name);
+  return key === undefined ? [] : ((schemes[key] as Factory).signingOptions ?? []);
+}
+
+/**
+ * A built-in scheme by name that signs with `secret` (for Ed25519 and ECDSA schemes such as
+ * Discord, the private key, whose public half verifies; for aws-sns, the RSA private key, PEM):
+ * how the CLI and the test kit build one. aws-sns and hmac also need `options`.
  *
  * @example
  * const wrong = schemeForSecret("stripe", "whsec_not_the_endpoint_secret");
+ * const sns = schemeForSecret("aws-sns", privateKeyPem, { topicArn, certificateUrl });
  */
-export function schemeForSecret(name: string, secret: string): Scheme {
+export function schemeForSecret(name: string, secret: string, options: SchemeSigningOptions = {}): Scheme {
   const key = resolveSchemeKey(name);
   const factory = key === undefined ? undefined : (schemes[key] as Factory);
-  if (!factory || factory.needsOptions) {
+  if (!factory || key === undefined) {
     throw new WebhookError(
       "invalid_option",
-      `hookgate: no built-in scheme named "${name}"; use one of ${schemeNames.join(", ")} (schemes.hmac() and your own schemes are configured by more than a secret: pass the scheme itself)`,
+      `hookgate: no built-in scheme named "${name}"; use one of ${schemeNames.join(", ")} (your own schemes are configured by more than a secret: pass the scheme itself)`,
     );
   }
-  return factory.fromSigningSecret ? factory.fromSigningSecret(secret) : factory({ secret });
+  const missing = (factory.signingOptions ?? []).filter((option) => options[option] === undefined);
+  if (missing.length > 0) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: ${kebab(key)} is configured by more than a secret: it also needs ${missing.join(" and ")}`,
+    );
+  }
+  return factory.fromSigningSecret ? factory.fromSigningSecret(secret, options) : factory({ secret });
 }
 
 /** `scheme.name` for a {@link schemes} key: its kebab case (`standardWebhooks` → `standard-webhooks`). */

@@ -3,6 +3,7 @@ import { base64Key, hexKey, utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
 import type { ValueSource } from "../scheme/definition.js";
 import type { Scheme, SecretInput } from "../types.js";
+import type { SchemeSigningOptions } from "./by-name.js";
 
 /** Options for {@link hmac}: a partner's or your own HMAC signature convention. */
 export interface HmacSchemeOptions {
@@ -77,5 +78,13 @@ export function hmac(options: HmacSchemeOptions): Scheme {
   );
 }
 
-/** A custom convention is described by its options, not named: it cannot be built from a secret alone. */
-hmac.needsOptions = true as const;
+/** A custom convention is described by its options: `schemeForSecret` needs at least its header. */
+hmac.signingOptions = ["header"] as const;
+/** An `hmac` scheme for `schemeForSecret`: the header, and optionally a prefix and a timestamp header. */
+hmac.fromSigningSecret = (secret: string, options: SchemeSigningOptions): Scheme =>
+  hmac({
+    secret,
+    header: options.header!,
+    ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+    ...(options.timestampHeader !== undefined ? { timestampHeader: options.timestampHeader } : {}),
+  });

@@ -77,6 +77,85 @@ describe.each([
     await expect(
       verify(scheme, { headers: json, rawBody, params: { domain: "other" } }),
     ).rejects.toMatchObject({ code: "signature_mismatch" });
-    await expect(scheme.sign({ rawBody })).rejects.toMatchObject({ code: "invalid_option" });
+    await expect(scheme.sign({ rawBody })).rejects.toMatchObject({
+      code: "invalid_option",
+      message: expect.stringContaining("signRequest"),
+    });
+  });
+
+  it("signRequest writes the signature into a JSON body, first, keeping the event's bytes", async () => {
+    const scheme = mailgun({ secret: KEY });
+    const event = '{ "event-data": {"event":"delivered","recipient":"ada@example.com"} }';
+    const timestamp = new Date(1_770_920_772_000);
+    const signed = await scheme.signRequest({ rawBody: event, id: "tok-1", timestamp });
+    const text = new TextDecoder().decode(signed.rawBody);
+    const expected = createHmac("sha256", KEY).update("1770920772tok-1").digest("hex");
+    expect(JSON.parse(text)).toEqual({
+      signature: { timestamp: "1770920772", token: "tok-1", signature: expected },
+      "event-data": { event: "delivered", recipient: "ada@example.com" },
+    });
+    expect(text.startsWith('{"signature":')).toBe(true);
+    expect(text).toContain('"event-data": {"event":"delivered","recipient":"ada@example.com"} }');
+    expect(signed.headers).toEqual({ "content-type": "application/json" });
+    const delivery = await verify(
+      scheme,
+      { headers: signed.headers, rawBody: signed.rawBody },
+      { now: timestamp },
+    );
+    expect(delivery).toMatchObject({ id: "tok-1", type: "delivered", timestamp });
+  });
+
+  it("signRequest replaces a signature already in the body, and makes a 50-hex token without an id", async () => {
+    const scheme = mailgun({ secret: KEY });
+    const signed = await scheme.signRequest({ rawBody: JSON.stringify(body("other-key")) });
+    const payload = JSON.parse(new TextDecoder().decode(signed.rawBody)) as ReturnType<typeof body>;
+    expect(payload.signature.token).toMatch(/^[0-9a-f]{50}$/);
+    expect(Object.keys(payload)).toEqual(["signature", "event-data"]);
+    await expect(verify(scheme, { headers: signed.headers, rawBody: signed.rawBody })).resolves.toMatchObject(
+      {
+        id: payload.signature.token,
+      },
+    );
+  });
+
+  it("signRequest appends timestamp, token and signature to a form body", async () => {
+    const scheme = mailgun({ secret: KEY });
+    const form = "event=opened&recipient=ada%40example.com";
+    const signed = await scheme.signRequest({ rawBody: form, id: "tok-2" });
+    expect(signed.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    const fields = new URLSearchParams(new TextDecoder().decode(signed.rawBody));
+    expect([...fields.keys()]).toEqual(["event", "recipient", "timestamp", "token", "signature"]);
+    expect(fields.get("signature")).toBe(
+      createHmac("sha256", KEY)
+        .update(`${fields.get("timestamp")}tok-2`)
+        .digest("hex"),
+    );
+    await expect(verify(scheme, { headers: signed.headers, rawBody: signed.rawBody })).resolves.toMatchObject(
+      {
+        id: "tok-2",
+        type: "opened",
+      },
+    );
+  });
+
+  it("signRequest with another key is refused by the configured one; per-request keys sign by url", async () => {
+    const scheme = mailgun({ secret: KEY });
+    const forged = await scheme.withSigningKey("not-the-key").signRequest({ rawBody: "{}" });
+    await expect(verify(scheme, { headers: forged.headers, rawBody: forged.rawBody })).rejects.toMatchObject({
+      code: "signature_mismatch",
+    });
+    const perUrl = mailgun({ secret: ({ url }) => (url?.endsWith("/mg") ? KEY : []) });
+    const signed = await perUrl.signRequest({ rawBody: "{}", url: "https://example.com/mg" });
+    await expect(
+      verify(mailgun({ secret: KEY }), { headers: signed.headers, rawBody: signed.rawBody }),
+    ).resolves.toBeDefined();
+    await expect(perUrl.signRequest({ rawBody: "{}", url: "https://example.com/x" })).rejects.toMatchObject({
+      code: "invalid_secret",
+    });
+    await expect(
+      scheme.signRequest({ rawBody: "[1]", contentType: "application/json" }),
+    ).rejects.toMatchObject({
+      code: "invalid_payload",
+    });
   });
 });
