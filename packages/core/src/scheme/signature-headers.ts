@@ -5,10 +5,9 @@ import { getFirstHeader } from "../internal/headers.js";
 import type { HeadersInput } from "../types.js";
 import type { SignatureSpec } from "./definition.js";
 
-/** One signature found in a request: its spec, its text as sent, its bytes when well-formed. */
+/** One signature found in a request: its spec, and its bytes when well-formed. */
 export interface Candidate {
   spec: SignatureSpec;
-  text: string;
   bytes: Uint8Array | undefined;
 }
 
@@ -50,12 +49,20 @@ export function splitList(value: string, separator: string | RegExp): string[] {
 /** Longest shared-secret token read from a header (Telegram allows 256 characters). */
 const MAX_TOKEN_BYTES = 1024;
 
-function decodeSignature(text: string, spec: SignatureSpec): Uint8Array | undefined {
+/** The bytes of the signature at `text[start, end)`, or undefined when it is not well-formed. */
+function decodeSignature(
+  text: string,
+  spec: SignatureSpec,
+  start = 0,
+  end = text.length,
+): Uint8Array | undefined {
+  // `v1,` alone, or its trailing comma dropped: an empty signature, never a negative range.
+  if (end < start) return undefined;
   if (spec.encoding === "text") {
-    const bytes = utf8(text);
+    const bytes = utf8(start === 0 && end === text.length ? text : text.slice(start, end));
     return bytes.length > 0 && bytes.length <= MAX_TOKEN_BYTES ? bytes : undefined;
   }
-  const bytes = spec.encoding === "hex" ? fromHex(text) : fromBase64(text);
+  const bytes = spec.encoding === "hex" ? fromHex(text, start, end) : fromBase64(text, start, end);
   if (!bytes) return undefined;
   const { algorithm } = spec;
   if (algorithm === "ecdsa-p256-sha256")
@@ -67,6 +74,8 @@ function decodeSignature(text: string, spec: SignatureSpec): Uint8Array | undefi
 interface HeaderGroup {
   names: readonly string[];
   specs: readonly SignatureSpec[];
+  /** Each versioned spec's `version,` prefix, built once (`undefined` for other formats). */
+  versionPrefixes: readonly (string | undefined)[];
 }
 
 /**
@@ -86,6 +95,7 @@ export function compileSignatureReader(
   const all: HeaderGroup[] = [...byHeader.values()].map((specs) => ({
     names: [specs[0]!.header, ...(specs[0]!.aliases ?? [])],
     specs,
+    versionPrefixes: specs.map((s) => (s.format.type === "versioned" ? `${s.format.version},` : undefined)),
   }));
   const primary = all.filter((g) => !g.specs[0]!.fallback);
   const fallback = all.filter((g) => g.specs[0]!.fallback);
@@ -104,26 +114,31 @@ export function compileSignatureReader(
   };
 }
 
-function readGroup(headers: HeadersInput, { names, specs }: HeaderGroup, read: CandidateRead): void {
+function readGroup(
+  headers: HeadersInput,
+  { names, specs, versionPrefixes }: HeaderGroup,
+  read: CandidateRead,
+): void {
   const value = getFirstHeader(headers, names);
   if (value === undefined) return;
   read.seen = true;
   const { candidates } = read;
-  for (const spec of specs) {
+  for (let s = 0; s < specs.length; s++) {
+    const spec = specs[s]!;
     const { format } = spec;
     if (format.type === "plain") {
       // A proxy may join a repeated header with ", ": every piece is a candidate (a token is sent whole).
       for (const piece of spec.encoding === "text" ? [value] : splitList(value, ",")) {
         if (format.prefix && !piece.startsWith(format.prefix)) continue;
-        const text = format.prefix ? piece.slice(format.prefix.length) : piece;
-        candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
+        const start = format.prefix ? format.prefix.length : 0;
+        candidates.push({ spec, bytes: decodeSignature(piece, spec, start) });
       }
     } else if (format.type === "versioned") {
-      const prefix = `${format.version},`;
+      const prefix = versionPrefixes[s]!;
       for (const piece of splitList(value, " ")) {
         if (!piece.startsWith(prefix)) continue;
-        const text = piece.endsWith(",") ? piece.slice(prefix.length, -1) : piece.slice(prefix.length);
-        candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
+        const end = piece.endsWith(",") ? piece.length - 1 : piece.length;
+        candidates.push({ spec, bytes: decodeSignature(piece, spec, prefix.length, end) });
       }
     } else {
       // A proxy joining a repeated header adds "," — which only Paddle's ";" layout needs splitting on too.
@@ -142,7 +157,7 @@ function readGroup(headers: HeadersInput, { names, specs }: HeaderGroup, read: C
           }
           read.fieldTimestamp = text;
         } else if (key === format.signature) {
-          candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
+          candidates.push({ spec, bytes: decodeSignature(text, spec) });
         }
       }
     }
