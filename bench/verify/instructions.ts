@@ -1,8 +1,11 @@
 /**
  * A fixed amount of work for `valgrind --tool=callgrind` (or `node --cpu-prof`): `N` verify + parse
  * of one scheme at one body size, or the same number of the hand-written limit. Instruction counts
- * are close to deterministic where CPU times on a shared machine are not; compare a scheme's count
- * against the limit's, net of a run with N = 0 (start-up).
+ * are close to deterministic where CPU times on a shared machine are not. Per delivery is the
+ * difference of two runs (N = 13000 minus N = 3000, over 10000), which nets out start-up and most
+ * JIT compilation; run node with `--single-threaded` so compiler and GC threads do not vary.
+ * Compare hookgate's count minus the limit's (the overhead), not their quotient: under valgrind
+ * OpenSSL runs without SHA instructions, so hashing weighs far more than it does on the CPU.
  *
  *   npx tsx bench/verify/instructions.ts <limit|standardWebhooks|stripe|github> <bytes> <N>
  */

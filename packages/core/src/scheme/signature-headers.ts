@@ -140,28 +140,76 @@ function readGroup(
         const end = piece.endsWith(",") ? piece.length - 1 : piece.length;
         candidates.push({ spec, bytes: decodeSignature(piece, spec, prefix.length, end) });
       }
-    } else {
-      // A proxy joining a repeated header adds "," — which only Paddle's ";" layout needs splitting on too.
-      const separator = format.separator === ";" && value.includes(",") ? /[;,]/ : format.separator;
-      for (const field of splitList(value, separator)) {
-        const eq = field.indexOf("=");
-        if (eq < 0) continue;
-        const key = field.slice(0, eq).trim();
-        const text = field.slice(eq + 1).trim();
-        if (key === format.timestamp) {
-          if (read.fieldTimestamp !== undefined && read.fieldTimestamp !== text) {
-            throw new WebhookError(
-              "malformed_timestamp",
-              `hookgate: ${displayHeader(spec.header)} carries two different timestamps`,
-            );
-          }
-          read.fieldTimestamp = text;
-        } else if (key === format.signature) {
-          candidates.push({ spec, bytes: decodeSignature(text, spec) });
-        }
-      }
-    }
+    } else readFields(value, spec, format, read);
     // Stop reading a hostile header as soon as it is over the cap.
     if (candidates.length > MAX_SIGNATURE_CANDIDATES) return;
   }
+}
+
+/** Whether JavaScript's `trim` removes this code unit (ECMA-262 WhiteSpace and LineTerminator). */
+function isTrimmed(code: number): boolean {
+  return (
+    code === 32 ||
+    (code >= 9 && code <= 13) ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/**
+ * `key=value` fields (Stripe `t=…,v1=…`, Paddle `ts=…;h1=…`): what splitting on the separator,
+ * trimming each field, and trimming each side of its first `=` would give, read by position in
+ * the header, so a signature is decoded from the header itself and no field becomes a string.
+ */
+function readFields(
+  value: string,
+  spec: SignatureSpec,
+  format: Extract<SignatureSpec["format"], { type: "fields" }>,
+  read: CandidateRead,
+): void {
+  const { separator } = format;
+  // A proxy joining a repeated header adds "," — which only Paddle's ";" layout needs splitting on too.
+  const alsoComma = separator === ";" && value.includes(",");
+  for (let at = 0; at <= value.length; ) {
+    let next = value.indexOf(separator, at);
+    if (alsoComma) {
+      const comma = value.indexOf(",", at);
+      if (comma >= 0 && (next < 0 || comma < next)) next = comma;
+    }
+    if (next < 0) next = value.length;
+    let start = at;
+    let end = next;
+    at = next + 1;
+    while (start < end && isTrimmed(value.charCodeAt(start))) start++;
+    while (end > start && isTrimmed(value.charCodeAt(end - 1))) end--;
+    const eq = value.indexOf("=", start);
+    if (eq < 0 || eq >= end) continue;
+    let keyEnd = eq;
+    while (keyEnd > start && isTrimmed(value.charCodeAt(keyEnd - 1))) keyEnd--;
+    let textStart = eq + 1;
+    while (textStart < end && isTrimmed(value.charCodeAt(textStart))) textStart++;
+    if (isKey(value, start, keyEnd, format.timestamp)) {
+      const text = value.slice(textStart, end);
+      if (read.fieldTimestamp !== undefined && read.fieldTimestamp !== text) {
+        throw new WebhookError(
+          "malformed_timestamp",
+          `hookgate: ${displayHeader(spec.header)} carries two different timestamps`,
+        );
+      }
+      read.fieldTimestamp = text;
+    } else if (isKey(value, start, keyEnd, format.signature)) {
+      read.candidates.push({ spec, bytes: decodeSignature(value, spec, textStart, end) });
+    }
+  }
+}
+
+function isKey(value: string, start: number, end: number, key: string): boolean {
+  return end - start === key.length && value.startsWith(key, start);
 }
