@@ -79,11 +79,9 @@ export async function runVerify(argv: readonly string[]): Promise<string> {
     row.name,
     ...sizes.flatMap((size) => {
       const us = medians.get(row.name)!.get(size)!;
-      const limit = medians.get(row.reference)!.get(size)!;
-      return [
-        num(us, us < 100 ? 1 : 0),
-        row.reference === row.name ? "limit" : `${(limit / us).toFixed(2)}×`,
-      ];
+      // The paired ratio the note below describes (a quotient of two medians would mix rounds).
+      const ratio = ratioMedians.get(`${row.name}@${size}`)!;
+      return [num(us, us < 100 ? 1 : 0), row.reference === row.name ? "limit" : `${ratio.toFixed(2)}×`];
     }),
   ]);
   return `${markdownTable(header, rows)}

@@ -11,6 +11,8 @@ export function mediaTypeOf(contentType: string | undefined): string | undefined
 
 /** True when the media type is exactly `application/x-www-form-urlencoded` (any case, any parameters). */
 export function isForm(contentType: string | undefined): boolean {
+  // Shorter than the media type alone (`application/json`): no need to cut, trim and lower-case it.
+  if (contentType === undefined || contentType.length < FORM_MEDIA_TYPE.length) return false;
   return mediaTypeOf(contentType) === FORM_MEDIA_TYPE;
 }
 

@@ -5,10 +5,9 @@ import { getFirstHeader } from "../internal/headers.js";
 import type { HeadersInput } from "../types.js";
 import type { SignatureSpec } from "./definition.js";
 
-/** One signature found in a request: its spec, its text as sent, its bytes when well-formed. */
+/** One signature found in a request: its spec, and its bytes when well-formed. */
 export interface Candidate {
   spec: SignatureSpec;
-  text: string;
   bytes: Uint8Array | undefined;
 }
 
@@ -50,12 +49,20 @@ export function splitList(value: string, separator: string | RegExp): string[] {
 /** Longest shared-secret token read from a header (Telegram allows 256 characters). */
 const MAX_TOKEN_BYTES = 1024;
 
-function decodeSignature(text: string, spec: SignatureSpec): Uint8Array | undefined {
+/** The bytes of the signature at `text[start, end)`, or undefined when it is not well-formed. */
+function decodeSignature(
+  text: string,
+  spec: SignatureSpec,
+  start = 0,
+  end = text.length,
+): Uint8Array | undefined {
+  // `v1,` alone, or its trailing comma dropped: an empty signature, never a negative range.
+  if (end < start) return undefined;
   if (spec.encoding === "text") {
-    const bytes = utf8(text);
+    const bytes = utf8(start === 0 && end === text.length ? text : text.slice(start, end));
     return bytes.length > 0 && bytes.length <= MAX_TOKEN_BYTES ? bytes : undefined;
   }
-  const bytes = spec.encoding === "hex" ? fromHex(text) : fromBase64(text);
+  const bytes = spec.encoding === "hex" ? fromHex(text, start, end) : fromBase64(text, start, end);
   if (!bytes) return undefined;
   const { algorithm } = spec;
   if (algorithm === "ecdsa-p256-sha256")
@@ -67,6 +74,8 @@ function decodeSignature(text: string, spec: SignatureSpec): Uint8Array | undefi
 interface HeaderGroup {
   names: readonly string[];
   specs: readonly SignatureSpec[];
+  /** Each versioned spec's `version,` prefix, built once (`undefined` for other formats). */
+  versionPrefixes: readonly (string | undefined)[];
 }
 
 /**
@@ -86,6 +95,7 @@ export function compileSignatureReader(
   const all: HeaderGroup[] = [...byHeader.values()].map((specs) => ({
     names: [specs[0]!.header, ...(specs[0]!.aliases ?? [])],
     specs,
+    versionPrefixes: specs.map((s) => (s.format.type === "versioned" ? `${s.format.version},` : undefined)),
   }));
   const primary = all.filter((g) => !g.specs[0]!.fallback);
   const fallback = all.filter((g) => g.specs[0]!.fallback);
@@ -104,49 +114,102 @@ export function compileSignatureReader(
   };
 }
 
-function readGroup(headers: HeadersInput, { names, specs }: HeaderGroup, read: CandidateRead): void {
+function readGroup(
+  headers: HeadersInput,
+  { names, specs, versionPrefixes }: HeaderGroup,
+  read: CandidateRead,
+): void {
   const value = getFirstHeader(headers, names);
   if (value === undefined) return;
   read.seen = true;
   const { candidates } = read;
-  for (const spec of specs) {
+  for (let s = 0; s < specs.length; s++) {
+    const spec = specs[s]!;
     const { format } = spec;
     if (format.type === "plain") {
       // A proxy may join a repeated header with ", ": every piece is a candidate (a token is sent whole).
       for (const piece of spec.encoding === "text" ? [value] : splitList(value, ",")) {
         if (format.prefix && !piece.startsWith(format.prefix)) continue;
-        const text = format.prefix ? piece.slice(format.prefix.length) : piece;
-        candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
+        const start = format.prefix ? format.prefix.length : 0;
+        candidates.push({ spec, bytes: decodeSignature(piece, spec, start) });
       }
     } else if (format.type === "versioned") {
-      const prefix = `${format.version},`;
+      const prefix = versionPrefixes[s]!;
       for (const piece of splitList(value, " ")) {
         if (!piece.startsWith(prefix)) continue;
-        const text = piece.endsWith(",") ? piece.slice(prefix.length, -1) : piece.slice(prefix.length);
-        candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
+        const end = piece.endsWith(",") ? piece.length - 1 : piece.length;
+        candidates.push({ spec, bytes: decodeSignature(piece, spec, prefix.length, end) });
       }
-    } else {
-      // A proxy joining a repeated header adds "," — which only Paddle's ";" layout needs splitting on too.
-      const separator = format.separator === ";" && value.includes(",") ? /[;,]/ : format.separator;
-      for (const field of splitList(value, separator)) {
-        const eq = field.indexOf("=");
-        if (eq < 0) continue;
-        const key = field.slice(0, eq).trim();
-        const text = field.slice(eq + 1).trim();
-        if (key === format.timestamp) {
-          if (read.fieldTimestamp !== undefined && read.fieldTimestamp !== text) {
-            throw new WebhookError(
-              "malformed_timestamp",
-              `hookgate: ${displayHeader(spec.header)} carries two different timestamps`,
-            );
-          }
-          read.fieldTimestamp = text;
-        } else if (key === format.signature) {
-          candidates.push({ spec, text, bytes: decodeSignature(text, spec) });
-        }
-      }
-    }
+    } else readFields(value, spec, format, read);
     // Stop reading a hostile header as soon as it is over the cap.
     if (candidates.length > MAX_SIGNATURE_CANDIDATES) return;
   }
+}
+
+/** Whether JavaScript's `trim` removes this code unit (ECMA-262 WhiteSpace and LineTerminator). */
+function isTrimmed(code: number): boolean {
+  return (
+    code === 32 ||
+    (code >= 9 && code <= 13) ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/**
+ * `key=value` fields (Stripe `t=…,v1=…`, Paddle `ts=…;h1=…`): what splitting on the separator,
+ * trimming each field, and trimming each side of its first `=` would give, read by position in
+ * the header, so a signature is decoded from the header itself and no field becomes a string.
+ */
+function readFields(
+  value: string,
+  spec: SignatureSpec,
+  format: Extract<SignatureSpec["format"], { type: "fields" }>,
+  read: CandidateRead,
+): void {
+  const { separator } = format;
+  // A proxy joining a repeated header adds "," — which only Paddle's ";" layout needs splitting on too.
+  const alsoComma = separator === ";" && value.includes(",");
+  for (let at = 0; at <= value.length; ) {
+    let next = value.indexOf(separator, at);
+    if (alsoComma) {
+      const comma = value.indexOf(",", at);
+      if (comma >= 0 && (next < 0 || comma < next)) next = comma;
+    }
+    if (next < 0) next = value.length;
+    let start = at;
+    let end = next;
+    at = next + 1;
+    while (start < end && isTrimmed(value.charCodeAt(start))) start++;
+    while (end > start && isTrimmed(value.charCodeAt(end - 1))) end--;
+    const eq = value.indexOf("=", start);
+    if (eq < 0 || eq >= end) continue;
+    let keyEnd = eq;
+    while (keyEnd > start && isTrimmed(value.charCodeAt(keyEnd - 1))) keyEnd--;
+    let textStart = eq + 1;
+    while (textStart < end && isTrimmed(value.charCodeAt(textStart))) textStart++;
+    if (isKey(value, start, keyEnd, format.timestamp)) {
+      const text = value.slice(textStart, end);
+      if (read.fieldTimestamp !== undefined && read.fieldTimestamp !== text) {
+        throw new WebhookError(
+          "malformed_timestamp",
+          `hookgate: ${displayHeader(spec.header)} carries two different timestamps`,
+        );
+      }
+      read.fieldTimestamp = text;
+    } else if (isKey(value, start, keyEnd, format.signature)) {
+      read.candidates.push({ spec, bytes: decodeSignature(value, spec, textStart, end) });
+    }
+  }
+}
+
+function isKey(value: string, start: number, end: number, key: string): boolean {
+  return end - start === key.length && value.startsWith(key, start);
 }

@@ -6,12 +6,21 @@ import { displayHeader, splitList } from "./signature-headers.js";
 /** The freshness window when none is given, in seconds. */
 export const DEFAULT_TOLERANCE = 300;
 const MAX_TIMESTAMP_DIGITS = 16;
-const DIGITS = /^\d+$/;
+
+/** Whether text is one or more ASCII digits (what `/^\d+$/` accepts), without a regular expression. */
+function isDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
 
 /** A timestamp in the scheme's unit, as milliseconds since the epoch; refuses anything but digits. */
 export function parseTimestamp(raw: string, unit: "s" | "ms" | "iso", where: string): number {
   if (unit === "iso") return parseIsoTimestamp(raw, where);
-  if (raw.length > MAX_TIMESTAMP_DIGITS || !DIGITS.test(raw)) {
+  if (raw.length > MAX_TIMESTAMP_DIGITS || !isDigits(raw)) {
     throw new WebhookError(
       "malformed_timestamp",
       `hookgate: ${where} must be a whole number of ${unit === "s" ? "seconds" : "milliseconds"} since the epoch`,
@@ -82,22 +91,41 @@ export function readHeaderTimestamp(
   headers: HeadersInput,
   spec: { header: string; aliases?: readonly string[] },
 ): string {
-  const value = getFirstHeader(headers, spec.aliases ? [spec.header, ...spec.aliases] : [spec.header]);
-  if (value === undefined) {
-    throw new WebhookError("missing_header", `hookgate: the ${displayHeader(spec.header)} header is missing`);
-  }
-  const pieces = splitList(value, ",");
-  if (pieces.length === 0) {
-    throw new WebhookError(
-      "malformed_timestamp",
-      `hookgate: the ${displayHeader(spec.header)} header is empty`,
-    );
-  }
-  if (pieces.some((p) => p !== pieces[0])) {
-    throw new WebhookError(
-      "malformed_timestamp",
-      `hookgate: the ${displayHeader(spec.header)} header was sent twice with different values`,
-    );
-  }
-  return pieces[0]!;
+  return compileHeaderTimestamp(spec)(headers);
+}
+
+/** {@link readHeaderTimestamp} for one spec, its header names listed once rather than per request. */
+export function compileHeaderTimestamp(spec: {
+  header: string;
+  aliases?: readonly string[];
+}): (headers: HeadersInput) => string {
+  const names = spec.aliases ? [spec.header, ...spec.aliases] : [spec.header];
+  return (headers) => {
+    const value = getFirstHeader(headers, names);
+    if (value === undefined) {
+      throw new WebhookError(
+        "missing_header",
+        `hookgate: the ${displayHeader(spec.header)} header is missing`,
+      );
+    }
+    // The common case, one value and nothing to trim, allocates nothing.
+    if (value.length > 0 && !value.includes(",") && value.trim() === value) return value;
+    const pieces = splitList(value, ",");
+    if (pieces.length === 0) {
+      throw new WebhookError(
+        "malformed_timestamp",
+        `hookgate: the ${displayHeader(spec.header)} header is empty`,
+      );
+    }
+    const first = pieces[0]!;
+    for (const piece of pieces) {
+      if (piece !== first) {
+        throw new WebhookError(
+          "malformed_timestamp",
+          `hookgate: the ${displayHeader(spec.header)} header was sent twice with different values`,
+        );
+      }
+    }
+    return first;
+  };
 }

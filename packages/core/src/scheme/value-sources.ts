@@ -1,4 +1,5 @@
 import { getFirstHeader } from "../internal/headers.js";
+import type { HeadersInput } from "../types.js";
 import type { SourceContext, ValueSource } from "./definition.js";
 
 const pathCache = new Map<string, readonly string[]>();
@@ -7,12 +8,7 @@ const pathCache = new Map<string, readonly string[]>();
 export function getPath(value: unknown, path: string): unknown {
   let keys = pathCache.get(path);
   if (!keys) pathCache.set(path, (keys = path.split(".")));
-  let current = value;
-  for (const key of keys) {
-    if (current === null || typeof current !== "object" || !Object.hasOwn(current, key)) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
+  return valueAt(value, keys);
 }
 
 /** The payload paths of a source, as a list. */
@@ -29,22 +25,55 @@ export function headerNames(source: ValueSource | undefined): readonly string[] 
 
 /** Reads an id or type from where the scheme says it lives. */
 export function readSource(source: ValueSource | undefined, context: SourceContext): string | undefined {
-  if (!source) return undefined;
-  if (typeof source === "function") return source(context);
-  let base: unknown;
-  const names = headerNames(source);
-  if (names) base = getFirstHeader(context.headers, names)?.split(",")[0]?.trim();
-  if (base === undefined || base === "") {
-    for (const path of payloadPaths(source)) {
-      base = getPath(context.payload, path);
-      if (base !== undefined && base !== null && base !== "") break;
-    }
+  return compileSource(source)(context.headers, context.payload);
+}
+
+/** The value at a path, with the path split once: `keys` as {@link getPath} would split it. */
+function valueAt(value: unknown, keys: readonly string[]): unknown {
+  let current = value;
+  for (const key of keys) {
+    if (current === null || typeof current !== "object" || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
   }
-  if (base === undefined || base === null || base === "" || typeof base === "object") return undefined;
-  const text = String(base);
-  if (!source.action) return text;
-  const action = getPath(context.payload, source.action);
-  return typeof action === "string" && action ? `${text}.${action}` : text;
+  return current;
+}
+
+/** The first piece of a list header, trimmed (`a, b` → `a`). */
+function firstPiece(value: string): string {
+  const comma = value.indexOf(",");
+  return (comma < 0 ? value : value.slice(0, comma)).trim();
+}
+
+/**
+ * {@link readSource} for one source, compiled once per scheme: header names and payload paths
+ * are split here, so a request only looks values up.
+ */
+export function compileSource(
+  source: ValueSource | undefined,
+): (headers: HeadersInput, payload: unknown) => string | undefined {
+  if (!source) return () => undefined;
+  if (typeof source === "function") return (headers, payload) => source({ headers, payload });
+  const names = headerNames(source);
+  const paths = payloadPaths(source).map((path) => path.split("."));
+  const action = source.action?.split(".");
+  return (headers, payload) => {
+    let base: unknown;
+    if (names) {
+      const value = getFirstHeader(headers, names);
+      if (value !== undefined) base = firstPiece(value);
+    }
+    if (base === undefined || base === "") {
+      for (const keys of paths) {
+        base = valueAt(payload, keys);
+        if (base !== undefined && base !== null && base !== "") break;
+      }
+    }
+    if (base === undefined || base === null || base === "" || typeof base === "object") return undefined;
+    const text = String(base);
+    if (!action) return text;
+    const actionValue = valueAt(payload, action);
+    return typeof actionValue === "string" && actionValue ? `${text}.${actionValue}` : text;
+  };
 }
 
 /** The value a sender puts in a source's header for `value` (GitHub sends `issues` for `issues.opened`). */

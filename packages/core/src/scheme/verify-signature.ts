@@ -4,19 +4,21 @@ import {
   type Chunk,
   ecdsaVerify,
   ed25519Verify,
+  type HmacHash,
   type HmacKey,
   hmac,
   timingSafeEqual,
 } from "../internal/crypto.js";
 import { getFirstHeader } from "../internal/headers.js";
+import { runtime } from "../internal/runtime.js";
 import type { DecodedSecret } from "../internal/secrets.js";
 import type { Delivery, HeadersInput, MatchedSecret, VerifyInput, VerifyOptions } from "../types.js";
-import type { ContentContext, SchemeDefinition, SignatureAlgorithm, SourceContext } from "./definition.js";
+import type { ContentContext, SchemeDefinition, SignatureAlgorithm } from "./definition.js";
 import { toRawBytes } from "./raw-bytes.js";
 import { type Candidate, type CandidateRead, displayHeader } from "./signature-headers.js";
-import { checkFreshness, parseTimestamp, readHeaderTimestamp } from "./timestamps.js";
-import { getPath, headerNames, readSource } from "./value-sources.js";
-import { attachVerifiedSignature } from "./verified-signature.js";
+import { checkFreshness, compileHeaderTimestamp, parseTimestamp } from "./timestamps.js";
+import { compileSource, getPath, headerNames } from "./value-sources.js";
+import { VerifiedDelivery } from "./verified-signature.js";
 
 /** What {@link createVerifier} needs, compiled once by `defineScheme`. */
 export interface VerifierParts {
@@ -41,27 +43,22 @@ const tokenDigests = new WeakMap<HmacKey, Uint8Array>();
 /** Longest delivery id accepted: every sender's ids are far shorter; a huge one only bloats keys and logs. */
 const MAX_ID_LENGTH = 256;
 
-/** Runs a step generator, feeding results back at once until one is a promise; then awaits. */
-function drive<T>(steps: Generator<unknown, T, unknown>): T | Promise<T> {
-  let step = steps.next();
-  while (!step.done) {
-    if (step.value instanceof Promise) return driveAsync(steps, step.value);
-    step = steps.next(step.value);
-  }
-  return step.value;
-}
-
-async function driveAsync<T>(steps: Generator<unknown, T, unknown>, pending: Promise<unknown>): Promise<T> {
-  let step = steps.next(await pending);
-  while (!step.done) step = steps.next(await step.value);
-  return step.value;
+/** What one request's checks found before any crypto: read once, then handed to each step. */
+interface Checked {
+  body: Uint8Array;
+  candidates: Candidate[];
+  timestampMs: number | undefined;
+  contentType: string | undefined;
+  contents: Chunk[][] | Promise<Chunk[][]>;
 }
 
 /**
  * The verify half of a scheme: signature headers → freshness → signed content → constant-time
- * comparison against every secret → payload, id and type. Written as one generator whose every
- * crypto result and async content is yielded, so {@link drive} runs it synchronously where
- * node:crypto answers at once and awaits only on Web Crypto: one code path, no promise per step.
+ * comparison against every secret → payload, id and type. Where node:crypto is present, static
+ * secrets and the signed content are at hand, every step runs synchronously, with no promise
+ * until the one `verify` returns; otherwise (Web Crypto, a secret function, async content) the
+ * same steps run with the comparisons awaited. Everything a request does not change (header
+ * names, paths, messages) is prepared here, once per scheme.
  */
 export function createVerifier(
   parts: VerifierParts,
@@ -72,7 +69,12 @@ export function createVerifier(
   const { name } = definition;
   const tsSpec = definition.timestamp;
   const timestampLabel = `the ${name} timestamp`;
+  const readTimestampHeader = tsSpec && "header" in tsSpec ? compileHeaderTimestamp(tsSpec) : undefined;
+  const payloadTimestamp = tsSpec && "payload" in tsSpec ? tsSpec : undefined;
   const idHeaders = headerNames(definition.id);
+  const signedIdHeaders = signsId ? idHeaders : undefined;
+  const readId = compileSource(definition.id);
+  const readType = compileSource(definition.type);
   const typeHeaderOnly =
     definition.type &&
     typeof definition.type !== "function" &&
@@ -81,10 +83,8 @@ export function createVerifier(
       ? definition.type.header
       : undefined;
 
-  function* steps(
-    input: VerifyInput,
-    options: VerifyOptions | undefined,
-  ): Generator<unknown, Delivery, unknown> {
+  /** Headers, timestamp and freshness, well-formed signatures, and the signed content: no crypto yet. */
+  function check(input: VerifyInput, options: VerifyOptions | undefined): Checked {
     const body = toRawBytes(input.rawBody);
     const { headers } = input;
     const { candidates, fieldTimestamp, seen } = readSignatures(headers);
@@ -98,8 +98,8 @@ export function createVerifier(
 
     let timestampRaw: string | undefined;
     let timestampMs: number | undefined;
-    if (tsSpec && !("payload" in tsSpec)) {
-      if ("header" in tsSpec) timestampRaw = readHeaderTimestamp(headers, tsSpec);
+    if (tsSpec && !payloadTimestamp) {
+      if (readTimestampHeader) timestampRaw = readTimestampHeader(headers);
       else if (fieldTimestamp === undefined) {
         throw new WebhookError(
           "malformed_signature",
@@ -111,9 +111,9 @@ export function createVerifier(
       checkFreshness(timestampMs, options);
     }
 
-    let usable = 0;
-    for (const candidate of candidates) if (candidate.bytes) usable++;
-    if (usable === 0) {
+    let usable = false;
+    for (const candidate of candidates) if (candidate.bytes) usable = true;
+    if (!usable) {
       throw new WebhookError(
         "malformed_signature",
         candidates.length === 0
@@ -123,8 +123,8 @@ export function createVerifier(
     }
 
     const contentType = getFirstHeader(headers, CONTENT_TYPE);
-    const contents = (yield content({
-      id: signsId && idHeaders ? getFirstHeader(headers, idHeaders) : undefined,
+    const contents = content({
+      id: signedIdHeaders ? getFirstHeader(headers, signedIdHeaders) : undefined,
       timestamp: timestampRaw,
       body,
       url: input.url,
@@ -132,82 +132,59 @@ export function createVerifier(
       method: (input.method ?? "POST").toUpperCase(),
       contentType,
       signing: false,
-    })) as Chunk[][];
+    });
+    return { body, candidates, timestampMs, contentType, contents };
+  }
 
-    // Per-request secrets are looked up only once the request is well-formed and fresh.
-    const secrets = staticSecrets ?? ((yield resolveSecrets!(input)) as readonly DecodedSecret[]);
-    let matched: { secret: DecodedSecret; candidate: Candidate } | undefined;
-    search: for (const secret of secrets) {
-      const { key } = secret;
-      for (const chunks of contents) {
-        let digest: Uint8Array | undefined;
-        let digestAlgorithm: SignatureAlgorithm | undefined;
-        for (const candidate of candidates) {
-          if (!candidate.bytes) continue;
-          const { algorithm } = candidate.spec;
-          let ok = false;
-          if (algorithm === "ed25519") {
-            if (key.kind === "ed25519") ok = (yield ed25519Verify(key, chunks, candidate.bytes)) as boolean;
-          } else if (algorithm === "ecdsa-p256-sha256") {
-            if (key.kind === "ecdsa") ok = (yield ecdsaVerify(key, chunks, candidate.bytes)) as boolean;
-          } else if (algorithm === "token") {
-            // The header is the secret itself: compare keyed digests, so the time taken says
-            // nothing about the secret's length or contents.
-            if (key.kind === "hmac") {
-              const expected = (tokenDigests.get(key) ??
-                (yield hmac("sha256", key, [key.bytes]))) as Uint8Array;
-              tokenDigests.set(key, expected);
-              ok = timingSafeEqual(expected, (yield hmac("sha256", key, [candidate.bytes])) as Uint8Array);
-            }
-          } else if (key.kind === "hmac") {
-            if (digestAlgorithm !== algorithm) {
-              digest = (yield hmac(algorithm, key, chunks)) as Uint8Array;
-              digestAlgorithm = algorithm;
-            }
-            ok = timingSafeEqual(digest!, candidate.bytes);
-          }
-          if (ok) {
-            matched = { secret, candidate };
-            break search;
-          }
-        }
-      }
-    }
-    if (!matched) {
-      const hints = [
-        typeof input.rawBody === "string"
-          ? "The body was given as a string: if it was re-serialized from parsed JSON its bytes differ from what was signed; pass the raw bytes."
-          : undefined,
-        definition.mismatchHint?.(parts.rawSecrets),
-      ].filter(Boolean);
-      throw new WebhookError(
-        "signature_mismatch",
-        `hookgate: no configured ${name} secret produces the ${signatureLabel} signature (wrong secret, or the body was altered)${hints.length ? `. ${hints.join(" ")}` : ""}`,
-      );
-    }
+  function mismatch(input: VerifyInput): WebhookError {
+    const hints = [
+      typeof input.rawBody === "string"
+        ? "The body was given as a string: if it was re-serialized from parsed JSON its bytes differ from what was signed; pass the raw bytes."
+        : undefined,
+      definition.mismatchHint?.(parts.rawSecrets),
+    ].filter(Boolean);
+    return new WebhookError(
+      "signature_mismatch",
+      `hookgate: no configured ${name} secret produces the ${signatureLabel} signature (wrong secret, or the body was altered)${hints.length ? `. ${hints.join(" ")}` : ""}`,
+    );
+  }
 
+  /** Payload, payload timestamp, id and type of a request whose signature matched. */
+  function deliver(
+    input: VerifyInput,
+    options: VerifyOptions | undefined,
+    checked: Checked,
+    secret: DecodedSecret,
+    candidate: Candidate,
+  ): Delivery {
+    const { body, contentType } = checked;
+    let { timestampMs } = checked;
     const text = decodeUtf8(body);
     if (text === undefined)
       throw new WebhookError("invalid_payload", "hookgate: the body is not valid UTF-8");
     const payload = parse(text, contentType);
-    if (tsSpec && "payload" in tsSpec) {
-      const value = getPath(payload, tsSpec.payload);
+    if (payloadTimestamp) {
+      const value = getPath(payload, payloadTimestamp.payload);
       if (value === undefined || value === null || typeof value === "object") {
         throw new WebhookError(
           "missing_header",
-          `hookgate: the ${name} payload has no ${tsSpec.payload} timestamp`,
+          `hookgate: the ${name} payload has no ${payloadTimestamp.payload} timestamp`,
         );
       }
-      timestampMs = parseTimestamp(String(value), tsSpec.unit, `the ${name} payload's ${tsSpec.payload}`);
+      timestampMs = parseTimestamp(
+        String(value),
+        payloadTimestamp.unit,
+        `the ${name} payload's ${payloadTimestamp.payload}`,
+      );
       checkFreshness(timestampMs, options);
     }
 
-    const sourceContext: SourceContext = { headers, payload };
+    const { headers } = input;
     // The matched signature, canonical (its bytes, not its text): what identifies a delivery whose
     // id header is unsigned.
-    const signature = matched.candidate.bytes!;
-    const token = matched.candidate.spec.algorithm === "token";
-    const headerId = readSource(definition.id, sourceContext);
+    const signature = candidate.bytes!;
+    const token = candidate.spec.algorithm === "token";
+    const headerId = readId(headers, payload);
     if (headerId === undefined && token) {
       // A token is the secret itself, the same on every delivery: it cannot stand in for an id.
       throw new WebhookError(
@@ -222,38 +199,134 @@ export function createVerifier(
         `hookgate: the ${name} delivery id is ${id.length} characters long; ids are at most ${MAX_ID_LENGTH}`,
       );
     }
-    const type = readSource(definition.type, sourceContext);
+    const type = readType(headers, payload);
     if (type === undefined && typeHeaderOnly) {
       throw new WebhookError(
         "missing_header",
         `hookgate: the ${name} delivery has no event type: the ${displayHeader(typeHeaderOnly)} header is missing`,
       );
     }
-    const { secret } = matched;
     const matchedSecret: MatchedSecret =
       secret.id === undefined ? { index: secret.index } : { index: secret.index, id: secret.id };
-    const delivery: Delivery = {
-      id,
-      type: type ?? "",
-      payload,
-      rawBody: body,
-      scheme: name,
-      matchedSecret,
-    };
-    if (timestampMs !== undefined) delivery.timestamp = new Date(timestampMs);
     // A token is the secret itself: never attach it where journals and logs could read it.
-    attachVerifiedSignature(delivery, token ? undefined : signature, secret.key);
-    return delivery;
+    return new VerifiedDelivery(
+      id,
+      type ?? "",
+      payload,
+      body,
+      name,
+      matchedSecret,
+      timestampMs,
+      token ? undefined : signature,
+      secret.key,
+    );
+  }
+
+  /** The node:crypto path: every comparison answers at once. */
+  function verifyNow(input: VerifyInput, options: VerifyOptions | undefined, checked: Checked): Delivery {
+    const contents = checked.contents as Chunk[][];
+    const { candidates } = checked;
+    for (const secret of staticSecrets!) {
+      const { key } = secret;
+      for (const chunks of contents) {
+        let digest: Uint8Array | undefined;
+        let digestAlgorithm: HmacHash | undefined;
+        for (const candidate of candidates) {
+          const bytes = candidate.bytes;
+          if (!bytes) continue;
+          const { algorithm } = candidate.spec;
+          let ok: boolean;
+          if (key.kind === "hmac" && isHmacHash(algorithm)) {
+            // One digest per content and hash, compared against every candidate of that hash.
+            if (digestAlgorithm !== algorithm) {
+              digest = hmac(algorithm, key, chunks) as Uint8Array;
+              digestAlgorithm = algorithm;
+            }
+            ok = timingSafeEqual(digest!, bytes);
+          } else ok = compareOther(key, algorithm, chunks, bytes) as boolean;
+          if (ok) return deliver(input, options, checked, secret, candidate);
+        }
+      }
+    }
+    throw mismatch(input);
+  }
+
+  /** The same comparisons, awaited: Web Crypto, a secret function, or signed content that is async. */
+  async function verifyLater(
+    input: VerifyInput,
+    options: VerifyOptions | undefined,
+    checked: Checked,
+  ): Promise<Delivery> {
+    const contents = await checked.contents;
+    // Per-request secrets are looked up only once the request is well-formed and fresh.
+    const secrets = staticSecrets ?? (await resolveSecrets!(input));
+    const { candidates } = checked;
+    for (const secret of secrets) {
+      const { key } = secret;
+      for (const chunks of contents) {
+        let digest: Uint8Array | undefined;
+        let digestAlgorithm: HmacHash | undefined;
+        for (const candidate of candidates) {
+          const bytes = candidate.bytes;
+          if (!bytes) continue;
+          const { algorithm } = candidate.spec;
+          let ok: boolean;
+          if (key.kind === "hmac" && isHmacHash(algorithm)) {
+            if (digestAlgorithm !== algorithm) {
+              digest = await hmac(algorithm, key, chunks);
+              digestAlgorithm = algorithm;
+            }
+            ok = timingSafeEqual(digest!, bytes);
+          } else ok = await compareOther(key, algorithm, chunks, bytes);
+          if (ok) return deliver(input, options, checked, secret, candidate);
+        }
+      }
+    }
+    throw mismatch(input);
   }
 
   return (input, options) => {
     try {
-      const result = drive(steps(input, options));
-      return result instanceof Promise ? result : Promise.resolve(result);
+      const checked = check(input, options);
+      if (staticSecrets && runtime.crypto && !(checked.contents instanceof Promise)) {
+        return Promise.resolve(verifyNow(input, options, checked));
+      }
+      return verifyLater(input, options, checked);
     } catch (error) {
       return Promise.reject(error);
     }
   };
+}
+
+function isHmacHash(algorithm: SignatureAlgorithm): algorithm is HmacHash {
+  return algorithm === "sha256" || algorithm === "sha1" || algorithm === "sha512";
+}
+
+/**
+ * A signature that is not a plain HMAC digest: Ed25519, ECDSA, or a token (the secret itself,
+ * compared as keyed digests so the time taken says nothing about its length or contents).
+ * False when the key is of another kind. Synchronous where node:crypto is present.
+ */
+function compareOther(
+  key: DecodedSecret["key"],
+  algorithm: SignatureAlgorithm,
+  chunks: readonly Chunk[],
+  signature: Uint8Array,
+): boolean | Promise<boolean> {
+  if (algorithm === "ed25519") return key.kind === "ed25519" && ed25519Verify(key, chunks, signature);
+  if (algorithm === "ecdsa-p256-sha256") return key.kind === "ecdsa" && ecdsaVerify(key, chunks, signature);
+  if (algorithm !== "token" || key.kind !== "hmac") return false;
+  const known = tokenDigests.get(key);
+  const expected = known ?? hmac("sha256", key, [key.bytes]);
+  const actual = hmac("sha256", key, [signature]);
+  if (expected instanceof Promise || actual instanceof Promise) {
+    return Promise.all([expected, actual]).then(([e, a]) => {
+      tokenDigests.set(key, e);
+      return timingSafeEqual(e, a);
+    });
+  }
+  if (!known) tokenDigests.set(key, expected);
+  return timingSafeEqual(expected, actual);
 }
 
 const HEX_DIGITS = "0123456789abcdef";
