@@ -1,33 +1,47 @@
 import { isWebhookError, WebhookError, type WebhookErrorCode } from "../errors.js";
+import { whilePending } from "./while-pending.js";
 
 const RETRY_AFTER = { "retry-after": "5" };
+
+/** How a dependency's calls are bounded, and what the errors say: made once per receiver. */
+export interface Bound {
+  timeoutMs: number;
+  code: WebhookErrorCode;
+  /** What happened past `timeoutMs`, e.g. "the idempotency store did not answer within …". */
+  timedOut: string;
+  /** What a failure means, e.g. "the idempotency store is unavailable". */
+  failed: string;
+}
 
 /**
  * Runs a call to a dependency (store, journal, queue) bounded in time: past `timeoutMs`, or on
  * any failure that is not already a `WebhookError`, it rejects with `code` (a 503 with
  * `Retry-After`), so a dependency that hangs or breaks never holds a sender's request.
  */
-export async function bounded<T>(
-  call: () => Promise<T>,
-  timeoutMs: number,
-  code: WebhookErrorCode,
-  what: { timedOut: string; failed: string },
-): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(new WebhookError(code, `hookgate: ${what.timedOut}; retry later`, { headers: RETRY_AFTER })),
-      timeoutMs,
-    );
-  });
+export function bounded<T>(call: () => PromiseLike<T> | T, bound: Bound): Promise<T> {
+  let pending: PromiseLike<T>;
   try {
-    return await Promise.race([Promise.resolve().then(call), timeout]);
+    pending = Promise.resolve(call());
   } catch (cause) {
-    throw isWebhookError(cause)
-      ? cause
-      : new WebhookError(code, `hookgate: ${what.failed}; retry later`, { cause, headers: RETRY_AFTER });
-  } finally {
-    clearTimeout(timer);
+    return Promise.reject(failure(bound, cause));
   }
+  return new Promise<T>((resolve, reject) => {
+    pending.then(resolve, (cause: unknown) => reject(failure(bound, cause)));
+    // An in-process store has answered by the next microtask: only a call still pending then
+    // costs a timer.
+    whilePending(pending, () => {
+      const timer = setTimeout(() => reject(timedOut(bound)), bound.timeoutMs);
+      return () => clearTimeout(timer);
+    });
+  });
+}
+
+function failure(bound: Bound, cause: unknown): WebhookError {
+  return isWebhookError(cause)
+    ? cause
+    : new WebhookError(bound.code, `hookgate: ${bound.failed}; retry later`, { cause, headers: RETRY_AFTER });
+}
+
+function timedOut(bound: Bound): WebhookError {
+  return new WebhookError(bound.code, `hookgate: ${bound.timedOut}; retry later`, { headers: RETRY_AFTER });
 }

@@ -1,5 +1,6 @@
 import { WebhookError } from "../errors.js";
 import { concatBytes, utf8 } from "./bytes.js";
+import { whilePending } from "./while-pending.js";
 
 /**
  * A body as adapters hand it over: bytes already read, a stream still to read, or a reader of a
@@ -114,28 +115,29 @@ async function readDeclared(
   maxBodyBytes: number,
   timeoutMs: number,
 ): Promise<Uint8Array> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
   // A Web body read twice rejects with a TypeError ("Body is unusable"): it was consumed first.
   const reading = read().catch((error: unknown) => {
     throw error instanceof TypeError
       ? bodyConsumed(read.consumedBy ?? "code that ran before hookgate")
       : error;
   });
-  try {
-    const body = await (timeoutMs === Number.POSITIVE_INFINITY
-      ? reading
-      : Promise.race([
+  const body = await (timeoutMs === Number.POSITIVE_INFINITY
+    ? reading
+    : new Promise<ArrayBuffer | Uint8Array>((resolve, reject) => {
+        reading.then(resolve, reject);
+        // A small body has usually arrived with its headers: only a read still going costs a timer.
+        whilePending(
           reading,
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(bodyTimeout(timeoutMs)), timeoutMs);
-          }),
-        ]));
-    const bytes = body instanceof Uint8Array ? body : new Uint8Array(body);
-    if (bytes.byteLength > maxBodyBytes) throw tooLarge(maxBodyBytes);
-    return bytes;
-  } finally {
-    clearTimeout(timer);
-  }
+          () => {
+            const timer = setTimeout(() => reject(bodyTimeout(timeoutMs)), timeoutMs);
+            return () => clearTimeout(timer);
+          },
+          3,
+        );
+      }));
+  const bytes = body instanceof Uint8Array ? body : new Uint8Array(body);
+  if (bytes.byteLength > maxBodyBytes) throw tooLarge(maxBodyBytes);
+  return bytes;
 }
 
 type Chunks = AsyncIterator<Uint8Array | string, unknown, undefined>;

@@ -5,6 +5,21 @@ import type { HandleOutcome, HandleResult } from "./types.js";
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
+/** The answer to an accepted delivery: `{"status":…,"id":…}`, written without serializing an object. */
+export function accepted(
+  outcome: "handled" | "queued" | "duplicate" | "ignored",
+  status: number,
+  id: string,
+): HandleResult {
+  return {
+    status,
+    headers: { "content-type": JSON_TYPE },
+    body: `{"status":"${outcome}","id":${JSON.stringify(id)}}`,
+    outcome,
+    id,
+  };
+}
+
 /** A JSON answer. */
 export function reply(outcome: HandleOutcome, status: number, body: unknown, id?: string): HandleResult {
   const result: HandleResult = {

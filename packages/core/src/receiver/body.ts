@@ -7,7 +7,7 @@ import type { HandleInput } from "./types.js";
  * `maxBodyBytes` (413) and `bodyTimeoutMs` (408) — or, where something consumed them first, a 500
  * that names what did and how to fix the set-up.
  */
-export async function readRequestBody(settings: Settings, input: HandleInput): Promise<Uint8Array> {
-  if (input.bodyConsumedBy) throw bodyConsumed(input.bodyConsumedBy);
-  return (await readBody(input.rawBody, settings.maxBodyBytes, settings.bodyTimeoutMs)) as Uint8Array;
+export function readRequestBody(settings: Settings, input: HandleInput): Promise<Uint8Array> {
+  if (input.bodyConsumedBy) return Promise.reject(bodyConsumed(input.bodyConsumedBy));
+  return readBody(input.rawBody, settings.maxBodyBytes, settings.bodyTimeoutMs) as Promise<Uint8Array>;
 }

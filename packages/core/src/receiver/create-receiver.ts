@@ -5,7 +5,7 @@ import { replayDeliveries } from "../journal/replay.js";
 import type { QueuedDelivery, WebhookEvent } from "../queue.js";
 import { copyDelivery } from "../scheme/verified-signature.js";
 import type { Delivery } from "../types.js";
-import { handshakeReply, reply } from "./answers.js";
+import { accepted, handshakeReply, reply } from "./answers.js";
 import { readRequestBody } from "./body.js";
 import { claimKey, idempotencyKey } from "./claim.js";
 import { dispatchDelivery } from "./dispatch.js";
@@ -17,7 +17,7 @@ import { completeLease, type Lease } from "./lease.js";
 import { resolveOptions } from "./options.js";
 import { settleFailure, settleSuccess } from "./settle.js";
 import type { HandleInput, HandleResult, Handler, Receiver, ReceiverOptions } from "./types.js";
-import { validatePayload } from "./validate.js";
+import { hasSchema, validatePayload } from "./validate.js";
 
 /**
  * Creates a webhook receiver. The event types come from a generic type map, or are inferred
@@ -53,7 +53,9 @@ export function createReceiver<Events extends object = never, const S extends Sc
       const contentType = checkClient(settings, input);
       rawBody = await readRequestBody(settings, input);
       const method = (input.method ?? "POST").toUpperCase();
-      const challenge = await scheme.challenge?.({ method, url: input.url, headers: input.headers, rawBody });
+      const challenge =
+        scheme.challenge &&
+        (await scheme.challenge({ method, url: input.url, headers: input.headers, rawBody }));
       if (challenge) {
         handlers.emit({ kind: "handshake" });
         return handshakeReply(challenge);
@@ -100,17 +102,16 @@ export function createReceiver<Events extends object = never, const S extends Sc
       const claim = await claimKey(settings, idempotencyKey(settings, event), event.id);
       if ("duplicate" in claim) {
         handlers.emit({ kind: "duplicate", id: event.id, type: event.type });
-        return reply("duplicate", 200, { status: "duplicate", id: event.id }, event.id);
+        return accepted("duplicate", 200, event.id);
       }
       lease = claim.lease;
-      event.payload = await validatePayload(settings, event.type, event.payload);
-      await journalReceived(settings, event, input);
+      if (hasSchema(settings, event.type))
+        event.payload = await validatePayload(settings, event.type, event.payload);
+      if (settings.journal) await journalReceived(settings, event, input);
       if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
       const outcome = await handOff(settings, handlers, event, lease, input, enqueue);
       await settleSuccess(settings, handlers, event, lease, outcome);
-      return outcome === "queued"
-        ? reply("queued", 202, { status: "queued", id: event.id }, event.id)
-        : reply("handled", 200, { status: "handled", id: event.id }, event.id);
+      return outcome === "queued" ? accepted("queued", 202, event.id) : accepted("handled", 200, event.id);
     } catch (caught) {
       return settleFailure(settings, handlers, caught, event, lease, loggedSetupErrors);
     }
@@ -127,7 +128,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
     handlers.emit({ kind: "unhandled", id: event.id, type: event.type });
     await journalIgnored(settings, event);
     await completeLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }));
-    return reply("ignored", 200, { status: "ignored", id: event.id }, event.id);
+    return accepted("ignored", 200, event.id);
   }
 
   const receiver: Receiver<EventMap> = {

@@ -83,14 +83,13 @@ export async function dispatchDelivery(
     );
   }
   const lease = { key, token: claim.token };
-  const stopHolding = holdLease(settings, lease, event, report);
+  const running = run();
+  holdLease(settings, lease, event, report, running);
   try {
-    await run();
+    await running;
   } catch (error) {
-    stopHolding();
     await releaseLease(settings, lease, report);
     throw error;
   }
-  stopHolding();
   await completeLease(settings, lease, event, report);
 }

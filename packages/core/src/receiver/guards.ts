@@ -1,12 +1,45 @@
 import { WebhookError } from "../errors.js";
-import { headerEntries } from "../internal/headers.js";
 import { mediaTypeOf } from "../scheme/payload.js";
+import type { HeadersInput } from "../types.js";
 import type { Settings } from "./options.js";
 import type { HandleInput } from "./types.js";
 
 // A refusal before the body is read leaves it unread: the connection cannot carry another request,
 // so it is closed rather than left for the server to drain a body of any declared size.
 const CLOSE = { headers: { connection: "close" } };
+
+interface HeaderScan {
+  /** Names and values, in characters (repeated values joined with ", "). */
+  size: number;
+  contentType: string | undefined;
+  contentLength: string | undefined;
+}
+
+/** One pass over the headers, copying none of them: their total size and the two the guards read. */
+function scanHeaders(headers: HeadersInput): HeaderScan {
+  const scan: HeaderScan = { size: 0, contentType: undefined, contentLength: undefined };
+  if (typeof (headers as Headers).get === "function") {
+    (headers as Headers).forEach((value, name) => {
+      scan.size += name.length + value.length;
+      if (name === "content-type") scan.contentType = value;
+      else if (name === "content-length") scan.contentLength = value;
+    });
+    return scan;
+  }
+  const record = headers as Record<string, string | string[] | undefined>;
+  for (const name of Object.keys(record)) {
+    const raw = record[name];
+    if (raw === undefined) continue;
+    const value = typeof raw === "string" ? raw : Array.isArray(raw) ? raw.join(", ") : String(raw);
+    scan.size += name.length + value.length;
+    // Node lower-cases names; a record built by hand may not.
+    if (name.length === 12 && (name === "content-type" || name.toLowerCase() === "content-type"))
+      scan.contentType = value;
+    else if (name.length === 14 && (name === "content-length" || name.toLowerCase() === "content-length"))
+      scan.contentLength = value;
+  }
+  return scan;
+}
 
 /**
  * Checks made before a byte of the body is read: client address, total header size, and a
@@ -21,14 +54,7 @@ export function checkClient(settings: Settings, input: HandleInput): string | un
       CLOSE,
     );
   }
-  let size = 0;
-  let contentType: string | undefined;
-  let contentLength: string | undefined;
-  for (const [name, value] of headerEntries(input.headers)) {
-    size += name.length + value.length;
-    if (name === "content-type") contentType = value;
-    else if (name === "content-length") contentLength = value;
-  }
+  const { size, contentType, contentLength } = scanHeaders(input.headers);
   if (size > maxHeaderBytes) {
     throw new WebhookError(
       "headers_too_large",

@@ -18,7 +18,7 @@ export interface HandOffRequest {
  * has durably accepted it: 202); without one, runs the handlers inline while holding the lease
  * (200). Any failure throws, and the caller releases the key so the sender's retry is processed.
  */
-export async function handOff(
+export function handOff(
   settings: Settings,
   handlers: Handlers,
   event: WebhookEvent,
@@ -26,32 +26,36 @@ export async function handOff(
   request: HandOffRequest,
   enqueue: ((delivery: ReturnType<typeof toQueuedDelivery>) => Promise<void>) | undefined,
 ): Promise<"queued" | "handled"> {
-  if (enqueue) {
-    const queued = toQueuedDelivery(
-      event,
-      Object.fromEntries(headerEntries(request.headers)),
-      request.url,
-      lease.key,
-    );
-    // A queue that does not answer has not accepted: bounded like the store.
-    await bounded(() => enqueue(queued), settings.queueTimeoutMs, "queue_unavailable", {
-      timedOut: `the queue did not accept the delivery within queueTimeoutMs (${settings.queueTimeoutMs} ms)`,
-      failed: "the queue refused the delivery",
-    });
-    handlers.emit({ kind: "enqueued", id: event.id, type: event.type });
-    return "queued";
-  }
-  const stopHolding = holdLease(settings, lease, event, (error) =>
-    handlers.report(error, { delivery: event }),
+  if (enqueue) return enqueueEvent(settings, handlers, event, lease, request, enqueue);
+  const running = handlers.run(event);
+  holdLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }), running);
+  return running.then(
+    () => "handled",
+    (cause: unknown) => {
+      throw new WebhookError("handler_failed", "hookgate: a handler failed; the sender should retry", {
+        cause,
+      });
+    },
   );
-  try {
-    await handlers.run(event);
-  } catch (cause) {
-    throw new WebhookError("handler_failed", "hookgate: a handler failed; the sender should retry", {
-      cause,
-    });
-  } finally {
-    stopHolding();
-  }
-  return "handled";
+}
+
+/** Resolves once the queue has durably accepted the delivery. */
+async function enqueueEvent(
+  settings: Settings,
+  handlers: Handlers,
+  event: WebhookEvent,
+  lease: Lease,
+  request: HandOffRequest,
+  enqueue: (delivery: ReturnType<typeof toQueuedDelivery>) => Promise<void>,
+): Promise<"queued"> {
+  const queued = toQueuedDelivery(
+    event,
+    Object.fromEntries(headerEntries(request.headers)),
+    request.url,
+    lease.key,
+  );
+  // A queue that does not answer has not accepted: bounded like the store.
+  await bounded(() => enqueue(queued), settings.bounds.queue);
+  handlers.emit({ kind: "enqueued", id: event.id, type: event.type });
+  return "queued";
 }

@@ -3,6 +3,13 @@ import type { ErrorContext, Handler, ReceiverEvent } from "./types.js";
 
 type ErrorListener = (error: unknown, context: ErrorContext) => void;
 
+const DONE: Promise<void> = Promise.resolve();
+const MAX_RESOLVED = 1024;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === "function";
+}
+
 /** A receiver's handlers, error listeners and observer: registration, routing and reporting. */
 export interface Handlers {
   on(type: string, handler: Handler<WebhookEvent>): void;
@@ -28,10 +35,19 @@ export function createHandlers(observe: ((event: ReceiverEvent) => void) | undef
   const any: Array<Handler<WebhookEvent>> = [];
   const listeners: ErrorListener[] = [];
 
+  // The handlers per event type, in the order they run; rebuilt after a registration.
+  const resolved = new Map<string, Array<Handler<WebhookEvent>>>();
+
   function handlersFor(type: string): Array<Handler<WebhookEvent>> {
-    const out: Array<Handler<WebhookEvent>> = [];
+    let out = resolved.get(type);
+    if (out) return out;
+    out = [];
     for (const [name, list] of byType) if (matches(name, type)) out.push(...list);
-    return any.length ? out.concat(any) : out;
+    if (any.length) out = out.concat(any);
+    // Event types are the senders' (signed) words: keep a bounded number of them.
+    if (resolved.size >= MAX_RESOLVED) resolved.clear();
+    resolved.set(type, out);
+    return out;
   }
 
   function emit(event: ReceiverEvent): void {
@@ -43,13 +59,47 @@ export function createHandlers(observe: ((event: ReceiverEvent) => void) | undef
     }
   }
 
+  function failed(event: WebhookEvent, started: number, error: unknown): unknown {
+    emit({ kind: "failed", id: event.id, type: event.type, error, durationMs: performance.now() - started });
+    return error;
+  }
+
+  function handled(event: WebhookEvent, started: number, count: number): void {
+    emit({
+      kind: "handled",
+      id: event.id,
+      type: event.type,
+      handlers: count,
+      durationMs: performance.now() - started,
+    });
+  }
+
+  /** The rest of a run, from the handler at `from`, whose promise is `pending`. */
+  async function finish(
+    event: WebhookEvent,
+    started: number,
+    list: Array<Handler<WebhookEvent>>,
+    from: number,
+    pending: PromiseLike<unknown>,
+  ): Promise<void> {
+    try {
+      await pending;
+      for (let i = from + 1; i < list.length; i++) await list[i]!(event);
+    } catch (error) {
+      throw failed(event, started, error);
+    }
+    handled(event, started, list.length);
+  }
+
   return {
     on(type, handler) {
+      resolved.clear();
       const list = byType.get(type);
       if (list) list.push(handler);
       else byType.set(type, [handler]);
     },
     onAny(handler) {
+      resolved.clear();
       any.push(handler);
     },
     onError(listener) {
@@ -60,28 +110,22 @@ export function createHandlers(observe: ((event: ReceiverEvent) => void) | undef
       for (const name of byType.keys()) if (matches(name, type)) return true;
       return false;
     },
-    async run(event) {
+    run(event) {
       const list = handlersFor(event.type);
       const started = performance.now();
-      try {
-        for (const handler of list) await handler(event);
-      } catch (error) {
-        emit({
-          kind: "failed",
-          id: event.id,
-          type: event.type,
-          error,
-          durationMs: performance.now() - started,
-        });
-        throw error;
+      // Synchronous handlers run without a promise between them; from the first that returns one,
+      // the rest wait for it, in order.
+      for (let i = 0; i < list.length; i++) {
+        let result: unknown;
+        try {
+          result = list[i]!(event);
+        } catch (error) {
+          return Promise.reject(failed(event, started, error));
+        }
+        if (isThenable(result)) return finish(event, started, list, i, result);
       }
-      emit({
-        kind: "handled",
-        id: event.id,
-        type: event.type,
-        handlers: list.length,
-        durationMs: performance.now() - started,
-      });
+      handled(event, started, list.length);
+      return DONE;
     },
     emit,
     report(error, context) {

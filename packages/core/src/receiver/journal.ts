@@ -29,10 +29,7 @@ const started = new WeakMap<WebhookEvent, number>();
 
 /** A journal call bounded by `storeTimeoutMs`; any failure becomes 503 `journal_unavailable`. */
 export function journalCall<T>(settings: Settings, call: () => Promise<T>): Promise<T> {
-  return bounded(call, settings.storeTimeoutMs, "journal_unavailable", {
-    timedOut: `the delivery journal did not answer within storeTimeoutMs (${settings.storeTimeoutMs} ms)`,
-    failed: "the delivery journal cannot record",
-  });
+  return bounded(call, settings.bounds.journal);
 }
 
 /** What a journal keeps of an error: its code and message (a handler's own error, not hookgate's wrapper). */

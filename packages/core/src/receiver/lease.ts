@@ -1,5 +1,6 @@
 import { WebhookError } from "../errors.js";
 import { bounded } from "../internal/bounded.js";
+import { whilePending } from "../internal/while-pending.js";
 import type { WebhookEvent } from "../queue.js";
 import type { Settings } from "./options.js";
 
@@ -11,10 +12,7 @@ export interface Lease {
 
 /** A store call bounded by `storeTimeoutMs`; any failure becomes 503 `store_unavailable`. */
 export function storeCall<T>(settings: Settings, call: () => Promise<T>): Promise<T> {
-  return bounded(call, settings.storeTimeoutMs, "store_unavailable", {
-    timedOut: `the idempotency store did not answer within storeTimeoutMs (${settings.storeTimeoutMs} ms)`,
-    failed: "the idempotency store is unavailable",
-  });
+  return bounded(call, settings.bounds.store);
 }
 
 function leaseLost(event: WebhookEvent): WebhookError {
@@ -27,37 +25,52 @@ function leaseLost(event: WebhookEvent): WebhookError {
 type Report = (error: unknown) => void;
 
 /**
- * Renews the lease every `lockMs / 3` while handlers run, so a sender's retry meanwhile gets 409
- * instead of running them a second time at once. Returns the function that stops renewing.
+ * Renews the lease every `lockMs / 3` while `running` (the handlers) is pending, so a sender's
+ * retry meanwhile gets 409 instead of running them a second time at once. Handlers that are done
+ * within a few microtasks never needed renewing, and start no timer.
  */
-export function holdLease(settings: Settings, lease: Lease, event: WebhookEvent, report: Report): () => void {
+export function holdLease(
+  settings: Settings,
+  lease: Lease,
+  event: WebhookEvent,
+  report: Report,
+  running: Promise<unknown>,
+): void {
   const { store, lockMs } = settings;
-  const timer = setInterval(
+  whilePending(
+    running,
     () => {
-      storeCall(settings, () => store.extend(lease.key, lease.token, { lockMs })).then(
-        (held) => held || report(leaseLost(event)),
-        report,
+      const timer = setInterval(
+        () => {
+          storeCall(settings, () => store.extend(lease.key, lease.token, { lockMs })).then(
+            (held) => held || report(leaseLost(event)),
+            report,
+          );
+        },
+        Math.floor(lockMs / 3),
       );
+      (timer as { unref?: () => void }).unref?.();
+      return () => clearInterval(timer);
     },
-    Math.floor(lockMs / 3),
+    3,
   );
-  (timer as { unref?: () => void }).unref?.();
-  return () => clearInterval(timer);
 }
 
 /**
  * Marks the key done. Once handled or enqueued, the delivery is safe: a failure to record that
  * only risks a duplicate run after the lease expires, so it is reported and the 2xx still goes out.
  */
-export async function completeLease(settings: Settings, lease: Lease, event: WebhookEvent, report: Report) {
-  try {
-    const held = await storeCall(settings, () =>
-      settings.store.complete(lease.key, lease.token, { ttlMs: settings.ttlMs }),
-    );
+export function completeLease(
+  settings: Settings,
+  lease: Lease,
+  event: WebhookEvent,
+  report: Report,
+): Promise<void> {
+  return storeCall(settings, () =>
+    settings.store.complete(lease.key, lease.token, { ttlMs: settings.ttlMs }),
+  ).then((held) => {
     if (!held) report(leaseLost(event));
-  } catch (error) {
-    report(error);
-  }
+  }, report);
 }
 
 /** Frees the key so the sender's retry is processed; best effort, never throws. */

@@ -1,5 +1,6 @@
 import { WebhookError } from "../errors.js";
 import type { SchemaMap } from "../event-types.js";
+import type { Bound } from "../internal/bounded.js";
 import { compileAllowList } from "../internal/ip.js";
 import type { DeliveryJournal } from "../journal.js";
 import type { Queue } from "../queue.js";
@@ -32,6 +33,8 @@ export interface Settings {
   isAllowed: ((ip: string | undefined) => boolean) | undefined;
   observe: ((event: ReceiverEvent) => void) | undefined;
   now: () => Date;
+  /** How store, journal and queue calls are bounded (from the timeouts above). */
+  bounds: { store: Bound; journal: Bound; queue: Bound };
 }
 
 function invalid(message: string): WebhookError {
@@ -80,6 +83,8 @@ export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
       throw invalid(`responses.${code} must be an HTTP status from 200 to 599, got ${String(status)}`);
     }
   }
+  const storeTimeoutMs = wholeNumber("storeTimeoutMs", options.storeTimeoutMs, 2000);
+  const queueTimeoutMs = wholeNumber("queueTimeoutMs", options.queueTimeoutMs, 5000);
   return {
     scheme,
     store: options.store ?? memoryStore(),
@@ -92,8 +97,8 @@ export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
     maxHeaderBytes: wholeNumber("maxHeaderBytes", options.maxHeaderBytes, 16_384),
     lockMs: wholeNumber("lockMs", options.lockMs, 30_000, 3),
     ttlMs: wholeNumber("ttlMs", options.ttlMs, 72 * 3600 * 1000),
-    storeTimeoutMs: wholeNumber("storeTimeoutMs", options.storeTimeoutMs, 2000),
-    queueTimeoutMs: wholeNumber("queueTimeoutMs", options.queueTimeoutMs, 5000),
+    storeTimeoutMs,
+    queueTimeoutMs,
     schemas: options.events ?? {},
     namespace: options.namespace || undefined,
     unknownEvents,
@@ -102,5 +107,25 @@ export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
     isAllowed: options.allowIps ? compileAllowList(options.allowIps) : undefined,
     observe: options.observe,
     now: options.now ?? (() => new Date()),
+    bounds: {
+      store: {
+        timeoutMs: storeTimeoutMs,
+        code: "store_unavailable",
+        timedOut: `the idempotency store did not answer within storeTimeoutMs (${storeTimeoutMs} ms)`,
+        failed: "the idempotency store is unavailable",
+      },
+      journal: {
+        timeoutMs: storeTimeoutMs,
+        code: "journal_unavailable",
+        timedOut: `the delivery journal did not answer within storeTimeoutMs (${storeTimeoutMs} ms)`,
+        failed: "the delivery journal cannot record",
+      },
+      queue: {
+        timeoutMs: queueTimeoutMs,
+        code: "queue_unavailable",
+        timedOut: `the queue did not accept the delivery within queueTimeoutMs (${queueTimeoutMs} ms)`,
+        failed: "the queue refused the delivery",
+      },
+    },
   };
 }

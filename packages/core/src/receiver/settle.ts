@@ -16,15 +16,16 @@ const SETUP_ERRORS = new Set<WebhookErrorCode>([
 ]);
 
 /** Settles a delivery that was handled or durably enqueued: journal, then complete the key. */
-export async function settleSuccess(
+export function settleSuccess(
   settings: Settings,
   handlers: Handlers,
   event: WebhookEvent,
   lease: Lease,
   outcome: "queued" | "handled",
 ): Promise<void> {
-  await journalSettled(settings, event, outcome);
-  await completeLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }));
+  const report = (error: unknown) => handlers.report(error, { delivery: event });
+  if (!settings.journal) return completeLease(settings, lease, event, report);
+  return journalSettled(settings, event, outcome).then(() => completeLease(settings, lease, event, report));
 }
 
 /**

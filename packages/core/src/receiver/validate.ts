@@ -1,6 +1,11 @@
 import { WebhookError } from "../errors.js";
 import type { Settings } from "./options.js";
 
+/** Whether a Standard Schema is registered for `type` (as an own key). */
+export function hasSchema(settings: Settings, type: string): boolean {
+  return Object.hasOwn(settings.schemas, type);
+}
+
 /**
  * Validates a payload with the Standard Schema registered for its type (zod, valibot, arktype…):
  * 422 with the validator's issues when it fails. Types are looked up as own keys only, so an

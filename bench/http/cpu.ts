@@ -1,0 +1,71 @@
+/**
+ * CPU time per request of the server process (user + system, from /proc), the steadier measure
+ * on a shared machine: `tsx http/cpu.ts <framework> [requests] [rounds]`. Both servers run; rounds
+ * alternate reference and hookgate; prints median µs per request and the ratio reference/hookgate.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { payload, signer } from "./deliveries.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const [framework = "node", amountArg = "20000", roundsArg = "3", bytesArg = "1024"] = process.argv.slice(2);
+const amount = Number(amountArg);
+const extra = (process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + (process.env.USER_ONLY ? 0 : Number(fields[12]))) * 1000) / 100; // clock ticks at 100 Hz
+}
+
+function start(spec: string): Promise<{ port: number; child: ChildProcess }> {
+  const [fw, mode] = spec.includes(":") ? spec.split(":") : [framework, spec];
+  const script = process.env.SERVER_SCRIPT
+    ? [process.env.SERVER_SCRIPT]
+    : ["--import", "tsx", join(here, "server.ts")];
+  const child = spawn("taskset", ["-c", "0", process.execPath, ...extra, ...script, fw!, mode!], {
+    cwd: join(here, ".."),
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) resolve({ port: JSON.parse(out.split("\n")[0]!).port, child });
+    });
+  });
+}
+
+async function run(port: number, n: number): Promise<void> {
+  const body = payload(Number(bytesArg));
+  const sign = signer(body);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/webhooks`,
+    connections: 50,
+    amount: n,
+    requests: [{ method: "POST", body, setupRequest: (request) => ({ ...request, headers: sign() }) }],
+  });
+  if (result.non2xx || result.errors) throw new Error(`non2xx ${result.non2xx} errors ${result.errors}`);
+}
+
+const modes = (process.env.MODES ?? "reference,hookgate").split(",");
+const servers = Object.fromEntries(await Promise.all(modes.map(async (m) => [m, await start(m)] as const)));
+const per: Record<string, number[]> = Object.fromEntries(modes.map((m) => [m, []]));
+for (const m of modes) await run(servers[m]!.port, 3000);
+for (let r = 0; r < Number(roundsArg); r++) {
+  for (const m of modes) {
+    const { port, child } = servers[m]!;
+    const before = cpuMs(child.pid!);
+    await run(port, amount);
+    per[m]!.push(((cpuMs(child.pid!) - before) * 1000) / amount);
+  }
+}
+for (const m of modes) servers[m]!.child.kill("SIGTERM");
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const line = modes.map(
+  (m) => `${m} ${med(per[m]!).toFixed(1)} µs/req [${per[m]!.map((x) => x.toFixed(0)).join(" ")}]`,
+);
+const ratio = modes.length === 2 ? ` ratio ${(med(per[modes[0]!]!) / med(per[modes[1]!]!)).toFixed(2)}` : "";
+console.log(`${framework}: ${line.join("; ")}${ratio}`);
