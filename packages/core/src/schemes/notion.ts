@@ -11,6 +11,8 @@ export interface NotionSchemeOptions {
    * Called with the `verification_token` Notion posts when a subscription is created (unsigned,
    * or signed with that same token): store it and paste it into Notion to finish verification.
    * The request is answered 200 and no handler runs. Without this option, that request is verified like any other (and refused).
+   * Anyone can post such a request: the token is proven only when Notion accepts it, so never
+   * make it a signing secret automatically; turn this option off once the subscription is verified.
    */
   onVerificationToken?: (token: string, request: ChallengeRequest) => void | Promise<void>;
 }
