@@ -202,8 +202,7 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
   }
 
   async function verify(input: VerifyInput, verifyOptions?: VerifyOptions): Promise<Delivery> {
-    const rawBody =
-      typeof input.rawBody === "string" ? new TextEncoder().encode(input.rawBody) : input.rawBody;
+    const rawBody = toRawBytes(input.rawBody);
     const text = decodeUtf8(rawBody);
     if (text === undefined)
       throw new WebhookError("invalid_payload", "hookgate: the body is not valid UTF-8");

@@ -57,8 +57,7 @@ function mailgunScheme(options: MailgunSchemeOptions, signingKey: SecretInput): 
     signingKey === options.secret ? secrets : secretSource(signingKey, "mailgun", utf8Key, "signingKey");
 
   async function verify(input: VerifyInput, verifyOptions?: VerifyOptions): Promise<Delivery> {
-    const rawBody =
-      typeof input.rawBody === "string" ? new TextEncoder().encode(input.rawBody) : input.rawBody;
+    const rawBody = toRawBytes(input.rawBody);
     const text = decodeUtf8(rawBody);
     if (text === undefined)
       throw new WebhookError("invalid_payload", "hookgate: the body is not valid UTF-8");
