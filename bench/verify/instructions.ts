@@ -11,28 +11,13 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { type Scheme, schemes, verify } from "@hookgate/core";
+import { body } from "./body.js";
 
 const SECRET = "bench_secret_8f3a9c2e7d";
 const SW_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const [which = "limit", bytesArg = "1024", countArg = "10000"] = process.argv.slice(2);
 const raw = body(Number(bytesArg));
 
-/** The same body as `rows.ts` builds (not imported: that pulls in every peer SDK). */
-function body(bytes: number): Buffer {
-  const base = {
-    id: "evt_1",
-    type: "invoice.paid",
-    event_id: "Ev01",
-    event_type: "transaction.completed",
-    event: { type: "message" },
-    action: "create",
-    webhookTimestamp: Date.now(),
-    data: { filler: "" },
-  };
-  const overhead = Buffer.byteLength(JSON.stringify(base));
-  base.data.filler = "x".repeat(Math.max(0, bytes - overhead));
-  return Buffer.from(JSON.stringify(base));
-}
 const count = Number(countArg);
 
 const make: Record<string, () => Scheme> = {

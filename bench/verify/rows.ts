@@ -17,6 +17,7 @@ import { Webhook as StandardWebhook } from "standardwebhooks";
 import Stripe from "stripe";
 import { Webhook as SvixWebhook } from "svix";
 import { forceWebCrypto, generateEd25519 } from "../../packages/core/src/internal/crypto.js";
+import { body } from "./body.js";
 
 export interface Row {
   name: string;
@@ -36,22 +37,7 @@ const LIMIT_TWILIO = "limit: SHA-256(body) + HMAC-SHA1(url) + JSON.parse";
 const LIMIT_ED = "limit: node:crypto Ed25519 verify + JSON.parse";
 const LIMIT_ED_WEB = "limit: Web Crypto Ed25519 verify + JSON.parse";
 
-/** A JSON body of about `bytes` bytes that every scheme can read its id and type from. */
-export function body(bytes: number): Buffer {
-  const base = {
-    id: "evt_1",
-    type: "invoice.paid",
-    event_id: "Ev01",
-    event_type: "transaction.completed",
-    event: { type: "message" },
-    action: "create",
-    webhookTimestamp: Date.now(),
-    data: { filler: "" },
-  };
-  const overhead = Buffer.byteLength(JSON.stringify(base));
-  base.data.filler = "x".repeat(Math.max(0, bytes - overhead));
-  return Buffer.from(JSON.stringify(base));
-}
+export { body };
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false;

@@ -96,14 +96,11 @@ describe.each([
     return { scheme: awsSns({ topicArn: TOPIC, fetchCertificate, ...extra }), fetchCertificate };
   };
 
-  it("refuses a parsed body as raw_body_required (the body-parser hint), and reads an ArrayBuffer", async () => {
+  it("refuses a parsed body as raw_body_required, with the body-parser hint", async () => {
     const { scheme } = setup();
     const parsed = verify(scheme, { headers: {}, rawBody: notification() as never });
     await expect(parsed).rejects.toMatchObject({ code: "raw_body_required", status: 500 });
     await expect(parsed).rejects.toThrow(/express\.json\(\)/);
-    const bytes = new TextEncoder().encode(signedMessage(notification()));
-    const delivery = await verify(scheme, { headers: {}, rawBody: bytes.buffer as ArrayBuffer });
-    expect(delivery.rawBody).toEqual(bytes);
   });
 
   it("verifies SignatureVersion 2 and 1 notifications, fetching the certificate once", async () => {

@@ -39,14 +39,11 @@ describe.each([
     });
   });
 
-  it("refuses a parsed body as raw_body_required (the body-parser hint), and reads an ArrayBuffer", async () => {
+  it("refuses a parsed body as raw_body_required, with the body-parser hint", async () => {
     const scheme = mailgun({ secret: KEY });
     const parsed = verify(scheme, { headers: json, rawBody: body() as never });
     await expect(parsed).rejects.toMatchObject({ code: "raw_body_required", status: 500 });
     await expect(parsed).rejects.toThrow(/express\.json\(\)/);
-    const bytes = new TextEncoder().encode(JSON.stringify(body()));
-    const delivery = await verify(scheme, { headers: json, rawBody: bytes.buffer as ArrayBuffer });
-    expect(delivery.rawBody).toEqual(bytes);
   });
 
   it("verifies form-encoded webhooks with top-level fields", async () => {
