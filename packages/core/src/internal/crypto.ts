@@ -61,6 +61,13 @@ function subtle(): SubtleCrypto {
 }
 
 const nodeKeys = new WeakMap<object, KeyObject>();
+
+/** The node:crypto KeyObject of a key, made once (for asymmetric keys; the HMAC path inlines it). */
+function cachedNodeKey(key: object, make: () => KeyObject): KeyObject {
+  let keyObject = nodeKeys.get(key);
+  if (!keyObject) nodeKeys.set(key, (keyObject = make()));
+  return keyObject;
+}
 const webKeys = new WeakMap<object, Map<string, Promise<CryptoKey>>>();
 
 function webKey(material: object, cacheKey: string, make: () => Promise<CryptoKey>): Promise<CryptoKey> {
@@ -136,16 +143,14 @@ export function ed25519Verify(
 ): boolean | Promise<boolean> {
   const nc = node();
   if (nc) {
-    let keyObject = nodeKeys.get(key);
-    if (!keyObject) {
-      keyObject = key.publicKey
+    const keyObject = cachedNodeKey(key, () =>
+      key.publicKey
         ? nc.createPublicKey({
             key: { kty: "OKP", crv: "Ed25519", x: toBase64Url(key.publicKey) },
             format: "jwk",
           })
-        : nc.createPublicKey(nodePrivateKey(key.seed!));
-      nodeKeys.set(key, keyObject);
-    }
+        : nc.createPublicKey(nodePrivateKey(key.seed!)),
+    );
     return nc.verify(null, joinChunks(chunks), keyObject, signature);
   }
   return (async () => {
@@ -254,13 +259,11 @@ export function ecdsaVerify(
 ): boolean | Promise<boolean> {
   const nc = node();
   if (nc) {
-    let keyObject = nodeKeys.get(key);
-    if (!keyObject) {
-      keyObject = key.spki
+    const keyObject = cachedNodeKey(key, () =>
+      key.spki
         ? nc.createPublicKey({ key: runtime.buffer!.Buffer.from(key.spki), format: "der", type: "spki" })
-        : nc.createPublicKey(nodeEcdsaPrivateKey(key.pkcs8!));
-      nodeKeys.set(key, keyObject);
-    }
+        : nc.createPublicKey(nodeEcdsaPrivateKey(key.pkcs8!)),
+    );
     try {
       return nc.verify("sha256", joinChunks(chunks), keyObject, signature);
     } catch {
@@ -356,15 +359,9 @@ export function rsaVerify(
 ): boolean | Promise<boolean> {
   const nc = node();
   if (nc) {
-    let keyObject = nodeKeys.get(key);
-    if (!keyObject) {
-      keyObject = nc.createPublicKey({
-        key: runtime.buffer!.Buffer.from(key.spki),
-        format: "der",
-        type: "spki",
-      });
-      nodeKeys.set(key, keyObject);
-    }
+    const keyObject = cachedNodeKey(key, () =>
+      nc.createPublicKey({ key: runtime.buffer!.Buffer.from(key.spki), format: "der", type: "spki" }),
+    );
     try {
       return nc.verify(hash, joinChunks(chunks), keyObject, signature);
     } catch {
