@@ -32,13 +32,25 @@ export function getFirstHeader(headers: HeadersInput, names: readonly string[]):
   return undefined;
 }
 
-/** Header entries as lower-case name/value pairs (for size checks and forwarding). */
-export function headerEntries(headers: HeadersInput): Array<[string, string]> {
-  if (typeof (headers as Headers).get === "function") return [...(headers as Headers).entries()];
-  const out: Array<[string, string]> = [];
-  for (const [key, value] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
-    if (value !== undefined)
-      out.push([key.toLowerCase(), Array.isArray(value) ? value.join(", ") : String(value)]);
+/**
+ * Calls `visit` with each header's name (as given: `Headers` and Node lower-case it, a record
+ * built by hand may not) and value (repeated values joined with ", "), copying none of them.
+ */
+export function forEachHeader(headers: HeadersInput, visit: (name: string, value: string) => void): void {
+  if (typeof (headers as Headers).get === "function") {
+    (headers as Headers).forEach((value, name) => visit(name, value));
+    return;
   }
+  const record = headers as Record<string, string | string[] | undefined>;
+  for (const name of Object.keys(record)) {
+    const value = record[name];
+    if (value !== undefined) visit(name, Array.isArray(value) ? value.join(", ") : String(value));
+  }
+}
+
+/** Header entries as lower-case name/value pairs (for forwarding and the journal). */
+export function headerEntries(headers: HeadersInput): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  forEachHeader(headers, (name, value) => out.push([name.toLowerCase(), value]));
   return out;
 }

@@ -1,4 +1,5 @@
 import { WebhookError } from "../errors.js";
+import { forEachHeader } from "../internal/headers.js";
 import { mediaTypeOf } from "../scheme/payload.js";
 import type { HeadersInput } from "../types.js";
 import type { Settings } from "./options.js";
@@ -18,26 +19,14 @@ interface HeaderScan {
 /** One pass over the headers, copying none of them: their total size and the two the guards read. */
 function scanHeaders(headers: HeadersInput): HeaderScan {
   const scan: HeaderScan = { size: 0, contentType: undefined, contentLength: undefined };
-  if (typeof (headers as Headers).get === "function") {
-    (headers as Headers).forEach((value, name) => {
-      scan.size += name.length + value.length;
-      if (name === "content-type") scan.contentType = value;
-      else if (name === "content-length") scan.contentLength = value;
-    });
-    return scan;
-  }
-  const record = headers as Record<string, string | string[] | undefined>;
-  for (const name of Object.keys(record)) {
-    const raw = record[name];
-    if (raw === undefined) continue;
-    const value = typeof raw === "string" ? raw : Array.isArray(raw) ? raw.join(", ") : String(raw);
+  forEachHeader(headers, (name, value) => {
     scan.size += name.length + value.length;
-    // Node lower-cases names; a record built by hand may not.
+    // Lower-cased only when the length could match: Node and `Headers` give lower-case names.
     if (name.length === 12 && (name === "content-type" || name.toLowerCase() === "content-type"))
       scan.contentType = value;
     else if (name.length === 14 && (name === "content-length" || name.toLowerCase() === "content-length"))
       scan.contentLength = value;
-  }
+  });
   return scan;
 }
 
