@@ -38,7 +38,9 @@ export function getFirstHeader(headers: HeadersInput, names: readonly string[]):
  */
 export function forEachHeader(headers: HeadersInput, visit: (name: string, value: string) => void): void {
   if (typeof (headers as Headers).get === "function") {
-    (headers as Headers).forEach((value, name) => visit(name, value));
+    (headers as Headers).forEach((value, name) => {
+      visit(name, value);
+    });
     return;
   }
   const record = headers as Record<string, string | string[] | undefined>;
@@ -51,6 +53,8 @@ export function forEachHeader(headers: HeadersInput, visit: (name: string, value
 /** Header entries as lower-case name/value pairs (for forwarding and the journal). */
 export function headerEntries(headers: HeadersInput): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  forEachHeader(headers, (name, value) => out.push([name.toLowerCase(), value]));
+  forEachHeader(headers, (name, value) => {
+    out.push([name.toLowerCase(), value]);
+  });
   return out;
 }
