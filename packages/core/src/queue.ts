@@ -26,10 +26,19 @@ export interface QueuedDelivery {
   payload: unknown;
   /** The exact body as UTF-8 text. */
   rawBody: string;
-  /** The request headers (credentials and cookies removed), for re-verification. */
+  /** The request headers (credentials replaced by `[redacted]`), for re-verification. */
   headers: Record<string, string>;
   /** The request URL, for schemes that sign it. */
   url?: string;
+  /** The identity of the secrets that verified it (its tenant), where the receiver has several. */
+  tenant?: string;
+  /** The route params the request matched, for per-tenant secrets when the job is verified again. */
+  params?: Record<string, string>;
+  /**
+   * The receiver's seal over key, tenant, receipt time, params, headers and bytes: what
+   * `dispatch(job, { verify: true })` checks before trusting any of them.
+   */
+  seal?: string;
 }
 
 /** What a receiver gives a queue it attaches to, besides its dispatcher. */
@@ -57,18 +66,13 @@ export interface WebhookEvent<TType extends string = string, TPayload = unknown>
   receivedAt: Date;
 }
 
-const UNSAFE_HEADERS = new Set(["authorization", "cookie", "proxy-authorization", "set-cookie"]);
-
-/** The JSON form of a delivery for a queue. */
+/** The JSON form of a delivery for a queue; `headers` as kept (see `journalHeaders`). */
 export function toQueuedDelivery(
   event: WebhookEvent,
   headers: Record<string, string>,
   url?: string,
   key?: string,
 ): QueuedDelivery {
-  const safeHeaders: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers))
-    if (!UNSAFE_HEADERS.has(name)) safeHeaders[name] = value;
   const queued: QueuedDelivery = {
     id: event.id,
     type: event.type,
@@ -77,7 +81,7 @@ export function toQueuedDelivery(
     matchedSecret: event.matchedSecret,
     payload: event.payload,
     rawBody: toText(event.rawBody),
-    headers: safeHeaders,
+    headers,
   };
   if (event.timestamp) queued.timestamp = event.timestamp.toISOString();
   if (url !== undefined) queued.url = url;

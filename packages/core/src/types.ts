@@ -1,3 +1,5 @@
+import type { CryptoKeyMaterial } from "./internal/crypto.js";
+
 /** Request headers: a Web `Headers`, or a Node-style record, read case-insensitively. */
 export type HeadersInput =
   | Headers
@@ -148,6 +150,17 @@ export interface SchemeFacts {
    */
   bodySigned: boolean;
   /**
+   * Headers that carry a credential rather than a per-delivery signature (a shared token: Telegram,
+   * GitLab): never kept in journals or queued jobs, whatever `redactHeaders` says.
+   */
+  credentialHeaders: readonly string[];
+  /**
+   * Whether the keys that verify are secret (HMAC, tokens) or the sender's public keys (Ed25519,
+   * ECDSA, RSA certificates). A receiver seals what it keeps with a key derived from a secret one;
+   * with public keys it needs its own `sealKey`.
+   */
+  keys: "secret" | "public";
+  /**
    * Whether the signature covers the delivery id. When it does not (an unsigned id header), the
    * idempotency key is the verified signature, so a replay under a fresh id is still a duplicate.
    */
@@ -169,6 +182,18 @@ export interface Scheme {
   withSigningKey(key: SecretInput): Scheme;
   /** Verifies one request; throws a {@link WebhookError} when it does not check out. */
   verify(input: VerifyInput, options?: VerifyOptions): Promise<Delivery>;
+  /**
+   * For receivers, not applications: verifies again a delivery the receiver verified before and
+   * kept (a journal row, a queued job), as `verify` does, and also asks `kept` — the receiver's
+   * seal check — with the key that verifies. Where the signature is a credential the receiver
+   * never keeps (a shared token), the seal made with that credential's key stands in for it.
+   * Schemes without it are re-verified with `verify` and the matched key.
+   */
+  reverify?(
+    input: VerifyInput,
+    options: VerifyOptions,
+    kept: (key: CryptoKeyMaterial) => boolean | Promise<boolean>,
+  ): Promise<Delivery>;
   /**
    * The exact headers the provider would send with this body, signed with the first secret.
    * Schemes that sign inside the body (Mailgun, AWS SNS) reject: use {@link Scheme.signRequest}.

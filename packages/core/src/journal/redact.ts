@@ -27,8 +27,10 @@ function needed(name: string, scheme: Scheme): boolean {
 }
 
 /**
- * The headers a journal records: lower-case names, with credentials and `redact` replaced by
- * `[redacted]` — except headers the signature needs, which are always kept so replays verify.
+ * The headers a journal records and a queued job carries: lower-case names, with credentials and
+ * `redact` replaced by `[redacted]` — except headers the signature needs, which are kept so
+ * replays verify. A scheme's credential headers (a shared token: `facts.credentialHeaders`) are
+ * always replaced: the receiver's seal, made with the token's key, stands in for them.
  */
 export function journalHeaders(
   headers: HeadersInput,
@@ -38,7 +40,9 @@ export function journalHeaders(
   const out: Record<string, string> = {};
   for (const [name, value] of headerEntries(headers)) {
     const lower = name.toLowerCase();
-    const hidden = (CREDENTIALS.includes(lower) || redact.includes(lower)) && !needed(lower, scheme);
+    const hidden =
+      scheme.facts.credentialHeaders.includes(lower) ||
+      ((CREDENTIALS.includes(lower) || redact.includes(lower)) && !needed(lower, scheme));
     out[lower] = hidden ? REDACTED : value;
   }
   return out;

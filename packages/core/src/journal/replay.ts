@@ -7,16 +7,20 @@ import type { Handlers } from "../receiver/handlers.js";
 import { journalCall, journalError, journalUpdate } from "../receiver/journal.js";
 import type { Settings } from "../receiver/options.js";
 import type { ReplayOptions, ReplayResult } from "../receiver/types.js";
+import { reverify } from "../receiver/reverify.js";
+import { seal } from "../receiver/seal.js";
 import { validatePayload } from "../receiver/validate.js";
+import { matchedKeyOf } from "../scheme/verified-signature.js";
 import { parsePayload } from "../scheme/payload.js";
 
 /** Most deliveries one filtered replay takes when the filter sets no `limit`. */
 const DEFAULT_REPLAY_LIMIT = 100;
 
 /**
- * The event a journal entry stands for. With `verify`, the stored bytes are verified again with
- * the receiver's secrets as of their receipt, and id, type and payload come from them: a body or
- * header altered in the journal is refused, never run.
+ * The event a journal entry stands for. With `verify`, the row is verified again (see
+ * `reverify`): the stored bytes with the receiver's secrets as of their receipt, and the
+ * receiver's seal over key, tenant, receipt time, params and headers; id, type and payload come
+ * from the signed bytes — a row altered or planted in the database is refused, never run.
  */
 async function eventOf(settings: Settings, entry: JournalEntry, verify: boolean): Promise<WebhookEvent> {
   if (!verify) {
@@ -33,29 +37,42 @@ async function eventOf(settings: Settings, entry: JournalEntry, verify: boolean)
     event.payload = await validatePayload(settings, event.type, event.payload);
     return event;
   }
-  if (entry.scheme !== settings.scheme.name) {
-    throw new WebhookError(
-      "signature_mismatch",
-      `hookgate: delivery ${entry.id} was received by a ${entry.scheme} receiver; replay it with one`,
-    );
-  }
-  const verified = await settings.scheme.verify(
-    { headers: entry.headers, rawBody: entry.rawBody, url: entry.url },
-    { tolerance: settings.tolerance, now: entry.receivedAt },
+  const event = await reverify(
+    settings,
+    {
+      key: entry.key,
+      id: entry.id,
+      scheme: entry.scheme,
+      tenant: entry.tenant ?? "",
+      receivedAt: entry.receivedAt,
+      headers: entry.headers,
+      rawBody: entry.rawBody,
+      url: entry.url,
+      params: entry.params,
+    },
+    entry.seal,
   );
-  const split = settings.scheme.split ? settings.scheme.split(verified) : [verified];
-  const match = split.find((part) => part.id === entry.id);
-  if (!match) {
+  event.payload = await validatePayload(settings, event.type, event.payload);
+  return event;
+}
+
+/**
+ * The row a replay target names: a key, or a sender's id that exactly one row has (the same id
+ * from two tenants is refused as ambiguous: name the key).
+ */
+async function entryOf(settings: Settings, target: string): Promise<JournalEntry | undefined> {
+  const journal = settings.journal!;
+  const byKey = await journalCall(settings, () => journal.get(target));
+  if (byKey) return byKey;
+  const page = await journalCall(settings, () => journal.list({ id: target, limit: 2 }));
+  if (page.entries.length > 1) {
     throw new WebhookError(
-      "signature_mismatch",
-      `hookgate: the stored delivery ${entry.id} does not match its signed content`,
+      "invalid_option",
+      `hookgate: several journaled deliveries have the id ${target} (from different tenants or receivers); replay one by its key: ${page.entries.map((e) => e.key).join(", ")}`,
     );
   }
-  return {
-    ...match,
-    receivedAt: entry.receivedAt,
-    payload: await validatePayload(settings, match.type, match.payload),
-  };
+  const only = page.entries[0];
+  return only ? journalCall(settings, () => journal.get(only.key)) : undefined;
 }
 
 /** The ids a replay target names: itself, or every page of a `list` filter up to its `limit`. */
@@ -73,7 +90,7 @@ async function idsOf(
     const page = await journalCall(settings, () =>
       settings.journal!.list({ ...filter, cursor, limit: Math.min(max - ids.length, 1000) }),
     );
-    for (const entry of page.entries) ids.push(entry.id);
+    for (const entry of page.entries) ids.push(entry.key);
     cursor = page.cursor;
   } while (cursor !== undefined && ids.length < max);
   return ids;
@@ -87,8 +104,9 @@ async function replayOne(
   id: string,
   options: ReplayOptions,
 ): Promise<ReplayResult> {
-  const entry = await journalCall(settings, () => settings.journal!.get(id));
+  const entry = await entryOf(settings, id);
   if (!entry) return { id, outcome: "missing" };
+  id = entry.id;
   let event: WebhookEvent;
   try {
     event = await eventOf(settings, entry, options.verify !== false);
@@ -101,14 +119,33 @@ async function replayOne(
     // A replay is a new job: a key of its own, so neither the queue's dedupe nor the handled-key
     // of the first run (completed, if it once succeeded) swallows it.
     const key = `${entry.key}#replay:${settings.now().getTime().toString(36)}`;
+    const queued = toQueuedDelivery(event, entry.headers, entry.url, key);
+    if (entry.tenant) queued.tenant = entry.tenant;
+    if (entry.params && Object.keys(entry.params).length > 0) queued.params = { ...entry.params };
+    const matched = matchedKeyOf(event);
+    // A verified replay is sealed like a first delivery; an unverified one (`verify: false`) is
+    // left unsealed where there is no key of the receiver's own, so a verifying worker refuses it.
+    if (matched || settings.sealKeys.length > 0) {
+      queued.seal = await seal(settings, matched, {
+        key,
+        id: event.id,
+        scheme: event.scheme,
+        tenant: entry.tenant ?? "",
+        receivedAt: event.receivedAt,
+        headers: entry.headers,
+        rawBody: event.rawBody,
+        url: entry.url,
+        params: queued.params,
+      });
+    }
     await journalUpdate(settings, entry, { status: "received", at: settings.now() });
-    await enqueue(toQueuedDelivery(event, entry.headers, entry.url, key));
+    await enqueue(queued);
     await journalUpdate(settings, entry, { status: "queued", at: settings.now() });
     return { id, type: event.type, outcome: "queued" };
   }
   const started = performance.now();
   try {
-    await dispatchDelivery(settings, handlers, event);
+    await dispatchDelivery(settings, handlers, event, {}, entry.key);
     return { id, type: event.type, outcome: "handled", durationMs: performance.now() - started };
   } catch (error) {
     return {

@@ -1,4 +1,6 @@
 import { WebhookError } from "../errors.js";
+import { utf8 } from "../internal/bytes.js";
+import { type HmacKey, hmac } from "../internal/crypto.js";
 import { verifiedSignatureOf } from "../scheme/verified-signature.js";
 import { signatureId } from "../scheme/verify-signature.js";
 import type { Delivery } from "../types.js";
@@ -18,22 +20,49 @@ function encodedName(name: string): string {
 }
 
 /**
- * The delivery's idempotency key: namespace, scheme and id, each escaped so no part can pose as
- * another (`:` never appears unescaped inside a part). Where the sender's id is not covered by
+ * The delivery's idempotency key: namespace, scheme, tenant and id, each escaped so no part can
+ * pose as another (`:` never appears unescaped inside a part). The tenant is the identity of the
+ * secrets that verified the delivery (see `identityOf`): two receivers or tenants sharing a store
+ * never claim each other's ids, and a rotated secret keeps its identity. Where the sender's id is not covered by
  * the signature (GitHub, Shopify, Twilio), the id is the verified signature's bytes instead, so a
  * captured delivery replayed under a fresh id header is still a duplicate. Token schemes (Telegram,
  * GitLab) carry no per-delivery signature: their key is the id.
  */
-export function idempotencyKey(settings: Settings, delivery: Delivery): string {
+export function idempotencyKey(settings: Settings, delivery: Delivery, tenant: string): string {
   // One event of a batch (SendGrid) is keyed by its own id, which the signed body carries.
   const signature =
     settings.scheme.facts.idSigned || settings.scheme.split ? undefined : verifiedSignatureOf(delivery);
   const basis = signature ? signatureId(signature) : encodeURIComponent(delivery.id);
-  const scheme = encodedName(delivery.scheme);
+  // Identities are base64url: nothing to escape.
+  const scheme = tenant === "" ? encodedName(delivery.scheme) : `${encodedName(delivery.scheme)}:${tenant}`;
   return settings.namespace === undefined
     ? `${scheme}:${basis}`
     : `${encodeURIComponent(settings.namespace)}:${scheme}:${basis}`;
 }
+
+/**
+ * Where the signature does not cover the body (Mailgun signs a timestamp and a one-time token; a
+ * shared token covers nothing), the first body seen under a key is bound to it for as long as the
+ * key is remembered: the same signed triplet or token carrying another body is refused, even after
+ * a failed first attempt released the key.
+ */
+export async function bindBody(settings: Settings, key: string, delivery: Delivery): Promise<void> {
+  if (settings.scheme.facts.bodySigned) return;
+  const digest = signatureId(
+    await hmac("sha256", BODY_DIGEST_KEY, [delivery.rawBody]),
+  );
+  const bound = await storeCall(settings, () =>
+    settings.store.bind(`body:${key}`, digest, { ttlMs: settings.ttlMs }),
+  );
+  if (bound !== digest) {
+    throw new WebhookError(
+      "signature_mismatch",
+      `hookgate: delivery ${delivery.id} was received before with another body; ${delivery.scheme}'s signature does not cover the body, so only the first body is accepted`,
+    );
+  }
+}
+
+const BODY_DIGEST_KEY: HmacKey = { kind: "hmac", bytes: utf8("hookgate body digest v1") };
 
 /** What claiming a key found: a lease to hold, or an earlier completion (a duplicate). */
 export type ClaimOutcome = { lease: Lease } | { duplicate: true };

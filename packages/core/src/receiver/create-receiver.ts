@@ -7,11 +7,12 @@ import { copyDelivery } from "../scheme/verified-signature.js";
 import type { Delivery } from "../types.js";
 import { accepted, handshakeReply, reply } from "./answers.js";
 import { readRequestBody } from "./body.js";
-import { claimKey, idempotencyKey } from "./claim.js";
+import { bindBody, claimKey, idempotencyKey } from "./claim.js";
 import { dispatchDelivery } from "./dispatch.js";
 import { checkClient, checkShape } from "./guards.js";
 import { handOff } from "./hand-off.js";
 import { createHandlers } from "./handlers.js";
+import { identityOf } from "./identity.js";
 import { journalError, journalIgnored, journalReceived, journalUpdate } from "./journal.js";
 import { completeLease, type Lease } from "./lease.js";
 import { resolveOptions } from "./options.js";
@@ -99,7 +100,10 @@ export function createReceiver<Events extends object = never, const S extends Sc
   async function accept(event: WebhookEvent, input: HandleInput): Promise<HandleResult> {
     let lease: Lease | undefined;
     try {
-      const claim = await claimKey(settings, idempotencyKey(settings, event), event.id);
+      const tenant = await identityOf(settings, event);
+      const key = idempotencyKey(settings, event, tenant);
+      await bindBody(settings, key, event);
+      const claim = await claimKey(settings, key, event.id);
       if ("duplicate" in claim) {
         handlers.emit({ kind: "duplicate", id: event.id, type: event.type });
         return accepted("duplicate", 200, event.id);
@@ -107,9 +111,9 @@ export function createReceiver<Events extends object = never, const S extends Sc
       lease = claim.lease;
       if (hasSchema(settings, event.type))
         event.payload = await validatePayload(settings, event.type, event.payload);
-      if (settings.journal) await journalReceived(settings, event, input);
+      if (settings.journal) await journalReceived(settings, event, input, key, tenant);
       if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
-      const outcome = await handOff(settings, handlers, event, lease, input, enqueue);
+      const outcome = await handOff(settings, handlers, event, lease, tenant, input, enqueue);
       await settleSuccess(settings, handlers, event, lease, outcome);
       return outcome === "queued" ? accepted("queued", 202, event.id) : accepted("handled", 200, event.id);
     } catch (caught) {
@@ -126,7 +130,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
       );
     }
     handlers.emit({ kind: "unhandled", id: event.id, type: event.type });
-    await journalIgnored(settings, event);
+    await journalIgnored(settings, event, lease.key);
     await completeLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }));
     return accepted("ignored", 200, event.id);
   }
@@ -167,7 +171,11 @@ export function createReceiver<Events extends object = never, const S extends Sc
     dispatch: (delivery, dispatchOptions) => dispatchDelivery(settings, handlers, delivery, dispatchOptions),
     replay: (target, replayOptions) => replayDeliveries(settings, handlers, enqueue, target, replayOptions),
     deadLetter: (delivery, error) =>
-      journalUpdate(settings, delivery, { status: "dead", at: settings.now(), error: journalError(error) }),
+      journalUpdate(
+        settings,
+        { id: delivery.id, key: ("key" in delivery && delivery.key) || delivery.id },
+        { status: "dead", at: settings.now(), error: journalError(error) },
+      ),
   };
   const bound = settings.queue?.attach?.((queued) => receiver.dispatch(queued), {
     deadLetter: (queued, error) => receiver.deadLetter(queued, error),

@@ -1,6 +1,8 @@
 import { WebhookError } from "../errors.js";
 import { fromQueuedDelivery, type QueuedDelivery, type WebhookEvent } from "../queue.js";
 import { copyDelivery } from "../scheme/verified-signature.js";
+import { identityOf } from "./identity.js";
+import { reverify } from "./reverify.js";
 import type { Delivery } from "../types.js";
 import { idempotencyKey } from "./claim.js";
 import type { Handlers } from "./handlers.js";
@@ -15,29 +17,37 @@ function isQueued(delivery: Delivery | WebhookEvent | QueuedDelivery): delivery 
 }
 
 /**
- * The event a queued delivery stands for. With `verify`, its stored bytes are verified again as
- * of its receipt and id, type and payload come from them — a tampered queued payload or type never
- * reaches a handler.
+ * The event a queued delivery stands for. With `verify`, the job is verified again (see
+ * `reverify`): its signature as of its receipt, and the receiver's seal over its key, tenant,
+ * receipt time, params and headers; id, type and payload come from the signed bytes — a tampered
+ * job never reaches a handler, and a captured one cannot run again under a fresh key.
  */
 async function eventOf(settings: Settings, queued: QueuedDelivery, verify: boolean): Promise<WebhookEvent> {
   const event = fromQueuedDelivery(queued);
   if (!verify) return event;
-  const verified = await settings.scheme.verify(
-    { headers: queued.headers, rawBody: event.rawBody, url: queued.url },
-    { tolerance: settings.tolerance, now: event.receivedAt },
+  const verified = await reverify(
+    settings,
+    {
+      key: queued.key ?? "",
+      id: queued.id,
+      scheme: queued.scheme,
+      tenant: queued.tenant ?? "",
+      receivedAt: event.receivedAt,
+      headers: queued.headers,
+      rawBody: event.rawBody,
+      url: queued.url,
+      params: queued.params,
+    },
+    queued.seal,
   );
-  const split = settings.scheme.split ? settings.scheme.split(verified) : [verified];
-  const match = split.find((part) => part.id === queued.id);
-  if (!match) {
-    throw new WebhookError(
-      "signature_mismatch",
-      "hookgate: the queued delivery's id does not match its signed content",
-    );
-  }
-  return copyDelivery(match, {
-    receivedAt: event.receivedAt,
-    payload: await validatePayload(settings, match.type, match.payload),
-  });
+  verified.payload = await validatePayload(settings, verified.type, verified.payload);
+  return verified;
+}
+
+/** The key a dispatched delivery's journal row and once-lease use. */
+async function keyOf(settings: Settings, delivery: Delivery | WebhookEvent | QueuedDelivery, event: WebhookEvent) {
+  if (isQueued(delivery) && delivery.key) return delivery.key;
+  return idempotencyKey(settings, event, await identityOf(settings, event));
 }
 
 /** Runs the handlers for a delivery: what queue workers and tests call (see `Receiver.dispatch`). */
@@ -46,6 +56,7 @@ export async function dispatchDelivery(
   handlers: Handlers,
   delivery: Delivery | WebhookEvent | QueuedDelivery,
   options: DispatchOptions = {},
+  knownKey?: string,
 ): Promise<void> {
   const event = isQueued(delivery)
     ? await eventOf(settings, delivery, options.verify === true)
@@ -53,20 +64,23 @@ export async function dispatchDelivery(
       ? delivery
       : copyDelivery(delivery, { receivedAt: settings.now() });
   const report = (error: unknown) => handlers.report(error, { delivery: event });
+  // Only a journal row or a once-lease needs the key (and, for it, the tenant's identity).
+  const deliveryKey = knownKey ?? (settings.journal || options.once ? await keyOf(settings, delivery, event) : event.id);
+  const row = { id: event.id, key: deliveryKey };
   const run = async () => {
     const started = performance.now();
     try {
       await handlers.run(event);
     } catch (error) {
       report(error);
-      await journalAttempt(settings, event, performance.now() - started, error);
+      await journalAttempt(settings, row, performance.now() - started, error);
       throw error;
     }
-    await journalAttempt(settings, event, performance.now() - started);
+    await journalAttempt(settings, row, performance.now() - started);
   };
   if (!options.once) return run();
 
-  const key = `handled:${isQueued(delivery) && delivery.key ? delivery.key : idempotencyKey(settings, event)}`;
+  const key = `handled:${deliveryKey}`;
   const { store, lockMs, ttlMs } = settings;
   const claim = await storeCall(settings, () => store.claim(key, { lockMs, ttlMs }));
   if (claim.status === "completed") {

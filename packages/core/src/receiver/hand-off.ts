@@ -1,16 +1,19 @@
 import { WebhookError } from "../errors.js";
 import { bounded } from "../internal/bounded.js";
-import { headerEntries } from "../internal/headers.js";
-import { toQueuedDelivery, type WebhookEvent } from "../queue.js";
+import { journalHeaders } from "../journal/redact.js";
+import { type QueuedDelivery, toQueuedDelivery, type WebhookEvent } from "../queue.js";
+import { matchedKeyOf } from "../scheme/verified-signature.js";
 import type { HeadersInput } from "../types.js";
 import type { Handlers } from "./handlers.js";
 import { holdLease, type Lease } from "./lease.js";
 import type { Settings } from "./options.js";
+import { seal } from "./seal.js";
 
 /** What the hand-off needs of the request. */
 export interface HandOffRequest {
   headers: HeadersInput;
   url?: string | undefined;
+  params?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -23,10 +26,11 @@ export function handOff(
   handlers: Handlers,
   event: WebhookEvent,
   lease: Lease,
+  tenant: string,
   request: HandOffRequest,
-  enqueue: ((delivery: ReturnType<typeof toQueuedDelivery>) => Promise<void>) | undefined,
+  enqueue: ((delivery: QueuedDelivery) => Promise<void>) | undefined,
 ): Promise<"queued" | "handled"> {
-  if (enqueue) return enqueueEvent(settings, handlers, event, lease, request, enqueue);
+  if (enqueue) return enqueueEvent(settings, handlers, event, lease, tenant, request, enqueue);
   const running = handlers.run(event);
   holdLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }), running);
   return running.then(
@@ -45,15 +49,26 @@ async function enqueueEvent(
   handlers: Handlers,
   event: WebhookEvent,
   lease: Lease,
+  tenant: string,
   request: HandOffRequest,
-  enqueue: (delivery: ReturnType<typeof toQueuedDelivery>) => Promise<void>,
+  enqueue: (delivery: QueuedDelivery) => Promise<void>,
 ): Promise<"queued"> {
-  const queued = toQueuedDelivery(
-    event,
-    Object.fromEntries(headerEntries(request.headers)),
-    request.url,
-    lease.key,
-  );
+  const headers = journalHeaders(request.headers, settings.scheme, []);
+  const queued = toQueuedDelivery(event, headers, request.url, lease.key);
+  if (tenant !== "") queued.tenant = tenant;
+  if (request.params && Object.keys(request.params).length > 0) queued.params = { ...request.params };
+  // Sealed, so a worker trusts the key, tenant, receipt time and params only as this receiver wrote them.
+  queued.seal = await seal(settings, matchedKeyOf(event), {
+    key: lease.key,
+    id: event.id,
+    scheme: event.scheme,
+    tenant,
+    receivedAt: event.receivedAt,
+    headers,
+    rawBody: event.rawBody,
+    url: request.url,
+    params: queued.params,
+  });
   // A queue that does not answer has not accepted: bounded like the store.
   await bounded(() => enqueue(queued), settings.bounds.queue);
   handlers.emit({ kind: "enqueued", id: event.id, type: event.type });

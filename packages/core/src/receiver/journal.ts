@@ -4,8 +4,9 @@ import { journalHeaders } from "../journal/redact.js";
 import type { JournalError, JournalUpdate } from "../journal.js";
 import type { WebhookEvent } from "../queue.js";
 import type { HeadersInput } from "../types.js";
-import { idempotencyKey } from "./claim.js";
+import { matchedKeyOf } from "../scheme/verified-signature.js";
 import type { Settings } from "./options.js";
+import { seal } from "./seal.js";
 
 /**
  * The journal stage: where an accepted delivery is recorded losslessly before its 2xx, and its
@@ -17,6 +18,7 @@ import type { Settings } from "./options.js";
 export interface JournalRequest {
   headers: HeadersInput;
   url?: string | undefined;
+  params?: Readonly<Record<string, string>> | undefined;
 }
 
 /** A refused request as the pipeline read it, kept by journals with `keepRejected`. */
@@ -40,41 +42,55 @@ export function journalError(error: unknown): JournalError {
   return { code, message: message.length > 2000 ? `${message.slice(0, 2000)}…` : message };
 }
 
-/** Records an accepted delivery (exact bytes, headers, url) before it is handed off. */
+/**
+ * Records an accepted delivery (exact bytes, headers, url, route params) before it is handed off,
+ * sealed (see `seal`) so a replay trusts nothing in the row that the receiver did not write.
+ */
 export async function journalReceived(
   settings: Settings,
   event: WebhookEvent,
   request: JournalRequest,
+  key: string,
+  tenant: string,
 ): Promise<void> {
   const { journal } = settings;
   if (!journal) return;
+  const headers = journalHeaders(request.headers, settings.scheme, journal.redactHeaders ?? []);
+  const kept = {
+    key,
+    id: event.id,
+    scheme: event.scheme,
+    tenant,
+    receivedAt: event.receivedAt,
+    headers,
+    rawBody: event.rawBody,
+    url: request.url,
+    params: request.params,
+  };
+  const sealed = await seal(settings, matchedKeyOf(event), kept);
   await journalCall(settings, () =>
     journal.record({
-      id: event.id,
-      key: idempotencyKey(settings, event),
-      scheme: event.scheme,
+      ...kept,
+      tenant: tenant === "" ? undefined : tenant,
       type: event.type,
-      receivedAt: event.receivedAt,
       timestamp: event.timestamp,
-      rawBody: event.rawBody,
-      headers: journalHeaders(request.headers, settings.scheme, journal.redactHeaders ?? []),
-      url: request.url,
       matchedSecret: event.matchedSecret,
+      seal: sealed,
     }),
   );
   started.set(event, performance.now());
 }
 
-/** Applies a lifecycle step; a journal failure is reported, never thrown. */
+/** Applies a lifecycle step to the row of `delivery.key`; a journal failure is reported, never thrown. */
 export async function journalUpdate(
   settings: Settings,
-  delivery: { id: string },
+  delivery: { id: string; key: string },
   change: JournalUpdate,
 ): Promise<void> {
   const { journal } = settings;
   if (!journal) return;
   try {
-    await journalCall(settings, () => journal.update(delivery.id, change));
+    await journalCall(settings, () => journal.update(delivery.key, change));
   } catch (error) {
     settings.reportJournal(error, delivery);
   }
@@ -84,6 +100,7 @@ export async function journalUpdate(
 export async function journalSettled(
   settings: Settings,
   event: WebhookEvent,
+  key: string,
   outcome: "queued" | "handled" | "failed",
   error?: unknown,
 ): Promise<void> {
@@ -91,7 +108,7 @@ export async function journalSettled(
   if (!settings.journal || start === undefined) return;
   started.delete(event);
   const ran = outcome === "handled" || (isWebhookError(error) && error.code === "handler_failed");
-  await journalUpdate(settings, event, {
+  await journalUpdate(settings, { id: event.id, key }, {
     status: outcome,
     at: settings.now(),
     attempt: ran,
@@ -104,11 +121,11 @@ export async function journalSettled(
  * Records a delivery acknowledged without a handler (`unknownEvents: "acknowledge"`): `handled`
  * with no attempt, so it can be replayed once a handler is registered.
  */
-export async function journalIgnored(settings: Settings, event: WebhookEvent): Promise<void> {
+export async function journalIgnored(settings: Settings, event: WebhookEvent, key: string): Promise<void> {
   const start = started.get(event);
   if (!settings.journal || start === undefined) return;
   started.delete(event);
-  await journalUpdate(settings, event, {
+  await journalUpdate(settings, { id: event.id, key }, {
     status: "handled",
     at: settings.now(),
     durationMs: performance.now() - start,
@@ -118,7 +135,7 @@ export async function journalIgnored(settings: Settings, event: WebhookEvent): P
 /** Records one handler run outside the request (a queue worker's `dispatch`, a replay). */
 export function journalAttempt(
   settings: Settings,
-  delivery: { id: string },
+  delivery: { id: string; key: string },
   durationMs: number,
   error?: unknown,
 ): Promise<void> {

@@ -6,7 +6,10 @@ import type { DeliveryJournal } from "../journal.js";
 import type { Queue } from "../queue.js";
 import { checkTolerance } from "../scheme/timestamps.js";
 import { type IdempotencyStore, memoryStore } from "../store.js";
+import type { HmacKey } from "../internal/crypto.js";
+import type { DecodedSecret } from "../internal/secrets.js";
 import type { Scheme } from "../types.js";
+import { sealKeysOf } from "./seal.js";
 import type { ReceiverEvent, ReceiverOptions } from "./types.js";
 
 /** A receiver's options, checked once and with every default filled in. */
@@ -33,6 +36,10 @@ export interface Settings {
   isAllowed: ((ip: string | undefined) => boolean) | undefined;
   observe: ((event: ReceiverEvent) => void) | undefined;
   now: () => Date;
+  /** The receiver's own seal keys (`sealKey`): the first seals, all are checked. */
+  sealKeys: readonly HmacKey[];
+  /** Identities of the secret sets seen, looked up in the store (see `identityOf`). */
+  identities: WeakMap<readonly DecodedSecret[], { identity: Promise<string>; checkedAt: number }>;
   /** How store, journal and queue calls are bounded (from the timeouts above). */
   bounds: { store: Bound; journal: Bound; queue: Bound };
 }
@@ -65,6 +72,15 @@ function checkJournal(journal: DeliveryJournal | undefined): DeliveryJournal | u
   return journal;
 }
 
+function checkSealKey(value: unknown): string | readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(list) || list.length === 0 || list.some((k) => typeof k !== "string" || k.length < 16)) {
+    throw invalid("createReceiver option sealKey must be a secret string of at least 16 characters, or a list of them");
+  }
+  return list as readonly string[];
+}
+
 /** Checks and completes {@link ReceiverOptions}; throws `invalid_option` naming the option and value. */
 export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
   if (!options || typeof options !== "object") throw invalid("createReceiver needs options: { scheme }");
@@ -82,6 +98,16 @@ export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
     if (!Number.isInteger(status) || status! < 200 || status! > 599) {
       throw invalid(`responses.${code} must be an HTTP status from 200 to 599, got ${String(status)}`);
     }
+  }
+  const sealKeys = sealKeysOf(checkSealKey(options.sealKey));
+  if (
+    sealKeys.length === 0 &&
+    scheme.facts.keys === "public" &&
+    (options.journal !== undefined || options.queue !== undefined)
+  ) {
+    throw invalid(
+      `the ${scheme.name} scheme verifies with the sender's public keys, so there is no secret to seal journal rows and queued jobs with: give createReceiver a sealKey (a random secret of at least 16 characters, shared by the receiver and its workers)`,
+    );
   }
   const storeTimeoutMs = wholeNumber("storeTimeoutMs", options.storeTimeoutMs, 2000);
   const queueTimeoutMs = wholeNumber("queueTimeoutMs", options.queueTimeoutMs, 5000);
@@ -107,6 +133,8 @@ export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
     isAllowed: options.allowIps ? compileAllowList(options.allowIps) : undefined,
     observe: options.observe,
     now: options.now ?? (() => new Date()),
+    sealKeys,
+    identities: new WeakMap(),
     bounds: {
       store: {
         timeoutMs: storeTimeoutMs,

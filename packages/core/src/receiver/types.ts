@@ -61,7 +61,18 @@ export interface ReceiverOptions<S extends SchemaMap = SchemaMap> {
   maxHeaderBytes?: number;
   /** A Standard Schema per event type: validates payloads (422 on failure) and types handlers. */
   events?: S;
-  /** Prefix for idempotency keys, for several receivers or tenants sharing one store. */
+  /**
+   * The receiver's own secret for sealing what it keeps (journal rows, queued jobs), shared with
+   * its workers; a list while rotating (the first seals, all are checked). Needed only by schemes
+   * that verify with the sender's public keys (Discord, SendGrid, AWS SNS) when a journal or queue
+   * is set; other schemes seal with a key derived from the secret that verified each delivery.
+   */
+  sealKey?: string | readonly string[];
+  /**
+   * Prefix for idempotency keys and identities. Receivers and tenants sharing a store are kept
+   * apart without it — every key carries the identity of the secrets that verified the delivery,
+   * which survives rotation — so it is needed only to separate receivers that share a secret.
+   */
   namespace?: string;
   /**
    * How long a claim holds before another instance may take over a delivery, in ms. While

@@ -3,8 +3,9 @@ import type { SecretRequest, SecretResolver, StaticSecrets } from "../types.js";
 /** Options for {@link cachedSecrets}. */
 export interface CachedSecretsOptions {
   /**
-   * What identifies a lookup: requests with the same key share one cached answer.
-   * @default the route params and the URL's path (`{"tenant":"acme"} /webhooks/acme`)
+   * What identifies a lookup: requests with the same key share one cached answer. Return what the
+   * lookup reads (a header, a query field): two tenants must never share a key.
+   * @default the route params and the URL's path and query, with the query's fields sorted (`{"tenant":"acme"} /webhooks/acme?` …)
    */
   key?: (request: SecretRequest) => string;
   /** Most lookups kept; the least recently used is dropped past it. @default 1000 */
@@ -18,11 +19,21 @@ interface Entry {
   expires: number;
 }
 
+/**
+ * Everything of the request but its headers: a tenant read from the path, the params or the query
+ * gets a cache entry of its own. The query's fields are sorted (reordering them is the same
+ * lookup) and the fragment dropped; a lookup keyed by a header needs a `key` of its own.
+ */
 function defaultKey({ params, url }: SecretRequest): string {
-  let path = url ?? "";
-  const query = path.indexOf("?");
-  if (query >= 0) path = path.slice(0, query);
-  return `${JSON.stringify(params)} ${path}`;
+  const raw = url ?? "";
+  const hash = raw.indexOf("#");
+  const noFragment = hash >= 0 ? raw.slice(0, hash) : raw;
+  const mark = noFragment.indexOf("?");
+  const path = mark >= 0 ? noFragment.slice(0, mark) : noFragment;
+  const query = mark >= 0 ? new URLSearchParams(noFragment.slice(mark + 1)) : undefined;
+  query?.sort();
+  const names = Object.keys(params).sort();
+  return JSON.stringify([names.map((name) => [name, params[name]]), path, query?.toString() ?? ""]);
 }
 
 /**

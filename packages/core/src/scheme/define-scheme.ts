@@ -45,20 +45,22 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     definition.parse ?? (contentTypes.includes(FORM) ? parsePayload : (text: string) => parseJson(text));
 
   const sign = createSigner({ definition, keys: signingKeys, content, contentTypes });
+  const verifier = createVerifier({
+    definition,
+    secrets,
+    rawSecrets,
+    readSignatures: compileSignatureReader(definition.signatures),
+    content,
+    parse,
+    signatureLabel: [...new Set(definition.signatures.map((s) => displayHeader(s.header)))].join(" / "),
+    signsId: typeof definition.content === "string" && templateUses(definition.content, "id"),
+  });
   const scheme: Scheme = {
     name,
     contentTypes,
     facts: describeScheme(definition, contentTypes),
-    verify: createVerifier({
-      definition,
-      secrets,
-      rawSecrets,
-      readSignatures: compileSignatureReader(definition.signatures),
-      content,
-      parse,
-      signatureLabel: [...new Set(definition.signatures.map((s) => displayHeader(s.header)))].join(" / "),
-      signsId: typeof definition.content === "string" && templateUses(definition.content, "id"),
-    }),
+    verify: verifier.verify,
+    reverify: verifier.reverify,
     sign,
     signRequest: headerSignedRequest(sign),
     withSigningKey: (signingKey) => defineScheme(definition, { ...keys, signingKey }),

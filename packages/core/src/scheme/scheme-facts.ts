@@ -24,6 +24,16 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
     contentTypes,
     signsUrl: definition.signsUrl ?? (template !== undefined && templateUses(template, "url")),
     signatureHeaders: [...new Set(definition.signatures.map((s) => s.header))],
+    credentialHeaders: [
+      ...new Set(
+        definition.signatures
+          .filter((s) => s.algorithm === "token")
+          .flatMap((s) => [s.header, ...(s.aliases ?? [])].map((h) => h.toLowerCase())),
+      ),
+    ],
+    keys: definition.signatures.every((s) => s.algorithm === "ed25519" || s.algorithm === "ecdsa-p256-sha256")
+      ? "public"
+      : "secret",
     // A shared token (Telegram, GitLab) authenticates the sender but covers no byte of the body.
     bodySigned: definition.signatures.some((s) => s.algorithm !== "token"),
     // The payload is signed; a header id is signed only where the template includes it.

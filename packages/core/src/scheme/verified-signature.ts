@@ -1,8 +1,10 @@
 import type { CryptoKeyMaterial } from "../internal/crypto.js";
+import type { DecodedSecret } from "../internal/secrets.js";
 import type { Delivery, MatchedSecret } from "../types.js";
 
 const SIGNATURE = Symbol.for("hookgate.verifiedSignature");
 const KEY = Symbol.for("hookgate.matchedKey");
+const SECRETS = Symbol.for("hookgate.secretSet");
 
 /**
  * Attaches the signature that verified a delivery, and the key that matched it (hidden: not
@@ -12,9 +14,11 @@ export function attachVerifiedSignature(
   delivery: Delivery,
   signature: Uint8Array | undefined,
   key?: CryptoKeyMaterial,
+  secrets?: readonly DecodedSecret[],
 ): void {
   if (signature) Object.defineProperty(delivery, SIGNATURE, { value: signature, enumerable: false });
   if (key) Object.defineProperty(delivery, KEY, { value: key, enumerable: false });
+  if (secrets) Object.defineProperty(delivery, SECRETS, { value: secrets, enumerable: false });
 }
 
 /**
@@ -34,6 +38,7 @@ export class VerifiedDelivery implements Delivery {
   declare matchedSecret: MatchedSecret;
   readonly #signature: Uint8Array | undefined;
   readonly #key: CryptoKeyMaterial;
+  readonly #secrets: readonly DecodedSecret[];
 
   constructor(
     id: string,
@@ -45,6 +50,7 @@ export class VerifiedDelivery implements Delivery {
     timestampMs: number | undefined,
     signature: Uint8Array | undefined,
     key: CryptoKeyMaterial,
+    secrets: readonly DecodedSecret[],
   ) {
     // The same own properties, in the same order, as the object literal `verify` used to build.
     this.id = id;
@@ -56,6 +62,7 @@ export class VerifiedDelivery implements Delivery {
     if (timestampMs !== undefined) this.timestamp = new Date(timestampMs);
     this.#signature = signature;
     this.#key = key;
+    this.#secrets = secrets;
   }
 
   get [SIGNATURE](): Uint8Array | undefined {
@@ -65,6 +72,18 @@ export class VerifiedDelivery implements Delivery {
   get [KEY](): CryptoKeyMaterial {
     return this.#key;
   }
+
+  get [SECRETS](): readonly DecodedSecret[] {
+    return this.#secrets;
+  }
+}
+
+/**
+ * The secrets a delivery was verified against (the configured list, or what the secret function
+ * returned for its tenant): what the receiver's identity of the delivery is derived from.
+ */
+export function secretSetOf(delivery: Delivery): readonly DecodedSecret[] | undefined {
+  return (delivery as unknown as Record<symbol, readonly DecodedSecret[] | undefined>)[SECRETS];
 }
 
 /** The key that verified a delivery, when it came from `verify`. */
@@ -83,7 +102,6 @@ export function verifiedSignatureOf(delivery: Delivery): Uint8Array | undefined 
  */
 export function copyDelivery<T extends Delivery, E extends object>(delivery: T, extra: E): T & E {
   const copy = { ...delivery, ...extra };
-  const signature = verifiedSignatureOf(delivery);
-  if (signature) attachVerifiedSignature(copy, signature);
+  attachVerifiedSignature(copy, verifiedSignatureOf(delivery), matchedKeyOf(delivery), secretSetOf(delivery));
   return copy;
 }

@@ -2,6 +2,7 @@ import { WebhookError } from "../errors.js";
 import { decodeUtf8 } from "../internal/bytes.js";
 import {
   type Chunk,
+  type CryptoKeyMaterial,
   ecdsaVerify,
   ed25519Verify,
   type HmacHash,
@@ -40,6 +41,8 @@ export interface VerifierParts {
 const CONTENT_TYPE = ["content-type"] as const;
 /** Each token secret's own keyed digest, computed once. */
 const tokenDigests = new WeakMap<HmacKey, Uint8Array>();
+/** What an unknown tenant's request is hashed with, so it takes as long as a wrong signature. */
+const UNKNOWN_TENANT_KEY: HmacKey = { kind: "hmac", bytes: new Uint8Array(32) };
 /** Longest delivery id accepted: every sender's ids are far shorter; a huge one only bloats keys and logs. */
 const MAX_ID_LENGTH = 256;
 
@@ -60,9 +63,19 @@ interface Checked {
  * same steps run with the comparisons awaited. Everything a request does not change (header
  * names, paths, messages) is prepared here, once per scheme.
  */
-export function createVerifier(
-  parts: VerifierParts,
-): (input: VerifyInput, options?: VerifyOptions) => Promise<Delivery> {
+/**
+ * The receiver's check of a delivery it kept (journal row, queued job): given the key that
+ * verifies, whether the receiver's seal over what it kept holds.
+ */
+export type KeptCheck = (key: CryptoKeyMaterial) => boolean | Promise<boolean>;
+
+/** A scheme's verify, and its reverify of kept deliveries (see `Scheme.reverify`). */
+export interface Verifier {
+  verify: (input: VerifyInput, options?: VerifyOptions) => Promise<Delivery>;
+  reverify: (input: VerifyInput, options: VerifyOptions, kept: KeptCheck) => Promise<Delivery>;
+}
+
+export function createVerifier(parts: VerifierParts): Verifier {
   const { definition, readSignatures, content, parse, signatureLabel, signsId } = parts;
   const staticSecrets = typeof parts.secrets === "function" ? undefined : parts.secrets;
   const resolveSecrets = typeof parts.secrets === "function" ? parts.secrets : undefined;
@@ -156,6 +169,7 @@ export function createVerifier(
     checked: Checked,
     secret: DecodedSecret,
     candidate: Candidate,
+    secrets: readonly DecodedSecret[],
   ): Delivery {
     const { body, contentType } = checked;
     let { timestampMs } = checked;
@@ -219,6 +233,7 @@ export function createVerifier(
       timestampMs,
       token ? undefined : signature,
       secret.key,
+      secrets,
     );
   }
 
@@ -244,7 +259,7 @@ export function createVerifier(
             }
             ok = timingSafeEqual(digest!, bytes);
           } else ok = compareOther(key, algorithm, chunks, bytes) as boolean;
-          if (ok) return deliver(input, options, checked, secret, candidate);
+          if (ok) return deliver(input, options, checked, secret, candidate, staticSecrets!);
         }
       }
     }
@@ -256,6 +271,7 @@ export function createVerifier(
     input: VerifyInput,
     options: VerifyOptions | undefined,
     checked: Checked,
+    kept?: KeptCheck,
   ): Promise<Delivery> {
     const contents = await checked.contents;
     // Per-request secrets are looked up only once the request is well-formed and fresh.
@@ -277,24 +293,36 @@ export function createVerifier(
               digestAlgorithm = algorithm;
             }
             ok = timingSafeEqual(digest!, bytes);
+          } else if (kept && algorithm === "token") {
+            // The receiver never keeps a token: its seal, made with the token's key, stands in for it.
+            ok = key.kind === "hmac" && (await kept(key));
+            if (ok) return deliver(input, options, checked, secret, candidate, secrets);
+            continue;
           } else ok = await compareOther(key, algorithm, chunks, bytes);
-          if (ok) return deliver(input, options, checked, secret, candidate);
+          if (ok && kept && !(await kept(key))) ok = false;
+          if (ok) return deliver(input, options, checked, secret, candidate, secrets);
         }
       }
     }
+    // An unknown tenant (no secret to try) costs what a wrong signature does: the body is hashed
+    // all the same, so timing does not tell which tenants exist.
+    if (secrets.length === 0) for (const chunks of contents) await hmac("sha256", UNKNOWN_TENANT_KEY, chunks);
     throw mismatch(input);
   }
 
-  return (input, options) => {
-    try {
-      const checked = check(input, options);
-      if (staticSecrets && runtime.crypto && !(checked.contents instanceof Promise)) {
-        return Promise.resolve(verifyNow(input, options, checked));
+  return {
+    verify: (input, options) => {
+      try {
+        const checked = check(input, options);
+        if (staticSecrets && runtime.crypto && !(checked.contents instanceof Promise)) {
+          return Promise.resolve(verifyNow(input, options, checked));
+        }
+        return verifyLater(input, options, checked);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      return verifyLater(input, options, checked);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    },
+    reverify: async (input, options, kept) => verifyLater(input, options, check(input, options), kept),
   };
 }
 

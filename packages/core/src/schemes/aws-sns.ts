@@ -279,6 +279,9 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
     signatureHeaders: [],
     // The signature covers the canonical message (its fields), not the body's exact bytes.
     bodySigned: true,
+    credentialHeaders: [],
+    // AWS's certificates: nothing secret to derive a seal from.
+    keys: "public",
     idSigned: true,
   };
   const scheme: Scheme = {

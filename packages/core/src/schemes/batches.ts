@@ -1,3 +1,4 @@
+import { copyDelivery } from "../scheme/verified-signature.js";
 import type { Delivery } from "../types.js";
 
 /** How one batch of events splits into deliveries. */
@@ -22,12 +23,12 @@ export function splitBatch(shape: BatchShape): (delivery: Delivery) => Delivery[
   return (delivery) =>
     shape.events(delivery.payload).map((item, index): Delivery => {
       const event = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
-      return {
-        ...delivery,
+      // A copy keeps what verified the batch (its secrets name the tenant each event belongs to).
+      return copyDelivery(delivery, {
         id: text(shape.id(event)) ?? `${delivery.id}:${index}`,
         type: text(shape.type(event)) ?? "",
         payload: item,
-      };
+      });
     });
 }
 

@@ -5,6 +5,7 @@ import { getHeader } from "../internal/headers.js";
 import { type DecodedSecret, utf8Key } from "../internal/secrets.js";
 import { isForm, parseForm, parseJson } from "../scheme/payload.js";
 import { toRawBytes } from "../scheme/raw-bytes.js";
+import { attachVerifiedSignature } from "../scheme/verified-signature.js";
 import { secretSource } from "../scheme/secret-source.js";
 import { checkFreshness, parseTimestamp } from "../scheme/timestamps.js";
 import type {
@@ -88,7 +89,7 @@ function mailgunScheme(options: MailgunSchemeOptions, signingKey: SecretInput): 
       if (!timingSafeEqual(await hmac("sha256", secret.key, [timestamp, token]), expected)) continue;
       const eventData = payload["event-data"] as { event?: unknown } | undefined;
       const type = typeof eventData?.event === "string" ? eventData.event : payload.event;
-      return {
+      const delivery: Delivery = {
         id: token,
         type: typeof type === "string" ? type : "",
         timestamp: new Date(timestampMs),
@@ -98,6 +99,9 @@ function mailgunScheme(options: MailgunSchemeOptions, signingKey: SecretInput): 
         matchedSecret:
           secret.id === undefined ? { index: secret.index } : { index: secret.index, id: secret.id },
       };
+      // The key and the secrets that verified it: what the receiver's tenant identity and seal use.
+      attachVerifiedSignature(delivery, undefined, secret.key, keys);
+      return delivery;
     }
     throw new WebhookError(
       "signature_mismatch",
@@ -113,6 +117,8 @@ function mailgunScheme(options: MailgunSchemeOptions, signingKey: SecretInput): 
     signatureHeaders: [],
     // Mailgun signs its timestamp and a one-time token, not the event beside them.
     bodySigned: false,
+    credentialHeaders: [],
+    keys: "secret",
     idSigned: true,
   };
   const scheme: Scheme = {

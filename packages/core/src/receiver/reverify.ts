@@ -1,0 +1,46 @@
+import { WebhookError } from "../errors.js";
+import type { WebhookEvent } from "../queue.js";
+import { copyDelivery, matchedKeyOf } from "../scheme/verified-signature.js";
+import type { Delivery } from "../types.js";
+import type { Settings } from "./options.js";
+import { type Kept, sealHolds } from "./seal.js";
+
+/**
+ * Verifies again a delivery the receiver kept (a queued job, a journal row) before anything in it
+ * is trusted: the signature over the kept bytes as of the kept receipt time, and the receiver's
+ * seal over the key, tenant, receipt time, params, headers and bytes — so whoever can write to the
+ * queue or the database can neither run a captured delivery again under a fresh key nor move its
+ * receipt time into the tolerance window. Id, type and payload come from the signed bytes.
+ */
+export async function reverify(settings: Settings, kept: Kept, sealed: string | undefined): Promise<WebhookEvent> {
+  const { scheme } = settings;
+  if (kept.scheme !== scheme.name) {
+    throw new WebhookError(
+      "signature_mismatch",
+      `hookgate: delivery ${kept.id} was received by a ${kept.scheme} receiver; run it with one`,
+    );
+  }
+  const input = { headers: kept.headers, rawBody: kept.rawBody, url: kept.url, params: kept.params };
+  const options = { tolerance: settings.tolerance, now: kept.receivedAt };
+  let verified: Delivery;
+  if (scheme.reverify) {
+    verified = await scheme.reverify(input, options, (key) => sealHolds(settings, key, kept, sealed));
+  } else {
+    verified = await scheme.verify(input, options);
+    if (!(await sealHolds(settings, matchedKeyOf(verified), kept, sealed))) {
+      throw new WebhookError(
+        "signature_mismatch",
+        `hookgate: delivery ${kept.id} is not sealed by this receiver as kept (its key, receipt time, tenant or headers were changed, or it was kept before seals existed)`,
+      );
+    }
+  }
+  const parts = scheme.split ? scheme.split(verified) : [verified];
+  const match = parts.find((part) => part.id === kept.id);
+  if (!match) {
+    throw new WebhookError(
+      "signature_mismatch",
+      `hookgate: the kept delivery ${kept.id} does not match its signed content`,
+    );
+  }
+  return copyDelivery(match, { receivedAt: kept.receivedAt });
+}

@@ -1,0 +1,104 @@
+import { WebhookError } from "../errors.js";
+import { fromBase64Url, toBase64Url, utf8 } from "../internal/bytes.js";
+import { type CryptoKeyMaterial, type HmacKey, hmac, timingSafeEqual } from "../internal/crypto.js";
+import type { Settings } from "./options.js";
+
+/**
+ * What a receiver keeps of a verified delivery (a journal row, a queued job) and seals: everything
+ * a worker or a replay trusts without the sender's signature — its key, tenant, receipt time,
+ * route params — and the exact bytes and headers that verified.
+ */
+export interface Kept {
+  key: string;
+  id: string;
+  scheme: string;
+  /** The identity of the secrets that verified it (its tenant); `""` where there is one. */
+  tenant: string;
+  receivedAt: Date;
+  headers: Readonly<Record<string, string>>;
+  rawBody: Uint8Array;
+  url?: string | undefined;
+  params?: Readonly<Record<string, string>> | undefined;
+}
+
+const VERSION = "v1.";
+const SEAL_LABEL = utf8("hookgate seal v1");
+/** Each secret's seal key, derived once: a seal never uses the sender's secret itself. */
+const derived = new WeakMap<HmacKey, Promise<HmacKey>>();
+
+/** The seal key derived from a secret key (HMAC, token); `undefined` for a sender's public key. */
+function derivedKey(key: CryptoKeyMaterial): Promise<HmacKey> | undefined {
+  if (key.kind !== "hmac") return undefined;
+  let known = derived.get(key);
+  if (!known) {
+    known = Promise.resolve(hmac("sha256", key, [SEAL_LABEL])).then((bytes) => ({ kind: "hmac", bytes }));
+    derived.set(key, known);
+  }
+  return known;
+}
+
+/** The receiver's own `sealKey`s as HMAC keys (the first seals; all are tried when checking). */
+export function sealKeysOf(option: string | readonly string[] | undefined): readonly HmacKey[] {
+  const list = option === undefined ? [] : typeof option === "string" ? [option] : option;
+  return list.map((value) => ({ kind: "hmac", bytes: utf8(value) }));
+}
+
+function sortedEntries(record: Readonly<Record<string, string>> | undefined): [string, string][] | null {
+  if (!record) return null;
+  const names = Object.keys(record);
+  if (names.length === 0) return null;
+  return names
+    .sort()
+    .map((name) => [name, record[name]!]);
+}
+
+/** The sealed bytes: every field in a fixed order, then the body. */
+function content(kept: Kept): (string | Uint8Array)[] {
+  const fields = JSON.stringify([
+    kept.scheme,
+    kept.key,
+    kept.id,
+    kept.tenant,
+    kept.receivedAt.toISOString(),
+    kept.url ?? null,
+    sortedEntries(kept.params),
+    sortedEntries(kept.headers),
+  ]);
+  return [fields, "\n", kept.rawBody];
+}
+
+async function tag(key: HmacKey, kept: Kept): Promise<Uint8Array> {
+  return hmac("sha256", key, content(kept));
+}
+
+/**
+ * Seals what the receiver keeps of a delivery, with its `sealKey` or else a key derived from the
+ * secret that verified it (`matched`).
+ */
+export async function seal(settings: Settings, matched: CryptoKeyMaterial | undefined, kept: Kept): Promise<string> {
+  const key = settings.sealKeys[0] ?? (matched ? await derivedKey(matched) : undefined);
+  if (!key) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: the ${kept.scheme} scheme verifies with the sender's public keys, so there is no secret to seal journal rows and queued jobs with: give createReceiver a sealKey (a random secret shared by the receiver and its workers)`,
+    );
+  }
+  return VERSION + toBase64Url(await tag(key, kept));
+}
+
+/** Whether `sealed` is the receiver's seal over `kept`, given the key that verifies its signature. */
+export async function sealHolds(
+  settings: Settings,
+  matched: CryptoKeyMaterial | undefined,
+  kept: Kept,
+  sealed: string | undefined,
+): Promise<boolean> {
+  if (typeof sealed !== "string" || !sealed.startsWith(VERSION)) return false;
+  const expected = fromBase64Url(sealed.slice(VERSION.length));
+  if (!expected || expected.length !== 32) return false;
+  const own = matched ? derivedKey(matched) : undefined;
+  const keys = own ? [...settings.sealKeys, await own] : settings.sealKeys;
+  let holds = false;
+  for (const key of keys) if (timingSafeEqual(await tag(key, kept), expected)) holds = true;
+  return holds;
+}
