@@ -68,7 +68,7 @@ describeRedisServer("redisStore: one round trip per call", () => {
   });
 
   for (const flavour of flavours) {
-    it(`${flavour.name}: claim, extend, complete and release are one EVALSHA each, the script's first run on a server one more`, async () => {
+    it(`${flavour.name}: claim, extend, complete, release and bind are one EVALSHA each, the script's first run on a server one more`, async () => {
       const { store, raw, close } = await flavour.connect(server.url);
       const address = /(?:^|\s)addr=(\S+)/.exec(String(await raw(["CLIENT", "INFO"])))![1]!;
       const mine = () => seen.filter((s) => s.source === address || s.source.endsWith(` ${address}`));
@@ -127,6 +127,20 @@ describeRedisServer("redisStore: one round trip per call", () => {
       );
       expect(
         await commandsOf(async () => expect((await store.claim(key, lock)).status).toBe("completed")),
+      ).toEqual(["evalsha"]);
+
+      // bind: one script too, whether it binds, finds or refreshes.
+      const bound = `${key}:tenant`;
+      expect(
+        await commandsOf(async () => expect(await store.bind(bound, "a", { ttlMs: 60_000 })).toBe("a")),
+      ).toEqual(["evalsha", "eval"]);
+      expect(
+        await commandsOf(async () => expect(await store.bind(bound, "b", { ttlMs: 60_000 })).toBe("a")),
+      ).toEqual(["evalsha"]);
+      expect(
+        await commandsOf(async () =>
+          expect(await store.bind(bound, "c", { ttlMs: 60_000, refresh: true })).toBe("a"),
+        ),
       ).toEqual(["evalsha"]);
 
       // The reads and writes happen inside the script, atomically, not as separate round trips.

@@ -52,6 +52,52 @@ describe("memoryStore bounds", () => {
     expect((await store.claim("k0", lock)).status).toBe("claimed");
   });
 
+  it("counts bindings within maxKeys, evicting the oldest of completed keys and bindings", async () => {
+    const store = memoryStore({ maxKeys: 3 });
+    await claimAndComplete(store, "a");
+    expect(await store.bind("b", "1", lock)).toBe("1");
+    await claimAndComplete(store, "c");
+    expect(await store.bind("d", "2", lock)).toBe("2"); // "a" goes
+    expect(store.size).toBe(3);
+    expect((await store.claim("c", lock)).status).toBe("completed");
+    expect(await store.bind("b", "other", lock)).toBe("1");
+    await store.claim("e", lock); // "b" goes
+    expect(store.size).toBe(3);
+    expect(await store.bind("b", "3", lock)).toBe("3"); // forgotten, bound anew; "c" goes
+    expect(await store.bind("d", "other", lock)).toBe("2");
+  });
+
+  it("refuses a bind rather than forgetting a delivery in flight", async () => {
+    const store = memoryStore({ maxKeys: 2 });
+    await store.claim("x", lock);
+    await store.claim("y", lock);
+    await expect(store.bind("z", "v", lock)).rejects.toMatchObject({ code: "store_unavailable", status: 503 });
+    expect((await store.claim("x", lock)).status).toBe("in-flight");
+  });
+
+  it("a binding refreshed many times keeps its place by its last write", async () => {
+    // Thousands of rewrites of one key make the write order drop its stale places (compaction);
+    // eviction must still find the oldest live key.
+    const store = memoryStore({ maxKeys: 3 });
+    expect(await store.bind("a", "1", lock)).toBe("1");
+    await claimAndComplete(store, "b");
+    for (let i = 0; i < 5000; i++) expect(await store.bind("a", "x", { ...lock, refresh: true })).toBe("1");
+    expect(await store.bind("c", "2", lock)).toBe("2");
+    await store.claim("d", lock); // "b" is now the oldest write: it goes, not "a"
+    expect(store.size).toBe(3);
+    expect(await store.bind("a", "x", lock)).toBe("1");
+    expect((await store.claim("b", lock)).status).toBe("claimed"); // now "a" is the oldest: it goes
+    expect(await store.bind("c", "x", lock)).toBe("2");
+    expect(await store.bind("a", "3", lock)).toBe("3");
+  });
+
+  it("refuses a bind ttlMs that is not a positive number", async () => {
+    const store = memoryStore();
+    for (const ttlMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(store.bind("k", "v", { ttlMs })).rejects.toMatchObject({ code: "invalid_option" });
+    }
+  });
+
   it("refuses maxKeys that is not a whole number of at least 1", () => {
     for (const maxKeys of [0, -1, Number.NaN, 1.5, Number.POSITIVE_INFINITY]) {
       expect(() => memoryStore({ maxKeys })).toThrow(expect.objectContaining({ code: "invalid_option" }));

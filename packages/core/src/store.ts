@@ -37,13 +37,24 @@ export interface IdempotencyStore {
   complete(key: string, token: string, options: { ttlMs: number }): Promise<boolean>;
   /** Frees `key` so the sender's retry is processed; no effect unless `token` holds it. */
   release(key: string, token: string): Promise<void>;
+  /**
+   * Binds `key` to `value` if it has no value yet, and returns the value bound to it: `value` itself
+   * when this call bound it, or the earlier one (first writer wins; atomic across processes sharing
+   * the backend). The binding lives `ttlMs` from the call that created it; a later call that finds it
+   * leaves its value and, with `refresh: true`, extends its life to `ttlMs` from now.
+   *
+   * Keys and values are any strings. Bindings live apart from claims: `bind(k, …)` never sees or
+   * changes the claim of the same string `k`.
+   */
+  bind(key: string, value: string, options: { ttlMs: number; refresh?: boolean }): Promise<string>;
 }
 
 /** Options for {@link memoryStore}. */
 export interface MemoryStoreOptions {
   /**
-   * Most keys kept. Past it, expired leases go first, then the oldest completed keys; when every
-   * key is a live lease, a new claim is refused (503) rather than forgetting one.
+   * Most keys kept, claims and bindings together. Past it, expired leases go first, then the
+   * oldest completed keys and bindings; when every key is a live lease, a new claim or binding is
+   * refused (503) rather than forgetting one.
    * @default 100_000
    */
   maxKeys?: number;
@@ -62,6 +73,12 @@ interface Completion {
   seq: number;
 }
 
+interface Binding {
+  value: string;
+  expiresAt: number;
+  seq: number;
+}
+
 /**
  * Keys in the order they were last written, for eviction from the oldest end. A key written
  * again is appended again; its older place is recognised as stale by its sequence number. (A
@@ -72,9 +89,27 @@ class WriteOrder {
   private seqs: number[] = [];
   private head = 0;
 
-  push(key: string, seq: number): void {
+  /**
+   * Appends `key` at `seq`. `live` is the map the places point into: once most places are stale
+   * (a key rewritten many times while the store never filled up), they are dropped in one pass,
+   * so the order stays proportional to the live keys (amortised O(1)).
+   */
+  push(key: string, seq: number, live: ReadonlyMap<string, { seq: number }>): void {
     this.keys.push(key);
     this.seqs.push(seq);
+    if (this.keys.length - this.head > 2 * live.size + 1024) {
+      const keys: string[] = [];
+      const seqs: number[] = [];
+      for (let i = this.head; i < this.keys.length; i++) {
+        if (live.get(this.keys[i]!)?.seq === this.seqs[i]) {
+          keys.push(this.keys[i]!);
+          seqs.push(this.seqs[i]!);
+        }
+      }
+      this.keys = keys;
+      this.seqs = seqs;
+      this.head = 0;
+    }
   }
 
   /** The oldest place, or undefined when empty. */
@@ -103,7 +138,7 @@ class WriteOrder {
 
 /** An in-memory store with its bookkeeping exposed for tests and metrics. */
 export interface MemoryStore extends IdempotencyStore {
-  /** Keys currently held (leased or completed, not yet expired or evicted). */
+  /** Keys currently held (leased, completed or bound, not yet expired or evicted). */
   readonly size: number;
   clear(): void;
 }
@@ -129,12 +164,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   }
   const leases = new Map<string, Lease>();
   const completed = new Map<string, Completion>();
+  // Bindings are a namespace of their own: `bind(k)` and `claim(k)` never meet.
+  const bindings = new Map<string, Binding>();
   const leaseOrder = new WriteOrder();
   const completedOrder = new WriteOrder();
+  const bindingOrder = new WriteOrder();
   let seq = 0;
-  const size = () => leases.size + completed.size;
+  const size = () => leases.size + completed.size + bindings.size;
 
-  // Expired leases go first (oldest first), then the oldest completed keys; never a live lease.
+  // Expired leases go first (oldest first), then the oldest completed keys and bindings (by
+  // when they were last written); never a live lease.
   function makeRoom(at: number): void {
     for (let place = leaseOrder.peek(); place && size() >= maxKeys; place = leaseOrder.peek()) {
       const lease = leases.get(place.key);
@@ -144,9 +183,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
       leaseOrder.shift();
     }
-    for (let place = completedOrder.peek(); place && size() >= maxKeys; place = completedOrder.peek()) {
-      if (completed.get(place.key)?.seq === place.seq) completed.delete(place.key);
-      completedOrder.shift();
+    while (size() >= maxKeys) {
+      const done = completedOrder.peek();
+      const bound = bindingOrder.peek();
+      if (!done && !bound) break;
+      const [order, map, place] =
+        done && (!bound || done.seq < bound.seq)
+          ? [completedOrder, completed as Map<string, { seq: number }>, done]
+          : [bindingOrder, bindings as Map<string, { seq: number }>, bound!];
+      if (map.get(place.key)?.seq === place.seq) map.delete(place.key);
+      order.shift();
     }
     if (size() >= maxKeys) {
       throw new WebhookError(
@@ -159,12 +205,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
   function setLease(key: string, token: string, expiresAt: number): void {
     leases.set(key, { token, expiresAt, seq: ++seq });
-    leaseOrder.push(key, seq);
+    leaseOrder.push(key, seq, leases);
   }
 
   function setCompleted(key: string, expiresAt: number): void {
     completed.set(key, { expiresAt, seq: ++seq });
-    completedOrder.push(key, seq);
+    completedOrder.push(key, seq, completed);
+  }
+
+  function setBinding(key: string, value: string, expiresAt: number): void {
+    bindings.set(key, { value, expiresAt, seq: ++seq });
+    bindingOrder.push(key, seq, bindings);
   }
 
   /** Whether `token` may extend or complete `key`: it holds the lease, or the key is free again. */
@@ -184,6 +235,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       completed.clear();
       leaseOrder.clear();
       completedOrder.clear();
+      bindings.clear();
+      bindingOrder.clear();
     },
     async claim(key, { lockMs }) {
       const at = now();
@@ -222,6 +275,27 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
     async release(key, token) {
       if (leases.get(key)?.token === token) leases.delete(key);
+    },
+    async bind(key, value, { ttlMs, refresh }) {
+      if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+        throw new WebhookError(
+          "invalid_option",
+          `hookgate: memoryStore bind ttlMs must be a positive number of ms, got ${String(ttlMs)}`,
+        );
+      }
+      const at = now();
+      const bound = bindings.get(key);
+      if (bound && bound.expiresAt > at) {
+        if (refresh === true) {
+          bindings.delete(key);
+          setBinding(key, bound.value, at + ttlMs);
+        }
+        return bound.value;
+      }
+      bindings.delete(key);
+      makeRoom(at);
+      setBinding(key, value, at + ttlMs);
+      return value;
     },
   };
 }

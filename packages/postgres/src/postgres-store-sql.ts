@@ -1,4 +1,4 @@
-import { tableName } from "./internal/sql.js";
+import { type TableName, tableName } from "./internal/sql.js";
 
 /** The default table of {@link postgresStore}. */
 export const DEFAULT_STORE_TABLE = "hookgate_idempotency";
@@ -9,7 +9,8 @@ export const DEFAULT_STORE_TABLE = "hookgate_idempotency";
  *
  * One row per key: a lease (`completed = false`, held by `token` until `expires_at`) or a
  * completion (`completed = true`, remembered until `expires_at`). A row whose `expires_at` has
- * passed is free, whatever it says; claims delete a few such rows as they go.
+ * passed is free, whatever it says; claims delete a few such rows as they go. Bindings (`bind`)
+ * live in a second table, `<table>_bind`: one row per key with its `value` until `expires_at`.
  *
  * @example
  * // in a migration file
@@ -17,6 +18,7 @@ export const DEFAULT_STORE_TABLE = "hookgate_idempotency";
  */
 export function postgresStoreSql(table: string = DEFAULT_STORE_TABLE): string {
   const t = tableName(table, "postgresStoreSql(table)");
+  const b = bindTableName(t);
   return `CREATE TABLE IF NOT EXISTS ${t.quoted} (
   key text COLLATE "C" PRIMARY KEY,
   token text NOT NULL,
@@ -24,5 +26,19 @@ export function postgresStoreSql(table: string = DEFAULT_STORE_TABLE): string {
   expires_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "${t.base}_expires_at" ON ${t.quoted} (expires_at);
+CREATE TABLE IF NOT EXISTS ${b.quoted} (
+  key text COLLATE "C" PRIMARY KEY,
+  value text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "${b.base}_expiry" ON ${b.quoted} (expires_at);
 `;
+}
+
+/**
+ * The table of the store's bindings (`bind`): the store's table name with `_bind` appended, in
+ * the same schema. Its own table, so a binding never meets a claim of the same key.
+ */
+export function bindTableName(t: TableName): TableName {
+  return tableName(`${t.name}_bind`, "postgresStore table");
 }

@@ -68,6 +68,12 @@ describePostgres("postgresStore", () => {
             expect((await store.claim(key, { lockMs: 10_000, ttlMs: 60_000 })).status).toBe("completed"),
         ],
         ["release after complete", () => store.release(key, token)],
+        ["bind → bound", async () => expect(await store.bind(key, "a", { ttlMs: 60_000 })).toBe("a")],
+        ["bind → found", async () => expect(await store.bind(key, "b", { ttlMs: 60_000 })).toBe("a")],
+        [
+          "bind → refreshed",
+          async () => expect(await store.bind(key, "c", { ttlMs: 60_000, refresh: true })).toBe("a"),
+        ],
       ];
       for (const [name, call] of calls) {
         const before = sent.length;
@@ -81,7 +87,7 @@ describePostgres("postgresStore", () => {
       }
       // Each kind of call has its own prepared statement, and a name never stands for two texts.
       const byName = new Map(sent.filter((q) => q.name).map((q) => [q.name, q.text]));
-      expect(byName.size).toBe(prepare ? 4 : 0);
+      expect(byName.size).toBe(prepare ? 5 : 0);
       for (const query of sent) if (query.name) expect(byName.get(query.name)).toBe(query.text);
     });
   }
@@ -163,6 +169,48 @@ describePostgres("postgresStore", () => {
     await store.claim("another", { lockMs: 60_000, ttlMs: 60_000 });
     expect(await count("key LIKE 'expired:%'")).toBe(0);
     expect(await count("key IN ('live-lease', 'live-completion', 'another')")).toBe(3);
+  });
+
+  it("binds prune expired bindings of other keys, a bounded number at a time, and leave claims alone", async () => {
+    const pruned = `${schema}.bind_pruned`;
+    const store = postgresStore({ pool, table: pruned, pruneBatch: 5 });
+    await store.migrate();
+    await pool.query(
+      `INSERT INTO ${pruned}_bind (key, value, expires_at)
+       SELECT '"expired:' || i || '"', '"v"', now() - interval '1 minute' FROM generate_series(1, 12) i`,
+    );
+    await store.claim("claimed", { lockMs: 60_000, ttlMs: 60_000 });
+    const count = async (where: string) =>
+      Number((await pool.query(`SELECT count(*)::int AS n FROM ${pruned}_bind WHERE ${where}`)).rows[0].n);
+    expect(await count("key LIKE '\"expired:%'")).toBe(12);
+    expect(await store.bind("a", "1", { ttlMs: 60_000 })).toBe("1");
+    expect(await store.bind("b", "2", { ttlMs: 60_000 })).toBe("2");
+    expect(await count("key LIKE '\"expired:%'")).toBe(2);
+    expect(await store.bind("a", "3", { ttlMs: 60_000, refresh: true })).toBe("1");
+    expect(await count("key LIKE '\"expired:%'")).toBe(0);
+    // The expired rows were taken as absent: an expired binding of the same key is bound anew.
+    await pool.query(`UPDATE ${pruned}_bind SET expires_at = now() - interval '1 second' WHERE key = '"b"'`);
+    expect(await store.bind("b", "4", { ttlMs: 60_000 })).toBe("4");
+    expect((await store.claim("claimed", { lockMs: 60_000, ttlMs: 60_000 })).status).toBe("in-flight");
+  });
+
+  it("measures bindings by the database's clock", async () => {
+    const store = postgresStore({ pool, table });
+    await store.bind("db-clock-bind", "v", { ttlMs: 90_000 });
+    const left = async () =>
+      Number(
+        (
+          await pool.query(
+            `SELECT extract(epoch FROM expires_at - now()) AS s FROM ${table}_bind WHERE key = '"db-clock-bind"'`,
+          )
+        ).rows[0].s,
+      );
+    expect(await left()).toBeGreaterThan(85);
+    expect(await left()).toBeLessThanOrEqual(90);
+    await store.bind("db-clock-bind", "w", { ttlMs: 10_000 }); // found, not refreshed: unchanged
+    expect(await left()).toBeGreaterThan(80);
+    await store.bind("db-clock-bind", "w", { ttlMs: 3_600_000, refresh: true });
+    expect(await left()).toBeGreaterThan(3590);
   });
 
   it("measures leases and completions by the database's clock", async () => {

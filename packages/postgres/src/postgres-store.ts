@@ -6,7 +6,7 @@ import {
   statementName,
   tableName,
 } from "./internal/sql.js";
-import { DEFAULT_STORE_TABLE, postgresStoreSql } from "./postgres-store-sql.js";
+import { bindTableName, DEFAULT_STORE_TABLE, postgresStoreSql } from "./postgres-store-sql.js";
 
 /** Options for {@link postgresStore}. */
 export interface PostgresStoreOptions {
@@ -18,8 +18,9 @@ export interface PostgresStoreOptions {
   /** The table, optionally schema-qualified; used exactly as written (quoted). @default "hookgate_idempotency" */
   table?: string;
   /**
-   * Expired rows each successful claim deletes, at most, so the table stays the size of the
-   * live keys without a cleanup job. 0 turns it off (prune `expires_at < now()` yourself).
+   * Expired rows each successful claim deletes, at most (and each bind, of the bindings table),
+   * so the tables stay the size of the live keys without a cleanup job. 0 turns it off (prune
+   * `expires_at < now()` yourself).
    * @default 10
    */
   pruneBatch?: number;
@@ -62,7 +63,7 @@ function positive(value: number, name: string): number {
  * Every statement reads the database's clock (`now()`, the statement's start), never the app's,
  * so instances with drifting clocks agree on when a lease or a completion expires.
  */
-function statements(t: string) {
+function statements(t: string, b: string) {
   const until = (param: string) => `now() + ${param}::float8 * interval '1 millisecond'`;
   return {
     // One statement: take the key if it has no row or an expired one, prune a few expired rows
@@ -105,6 +106,28 @@ ON CONFLICT (key) DO UPDATE
 RETURNING true AS held`,
     // Only this token's lease; a completion is never released.
     release: `DELETE FROM ${t} WHERE key = $1 AND token = $2 AND NOT completed`,
+    // Always DO UPDATE, even where nothing changes: RETURNING then yields the row as locked and
+    // current, also when it was inserted by a bind that committed while this one waited (a
+    // fallback SELECT would read the statement's older snapshot and miss it). A live row keeps
+    // its value, and its expiry unless $4 (refresh); an expired one is taken as if absent.
+    // Pruning waits on `bound`, like claim's, and skips locked rows.
+    bind: `WITH bound AS (
+  INSERT INTO ${b} AS held (key, value, expires_at)
+  VALUES ($1, $2, ${until("$3")})
+  ON CONFLICT (key) DO UPDATE
+    SET value = CASE WHEN held.expires_at <= now() THEN excluded.value ELSE held.value END,
+      expires_at = CASE WHEN held.expires_at <= now() OR $4::boolean
+        THEN excluded.expires_at ELSE held.expires_at END
+  RETURNING value
+), pruned AS (
+  DELETE FROM ${b} WHERE key IN (
+    SELECT key FROM ${b}
+    WHERE expires_at < now() AND key <> $1 AND EXISTS (SELECT FROM bound)
+    ORDER BY expires_at LIMIT $5
+    FOR UPDATE SKIP LOCKED
+  )
+)
+SELECT value FROM bound`,
   };
 }
 
@@ -137,7 +160,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       `hookgate: postgresStore pruneBatch must be a whole number of at least 0, got ${String(pruneBatch)}`,
     );
   }
-  const sql = statements(table.quoted);
+  const sql = statements(table.quoted, bindTableName(table).quoted);
   const prepare = options.prepare ?? true;
   const names = Object.fromEntries(
     Object.entries(sql).map(([label, text]) => [label, statementName(label, text)]),
@@ -168,6 +191,25 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
     async release(key, token) {
       await run("release", [storedKey(key), token]);
+    },
+    async bind(key, value, { ttlMs, refresh }) {
+      // JSON keeps keys and values exact and storable: U+0000 and lone surrogates (which
+      // PostgreSQL text cannot hold, or UTF-8 cannot carry) become \u escapes.
+      const { rows } = await run("bind", [
+        JSON.stringify(key),
+        JSON.stringify(value),
+        positive(ttlMs, "bind ttlMs"),
+        refresh === true,
+        pruneBatch,
+      ]);
+      const bound = (rows[0] as { value: string } | undefined)?.value;
+      if (bound === undefined) {
+        throw new WebhookError(
+          "store_unavailable",
+          "hookgate: postgresStore bind got no row back; check that the table was created by store.migrate()",
+        );
+      }
+      return JSON.parse(bound) as string;
     },
   };
 }

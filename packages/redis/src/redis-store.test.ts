@@ -75,6 +75,13 @@ describeRedis("redisStore keys", () => {
     expect(await client.pttl(keys[0]!)).toBeGreaterThan(4000);
   });
 
+  it("keeps a binding beside the claim key, in the same hash slot, never equal to any claim key", async () => {
+    expect(await store.bind("tenant:acme", "ns-1", { ttlMs: 60_000 })).toBe("ns-1");
+    const keys = await client.keys(`${prefix}*tenant:acme*`);
+    expect(keys).toEqual([`${prefix}{tenant:acme}:bind`]);
+    expect(await client.pttl(keys[0]!)).toBeGreaterThan(50_000);
+  });
+
   it("bounds long keys and keeps lookalike keys apart", async () => {
     const long = "k".repeat(10_000);
     expect(redisKey(prefix, long).length).toBeLessThan(prefix.length + 50);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type Claim, type IdempotencyStore, WebhookError } from "@hookgate/core";
 import { redisKey } from "./internal/redis-key.js";
 import { scriptRunner } from "./internal/run-script.js";
-import { CLAIM, COMPLETE, EXTEND, RELEASE } from "./internal/scripts.js";
+import { BIND, CLAIM, COMPLETE, EXTEND, RELEASE } from "./internal/scripts.js";
 import type { RedisClientLike } from "./redis-client.js";
 
 /** Options for {@link redisStore}. */
@@ -69,6 +69,13 @@ export function redisStore(options: RedisStoreOptions): IdempotencyStore {
     },
     async release(key, token) {
       await run(RELEASE, keyOf(key), [`L${token}`]);
+    },
+    async bind(key, value, { ttlMs, refresh }) {
+      const ms = milliseconds(ttlMs, "bind ttlMs");
+      // JSON keeps every JavaScript string exact: a lone surrogate, which has no UTF-8 form,
+      // is written as its \u escape instead of becoming U+FFFD on the way to Redis.
+      const bound = await run(BIND, `${keyOf(key)}:bind`, [JSON.stringify(value), ms, refresh === true ? "1" : "0"]);
+      return JSON.parse(String(bound)) as string;
     },
   };
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { IdempotencyStore } from "@hookgate/core";
+import { type IdempotencyStore, WebhookError } from "@hookgate/core";
 import { openDatabase, type SqliteDatabase, type SqliteTarget, tableName } from "./internal/database.js";
 
 /** Options for {@link sqliteStore}. */
 export interface SqliteStoreOptions extends SqliteTarget {
-  /** The table keys live in. @default "hookgate_keys" */
+  /** The table keys live in; bindings (`bind`) live in `<table>_bind`. @default "hookgate_keys" */
   table?: string;
   /** The clock, in ms. @default Date.now */
   now?: () => number;
@@ -53,6 +53,27 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   const prune = db.prepare<[number]>(`DELETE FROM ${table} WHERE expires_at <= ?`);
   let lastPrune = Number.NEGATIVE_INFINITY;
 
+  // Bindings have their own table, so a binding never meets a claim of the same key. Keys and
+  // values are stored as JSON strings: exact for any JavaScript string, lone surrogates included
+  // (which UTF-8 cannot carry). A live row keeps its value, and its expiry unless `refresh`; an
+  // expired one is taken as if absent. One statement, in a write transaction with the pruning.
+  const bindings = `${table}_bind`;
+  db.exec(
+    `CREATE TABLE IF NOT EXISTS ${bindings} (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
+  );
+  const upsertBinding = db.prepare<
+    [{ key: string; value: string; at: number; expiresAt: number; refresh: number }],
+    { value: string }
+  >(
+    `INSERT INTO ${bindings} (key, value, expires_at) VALUES (@key, @value, @expiresAt)
+     ON CONFLICT(key) DO UPDATE SET
+       value = CASE WHEN expires_at <= @at THEN excluded.value ELSE value END,
+       expires_at = CASE WHEN expires_at <= @at OR @refresh THEN excluded.expires_at ELSE expires_at END
+     RETURNING value`,
+  );
+  const pruneBindings = db.prepare<[number]>(`DELETE FROM ${bindings} WHERE expires_at <= ?`);
+  let lastBindingPrune = Number.NEGATIVE_INFINITY;
+
   /** Whether `token` holds the key, or it is free for it to take back (memoryStore's rule). */
   function holds(row: Row | undefined, token: string, at: number): boolean {
     if (!row) return true;
@@ -81,6 +102,22 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     return true;
   });
 
+  const bind = db.transaction((key: string, value: string, ttlMs: number, refresh: boolean) => {
+    const at = now();
+    if (at - lastBindingPrune >= PRUNE_EVERY_MS) {
+      lastBindingPrune = at;
+      pruneBindings.run(at);
+    }
+    const row = upsertBinding.get({
+      key: JSON.stringify(key),
+      value: JSON.stringify(value),
+      at,
+      expiresAt: at + ttlMs,
+      refresh: refresh ? 1 : 0,
+    });
+    return JSON.parse(row!.value) as string;
+  });
+
   return {
     database: db,
     async claim(key, { lockMs }) {
@@ -94,6 +131,15 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
     async release(key, token) {
       remove.run(key, token);
+    },
+    async bind(key, value, { ttlMs, refresh }) {
+      if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+        throw new WebhookError(
+          "invalid_option",
+          `hookgate: sqliteStore bind ttlMs must be a positive number of ms, got ${String(ttlMs)}`,
+        );
+      }
+      return bind.immediate(key, value, ttlMs, refresh === true);
     },
     async close() {
       if (owned && db.open) db.close();

@@ -10,10 +10,10 @@ export interface StoreScenario {
 export interface StoreConformanceOptions {
   /** A fresh key prefix per scenario, so scenarios never see each other's keys. @default random */
   keyPrefix?: string;
-  /** Concurrent claims in the atomicity scenario. @default 50 */
+  /** Concurrent claims (and binds) in the atomicity scenarios. @default 50 */
   concurrency?: number;
   /**
-   * The lease used by the expiry scenarios, in ms: long enough for one store round trip, short
+   * The lease (and binding life) used by the expiry scenarios, in ms: long enough for one store round trip, short
    * enough to keep the suite quick. @default 150
    */
   shortLockMs?: number;
@@ -60,6 +60,7 @@ export function storeConformance(
   const lock = { lockMs: 10_000, ttlMs: 60_000 };
   const shortLock = { lockMs: short, ttlMs: 60_000 };
   const pastShortLock = () => sleep(short * 2 + 100);
+  const bindFor = { ttlMs: 60_000 };
 
   return [
     {
@@ -273,6 +274,143 @@ export function storeConformance(
           check(await store.complete(k, token, { ttlMs: 60_000 }), "complete");
           check((await store.claim(k, lock)).status === "completed", `completed ${JSON.stringify(name)}`);
         }
+      },
+    },
+    {
+      name: "bind: the first writer wins, a later bind gets the first value",
+      async run() {
+        const store = await makeStore();
+        const k = key("bind-first");
+        check((await store.bind(k, "first", bindFor)) === "first", "the first bind should return its value");
+        check(
+          (await store.bind(k, "second", bindFor)) === "first",
+          "a second bind should return the first value",
+        );
+        check(
+          (await store.bind(k, "third", { ...bindFor, refresh: true })) === "first",
+          "a refreshing bind leaves the value",
+        );
+        check(
+          (await store.bind(key("bind-other"), "second", bindFor)) === "second",
+          "bindings of other keys are independent",
+        );
+      },
+    },
+    {
+      name: `bind: ${concurrency} concurrent binds of one key from several handles all get one value`,
+      async run() {
+        const stores = await Promise.all(Array.from({ length: Math.min(concurrency, 8) }, () => makeStore()));
+        const k = key("bind-race");
+        const results = await Promise.all(
+          Array.from({ length: concurrency }, (_, i) => stores[i % stores.length]!.bind(k, `value-${i}`, bindFor)),
+        );
+        const values = new Set(results);
+        check(values.size === 1, `every bind should get the same value, got ${values.size} different ones`);
+        const [winner] = values;
+        check(
+          typeof winner === "string" && /^value-\d+$/.test(winner),
+          `the value should be one of the binds', got ${JSON.stringify(winner)}`,
+        );
+        check((await stores[0]!.bind(k, "late", bindFor)) === winner, "a later bind gets the winner");
+      },
+    },
+    {
+      name: "bind: a binding is forgotten after ttlMs",
+      async run() {
+        const store = await makeStore();
+        const k = key("bind-expiry");
+        check((await store.bind(k, "old", { ttlMs: short })) === "old", "first bind");
+        check((await store.bind(k, "new", { ttlMs: short })) === "old", "held within ttlMs");
+        await pastShortLock();
+        check((await store.bind(k, "new", bindFor)) === "new", "a bind after ttlMs binds the new value");
+        check((await store.bind(k, "newer", bindFor)) === "new", "and holds it");
+      },
+    },
+    {
+      name: "bind: refresh extends a binding's life, a bind without refresh does not",
+      async run() {
+        const store = await makeStore();
+        const k = key("bind-refresh");
+        check((await store.bind(k, "kept", { ttlMs: short })) === "kept", "first bind");
+        for (let i = 0; i < 4; i++) {
+          await sleep(short / 2);
+          check(
+            (await store.bind(k, `other-${i}`, { ttlMs: short, refresh: true })) === "kept",
+            `refresh ${i + 1} should keep the value`,
+          );
+        }
+        // 2× ttlMs after the first bind, the refreshed binding still holds.
+        check((await store.bind(k, "other", { ttlMs: short })) === "kept", "a refreshed binding outlives ttlMs");
+
+        const plain = key("bind-no-refresh");
+        check((await store.bind(plain, "first", { ttlMs: short })) === "first", "first bind");
+        await sleep(short / 2);
+        check(
+          (await store.bind(plain, "second", { ttlMs: 60_000 })) === "first",
+          "a bind without refresh leaves the value",
+        );
+        await sleep(short / 2 + short + 100);
+        check(
+          (await store.bind(plain, "third", bindFor)) === "third",
+          "a bind without refresh does not extend the binding's life",
+        );
+      },
+    },
+    {
+      name: "bind: keys and values may hold any characters",
+      async run() {
+        const store = await makeStore();
+        const odd = [
+          "a:b:c",
+          "spaces and ünïcode ✓",
+          "{braces}",
+          "}{",
+          "#hash",
+          "quote'\"`",
+          "back\\slash \\0",
+          "nul\u0000byte",
+          "lone \ud800 surrogate",
+          "\udc00",
+          "",
+          "x".repeat(300),
+        ];
+        for (const [i, name] of odd.entries()) {
+          const k = key(name);
+          const value = odd[(i + 1) % odd.length]!;
+          check((await store.bind(k, value, bindFor)) === value, `bind ${JSON.stringify(name)}`);
+          check(
+            (await store.bind(k, "other", bindFor)) === value,
+            `bound ${JSON.stringify(name)} to ${JSON.stringify(value)}`,
+          );
+        }
+        // Keys that differ only in what an escaping or an encoding could merge stay apart.
+        const a = key("\ud800");
+        const b = key("\udc00");
+        const c = key("\ufffd");
+        check((await store.bind(a, "a", bindFor)) === "a", "lone high surrogate");
+        check((await store.bind(b, "b", bindFor)) === "b", "lone low surrogate");
+        check((await store.bind(c, "c", bindFor)) === "c", "replacement character");
+        const d = key("\\0");
+        const e = key("\u0000");
+        check((await store.bind(d, "d", bindFor)) === "d", "backslash zero");
+        check((await store.bind(e, "e", bindFor)) === "e", "U+0000");
+      },
+    },
+    {
+      name: "bind: bindings and claims of the same key string never meet",
+      async run() {
+        const store = await makeStore();
+        const k = key("bind-vs-claim");
+        const token = tokenOf(await store.claim(k, lock), "claim");
+        check((await store.bind(k, "bound", bindFor)) === "bound", "a claimed key string is still unbound");
+        check((await store.claim(k, lock)).status === "in-flight", "the bind leaves the claim");
+        check(await store.complete(k, token, { ttlMs: 60_000 }), "the holder's complete");
+        check((await store.bind(k, "other", bindFor)) === "bound", "the completion leaves the binding");
+        check((await store.claim(k, lock)).status === "completed", "the binding leaves the completion");
+
+        const k2 = key("claim-vs-bind");
+        check((await store.bind(k2, "bound", bindFor)) === "bound", "bind first");
+        tokenOf(await store.claim(k2, lock), "a bound key string is still unclaimed");
       },
     },
   ];

@@ -61,3 +61,19 @@ export const RELEASE = script(
 end
 return 0`,
 );
+
+// Bindings live under `<claim key>:bind`: a claim key always ends with the `}` of its hash tag,
+// so the two never meet, and both hash to the delivery key's slot. ARGV[1] is the value (as the
+// store encodes it), ARGV[2] milliseconds, ARGV[3] "1" to refresh a binding that is found.
+
+/** The value bound to the key: ARGV[1] if it had none (bound now for ARGV[2] ms), else the earlier one. */
+export const BIND = script(
+  "bind",
+  `local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return ARGV[1]
+end
+if ARGV[3] == '1' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return v`,
+);
