@@ -9,6 +9,7 @@ import type { Settings } from "../receiver/options.js";
 import type { ReplayOptions, ReplayResult } from "../receiver/types.js";
 import { validatePayload } from "../receiver/validate.js";
 import { parsePayload } from "../scheme/payload.js";
+import { findJournalEntry } from "./find-entry.js";
 
 /** Most deliveries one filtered replay takes when the filter sets no `limit`. */
 const DEFAULT_REPLAY_LIMIT = 100;
@@ -73,7 +74,7 @@ async function idsOf(
     const page = await journalCall(settings, () =>
       settings.journal!.list({ ...filter, cursor, limit: Math.min(max - ids.length, 1000) }),
     );
-    for (const entry of page.entries) ids.push(entry.id);
+    for (const entry of page.entries) ids.push(entry.key);
     cursor = page.cursor;
   } while (cursor !== undefined && ids.length < max);
   return ids;
@@ -84,11 +85,12 @@ async function replayOne(
   settings: Settings,
   handlers: Handlers,
   enqueue: ((delivery: QueuedDelivery) => Promise<void>) | undefined,
-  id: string,
+  target: string,
   options: ReplayOptions,
 ): Promise<ReplayResult> {
-  const entry = await journalCall(settings, () => settings.journal!.get(id));
-  if (!entry) return { id, outcome: "missing" };
+  const entry = await journalCall(settings, () => findJournalEntry(settings.journal!, target));
+  if (!entry) return { id: target, outcome: "missing" };
+  const { id } = entry;
   let event: WebhookEvent;
   try {
     event = await eventOf(settings, entry, options.verify !== false);

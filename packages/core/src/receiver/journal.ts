@@ -3,7 +3,7 @@ import { bounded } from "../internal/bounded.js";
 import { journalHeaders } from "../journal/redact.js";
 import type { JournalError, JournalUpdate } from "../journal.js";
 import type { WebhookEvent } from "../queue.js";
-import type { HeadersInput } from "../types.js";
+import type { Delivery, HeadersInput } from "../types.js";
 import { idempotencyKey } from "./claim.js";
 import type { Settings } from "./options.js";
 
@@ -65,16 +65,26 @@ export async function journalReceived(
   started.set(event, performance.now());
 }
 
-/** Applies a lifecycle step; a journal failure is reported, never thrown. */
+/**
+ * The key of the journal row a step is for: the one it carries (a journal entry, a queued job —
+ * a replay's job key names the row it replays), else the delivery's idempotency key.
+ */
+function journalKeyOf(settings: Settings, delivery: Delivery & { key?: string | undefined }): string {
+  if (typeof delivery.key === "string") return delivery.key.replace(/#replay:[^#]*$/, "");
+  return idempotencyKey(settings, delivery);
+}
+
+/** Applies a lifecycle step to the delivery's row (by key); a journal failure is reported, never thrown. */
 export async function journalUpdate(
   settings: Settings,
-  delivery: { id: string },
+  delivery: { id: string; key?: string | undefined },
   change: JournalUpdate,
 ): Promise<void> {
   const { journal } = settings;
   if (!journal) return;
   try {
-    await journalCall(settings, () => journal.update(delivery.id, change));
+    const key = journalKeyOf(settings, delivery as Delivery & { key?: string | undefined });
+    await journalCall(settings, () => journal.update(key, change));
   } catch (error) {
     settings.reportJournal(error, delivery);
   }
