@@ -21,6 +21,7 @@ export {
 } from "./internal/secrets.js";
 export type { JournalPosition } from "./journal/cursor.js";
 export { decodeJournalCursor, encodeJournalCursor, journalPageOf } from "./journal/cursor.js";
+export { findJournalEntry } from "./journal/find-entry.js";
 export type { MemoryJournal, MemoryJournalOptions } from "./journal/memory-journal.js";
 export { memoryJournal } from "./journal/memory-journal.js";
 export type { ResolvedJournalOptions } from "./journal/options.js";

@@ -16,12 +16,24 @@ export interface JournalError {
   message: string;
 }
 
-/** What the receiver records of an accepted delivery, before it answers 2xx. */
+/**
+ * What the receiver records of an accepted delivery, before it answers 2xx. A row's identity is
+ * its `key`, not its `id`: two tenants (or receivers) whose senders use the same id are two rows.
+ */
 export interface JournalRecord {
-  /** The sender's delivery or event id: what `get` takes. */
+  /** The sender's delivery or event id; several rows may share one (`list({ id })` finds them). */
   id: string;
-  /** The delivery's idempotency key in the receiver's store. */
+  /**
+   * The delivery's idempotency key in the receiver's store (namespace, tenant, scheme and id or
+   * signature): the row's identity, what `get` and `update` take.
+   */
   key: string;
+  /** The tenant whose secret verified it, with per-tenant secrets. */
+  tenant?: string | undefined;
+  /** The route params the request matched, so a replay resolves the same tenant's secrets. */
+  params?: Readonly<Record<string, string>> | undefined;
+  /** An opaque integrity tag the receiver computes over the row; stored and returned as is. */
+  seal?: string | undefined;
   /** The scheme's name, e.g. `stripe`. */
   scheme: string;
   type: string;
@@ -41,8 +53,12 @@ export interface JournalRecord {
 
 /** One journaled delivery as `list` returns it: everything but the bytes and headers. */
 export interface JournalSummary {
+  /** The sender's id; not unique across tenants. */
   id: string;
+  /** The row's identity: what `get` and `update` take. */
   key: string;
+  /** The tenant whose secret verified it, where there is one. */
+  tenant?: string | undefined;
   scheme: string;
   type: string;
   status: JournalStatus;
@@ -66,6 +82,10 @@ export interface JournalEntry extends JournalSummary {
   headers: Record<string, string>;
   url?: string | undefined;
   timestamp?: Date | undefined;
+  /** The route params recorded with it. */
+  params?: Readonly<Record<string, string>> | undefined;
+  /** The integrity tag recorded with it, as recorded. */
+  seal?: string | undefined;
 }
 
 /**
@@ -104,6 +124,10 @@ export interface JournalFilter {
   status?: JournalStatus | readonly JournalStatus[] | undefined;
   /** An exact event type. */
   type?: string | undefined;
+  /** An exact sender id: every row with that id, whatever its tenant. */
+  id?: string | undefined;
+  /** An exact tenant. */
+  tenant?: string | undefined;
   /** Received at or after. */
   since?: Date | undefined;
   /** Received before. */
@@ -146,14 +170,18 @@ export interface DeliveryJournal {
   readonly redactHeaders?: readonly string[] | undefined;
   /** How many refused requests it keeps whole; the receiver passes their bytes only when above 0. */
   readonly keepRejected?: number | undefined;
-  /** Records an accepted delivery as `received`; an id seen before is overwritten (a sender's retry), keeping its attempts. */
+  /**
+   * Records an accepted delivery as `received`, keyed by `entry.key`: a key seen before is
+   * overwritten (a sender's retry), keeping its attempts; the same `id` under another key is
+   * another row.
+   */
   record(entry: JournalRecord): Promise<void>;
-  /** Moves an entry along its lifecycle; `false` when no entry has that id (or a `queued` came late). */
-  update(id: string, change: JournalUpdate): Promise<boolean>;
+  /** Moves the entry with this key along its lifecycle; `false` when no entry has it (or a `queued` came late). */
+  update(key: string, change: JournalUpdate): Promise<boolean>;
   /** Counts a refused request by code and minute. */
   reject(rejection: JournalRejection): Promise<void>;
-  /** One delivery with its exact bytes. */
-  get(id: string): Promise<JournalEntry | undefined>;
+  /** The delivery with this key, with its exact bytes (a sender id may name several: `list({ id })`). */
+  get(key: string): Promise<JournalEntry | undefined>;
   /** Deliveries newest first, filtered, a page at a time. */
   list(filter?: JournalFilter): Promise<JournalPage>;
   /** Counts by status and type, handling-time percentiles and refusals, since `since` (default: everything kept). */

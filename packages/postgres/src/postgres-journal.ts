@@ -37,6 +37,7 @@ export interface PostgresJournal extends DeliveryJournal {
 interface SummaryRow {
   id: string;
   key: string;
+  tenant: string | null;
   scheme: string;
   type: string;
   status: JournalStatus;
@@ -55,15 +56,18 @@ interface EntryRow extends SummaryRow {
   url: string | null;
   headers: Record<string, string>;
   raw_body: Buffer;
+  params: Record<string, string> | null;
+  seal: string | null;
 }
 
 const SUMMARY =
-  "id, key, scheme, type, status, received_at, updated_at, attempts, error_code, error_message, duration_ms, matched_secret, size";
+  "id, key, tenant, scheme, type, status, received_at, updated_at, attempts, error_code, error_message, duration_ms, matched_secret, size";
 
 function summaryOf(row: SummaryRow): JournalSummary {
   return {
     id: row.id,
     key: row.key,
+    tenant: row.tenant ?? undefined,
     scheme: row.scheme,
     type: row.type,
     status: row.status,
@@ -99,16 +103,17 @@ export function postgresJournal(options: PostgresJournalOptions): PostgresJourna
   const { deliveries: t, rejections: r, rejected: k } = journalTables(table);
   const prepare = options.prepare ?? true;
   const fixed = {
-    record: `INSERT INTO ${t.quoted} AS d (id, key, scheme, type, status, received_at, updated_at, attempts, matched_secret, size, "timestamp", url, headers, raw_body)
-VALUES ($1, $2, $3, $4, 'received', $5, $5, 0, $6, $7, $8, $9, $10, $11)
-ON CONFLICT (id) DO UPDATE SET key = excluded.key, scheme = excluded.scheme, type = excluded.type, status = 'received',
+    record: `INSERT INTO ${t.quoted} AS d (id, key, scheme, type, status, received_at, updated_at, attempts, matched_secret, size, "timestamp", url, headers, raw_body, tenant, params, seal)
+VALUES ($1, $2, $3, $4, 'received', $5, $5, 0, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+ON CONFLICT (key) DO UPDATE SET id = excluded.id, scheme = excluded.scheme, type = excluded.type, status = 'received',
   received_at = excluded.received_at, updated_at = excluded.updated_at, duration_ms = NULL, matched_secret = excluded.matched_secret,
-  size = excluded.size, "timestamp" = excluded."timestamp", url = excluded.url, headers = excluded.headers, raw_body = excluded.raw_body`,
+  size = excluded.size, "timestamp" = excluded."timestamp", url = excluded.url, headers = excluded.headers, raw_body = excluded.raw_body,
+  tenant = excluded.tenant, params = excluded.params, seal = excluded.seal`,
     update: `UPDATE ${t.quoted} SET status = $2, updated_at = $3, attempts = attempts + $4::integer,
   error_code = COALESCE($5, error_code), error_message = CASE WHEN $5::text IS NULL THEN error_message ELSE $6 END,
   duration_ms = COALESCE($7, duration_ms)
-WHERE id = $1 AND ($2 <> 'queued' OR status = 'received') RETURNING id`,
-    get: `SELECT * FROM ${t.quoted} WHERE id = $1`,
+WHERE key = $1 AND ($2 <> 'queued' OR status = 'received') RETURNING key`,
+    get: `SELECT * FROM ${t.quoted} WHERE key = $1`,
     reject: `INSERT INTO ${r.quoted} AS r (minute, code, count) VALUES (date_trunc('minute', $1::timestamptz), $2, 1)
 ON CONFLICT (minute, code) DO UPDATE SET count = r.count + 1`,
     keep: `WITH kept AS (INSERT INTO ${k.quoted} (code, at, url, headers, raw_body) VALUES ($1, $2, $3, $4, $5) RETURNING seq)
@@ -140,6 +145,14 @@ DELETE FROM ${k.quoted} WHERE at < $1`,
       values.push(filter.type);
       clauses.push(`type = $${values.length}`);
     }
+    if (filter.id !== undefined) {
+      values.push(filter.id);
+      clauses.push(`id = $${values.length}`);
+    }
+    if (filter.tenant !== undefined) {
+      values.push(filter.tenant);
+      clauses.push(`tenant = $${values.length}`);
+    }
     if (filter.since) {
       values.push(filter.since);
       clauses.push(`received_at >= $${values.length}`);
@@ -150,8 +163,8 @@ DELETE FROM ${k.quoted} WHERE at < $1`,
     }
     if (filter.cursor !== undefined) {
       const cursor = decodeJournalCursor(filter.cursor);
-      values.push(new Date(cursor.receivedAt), cursor.id);
-      clauses.push(`(received_at, id) < ($${values.length - 1}, $${values.length})`);
+      values.push(new Date(cursor.receivedAt), cursor.key);
+      clauses.push(`(received_at, key) < ($${values.length - 1}, $${values.length})`);
     }
     return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", values };
   }
@@ -175,11 +188,14 @@ DELETE FROM ${k.quoted} WHERE at < $1`,
         entry.url ?? null,
         JSON.stringify(entry.headers),
         buffer(entry.rawBody),
+        entry.tenant ?? null,
+        entry.params === undefined ? null : JSON.stringify(entry.params),
+        entry.seal ?? null,
       ]);
     },
-    async update(id, change) {
+    async update(key, change) {
       const { rows } = await run("update", [
-        id,
+        key,
         change.status,
         change.at,
         change.attempt ? 1 : 0,
@@ -204,8 +220,8 @@ DELETE FROM ${k.quoted} WHERE at < $1`,
         ]);
       }
     },
-    async get(id) {
-      const { rows } = await run<EntryRow>("get", [id]);
+    async get(key) {
+      const { rows } = await run<EntryRow>("get", [key]);
       const row = rows[0];
       if (!row) return undefined;
       const entry: JournalEntry = {
@@ -214,6 +230,8 @@ DELETE FROM ${k.quoted} WHERE at < $1`,
         headers: row.headers,
         url: row.url ?? undefined,
         timestamp: row.timestamp ?? undefined,
+        params: row.params ?? undefined,
+        seal: row.seal ?? undefined,
       };
       return entry;
     },
@@ -221,7 +239,7 @@ DELETE FROM ${k.quoted} WHERE at < $1`,
       const limit = journalPageSize(filter.limit);
       const { sql, values } = where(filter);
       const { rows } = (await pool.query({
-        text: `SELECT ${SUMMARY} FROM ${t.quoted} ${sql} ORDER BY received_at DESC, id DESC LIMIT ${limit + 1}`,
+        text: `SELECT ${SUMMARY} FROM ${t.quoted} ${sql} ORDER BY received_at DESC, key DESC LIMIT ${limit + 1}`,
         values,
       })) as { rows: SummaryRow[] };
       return journalPageOf(rows.map(summaryOf), limit, (entry) => entry);

@@ -29,6 +29,7 @@ export interface SqliteJournal extends DeliveryJournal {
 interface SummaryRow {
   id: string;
   key: string;
+  tenant: string | null;
   scheme: string;
   type: string;
   status: JournalStatus;
@@ -47,17 +48,19 @@ interface EntryRow extends SummaryRow {
   url: string | null;
   headers: string;
   raw_body: Buffer;
+  params: string | null;
+  seal: string | null;
 }
 
 const SUMMARY =
-  "id, key, scheme, type, status, received_at, updated_at, attempts, error_code, error_message, duration_ms, matched_secret, size";
+  "id, key, tenant, scheme, type, status, received_at, updated_at, attempts, error_code, error_message, duration_ms, matched_secret, size";
 
-/** The SQL that creates the journal's tables (run by {@link sqliteJournal} on open). */
-export function sqliteJournalSql(table = "hookgate_deliveries"): string {
-  const t = tableName(table, "sqliteJournal");
-  return `CREATE TABLE IF NOT EXISTS ${t} (
-  id TEXT PRIMARY KEY,
-  key TEXT NOT NULL,
+/** The deliveries table's columns: one row per idempotency key (several may share a sender id). */
+function deliveryColumns(): string {
+  return `(
+  key TEXT PRIMARY KEY,
+  id TEXT NOT NULL,
+  tenant TEXT,
   scheme TEXT NOT NULL,
   type TEXT NOT NULL,
   status TEXT NOT NULL,
@@ -72,10 +75,24 @@ export function sqliteJournalSql(table = "hookgate_deliveries"): string {
   timestamp INTEGER,
   url TEXT,
   headers TEXT NOT NULL,
-  raw_body BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ${t}_received ON ${t} (received_at, id);
+  raw_body BLOB NOT NULL,
+  params TEXT,
+  seal TEXT
+)`;
+}
+
+/**
+ * The SQL that creates the journal's tables (run by {@link sqliteJournal} on open, after it has
+ * migrated a deliveries table made by an earlier version, keyed by sender id, to one keyed by
+ * idempotency key).
+ */
+export function sqliteJournalSql(table = "hookgate_deliveries"): string {
+  const t = tableName(table, "sqliteJournal");
+  return `CREATE TABLE IF NOT EXISTS ${t} ${deliveryColumns()};
+CREATE INDEX IF NOT EXISTS ${t}_received ON ${t} (received_at, key);
 CREATE INDEX IF NOT EXISTS ${t}_status ON ${t} (status, received_at);
+CREATE INDEX IF NOT EXISTS ${t}_id ON ${t} (id);
+CREATE INDEX IF NOT EXISTS ${t}_tenant ON ${t} (tenant, received_at);
 CREATE TABLE IF NOT EXISTS ${t}_rejections (
   minute INTEGER NOT NULL,
   code TEXT NOT NULL,
@@ -92,10 +109,41 @@ CREATE TABLE IF NOT EXISTS ${t}_rejected (
 );`;
 }
 
+/**
+ * Rebuilds a deliveries table made by an earlier version (`id` its primary key, so a second
+ * tenant's delivery with the same id replaced the first) as one keyed by `key`, in one
+ * transaction, keeping every row. Rows that shared a key (one delivery re-sent under fresh ids)
+ * stay too: the newest keeps the key, the others get `<key>#<id>`. A no-op on a current table.
+ */
+function migrateLegacyTable(db: SqliteDatabase, t: string): void {
+  const legacy = () =>
+    db
+      .prepare<[], { name: string; pk: number }>(`SELECT name, pk FROM pragma_table_info('${t}')`)
+      .all()
+      .some((column) => column.name === "id" && column.pk === 1);
+  if (!legacy()) return;
+  db.transaction(() => {
+    if (!legacy()) return; // another process migrated it while this one waited for the lock
+    const next = `${t}__hookgate_migrate`;
+    const columns =
+      "id, scheme, type, status, received_at, updated_at, attempts, error_code, error_message, duration_ms, matched_secret, size, timestamp, url, headers, raw_body";
+    db.exec(`DROP TABLE IF EXISTS ${next};
+CREATE TABLE ${next} ${deliveryColumns()};
+CREATE INDEX IF NOT EXISTS ${t}_key_migrate ON ${t} (key, received_at, id);
+INSERT INTO ${next} (key, ${columns})
+  SELECT CASE WHEN EXISTS (SELECT 1 FROM ${t} AS o WHERE o.key = d.key
+      AND (o.received_at > d.received_at OR (o.received_at = d.received_at AND o.id > d.id)))
+    THEN d.key || '#' || d.id ELSE d.key END, ${columns} FROM ${t} AS d;
+DROP TABLE ${t};
+ALTER TABLE ${next} RENAME TO ${t};`);
+  }).immediate();
+}
+
 function summaryOf(row: SummaryRow): JournalSummary {
   return {
     id: row.id,
     key: row.key,
+    tenant: row.tenant ?? undefined,
     scheme: row.scheme,
     type: row.type,
     status: row.status,
@@ -127,6 +175,14 @@ function where(filter: JournalFilter): { sql: string; params: Array<string | num
     clauses.push("type = ?");
     params.push(filter.type);
   }
+  if (filter.id !== undefined) {
+    clauses.push("id = ?");
+    params.push(filter.id);
+  }
+  if (filter.tenant !== undefined) {
+    clauses.push("tenant = ?");
+    params.push(filter.tenant);
+  }
   if (filter.since) {
     clauses.push("received_at >= ?");
     params.push(filter.since.getTime());
@@ -137,8 +193,8 @@ function where(filter: JournalFilter): { sql: string; params: Array<string | num
   }
   if (filter.cursor !== undefined) {
     const cursor = decodeJournalCursor(filter.cursor);
-    clauses.push("(received_at < ? OR (received_at = ? AND id < ?))");
-    params.push(cursor.receivedAt, cursor.receivedAt, cursor.id);
+    clauses.push("(received_at < ? OR (received_at = ? AND key < ?))");
+    params.push(cursor.receivedAt, cursor.receivedAt, cursor.key);
   }
   return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
 }
@@ -156,23 +212,24 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
   const settings = resolveJournalOptions(options);
   const { db, owned } = openDatabase(options, "sqliteJournal");
   const t = tableName(options.table ?? "hookgate_deliveries", "sqliteJournal");
+  migrateLegacyTable(db, t);
   db.exec(sqliteJournalSql(t));
 
   const insert = db.prepare(
-    `INSERT INTO ${t} (id, key, scheme, type, status, received_at, updated_at, attempts, matched_secret, size, timestamp, url, headers, raw_body)
-     VALUES (@id, @key, @scheme, @type, 'received', @receivedAt, @receivedAt, 0, @matchedSecret, @size, @timestamp, @url, @headers, @rawBody)
-     ON CONFLICT(id) DO UPDATE SET key = excluded.key, scheme = excluded.scheme, type = excluded.type, status = 'received',
+    `INSERT INTO ${t} (key, id, tenant, scheme, type, status, received_at, updated_at, attempts, matched_secret, size, timestamp, url, headers, raw_body, params, seal)
+     VALUES (@key, @id, @tenant, @scheme, @type, 'received', @receivedAt, @receivedAt, 0, @matchedSecret, @size, @timestamp, @url, @headers, @rawBody, @params, @seal)
+     ON CONFLICT(key) DO UPDATE SET id = excluded.id, tenant = excluded.tenant, scheme = excluded.scheme, type = excluded.type, status = 'received',
        received_at = excluded.received_at, updated_at = excluded.updated_at, duration_ms = NULL,
        matched_secret = excluded.matched_secret, size = excluded.size, timestamp = excluded.timestamp,
-       url = excluded.url, headers = excluded.headers, raw_body = excluded.raw_body`,
+       url = excluded.url, headers = excluded.headers, raw_body = excluded.raw_body, params = excluded.params, seal = excluded.seal`,
   );
   const update = db.prepare(
     `UPDATE ${t} SET status = @status, updated_at = @at, attempts = attempts + @attempt,
        error_code = COALESCE(@errorCode, error_code), error_message = CASE WHEN @errorCode IS NULL THEN error_message ELSE @errorMessage END,
        duration_ms = COALESCE(@durationMs, duration_ms)
-     WHERE id = @id AND (@status <> 'queued' OR status = 'received')`,
+     WHERE key = @key AND (@status <> 'queued' OR status = 'received')`,
   );
-  const getOne = db.prepare<[string], EntryRow>(`SELECT * FROM ${t} WHERE id = ?`);
+  const getOne = db.prepare<[string], EntryRow>(`SELECT * FROM ${t} WHERE key = ?`);
   const countRejection = db.prepare(
     `INSERT INTO ${t}_rejections (minute, code, count) VALUES (?, ?, 1) ON CONFLICT(minute, code) DO UPDATE SET count = count + 1`,
   );
@@ -200,6 +257,7 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
       insert.run({
         id: entry.id,
         key: entry.key,
+        tenant: entry.tenant ?? null,
         scheme: entry.scheme,
         type: entry.type,
         receivedAt: entry.receivedAt.getTime(),
@@ -209,11 +267,13 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
         url: entry.url ?? null,
         headers: JSON.stringify(entry.headers),
         rawBody: Buffer.from(entry.rawBody.buffer, entry.rawBody.byteOffset, entry.rawBody.byteLength),
+        params: entry.params === undefined ? null : JSON.stringify(entry.params),
+        seal: entry.seal ?? null,
       });
     },
-    async update(id, change) {
+    async update(key, change) {
       const result = update.run({
-        id,
+        key,
         status: change.status,
         at: change.at.getTime(),
         attempt: change.attempt ? 1 : 0,
@@ -238,8 +298,8 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
         trimRejected.run(settings.keepRejected);
       }
     },
-    async get(id) {
-      const row = getOne.get(id);
+    async get(key) {
+      const row = getOne.get(key);
       if (!row) return undefined;
       const entry: JournalEntry = {
         ...summaryOf(row),
@@ -247,6 +307,8 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
         headers: JSON.parse(row.headers),
         url: row.url ?? undefined,
         timestamp: row.timestamp === null ? undefined : new Date(row.timestamp),
+        params: row.params === null ? undefined : JSON.parse(row.params),
+        seal: row.seal ?? undefined,
       };
       return entry;
     },
@@ -255,7 +317,7 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
       const { sql, params } = where(filter);
       const rows = db
         .prepare<Array<string | number>, SummaryRow>(
-          `SELECT ${SUMMARY} FROM ${t} ${sql} ORDER BY received_at DESC, id DESC LIMIT ${limit + 1}`,
+          `SELECT ${SUMMARY} FROM ${t} ${sql} ORDER BY received_at DESC, key DESC LIMIT ${limit + 1}`,
         )
         .all(...params);
       return journalPageOf(rows.map(summaryOf), limit, (entry) => entry);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createReceiver, schemes } from "@hookgate/core";
+import { createReceiver, findJournalEntry, schemes } from "@hookgate/core";
 import { journalConformance, storeConformance } from "@hookgate/testing";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
@@ -57,7 +57,7 @@ describe("a receiver on SQLite", () => {
     });
     expect(JSON.parse((await b.handle(req)).body)).toMatchObject({ status: "duplicate" });
     expect(runs).toBe(1);
-    expect(await journal.get("evt_restart")).toMatchObject({ status: "handled", attempts: 1 });
+    expect(await findJournalEntry(journal, "evt_restart")).toMatchObject({ status: "handled", attempts: 1 });
   });
 
   it("refuses to replay a body altered in the database", async () => {
@@ -73,7 +73,9 @@ describe("a receiver on SQLite", () => {
       "UPDATE hookgate_deliveries SET raw_body = CAST(REPLACE(CAST(raw_body AS TEXT), 'Zoë', 'Eve') AS BLOB) WHERE id = ?",
     ).run("evt_altered");
     db.close();
-    expect(new TextDecoder().decode((await journal.get("evt_altered"))!.rawBody)).toContain("Eve");
+    expect(new TextDecoder().decode((await findJournalEntry(journal, "evt_altered"))!.rawBody)).toContain(
+      "Eve",
+    );
     expect(await receiver.replay("evt_altered")).toMatchObject([
       { outcome: "refused", error: { code: "signature_mismatch" } },
     ]);
@@ -114,6 +116,89 @@ describe("a receiver on SQLite", () => {
     const result = await receiver.handle(await request("evt_dropped"));
     expect(result.status).toBe(503);
     expect(runs).toBe(0);
+  });
+
+  it("issue 18 hole 10: a table made by the id-keyed version is migrated in place, every row kept and found by its key", async () => {
+    const path = tempFile();
+    const old = new Database(path);
+    // The deliveries table exactly as the previous version created it (id PRIMARY KEY).
+    old.exec(`CREATE TABLE IF NOT EXISTS legacy (
+  id TEXT PRIMARY KEY,
+  key TEXT NOT NULL,
+  scheme TEXT NOT NULL,
+  type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error_code TEXT,
+  error_message TEXT,
+  duration_ms REAL,
+  matched_secret TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  timestamp INTEGER,
+  url TEXT,
+  headers TEXT NOT NULL,
+  raw_body BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS legacy_received ON legacy (received_at, id);
+CREATE INDEX IF NOT EXISTS legacy_status ON legacy (status, received_at);`);
+    const insert = old.prepare(
+      `INSERT INTO legacy (id, key, scheme, type, status, received_at, updated_at, attempts, error_code, error_message, duration_ms, matched_secret, size, timestamp, url, headers, raw_body)
+       VALUES (?, ?, 'stripe', 'invoice.paid', ?, ?, ?, ?, ?, ?, ?, '{"index":1}', 4, 1700000000000, 'https://example.com/hooks', '{"stripe-signature":"t=1,v1=ab"}', ?)`,
+    );
+    const now = Date.now();
+    insert.run(
+      "evt_old",
+      "stripe:evt_old",
+      "failed",
+      now,
+      now + 5,
+      2,
+      "handler_failed",
+      "db down",
+      12.5,
+      Buffer.from("ab✓"),
+    );
+    // Two ids under one key (a delivery re-sent under a fresh id header): both rows survive.
+    insert.run("evt_a", "github:sig", "handled", now - 10, now, 1, null, null, 3, Buffer.from("a"));
+    insert.run("evt_b", "github:sig", "handled", now - 5, now, 1, null, null, 3, Buffer.from("b"));
+    old.close();
+
+    // A second handle opened after it finds the table current: the migration runs once.
+    const journal = sqliteJournal({ path, table: "legacy" });
+    const second = sqliteJournal({ path, table: "legacy" });
+    const entry = await journal.get("stripe:evt_old");
+    expect(entry).toMatchObject({
+      id: "evt_old",
+      key: "stripe:evt_old",
+      status: "failed",
+      attempts: 2,
+      lastError: { code: "handler_failed", message: "db down" },
+      durationMs: 12.5,
+      matchedSecret: { index: 1 },
+      url: "https://example.com/hooks",
+      headers: { "stripe-signature": "t=1,v1=ab" },
+    });
+    expect(entry!.tenant).toBeUndefined();
+    expect(new TextDecoder().decode(entry!.rawBody)).toBe("ab✓");
+    expect((await journal.get("github:sig"))?.id).toBe("evt_b");
+    expect((await journal.get("github:sig#evt_a"))?.id).toBe("evt_a");
+    expect((await second.list({})).entries).toHaveLength(3);
+    // The migrated table takes the new contract: a same-id row of another tenant is another row.
+    await journal.record({ ...entry!, key: "acme:stripe:evt_old", tenant: "acme", params: { t: "acme" } });
+    expect(await journal.update("stripe:evt_old", { status: "handled", at: new Date(), attempt: true })).toBe(
+      true,
+    );
+    expect((await journal.list({ id: "evt_old" })).entries.map((e) => [e.key, e.status]).sort()).toEqual([
+      ["acme:stripe:evt_old", "received"],
+      ["stripe:evt_old", "handled"],
+    ]);
+    await journal.close();
+    await second.close();
+    const reopened = sqliteJournal({ path, table: "legacy" });
+    expect((await reopened.list({})).entries).toHaveLength(4);
+    await reopened.close();
   });
 
   it("refuses an unsafe table name and a missing path", () => {

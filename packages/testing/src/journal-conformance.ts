@@ -29,10 +29,13 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** The key the suite records `id` under (unless a scenario gives its own): a row's identity. */
+const keyOf = (id: string) => `stripe:${id}`;
+
 function record(id: string, overrides: Partial<JournalRecord> = {}): JournalRecord {
   return {
     id,
-    key: `stripe:${id}`,
+    key: keyOf(id),
     scheme: "stripe",
     type: "invoice.paid",
     receivedAt: new Date("2030-01-01T00:00:00.000Z"),
@@ -134,7 +137,7 @@ export function journalConformance(
           );
         }
         for (const [id, rawBody, headers, url] of bodies) {
-          const entry = await journal.get(id);
+          const entry = await journal.get(keyOf(id));
           check(entry !== undefined, `get(${id}) should find the entry`);
           check(entry.rawBody instanceof Uint8Array, `${id}: rawBody should be a Uint8Array`);
           check(sameBytes(entry.rawBody, rawBody), `${id}: the stored bytes differ from the bytes recorded`);
@@ -156,7 +159,7 @@ export function journalConformance(
             `${id}: key and type round trip`,
           );
         }
-        check((await journal.get("no-such-id")) === undefined, "get of an unknown id is undefined");
+        check((await journal.get(keyOf("no-such-id"))) === undefined, "get of an unknown key is undefined");
       },
     },
     {
@@ -164,11 +167,14 @@ export function journalConformance(
       async run() {
         const journal = await make();
         await journal.record(record("life"));
-        check(await journal.update("life", { status: "queued", at: at(1), durationMs: 2 }), "queued applies");
-        let entry = await journal.get("life");
+        check(
+          await journal.update(keyOf("life"), { status: "queued", at: at(1), durationMs: 2 }),
+          "queued applies",
+        );
+        let entry = await journal.get(keyOf("life"));
         check(entry?.status === "queued" && entry.attempts === 0, "queued, no attempt yet");
         check(
-          await journal.update("life", {
+          await journal.update(keyOf("life"), {
             status: "failed",
             at: at(2),
             attempt: true,
@@ -177,7 +183,7 @@ export function journalConformance(
           }),
           "failed applies",
         );
-        entry = await journal.get("life");
+        entry = await journal.get(keyOf("life"));
         check(entry?.status === "failed" && entry.attempts === 1, "failed after one attempt");
         check(
           entry.lastError?.code === "handler_failed" && entry.lastError.message === "database is down ✗",
@@ -185,41 +191,47 @@ export function journalConformance(
         );
         check(entry.updatedAt.getTime() === at(2).getTime(), "updatedAt is the step's time");
         check(
-          await journal.update("life", { status: "handled", at: at(3), attempt: true, durationMs: 7 }),
+          await journal.update(keyOf("life"), { status: "handled", at: at(3), attempt: true, durationMs: 7 }),
           "handled",
         );
-        entry = await journal.get("life");
+        entry = await journal.get(keyOf("life"));
         check(entry?.status === "handled" && entry.attempts === 2, "handled after two attempts");
         check(entry.durationMs === 7, `durationMs is the last attempt's, got ${String(entry.durationMs)}`);
         check(entry.lastError?.message === "database is down ✗", "a later success keeps the last error");
         check(
-          !(await journal.update("life", { status: "queued", at: at(4) })),
+          !(await journal.update(keyOf("life"), { status: "queued", at: at(4) })),
           "a late queued must not overwrite a handled entry",
         );
-        check((await journal.get("life"))?.status === "handled", "still handled after a late queued");
+        check((await journal.get(keyOf("life")))?.status === "handled", "still handled after a late queued");
         check(
-          await journal.update("life", {
+          await journal.update(keyOf("life"), {
             status: "dead",
             at: at(5),
             error: { code: "x", message: "gave up" },
           }),
           "dead",
         );
-        check((await journal.get("life"))?.status === "dead", "dead");
+        check((await journal.get(keyOf("life")))?.status === "dead", "dead");
         check(
-          !(await journal.update("nope", { status: "handled", at: at(6) })),
-          "update of an unknown id is false",
+          !(await journal.update(keyOf("nope"), { status: "handled", at: at(6) })),
+          "update of an unknown key is false",
         );
         await journal.record(record("life", { receivedAt: at(10) }));
-        entry = await journal.get("life");
+        entry = await journal.get(keyOf("life"));
         check(
           entry?.status === "received" &&
             entry.attempts === 2 &&
             entry.receivedAt.getTime() === at(10).getTime(),
-          "recording an id again (a sender's retry) resets it to received and keeps its attempts",
+          "recording a key again (a sender's retry) resets it to received and keeps its attempts",
         );
-        check(await journal.update("life", { status: "received", at: at(11) }), "received puts it back");
-        check(await journal.update("life", { status: "queued", at: at(12) }), "then queued applies again");
+        check(
+          await journal.update(keyOf("life"), { status: "received", at: at(11) }),
+          "received puts it back",
+        );
+        check(
+          await journal.update(keyOf("life"), { status: "queued", at: at(12) }),
+          "then queued applies again",
+        );
       },
     },
     {
@@ -229,7 +241,7 @@ export function journalConformance(
         const statuses = ["handled", "failed", "dead", "queued", "received"] as const;
         for (let i = 0; i < 25; i++) {
           const id = `evt_${String(i).padStart(2, "0")}`;
-          // Two entries share each second, so the cursor must order by id within a time.
+          // Two entries share each second, so the cursor must order by key within a time.
           await journal.record(
             record(id, {
               receivedAt: at(Math.floor(i / 2)),
@@ -238,7 +250,7 @@ export function journalConformance(
           );
           const status = statuses[i % statuses.length]!;
           if (status !== "received")
-            await journal.update(id, { status, at: at(100), attempt: status !== "queued" });
+            await journal.update(keyOf(id), { status, at: at(100), attempt: status !== "queued" });
         }
         const all = await allPages(journal, { limit: 4 });
         check(all.length === 25, `paging by 4 should see all 25 entries once, saw ${all.length}`);
@@ -285,7 +297,7 @@ export function journalConformance(
         for (let i = 1; i <= 100; i++) {
           await journal.record(record(`s${i}`, { receivedAt: at(i), type: i <= 60 ? "a" : "b" }));
           await journal.update(
-            `s${i}`,
+            keyOf(`s${i}`),
             i <= 90
               ? { status: "handled", at: at(i), attempt: true, durationMs: i }
               : {
@@ -375,12 +387,16 @@ export function journalConformance(
         await journal.reject({ code: "signature_mismatch", at: at(0) });
         now = at(1800);
         await journal.record(record("middle", { receivedAt: at(1800) }));
-        check((await journal.get("old")) !== undefined, "an entry within retainMs is kept");
+        check((await journal.get(keyOf("old"))) !== undefined, "an entry within retainMs is kept");
         now = at(3600 + 120);
         await journal.record(record("new", { receivedAt: now }));
-        check((await journal.get("old")) === undefined, "an entry older than retainMs is gone after a write");
         check(
-          (await journal.get("middle")) !== undefined && (await journal.get("new")) !== undefined,
+          (await journal.get(keyOf("old"))) === undefined,
+          "an entry older than retainMs is gone after a write",
+        );
+        check(
+          (await journal.get(keyOf("middle"))) !== undefined &&
+            (await journal.get(keyOf("new"))) !== undefined,
           "newer kept",
         );
         const listed = await allPages(journal, {});
@@ -388,6 +404,156 @@ export function journalConformance(
         check(
           (await journal.stats()).rejected.signature_mismatch === undefined,
           "old refusal counts are pruned too",
+        );
+      },
+    },
+    {
+      name: "issue 18 hole 10: two tenants' deliveries with the same id are two rows, each updated by its key",
+      async run() {
+        const journal = await make();
+        const acme = "acme:stripe:evt_same";
+        const globex = "globex:stripe:evt_same";
+        await journal.record(
+          record("evt_same", { key: acme, tenant: "acme", rawBody: encoder.encode('{"for":"acme"}') }),
+        );
+        await journal.record(
+          record("evt_same", {
+            key: globex,
+            tenant: "globex",
+            rawBody: encoder.encode('{"for":"globex ✓"}'),
+            receivedAt: at(1),
+          }),
+        );
+        const a = await journal.get(acme);
+        const g = await journal.get(globex);
+        check(a !== undefined && g !== undefined, "each tenant's row is found by its key");
+        check(
+          sameBytes(a.rawBody, encoder.encode('{"for":"acme"}')) &&
+            a.tenant === "acme" &&
+            a.id === "evt_same",
+          "the first tenant's row keeps its own bytes and tenant: a same-id delivery must not overwrite it",
+        );
+        check(
+          sameBytes(g.rawBody, encoder.encode('{"for":"globex ✓"}')) &&
+            g.tenant === "globex" &&
+            g.key === globex,
+          "the second tenant's row has its own bytes, tenant and key",
+        );
+        check((await journal.get("evt_same")) === undefined, "get takes the key, not the sender's id");
+        check(
+          await journal.update(acme, { status: "handled", at: at(2), attempt: true, durationMs: 3 }),
+          "update by the first key applies",
+        );
+        check(
+          await journal.update(globex, {
+            status: "failed",
+            at: at(3),
+            attempt: true,
+            error: { code: "handler_failed", message: "globex down" },
+          }),
+          "update by the second key applies",
+        );
+        const a2 = await journal.get(acme);
+        const g2 = await journal.get(globex);
+        check(
+          a2?.status === "handled" && a2.attempts === 1 && a2.lastError === undefined,
+          `the first row is handled with no error, got ${a2?.status}`,
+        );
+        check(
+          g2?.status === "failed" && g2.attempts === 1 && g2.lastError?.message === "globex down",
+          `the second row failed on its own, got ${g2?.status}`,
+        );
+        await journal.record(record("evt_same", { key: acme, tenant: "acme", receivedAt: at(4) }));
+        const retried = await journal.get(acme);
+        check(
+          retried?.status === "received" && retried.attempts === 1,
+          "re-recording a key replaces that row and keeps its attempts",
+        );
+        check((await journal.get(globex))?.status === "failed", "re-recording one key leaves the other row");
+        const stats = await journal.stats();
+        check(stats.total === 2, `two rows, got ${stats.total}`);
+        check((await allPages(journal, {})).length === 2, "list sees both rows");
+      },
+    },
+    {
+      name: "issue 18 hole 10: list({ id }) finds every row with that id, list({ tenant }) one tenant's",
+      async run() {
+        const journal = await make();
+        await journal.record(record("evt_1", { key: "acme:stripe:evt_1", tenant: "acme" }));
+        await journal.record(record("evt_1", { key: "globex:stripe:evt_1", tenant: "globex" }));
+        await journal.record(record("evt_1"));
+        await journal.record(record("evt_2", { key: "acme:stripe:evt_2", tenant: "acme" }));
+        await journal.record(record("evt_10", { key: "acme:stripe:evt_10", tenant: "acme" }));
+        // All at one time and paged one at a time: the cursor must tell same-id rows apart by key.
+        const byId = await allPages(journal, { id: "evt_1", limit: 1 });
+        check(
+          byId.length === 3 && byId.every((e) => e.id === "evt_1"),
+          `list({ id }) is exact and finds all 3 rows, got ${JSON.stringify(byId.map((e) => e.key))}`,
+        );
+        check(
+          JSON.stringify(byId.map((e) => e.key).sort()) ===
+            JSON.stringify(["acme:stripe:evt_1", "globex:stripe:evt_1", "stripe:evt_1"]),
+          "each row once, by key",
+        );
+        check(
+          byId.find((e) => e.key === "globex:stripe:evt_1")?.tenant === "globex" &&
+            byId.find((e) => e.key === "stripe:evt_1")?.tenant === undefined,
+          "summaries carry the tenant, absent where none was recorded",
+        );
+        const acme = await allPages(journal, { tenant: "acme" });
+        check(
+          acme.length === 3 && acme.every((e) => e.tenant === "acme"),
+          `list({ tenant }) finds the tenant's 3 rows, got ${acme.length}`,
+        );
+        const one = await allPages(journal, { id: "evt_1", tenant: "globex" });
+        check(one.length === 1 && one[0]!.key === "globex:stripe:evt_1", "id and tenant combine");
+        check((await allPages(journal, { id: "evt_3" })).length === 0, "an unknown id matches nothing");
+      },
+    },
+    {
+      name: "issue 18 hole 10: params and seal round-trip with the row and are replaced with it",
+      async run() {
+        const journal = await make();
+        const params = { tenant: "acme", region: "eu-west ✓", empty: "" };
+        await journal.record(
+          record("evt_p", { key: "acme:stripe:evt_p", tenant: "acme", params, seal: "v1.q83vEjRWeJA=" }),
+        );
+        await journal.record(record("evt_plain"));
+        const entry = await journal.get("acme:stripe:evt_p");
+        check(
+          JSON.stringify(entry?.params) === JSON.stringify(params),
+          `params round trip, got ${JSON.stringify(entry?.params)}`,
+        );
+        check(entry?.seal === "v1.q83vEjRWeJA=", `seal round trips as is, got ${String(entry?.seal)}`);
+        check(entry.tenant === "acme", "tenant round trips");
+        const plain = await journal.get(keyOf("evt_plain"));
+        check(
+          plain !== undefined &&
+            plain.params === undefined &&
+            plain.seal === undefined &&
+            plain.tenant === undefined,
+          "params, seal and tenant are absent where none was recorded",
+        );
+        check(
+          await journal.update("acme:stripe:evt_p", { status: "handled", at: at(1), attempt: true }),
+          "update applies",
+        );
+        check(
+          (await journal.get("acme:stripe:evt_p"))?.seal === "v1.q83vEjRWeJA=",
+          "an update keeps the seal",
+        );
+        await journal.record(
+          record("evt_p", {
+            key: "acme:stripe:evt_p",
+            tenant: "acme",
+            params: { tenant: "acme" },
+            seal: "v1.new",
+          }),
+        );
+        const again = await journal.get("acme:stripe:evt_p");
+        check(
+          again?.seal === "v1.new" && JSON.stringify(again.params) === JSON.stringify({ tenant: "acme" }),
+          "re-recording replaces params and seal",
         );
       },
     },

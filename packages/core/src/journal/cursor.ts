@@ -1,14 +1,14 @@
 import { WebhookError } from "../errors.js";
 
-/** Where a `list` page ended: the last entry's receipt time (ms) and id, newest-first order. */
+/** Where a `list` page ended: the last entry's receipt time (ms) and key (its identity), newest-first order. */
 export interface JournalPosition {
   receivedAt: number;
-  id: string;
+  key: string;
 }
 
 /** An opaque `list` cursor for the position after `position`. */
 export function encodeJournalCursor(position: JournalPosition): string {
-  const json = JSON.stringify([position.receivedAt, position.id]);
+  const json = JSON.stringify([position.receivedAt, position.key]);
   return btoa(String.fromCharCode(...new TextEncoder().encode(json)))
     .replace(/\+/g, "-")
     .replace(/\//g, "_")
@@ -28,7 +28,7 @@ export function decodeJournalCursor(cursor: string): JournalPosition {
       Number.isFinite(parsed[0]) &&
       typeof parsed[1] === "string"
     ) {
-      return { receivedAt: parsed[0] as number, id: parsed[1] };
+      return { receivedAt: parsed[0] as number, key: parsed[1] };
     }
   } catch {
     // Reported below, as any other malformed cursor.
@@ -40,7 +40,7 @@ export function decodeJournalCursor(cursor: string): JournalPosition {
 export function afterCursor(entry: JournalPosition, cursor: JournalPosition | undefined): boolean {
   if (!cursor) return true;
   return (
-    entry.receivedAt < cursor.receivedAt || (entry.receivedAt === cursor.receivedAt && entry.id < cursor.id)
+    entry.receivedAt < cursor.receivedAt || (entry.receivedAt === cursor.receivedAt && entry.key < cursor.key)
   );
 }
 
@@ -48,7 +48,7 @@ export function afterCursor(entry: JournalPosition, cursor: JournalPosition | un
  * One `list` page from up to `limit + 1` matching entries, newest first: the first `limit`, and a
  * cursor after the last of them when more matched. Every journal pages the same way.
  */
-export function journalPageOf<T extends { receivedAt: Date; id: string }, S>(
+export function journalPageOf<T extends { receivedAt: Date; key: string }, S>(
   matches: readonly T[],
   limit: number,
   summaryOf: (entry: T) => S,
@@ -59,7 +59,7 @@ export function journalPageOf<T extends { receivedAt: Date; id: string }, S>(
     entries: page.map(summaryOf),
     cursor:
       matches.length > limit && last
-        ? encodeJournalCursor({ receivedAt: last.receivedAt.getTime(), id: last.id })
+        ? encodeJournalCursor({ receivedAt: last.receivedAt.getTime(), key: last.key })
         : undefined,
   };
 }

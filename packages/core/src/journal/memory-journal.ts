@@ -24,12 +24,25 @@ export interface MemoryJournal extends DeliveryJournal {
 }
 
 function summaryOf(entry: JournalEntry): JournalSummary {
-  const { rawBody: _body, headers: _headers, url: _url, timestamp: _timestamp, ...summary } = entry;
+  const {
+    rawBody: _body,
+    headers: _headers,
+    url: _url,
+    timestamp: _timestamp,
+    params: _params,
+    seal: _seal,
+    ...summary
+  } = entry;
   return { ...summary, matchedSecret: { ...summary.matchedSecret } };
 }
 
 function copyOf(entry: JournalEntry): JournalEntry {
-  return { ...entry, rawBody: entry.rawBody.slice(), headers: { ...entry.headers } };
+  return {
+    ...entry,
+    rawBody: entry.rawBody.slice(),
+    headers: { ...entry.headers },
+    params: entry.params && { ...entry.params },
+  };
 }
 
 /**
@@ -50,7 +63,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): MemoryJournal
       `hookgate: memoryJournal option max must be a whole number ≥ 1, got ${String(max)}`,
     );
   }
-  // Insertion order is receipt order: a re-recorded id moves to the end.
+  // By key (a row's identity); insertion order is receipt order: a re-recorded key moves to the end.
   const entries = new Map<string, JournalEntry>();
   const rejectedCounts = new Map<string, { minute: number; code: string; count: number }>();
   const kept: RejectedRequest[] = [];
@@ -58,7 +71,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): MemoryJournal
   function prune(): void {
     if (!settings.pruneDue()) return;
     const horizon = settings.now().getTime() - settings.retainMs;
-    for (const [id, entry] of entries) if (entry.receivedAt.getTime() < horizon) entries.delete(id);
+    for (const [key, entry] of entries) if (entry.receivedAt.getTime() < horizon) entries.delete(key);
     for (const [key, bucket] of rejectedCounts)
       if (bucket.minute < horizon - 60_000) rejectedCounts.delete(key);
     while (kept.length > 0 && kept[kept.length - 1]!.at.getTime() < horizon) kept.pop();
@@ -72,11 +85,12 @@ export function memoryJournal(options: MemoryJournalOptions = {}): MemoryJournal
     },
     async record(record) {
       prune();
-      const previous = entries.get(record.id);
-      entries.delete(record.id);
-      entries.set(record.id, {
+      const previous = entries.get(record.key);
+      entries.delete(record.key);
+      entries.set(record.key, {
         id: record.id,
         key: record.key,
+        tenant: record.tenant,
         scheme: record.scheme,
         type: record.type,
         status: "received",
@@ -91,11 +105,13 @@ export function memoryJournal(options: MemoryJournalOptions = {}): MemoryJournal
         headers: { ...record.headers },
         url: record.url,
         timestamp: record.timestamp ? new Date(record.timestamp) : undefined,
+        params: record.params && { ...record.params },
+        seal: record.seal,
       });
       while (entries.size > max) entries.delete(entries.keys().next().value!);
     },
-    async update(id, change) {
-      const entry = entries.get(id);
+    async update(key, change) {
+      const entry = entries.get(key);
       if (!entry) return false;
       if (change.status === "queued" && entry.status !== "received") return false;
       entry.status = change.status;
@@ -123,8 +139,8 @@ export function memoryJournal(options: MemoryJournalOptions = {}): MemoryJournal
         if (kept.length > settings.keepRejected) kept.length = settings.keepRejected;
       }
     },
-    async get(id) {
-      const entry = entries.get(id);
+    async get(key) {
+      const entry = entries.get(key);
       return entry ? copyOf(entry) : undefined;
     },
     async list(filter = {}) {
@@ -139,13 +155,16 @@ export function memoryJournal(options: MemoryJournalOptions = {}): MemoryJournal
         const at = entry.receivedAt.getTime();
         if (statuses && !statuses.has(entry.status)) continue;
         if (filter.type !== undefined && entry.type !== filter.type) continue;
+        if (filter.id !== undefined && entry.id !== filter.id) continue;
+        if (filter.tenant !== undefined && entry.tenant !== filter.tenant) continue;
         if (filter.since && at < filter.since.getTime()) continue;
         if (filter.until && at >= filter.until.getTime()) continue;
-        if (!afterCursor({ receivedAt: at, id: entry.id }, cursor)) continue;
+        if (!afterCursor({ receivedAt: at, key: entry.key }, cursor)) continue;
         matches.push(entry);
       }
       matches.sort(
-        (a, b) => b.receivedAt.getTime() - a.receivedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+        (a, b) =>
+          b.receivedAt.getTime() - a.receivedAt.getTime() || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0),
       );
       return journalPageOf(matches, limit, summaryOf);
     },

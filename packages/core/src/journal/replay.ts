@@ -12,6 +12,7 @@ import { seal } from "../receiver/seal.js";
 import { validatePayload } from "../receiver/validate.js";
 import { matchedKeyOf } from "../scheme/verified-signature.js";
 import { parsePayload } from "../scheme/payload.js";
+import { findJournalEntry } from "./find-entry.js";
 
 /** Most deliveries one filtered replay takes when the filter sets no `limit`. */
 const DEFAULT_REPLAY_LIMIT = 100;
@@ -56,25 +57,6 @@ async function eventOf(settings: Settings, entry: JournalEntry, verify: boolean)
   return event;
 }
 
-/**
- * The row a replay target names: a key, or a sender's id that exactly one row has (the same id
- * from two tenants is refused as ambiguous: name the key).
- */
-async function entryOf(settings: Settings, target: string): Promise<JournalEntry | undefined> {
-  const journal = settings.journal!;
-  const byKey = await journalCall(settings, () => journal.get(target));
-  if (byKey) return byKey;
-  const page = await journalCall(settings, () => journal.list({ id: target, limit: 2 }));
-  if (page.entries.length > 1) {
-    throw new WebhookError(
-      "invalid_option",
-      `hookgate: several journaled deliveries have the id ${target} (from different tenants or receivers); replay one by its key: ${page.entries.map((e) => e.key).join(", ")}`,
-    );
-  }
-  const only = page.entries[0];
-  return only ? journalCall(settings, () => journal.get(only.key)) : undefined;
-}
-
 /** The ids a replay target names: itself, or every page of a `list` filter up to its `limit`. */
 async function idsOf(
   settings: Settings,
@@ -101,12 +83,12 @@ async function replayOne(
   settings: Settings,
   handlers: Handlers,
   enqueue: ((delivery: QueuedDelivery) => Promise<void>) | undefined,
-  id: string,
+  target: string,
   options: ReplayOptions,
 ): Promise<ReplayResult> {
-  const entry = await entryOf(settings, id);
-  if (!entry) return { id, outcome: "missing" };
-  id = entry.id;
+  const entry = await journalCall(settings, () => findJournalEntry(settings.journal!, target));
+  if (!entry) return { id: target, outcome: "missing" };
+  const { id } = entry;
   let event: WebhookEvent;
   try {
     event = await eventOf(settings, entry, options.verify !== false);

@@ -3,8 +3,8 @@ import { bounded } from "../internal/bounded.js";
 import { journalHeaders } from "../journal/redact.js";
 import type { JournalError, JournalUpdate } from "../journal.js";
 import type { WebhookEvent } from "../queue.js";
-import type { HeadersInput } from "../types.js";
 import { matchedKeyOf } from "../scheme/verified-signature.js";
+import type { HeadersInput } from "../types.js";
 import type { Settings } from "./options.js";
 import { seal } from "./seal.js";
 
@@ -90,7 +90,9 @@ export async function journalUpdate(
   const { journal } = settings;
   if (!journal) return;
   try {
-    await journalCall(settings, () => journal.update(delivery.key, change));
+    // A replay's job key names the row it replays.
+    const key = delivery.key.replace(/#replay:[^#]*$/, "");
+    await journalCall(settings, () => journal.update(key, change));
   } catch (error) {
     settings.reportJournal(error, delivery);
   }
