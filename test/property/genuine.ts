@@ -46,7 +46,7 @@ function secretFor(name: string): string {
  * A fresh secret in the form the scheme takes: a plain string where the scheme keys on it,
  * else a Standard Webhooks `whsec_` key, else an ECDSA P-256 private key (SendGrid).
  */
-async function workingSecret(name: string): Promise<string> {
+export async function workingSecret(name: string): Promise<string> {
   const candidates = [
     () => secretFor(name),
     () => `whsec_${randomBytes(24).toString("base64")}`,

@@ -1,9 +1,8 @@
 import { WebhookError } from "../errors.js";
-import { utf8 } from "../internal/bytes.js";
+import { toBase64Url, utf8 } from "../internal/bytes.js";
 import { type HmacKey, hmac } from "../internal/crypto.js";
-import { verifiedSignatureOf } from "../scheme/verified-signature.js";
 import { signatureId } from "../scheme/verify-signature.js";
-import type { Delivery } from "../types.js";
+import type { Delivery, SchemeFacts } from "../types.js";
 import { type Lease, storeCall } from "./lease.js";
 import type { Settings } from "./options.js";
 
@@ -28,17 +27,36 @@ function encodedName(name: string): string {
  * captured delivery replayed under a fresh id header is still a duplicate. Token schemes (Telegram,
  * GitLab) carry no per-delivery signature: their key is the id.
  */
-export function idempotencyKey(settings: Settings, delivery: Delivery, tenant: string): string {
-  // One event of a batch (SendGrid) is keyed by its own id, which the signed body carries.
-  const signature =
-    settings.scheme.facts.idSigned || settings.scheme.split ? undefined : verifiedSignatureOf(delivery);
-  const basis = signature ? signatureId(signature) : encodeURIComponent(delivery.id);
+export function idempotencyKey(
+  settings: Settings,
+  delivery: Delivery,
+  tenant: string,
+): string | Promise<string> {
   // Identities are base64url: nothing to escape.
   const scheme = tenant === "" ? encodedName(delivery.scheme) : `${encodedName(delivery.scheme)}:${tenant}`;
-  return settings.namespace === undefined
-    ? `${scheme}:${basis}`
-    : `${encodeURIComponent(settings.namespace)}:${scheme}:${basis}`;
+  const prefix =
+    settings.namespace === undefined ? scheme : `${encodeURIComponent(settings.namespace)}:${scheme}`;
+  // One event of a batch (SendGrid) is keyed by its own id, which the signed body carries.
+  if (settings.scheme.facts.idSigned || settings.scheme.split) return `${prefix}:${encodeURIComponent(delivery.id)}`;
+  const digest = signedContentId(delivery);
+  return digest instanceof Promise
+    ? digest.then((id) => `${prefix}:${id}`)
+    : `${prefix}:${digest}`;
 }
+
+/**
+ * What identifies a delivery whose id header is unsigned (GitHub, Shopify, Twilio): a digest of
+ * what its signature covers — the signed timestamp and the body — not the signature itself, so a
+ * captured delivery replayed under a fresh id (or with a re-encoded signature) is a duplicate, and
+ * so is the sender's retry signed with a rotated secret.
+ */
+function signedContentId(delivery: Delivery): string | Promise<string> {
+  const timestamp = delivery.timestamp ? String(delivery.timestamp.getTime()) : "";
+  const digest = hmac("sha256", CONTENT_DIGEST_KEY, [timestamp, "\n", delivery.rawBody]);
+  return digest instanceof Promise ? digest.then((bytes) => `c${toBase64Url(bytes)}`) : `c${toBase64Url(digest)}`;
+}
+
+const CONTENT_DIGEST_KEY: HmacKey = { kind: "hmac", bytes: utf8("hookgate content id v1") };
 
 /**
  * Where the signature does not cover the body (Mailgun signs a timestamp and a one-time token; a
@@ -47,10 +65,9 @@ export function idempotencyKey(settings: Settings, delivery: Delivery, tenant: s
  * a failed first attempt released the key.
  */
 export async function bindBody(settings: Settings, key: string, delivery: Delivery): Promise<void> {
-  if (settings.scheme.facts.bodySigned) return;
-  const digest = signatureId(
-    await hmac("sha256", BODY_DIGEST_KEY, [delivery.rawBody]),
-  );
+  const { facts } = settings.scheme;
+  if (facts.bodySigned) return;
+  const digest = signatureId(await hmac("sha256", BODY_DIGEST_KEY, [boundContent(facts, delivery)]));
   const bound = await storeCall(settings, () =>
     settings.store.bind(`body:${key}`, digest, { ttlMs: settings.ttlMs }),
   );
@@ -60,6 +77,20 @@ export async function bindBody(settings: Settings, key: string, delivery: Delive
       `hookgate: delivery ${delivery.id} was received before with another body; ${delivery.scheme}'s signature does not cover the body, so only the first body is accepted`,
     );
   }
+}
+
+/**
+ * What is bound: the body, or — where the signature travels in the body (Mailgun's `signature`,
+ * `timestamp` and `token` fields) — the payload without those fields, so the sender's retry
+ * signed with a rotated key is still the same body.
+ */
+function boundContent(facts: SchemeFacts, delivery: Delivery): string | Uint8Array {
+  const { payload } = delivery;
+  if (facts.signatureHeaders.length > 0 || payload === null || typeof payload !== "object") return delivery.rawBody;
+  const rest: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(payload))
+    if (name !== "signature" && name !== "timestamp" && name !== "token") rest[name] = value;
+  return JSON.stringify(rest);
 }
 
 const BODY_DIGEST_KEY: HmacKey = { kind: "hmac", bytes: utf8("hookgate body digest v1") };

@@ -101,14 +101,14 @@ export function createReceiver<Events extends object = never, const S extends Sc
     let lease: Lease | undefined;
     try {
       const tenant = await identityOf(settings, event);
-      const key = idempotencyKey(settings, event, tenant);
-      await bindBody(settings, key, event);
+      const key = await idempotencyKey(settings, event, tenant);
       const claim = await claimKey(settings, key, event.id);
       if ("duplicate" in claim) {
         handlers.emit({ kind: "duplicate", id: event.id, type: event.type });
         return accepted("duplicate", 200, event.id);
       }
       lease = claim.lease;
+      await bindBody(settings, key, event);
       if (hasSchema(settings, event.type))
         event.payload = await validatePayload(settings, event.type, event.payload);
       if (settings.journal) await journalReceived(settings, event, input, key, tenant);
