@@ -41,6 +41,7 @@ function faultyStore() {
         releases.push(key);
         return inner.release(key, token);
       }),
+    bind: (key, value, options) => call("bind", () => inner.bind(key, value, options)),
   };
   return { store, inner, faults, releases };
 }
@@ -117,6 +118,7 @@ describe("faults: the store", () => {
       release(key: string, token: string) {
         void inner.release(key, token);
       },
+      bind: (key, value, options) => inner.bind(key, value, options),
     } as IdempotencyStore;
     let fail = true;
     const queue: Queue = {

@@ -149,6 +149,7 @@ describe("hole 6: store keys are escaped and bounded", () => {
       extend: (key, token, options) => inner.extend(key, token, options),
       complete: (key, token, options) => inner.complete(key, token, options),
       release: (key, token) => inner.release(key, token),
+      bind: (key, value, options) => inner.bind(key, value, options),
     };
     const github = schemes.github({ secret: "gh_hostile_long" });
     const { app } = await start("handle", github, { store });

@@ -15,6 +15,7 @@ describe("hole 10: handle() never throws, whatever a custom store's release() re
       release(key: string, token: string) {
         void inner.release(key, token);
       },
+      bind: (key, value, options) => inner.bind(key, value, options),
     } as IdempotencyStore;
     const stripe = schemes.stripe({ secret: "whsec_hostile_release" });
     const receiver = createReceiver({ scheme: stripe, store });

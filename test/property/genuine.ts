@@ -140,6 +140,10 @@ export function spyStore(): SpyStore {
       spy.calls++;
       return inner.release(key, token);
     },
+    bind(key, value, options) {
+      spy.calls++;
+      return inner.bind(key, value, options);
+    },
   };
   return spy;
 }

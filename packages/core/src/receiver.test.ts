@@ -268,6 +268,7 @@ describe("answers", () => {
       extend: () => Promise.resolve(true),
       complete: () => Promise.resolve(true),
       release: () => Promise.resolve(),
+      bind: () => Promise.reject(new Error("ECONNREFUSED")),
     };
     const result = await receiverWith({ store: broken })
       .on("invoice.paid", handler)
@@ -285,6 +286,7 @@ describe("answers", () => {
       extend: () => new Promise(() => {}),
       complete: () => new Promise(() => {}),
       release: () => new Promise(() => {}),
+      bind: () => new Promise(() => {}),
     };
     const receiver = receiverWith({ store: hung, storeTimeoutMs: 100 }).on("invoice.paid", handler);
     const started = performance.now();

@@ -71,7 +71,10 @@ describe("memoryStore bounds", () => {
     const store = memoryStore({ maxKeys: 2 });
     await store.claim("x", lock);
     await store.claim("y", lock);
-    await expect(store.bind("z", "v", lock)).rejects.toMatchObject({ code: "store_unavailable", status: 503 });
+    await expect(store.bind("z", "v", lock)).rejects.toMatchObject({
+      code: "store_unavailable",
+      status: 503,
+    });
     expect((await store.claim("x", lock)).status).toBe("in-flight");
   });
 

@@ -40,5 +40,9 @@ CREATE INDEX IF NOT EXISTS "${b.base}_expiry" ON ${b.quoted} (expires_at);
  * the same schema. Its own table, so a binding never meets a claim of the same key.
  */
 export function bindTableName(t: TableName): TableName {
-  return tableName(`${t.name}_bind`, "postgresStore table");
+  // Not checked again: a valid name plus `_bind` (and `_bind_expiry` for its index) stays within
+  // PostgreSQL's 63-byte identifiers, though past the 48 allowed for names users choose.
+  const base = `${t.base}_bind`;
+  const schema = t.name.includes(".") ? `${t.quoted.slice(0, t.quoted.lastIndexOf("."))}.` : "";
+  return { name: `${t.name}_bind`, quoted: `${schema}"${base}"`, base };
 }

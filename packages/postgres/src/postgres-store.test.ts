@@ -171,6 +171,21 @@ describePostgres("postgresStore", () => {
     expect(await count("key IN ('live-lease', 'live-completion', 'another')")).toBe(3);
   });
 
+  it("binds with the longest table name allowed, schema-qualified", async () => {
+    const long = `${schema}.${"t".repeat(48)}`;
+    const store = postgresStore({ pool, table: long });
+    await store.migrate();
+    expect(await store.bind("k", "v", { ttlMs: 60_000 })).toBe("v");
+    const { rows } = await pool.query(
+      "SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY 1",
+      [schema, `${"t".repeat(48)}_bind`],
+    );
+    expect(rows.map((row) => row.indexname)).toEqual([
+      `${"t".repeat(48)}_bind_expiry`,
+      `${"t".repeat(48)}_bind_pkey`,
+    ]);
+  });
+
   it("binds prune expired bindings of other keys, a bounded number at a time, and leave claims alone", async () => {
     const pruned = `${schema}.bind_pruned`;
     const store = postgresStore({ pool, table: pruned, pruneBatch: 5 });

@@ -74,7 +74,11 @@ export function redisStore(options: RedisStoreOptions): IdempotencyStore {
       const ms = milliseconds(ttlMs, "bind ttlMs");
       // JSON keeps every JavaScript string exact: a lone surrogate, which has no UTF-8 form,
       // is written as its \u escape instead of becoming U+FFFD on the way to Redis.
-      const bound = await run(BIND, `${keyOf(key)}:bind`, [JSON.stringify(value), ms, refresh === true ? "1" : "0"]);
+      const bound = await run(BIND, `${keyOf(key)}:bind`, [
+        JSON.stringify(value),
+        ms,
+        refresh === true ? "1" : "0",
+      ]);
       return JSON.parse(String(bound)) as string;
     },
   };

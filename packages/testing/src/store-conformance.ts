@@ -302,7 +302,9 @@ export function storeConformance(
         const stores = await Promise.all(Array.from({ length: Math.min(concurrency, 8) }, () => makeStore()));
         const k = key("bind-race");
         const results = await Promise.all(
-          Array.from({ length: concurrency }, (_, i) => stores[i % stores.length]!.bind(k, `value-${i}`, bindFor)),
+          Array.from({ length: concurrency }, (_, i) =>
+            stores[i % stores.length]!.bind(k, `value-${i}`, bindFor),
+          ),
         );
         const values = new Set(results);
         check(values.size === 1, `every bind should get the same value, got ${values.size} different ones`);
@@ -340,7 +342,10 @@ export function storeConformance(
           );
         }
         // 2× ttlMs after the first bind, the refreshed binding still holds.
-        check((await store.bind(k, "other", { ttlMs: short })) === "kept", "a refreshed binding outlives ttlMs");
+        check(
+          (await store.bind(k, "other", { ttlMs: short })) === "kept",
+          "a refreshed binding outlives ttlMs",
+        );
 
         const plain = key("bind-no-refresh");
         check((await store.bind(plain, "first", { ttlMs: short })) === "first", "first bind");
