@@ -1,14 +1,12 @@
 import type { Scheme } from "../types.js";
-import type { SchemeDefinition, SchemeKeys } from "./definition.js";
-import { parseJson, parsePayload } from "./payload.js";
+import type { ContentContext, SchemeDefinition, SchemeKeys } from "./definition.js";
+import { parseAs, signedFormat } from "./payload.js";
 import { describeScheme } from "./scheme-facts.js";
 import { secretSource } from "./secret-source.js";
 import { createSigner, headerSignedRequest } from "./sign-request.js";
 import { compileSignatureReader, displayHeader } from "./signature-headers.js";
 import { compileTemplate, templateUses } from "./signed-content.js";
 import { createVerifier } from "./verify-signature.js";
-
-const FORM = "application/x-www-form-urlencoded";
 
 /**
  * Builds a {@link Scheme} from a declarative {@link SchemeDefinition} and secrets. Keys are
@@ -36,13 +34,20 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
       : (Array.isArray(keys.secret) ? keys.secret : [keys.secret]).map((s) =>
           typeof s === "string" ? s : (s as { value: string }).value,
         );
-  const content =
-    typeof definition.content === "string" ? compileTemplate(definition.content) : definition.content;
   const contentTypes = definition.contentTypes ?? ["application/json"];
-  // The body format is the scheme's, never the unsigned Content-Type's: a JSON-only sender's body
-  // is parsed as JSON whatever the request claims.
-  const parse =
-    definition.parse ?? (contentTypes.includes(FORM) ? parsePayload : (text: string) => parseJson(text));
+  // What the handler sees is what was signed: the body's format is decided by its signed bytes and
+  // the scheme (`signedFormat`), never by the unsigned Content-Type, and both the parser and a
+  // signed-content function that reads forms (Twilio) are given that format instead of the header.
+  const parser = definition.parse ?? parseAs;
+  const parse = (text: string) => parser(text, signedFormat(text, contentTypes));
+  const contentOf = definition.content;
+  const content =
+    typeof contentOf === "string"
+      ? compileTemplate(contentOf)
+      : (context: ContentContext) =>
+          contentOf(
+            context.signing ? context : { ...context, contentType: signedFormat(context.body, contentTypes) },
+          );
 
   const sign = createSigner({ definition, keys: signingKeys, content, contentTypes });
   const verifier = createVerifier({

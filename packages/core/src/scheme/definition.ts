@@ -66,6 +66,10 @@ export interface ContentContext {
   body: Uint8Array;
   url: string | undefined;
   method: string;
+  /**
+   * When checking, the body's format as the engine decided it from the signed bytes (`signedFormat`),
+   * not the request's Content-Type; when signing, the content type being signed for.
+   */
   contentType: string | undefined;
   /** True when producing a signature, false when checking one. */
   signing: boolean;
@@ -95,8 +99,9 @@ export interface SchemeDefinition {
   /** Content types the provider sends. @default ["application/json"] */
   contentTypes?: readonly string[];
   /**
-   * Payload parser. The default parses JSON — and form fields only for a scheme whose
-   * `contentTypes` include form-urlencoded and a request whose media type is exactly that.
+   * Payload parser, given the body and the format the engine decided for it from the signed bytes
+   * and `contentTypes` (`signedFormat`: a JSON object or array is JSON, anything else a form for a
+   * scheme that takes forms) — never the request's unsigned Content-Type. The default parses that format.
    */
   parse?: (text: string, contentType: string | undefined) => unknown;
   handshake?: (delivery: Delivery) => HandshakeReply | undefined;

@@ -1,9 +1,8 @@
 import { WebhookError } from "../errors.js";
 import { decodeUtf8, fromHex, toHex, utf8 } from "../internal/bytes.js";
 import { hmac, timingSafeEqual } from "../internal/crypto.js";
-import { getHeader } from "../internal/headers.js";
 import { type DecodedSecret, utf8Key } from "../internal/secrets.js";
-import { isForm, parseForm, parseJson } from "../scheme/payload.js";
+import { isForm, parseAs, parseJson, signedFormat } from "../scheme/payload.js";
 import { toRawBytes } from "../scheme/raw-bytes.js";
 import { attachVerifiedSignature } from "../scheme/verified-signature.js";
 import { secretSource } from "../scheme/secret-source.js";
@@ -32,6 +31,7 @@ interface MailgunSignature {
 }
 
 const FORM = "application/x-www-form-urlencoded";
+const CONTENT_TYPES = ["application/json", FORM] as const;
 
 /**
  * Mailgun: the signature travels in the body — `signature: { timestamp, token, signature }` in
@@ -62,11 +62,11 @@ function mailgunScheme(options: MailgunSchemeOptions, signingKey: SecretInput): 
     const text = decodeUtf8(rawBody);
     if (text === undefined)
       throw new WebhookError("invalid_payload", "hookgate: the body is not valid UTF-8");
-    const contentType = getHeader(input.headers, "content-type");
-    const payload: Record<string, unknown> = isForm(contentType)
-      ? parseForm(text)
-      : (parseJson(text) as Record<string, unknown>);
-    const fields = (isForm(contentType) ? payload : payload?.signature) as MailgunSignature | undefined;
+    // Read before the signature is checked (it travels inside the body): the format comes from the
+    // bytes, never the unsigned Content-Type, and parsing is linear and bounded (`parseAs`).
+    const form = isForm(signedFormat(text, CONTENT_TYPES));
+    const payload = parseAs(text, form ? FORM : "application/json") as Record<string, unknown>;
+    const fields = (form ? payload : payload?.signature) as MailgunSignature | undefined;
     const { timestamp, token, signature } = fields ?? {};
     if (typeof signature !== "string" || typeof token !== "string" || typeof timestamp !== "string") {
       throw new WebhookError(
@@ -112,7 +112,7 @@ function mailgunScheme(options: MailgunSchemeOptions, signingKey: SecretInput): 
   const facts: SchemeFacts = {
     id: { payload: ["signature.token"] },
     type: { payload: ["event-data.event"] },
-    contentTypes: ["application/json", FORM],
+    contentTypes: CONTENT_TYPES,
     signsUrl: false,
     signatureHeaders: [],
     // Mailgun signs its timestamp and a one-time token, not the event beside them.

@@ -4,7 +4,7 @@ import { type Chunk, sha256, timingSafeEqual } from "../internal/crypto.js";
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
 import type { ContentContext } from "../scheme/definition.js";
-import { isForm, parseForm, parseJson } from "../scheme/payload.js";
+import { formFields, isForm, parseForm, parseJson } from "../scheme/payload.js";
 import type { Scheme, SecretInput } from "../types.js";
 
 /** Options for {@link twilio}. */
@@ -15,7 +15,7 @@ export interface TwilioSchemeOptions {
 
 function paramString(body: string): string {
   const params = new Map<string, Set<string>>();
-  for (const [key, value] of new URLSearchParams(body)) {
+  for (const [key, value] of formFields(body)) {
     let values = params.get(key);
     if (!values) params.set(key, (values = new Set()));
     values.add(value);
