@@ -251,6 +251,32 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
   return concatBytes([new Uint8Array([0x30, body.length]), body]);
 }
 
+// The order n of P-256's base point (FIPS 186-4 §D.1.2.3), and n / 2.
+const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+const P256_HALF_N = P256_N >> 1n;
+
+/**
+ * One encoding per ECDSA P-256 signature: minimal DER integers and low S (s ≤ n/2, else n − s).
+ * (r, s) and (r, n − s) both verify, and a lenient DER reader also takes padded integers, so a
+ * signature's bytes are not unique; these are. Undefined if `der` is not a signature's shape.
+ * Signers need not be low-S (SendGrid's starkbank-ecdsa is not): this names a signature, it does
+ * not judge one.
+ */
+export function ecdsaCanonicalSignature(der: Uint8Array): Uint8Array | undefined {
+  const raw = ecdsaDerToRaw(der);
+  if (!raw) return undefined;
+  let s = 0n;
+  for (let i = 32; i < 64; i++) s = (s << 8n) | BigInt(raw[i]!);
+  if (s > P256_HALF_N) {
+    s = P256_N - s;
+    for (let i = 63; i >= 32; i--) {
+      raw[i] = Number(s & 0xffn);
+      s >>= 8n;
+    }
+  }
+  return ecdsaRawToDer(raw);
+}
+
 /** Verifies a DER ECDSA P-256 / SHA-256 signature over the chunks. */
 export function ecdsaVerify(
   key: EcdsaKey,

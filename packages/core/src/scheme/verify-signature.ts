@@ -3,6 +3,7 @@ import { decodeUtf8 } from "../internal/bytes.js";
 import {
   type Chunk,
   type CryptoKeyMaterial,
+  ecdsaCanonicalSignature,
   ecdsaVerify,
   ed25519Verify,
   type HmacHash,
@@ -195,9 +196,14 @@ export function createVerifier(parts: VerifierParts): Verifier {
 
     const { headers } = input;
     // The matched signature, canonical (its bytes, not its text): what identifies a delivery whose
-    // id header is unsigned.
-    const signature = candidate.bytes!;
-    const token = candidate.spec.algorithm === "token";
+    // id header is unsigned. An ECDSA signature has other encodings that verify too ((r, n − s),
+    // padded DER): each maps to one form, so none makes a captured delivery look new.
+    const { algorithm } = candidate.spec;
+    const signature =
+      algorithm === "ecdsa-p256-sha256"
+        ? (ecdsaCanonicalSignature(candidate.bytes!) ?? candidate.bytes!)
+        : candidate.bytes!;
+    const token = algorithm === "token";
     const headerId = readId(headers, payload);
     if (headerId === undefined && token) {
       // A token is the secret itself, the same on every delivery: it cannot stand in for an id.

@@ -18,7 +18,9 @@ const events = eventsAt();
  * SendGrid Event Webhook: `X-Twilio-Email-Event-Webhook-Signature` (base64 DER ECDSA P-256 /
  * SHA-256) over `${X-Twilio-Email-Event-Webhook-Timestamp}${body}`, checked with the verification
  * key. One request is a batch: `split` makes one delivery per event, keyed by its `sg_event_id`
- * and typed by its `event` (`delivered`, `open`, `bounce`, …).
+ * and typed by its `event` (`delivered`, `open`, `bounce`, …); an event without one is keyed by
+ * the signature in its canonical form (low S, minimal DER: SendGrid's signer may send either S,
+ * and both verify) and its position in the batch.
  * (https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features)
  */
 export function sendgrid(options: SendgridSchemeOptions): Scheme {
