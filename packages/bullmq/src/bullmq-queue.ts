@@ -1,4 +1,4 @@
-import { isWebhookError, type Queue, type QueuedDelivery, WebhookError } from "@hookgate/core";
+import { checkOption, isWebhookError, type Queue, type QueuedDelivery, WebhookError } from "@hookgate/core";
 import type { JobsOptions } from "bullmq";
 import { jobIdFor } from "./job-id.js";
 
@@ -42,6 +42,7 @@ export const defaultJobOptions = {
  * createReceiver({ scheme, store: redisStore({ client }), queue: bullmqQueue({ queue }) });
  */
 export function bullmqQueue(options: BullmqQueueOptions): Queue {
+  checkOption.object("bullmqQueue", options, true);
   const { queue } = options;
   if (!queue || typeof queue.add !== "function") {
     throw new WebhookError(
@@ -49,13 +50,9 @@ export function bullmqQueue(options: BullmqQueueOptions): Queue {
       "hookgate: bullmqQueue needs a BullMQ Queue: bullmqQueue({ queue })",
     );
   }
-  const timeoutMs = options.timeoutMs ?? 2000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new WebhookError(
-      "invalid_option",
-      "hookgate: bullmqQueue timeoutMs must be a positive number of ms",
-    );
-  }
+  const timeoutMs = checkOption.whole("bullmqQueue option timeoutMs", options.timeoutMs, 2000);
+  checkOption.object("bullmqQueue option jobOptions", options.jobOptions);
+  checkOption.whole("bullmqQueue option jobOptions.attempts", options.jobOptions?.attempts, 1);
 
   return {
     async enqueue(delivery) {

@@ -1,4 +1,10 @@
-import { isWebhookError, type QueuedDelivery, type Receiver, WebhookError } from "@hookgate/core";
+import {
+  checkOption,
+  isWebhookError,
+  type QueuedDelivery,
+  type Receiver,
+  WebhookError,
+} from "@hookgate/core";
 import { DelayedError, type Job, UnrecoverableError, Worker, type WorkerOptions } from "bullmq";
 
 /** Options for {@link createWorker}: BullMQ's `WorkerOptions` (`connection` is required) and these. */
@@ -40,7 +46,12 @@ export function createWorker(
   receiver: Pick<Receiver, "dispatch"> & Partial<Pick<Receiver, "deadLetter">>,
   options: CreateWorkerOptions,
 ): Worker<QueuedDelivery> {
-  const { name = "hookgate", verify = false, inFlightDelayMs = 5000, ...workerOptions } = options;
+  checkOption.object("createWorker", options, true);
+  const { name: rawName, verify: rawVerify, inFlightDelayMs: rawDelay, ...workerOptions } = options;
+  const name = checkOption.string("createWorker option name", rawName, "hookgate");
+  const verify = checkOption.boolean("createWorker option verify", rawVerify, false);
+  const inFlightDelayMs = checkOption.whole("createWorker option inFlightDelayMs", rawDelay, 5000, 0);
+  checkOption.whole("createWorker option concurrency", workerOptions.concurrency, 1);
   if (!receiver || typeof receiver.dispatch !== "function") {
     throw new WebhookError(
       "invalid_option",

@@ -9,6 +9,7 @@ export type {
   SchemaMap,
   TypedEvent,
 } from "./event-types.js";
+export { checkOption } from "./internal/check-option.js";
 export type { BodySource } from "./internal/read-body.js";
 export type { KeyDecoder } from "./internal/secrets.js";
 export {

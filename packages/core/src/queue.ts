@@ -1,5 +1,6 @@
 import { WebhookError } from "./errors.js";
 import { toText, utf8 } from "./internal/bytes.js";
+import { checkOption } from "./internal/check-option.js";
 import type { Delivery, MatchedSecret } from "./types.js";
 
 /**
@@ -141,10 +142,16 @@ export interface MemoryQueue extends Queue {
  * createReceiver({ scheme, queue: memoryQueue({ concurrency: 8, retry: { attempts: 5 } }) })
  */
 export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
-  const concurrency = Math.max(1, options.concurrency ?? 4);
-  const maxPending = Math.max(1, options.maxPending ?? 1000);
-  const attempts = Math.max(1, options.retry?.attempts ?? 3);
-  const backoff = options.retry?.backoff ?? 1000;
+  checkOption.object("memoryQueue", options);
+  const concurrency = checkOption.whole("memoryQueue option concurrency", options.concurrency, 4);
+  const maxPending = checkOption.whole("memoryQueue option maxPending", options.maxPending, 1000);
+  const retry = checkOption.object("memoryQueue option retry", options.retry);
+  const attempts = checkOption.whole("memoryQueue option retry.attempts", retry?.attempts, 3);
+  const backoff =
+    typeof retry?.backoff === "function"
+      ? retry.backoff
+      : checkOption.number("memoryQueue option retry.backoff", retry?.backoff, 1000);
+  checkOption.callback("memoryQueue option onDeadLetter", options.onDeadLetter);
   const delay = (retry: number) =>
     typeof backoff === "function" ? backoff(retry) : backoff * 2 ** (retry - 1);
 

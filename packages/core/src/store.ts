@@ -1,4 +1,5 @@
 import { WebhookError } from "./errors.js";
+import { checkOption } from "./internal/check-option.js";
 
 /** What {@link IdempotencyStore.claim} found. */
 export type Claim =
@@ -154,14 +155,9 @@ const tokenPrefix = Math.random().toString(36).slice(2, 10);
  * createReceiver({ scheme, store: memoryStore({ maxKeys: 10_000 }) })
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  const maxKeys = options.maxKeys ?? 100_000;
-  const now = options.now ?? Date.now;
-  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) {
-    throw new WebhookError(
-      "invalid_option",
-      `hookgate: memoryStore maxKeys must be a whole number of at least 1, got ${String(maxKeys)}`,
-    );
-  }
+  checkOption.object("memoryStore", options);
+  const maxKeys = checkOption.whole("memoryStore option maxKeys", options.maxKeys, 100_000);
+  const now = checkOption.callback("memoryStore option now", options.now) ?? Date.now;
   const leases = new Map<string, Lease>();
   const completed = new Map<string, Completion>();
   // Bindings are a namespace of their own: `bind(k)` and `claim(k)` never meet.

@@ -1,4 +1,10 @@
-import { isWebhookError, type QueuedDelivery, type Receiver, WebhookError } from "@hookgate/core";
+import {
+  checkOption,
+  isWebhookError,
+  type QueuedDelivery,
+  type Receiver,
+  WebhookError,
+} from "@hookgate/core";
 import type PgBoss from "pg-boss";
 import { decodeJob } from "./internal/job-data.js";
 import { DEFAULT_QUEUE_NAME } from "./pg-boss-queue.js";
@@ -58,24 +64,26 @@ export async function createWorker(
   receiver: Pick<Receiver, "dispatch"> & Partial<Pick<Receiver, "deadLetter">>,
   options: PgBossWorkerOptions,
 ): Promise<PgBossWorker> {
+  checkOption.object("createWorker", options, true);
   const { boss } = options;
-  const name = options.name ?? DEFAULT_QUEUE_NAME;
-  const concurrency = options.concurrency ?? 4;
-  const batchSize = options.batchSize ?? 1;
-  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2;
+  const name = checkOption.string("createWorker option name", options.name, DEFAULT_QUEUE_NAME);
+  const concurrency = checkOption.whole("createWorker option concurrency", options.concurrency, 4);
+  const batchSize = checkOption.whole("createWorker option batchSize", options.batchSize, 1);
+  // pg-boss polls at most every 0.5 s.
+  const pollingIntervalSeconds = checkOption.number(
+    "createWorker option pollingIntervalSeconds",
+    options.pollingIntervalSeconds,
+    2,
+    { min: 0.5 },
+  );
+  const verify = checkOption.boolean("createWorker option verify", options.verify, false);
   if (!boss || typeof boss.work !== "function") {
     throw new WebhookError(
       "invalid_option",
       "hookgate: createWorker needs `boss`, a started PgBoss instance",
     );
   }
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-    throw new WebhookError(
-      "invalid_option",
-      `hookgate: createWorker concurrency must be a whole number of at least 1, got ${String(concurrency)}`,
-    );
-  }
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > concurrency) {
+  if (batchSize > concurrency) {
     throw new WebhookError(
       "invalid_option",
       `hookgate: createWorker batchSize must be a whole number from 1 to concurrency (${concurrency}), got ${String(batchSize)}`,
@@ -90,7 +98,7 @@ export async function createWorker(
 
   let running = 0;
   let settled: Array<() => void> = [];
-  const dispatchOptions = { once: true, verify: options.verify ?? false };
+  const dispatchOptions = { once: true, verify };
 
   /**
    * A job failing its last attempt is a dead letter: the journal shows it `dead`. A delivery

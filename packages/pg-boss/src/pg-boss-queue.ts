@@ -1,4 +1,4 @@
-import { type Queue, WebhookError } from "@hookgate/core";
+import { checkOption, type Queue, WebhookError } from "@hookgate/core";
 import type PgBoss from "pg-boss";
 import { encodeJob } from "./internal/job-data.js";
 import { deliveryJobId } from "./job-id.js";
@@ -49,16 +49,6 @@ export interface PgBossQueue extends Queue {
   setup(): Promise<void>;
 }
 
-function whole(value: number, name: string, min: number): number {
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new WebhookError(
-      "invalid_option",
-      `hookgate: pgBossQueue ${name} must be a whole number of at least ${min}, got ${String(value)}`,
-    );
-  }
-  return value;
-}
-
 // Two pg-boss 10 instances creating one queue at the same moment can deadlock (or meet on its
 // unique name): the loser tries again, and finds the queue there.
 const RACE_CODES = new Set(["40P01", "23505"]);
@@ -91,16 +81,25 @@ async function createQueueOnce(boss: PgBoss, queue: PgBoss.Queue): Promise<void>
  * createReceiver({ scheme, store: postgresStore({ pool }), queue });
  */
 export function pgBossQueue(options: PgBossQueueOptions): PgBossQueue {
+  checkOption.object("pgBossQueue", options, true);
   const { boss } = options;
   if (!boss || typeof boss.send !== "function") {
     throw new WebhookError("invalid_option", "hookgate: pgBossQueue needs `boss`, a started PgBoss instance");
   }
-  const name = options.name ?? DEFAULT_QUEUE_NAME;
-  const deadLetter = options.deadLetter === false ? false : (options.deadLetter ?? `${name}-dead-letters`);
-  const retryLimit = whole(options.retry?.limit ?? 8, "retry.limit", 0);
-  const retryDelay = whole(options.retry?.delaySeconds ?? 5, "retry.delaySeconds", 0);
-  const retryBackoff = options.retry?.backoff ?? true;
-  const expireInSeconds = whole(options.expireInSeconds ?? 900, "expireInSeconds", 1);
+  const name = checkOption.string("pgBossQueue option name", options.name, DEFAULT_QUEUE_NAME);
+  const deadLetter =
+    options.deadLetter === false
+      ? false
+      : checkOption.string("pgBossQueue option deadLetter", options.deadLetter, `${name}-dead-letters`);
+  const retry = checkOption.object("pgBossQueue option retry", options.retry);
+  const retryLimit = checkOption.whole("pgBossQueue option retry.limit", retry?.limit, 8, 0);
+  const retryDelay = checkOption.whole("pgBossQueue option retry.delaySeconds", retry?.delaySeconds, 5, 0);
+  const retryBackoff = checkOption.boolean("pgBossQueue option retry.backoff", retry?.backoff, true);
+  const expireInSeconds = checkOption.whole(
+    "pgBossQueue option expireInSeconds",
+    options.expireInSeconds,
+    900,
+  );
   // Set on every job rather than only on the queue, so they hold however the queue was created.
   const jobOptions: PgBoss.SendOptions = {
     retryLimit,

@@ -1,4 +1,5 @@
 import {
+  checkOption,
   type DeliveryJournal,
   decodeJournalCursor,
   emptyJournalStats,
@@ -97,11 +98,18 @@ const bytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength
  * createReceiver({ scheme, store: postgresStore({ pool }), journal });
  */
 export function postgresJournal(options: PostgresJournalOptions): PostgresJournal {
-  const settings = resolveJournalOptions(options);
+  const settings = resolveJournalOptions(options, "postgresJournal");
   const { pool } = options;
+  if (!pool || typeof pool.query !== "function") {
+    throw checkOption.fail(
+      "postgresJournal option pool",
+      pool,
+      "a pg.Pool, a pg.Client or anything with its query method",
+    );
+  }
   const table = options.table ?? DEFAULT_JOURNAL_TABLE;
   const { deliveries: t, rejections: r, rejected: k } = journalTables(table);
-  const prepare = options.prepare ?? true;
+  const prepare = checkOption.boolean("postgresJournal option prepare", options.prepare, true);
   const fixed = {
     record: `INSERT INTO ${t.quoted} AS d (id, key, scheme, type, status, received_at, updated_at, attempts, matched_secret, size, "timestamp", url, headers, raw_body, tenant, params, seal)
 VALUES ($1, $2, $3, $4, 'received', $5, $5, 0, $6, $7, $8, $9, $10, $11, $12, $13, $14)

@@ -1,4 +1,4 @@
-import { type Claim, type IdempotencyStore, WebhookError } from "@hookgate/core";
+import { type Claim, checkOption, type IdempotencyStore, WebhookError } from "@hookgate/core";
 import {
   migrateOnce,
   type PostgresQuery,
@@ -145,6 +145,7 @@ SELECT value FROM bound`,
  * createReceiver({ scheme, store });
  */
 export function postgresStore(options: PostgresStoreOptions): PostgresStore {
+  checkOption.object("postgresStore", options, true);
   const { pool } = options;
   if (!pool || typeof pool.query !== "function") {
     throw new WebhookError(
@@ -153,15 +154,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     );
   }
   const table = tableName(options.table ?? DEFAULT_STORE_TABLE, "postgresStore table");
-  const pruneBatch = options.pruneBatch ?? 10;
-  if (!Number.isSafeInteger(pruneBatch) || pruneBatch < 0) {
-    throw new WebhookError(
-      "invalid_option",
-      `hookgate: postgresStore pruneBatch must be a whole number of at least 0, got ${String(pruneBatch)}`,
-    );
-  }
+  const pruneBatch = checkOption.whole("postgresStore option pruneBatch", options.pruneBatch, 10, 0);
   const sql = statements(table.quoted, bindTableName(table).quoted);
-  const prepare = options.prepare ?? true;
+  const prepare = checkOption.boolean("postgresStore option prepare", options.prepare, true);
   const names = Object.fromEntries(
     Object.entries(sql).map(([label, text]) => [label, statementName(label, text)]),
   ) as Record<keyof typeof sql, string>;

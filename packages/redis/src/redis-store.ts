@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type Claim, type IdempotencyStore, WebhookError } from "@hookgate/core";
+import { type Claim, checkOption, type IdempotencyStore, WebhookError } from "@hookgate/core";
 import { redisKey } from "./internal/redis-key.js";
 import { scriptRunner } from "./internal/run-script.js";
 import { BIND, CLAIM, COMPLETE, EXTEND, RELEASE } from "./internal/scripts.js";
@@ -44,8 +44,12 @@ function milliseconds(value: number, name: string): string {
  * createReceiver({ scheme, store: redisStore({ client }) });
  */
 export function redisStore(options: RedisStoreOptions): IdempotencyStore {
-  const prefix = options.prefix ?? "hookgate:";
-  if (typeof prefix !== "string" || prefix.includes("{") || prefix.includes("}")) {
+  checkOption.object("redisStore", options, true);
+  if (!options.client || typeof options.client !== "object") {
+    throw checkOption.fail("redisStore option client", options.client, "an ioredis or node-redis client");
+  }
+  const prefix = checkOption.string("redisStore option prefix", options.prefix, "hookgate:", true);
+  if (prefix.includes("{") || prefix.includes("}")) {
     throw new WebhookError(
       "invalid_option",
       "hookgate: redisStore prefix must be a string without { or } (the store puts the key's Redis Cluster hash tag after it)",

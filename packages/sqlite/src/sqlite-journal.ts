@@ -209,9 +209,9 @@ function where(filter: JournalFilter): { sql: string; params: Array<string | num
  * createReceiver({ scheme, journal, store: sqliteStore({ path: "./hookgate.db" }) });
  */
 export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
-  const settings = resolveJournalOptions(options);
-  const { db, owned } = openDatabase(options, "sqliteJournal");
+  const settings = resolveJournalOptions(options, "sqliteJournal");
   const t = tableName(options.table ?? "hookgate_deliveries", "sqliteJournal");
+  const { db, owned } = openDatabase(options, "sqliteJournal");
   migrateLegacyTable(db, t);
   db.exec(sqliteJournalSql(t));
 

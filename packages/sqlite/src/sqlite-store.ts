@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type IdempotencyStore, WebhookError } from "@hookgate/core";
+import { checkOption, type IdempotencyStore, WebhookError } from "@hookgate/core";
 import { openDatabase, type SqliteDatabase, type SqliteTarget, tableName } from "./internal/database.js";
 
 /** Options for {@link sqliteStore}. */
@@ -36,9 +36,9 @@ const PRUNE_EVERY_MS = 60_000;
  * createReceiver({ scheme, store: sqliteStore({ path: "./hookgate.db" }) })
  */
 export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const now = checkOption.callback("sqliteStore option now", options?.now) ?? Date.now;
+  const table = tableName(options?.table ?? "hookgate_keys", "sqliteStore");
   const { db, owned } = openDatabase(options, "sqliteStore");
-  const table = tableName(options.table ?? "hookgate_keys", "sqliteStore");
-  const now = options.now ?? Date.now;
   db.exec(
     `CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, token TEXT NOT NULL, completed INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
   );

@@ -1,4 +1,4 @@
-import { WebhookError } from "../errors.js";
+import { checkOption } from "../internal/check-option.js";
 import type {
   DeliveryJournal,
   JournalEntry,
@@ -55,14 +55,8 @@ function copyOf(entry: JournalEntry): JournalEntry {
  * await journal.list({ status: "failed" });
  */
 export function memoryJournal(options: MemoryJournalOptions = {}): MemoryJournal {
-  const settings = resolveJournalOptions(options);
-  const max = options.max ?? 10_000;
-  if (!Number.isSafeInteger(max) || max < 1) {
-    throw new WebhookError(
-      "invalid_option",
-      `hookgate: memoryJournal option max must be a whole number ≥ 1, got ${String(max)}`,
-    );
-  }
+  const settings = resolveJournalOptions(options, "memoryJournal");
+  const max = checkOption.whole("memoryJournal option max", options.max, 10_000);
   // By key (a row's identity); insertion order is receipt order: a re-recorded key moves to the end.
   const entries = new Map<string, JournalEntry>();
   const rejectedCounts = new Map<string, { minute: number; code: string; count: number }>();

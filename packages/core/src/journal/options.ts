@@ -1,4 +1,4 @@
-import { WebhookError } from "../errors.js";
+import { checkOption } from "../internal/check-option.js";
 import type { JournalOptions } from "../journal.js";
 
 /** 30 days, in ms. */
@@ -17,24 +17,26 @@ export interface ResolvedJournalOptions {
   pruneDue: () => boolean;
 }
 
-function invalid(name: string, value: unknown, what: string): WebhookError {
-  return new WebhookError(
-    "invalid_option",
-    `hookgate: journal option ${name} must be ${what}, got ${JSON.stringify(value) ?? String(value)}`,
-  );
-}
-
-/** Checks and completes the options every journal takes; throws `invalid_option` naming the option. */
-export function resolveJournalOptions(options: JournalOptions = {}): ResolvedJournalOptions {
-  const retainMs = options.retainMs ?? THIRTY_DAYS;
-  if (typeof retainMs !== "number" || !(retainMs >= 1))
-    throw invalid("retainMs", retainMs, "a number of ms ≥ 1");
-  const keepRejected = options.keepRejected ?? 0;
-  if (!Number.isSafeInteger(keepRejected) || keepRejected < 0) {
-    throw invalid("keepRejected", keepRejected, "a whole number ≥ 0");
+/**
+ * Checks and completes the options every journal takes; throws `invalid_option` naming the
+ * option, as an option of `journal` (the factory's name: "sqliteJournal").
+ */
+export function resolveJournalOptions(
+  options: JournalOptions = {},
+  journal = "journal",
+): ResolvedJournalOptions {
+  checkOption.object(journal, options);
+  const retainMs = checkOption.number(`${journal} option retainMs`, options.retainMs, THIRTY_DAYS, {
+    min: 1,
+    infinite: true,
+  });
+  const keepRejected = checkOption.whole(`${journal} option keepRejected`, options.keepRejected, 0, 0);
+  const headers = options.redactHeaders ?? [];
+  if (!Array.isArray(headers) || headers.some((name) => typeof name !== "string")) {
+    throw checkOption.fail(`${journal} option redactHeaders`, headers, "a list of header names");
   }
-  const redactHeaders = (options.redactHeaders ?? []).map((name) => String(name).toLowerCase());
-  const now = options.now ?? (() => new Date());
+  const redactHeaders = headers.map((name) => name.toLowerCase());
+  const now = checkOption.callback(`${journal} option now`, options.now) ?? (() => new Date());
   let lastPrune = Number.NEGATIVE_INFINITY;
   return {
     retainMs,
@@ -52,7 +54,5 @@ export function resolveJournalOptions(options: JournalOptions = {}): ResolvedJou
 
 /** The page size a `list` filter asks for: 50 by default, between 1 and 1000. */
 export function journalPageSize(limit: number | undefined): number {
-  if (limit === undefined) return 50;
-  if (!Number.isSafeInteger(limit) || limit < 1) throw invalid("limit", limit, "a whole number ≥ 1");
-  return Math.min(limit, 1000);
+  return Math.min(checkOption.whole("journal option limit", limit, 50), 1000);
 }

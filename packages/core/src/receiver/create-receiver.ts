@@ -56,7 +56,15 @@ export function createReceiver<Events extends object = never, const S extends Sc
       const method = (input.method ?? "POST").toUpperCase();
       const challenge =
         scheme.challenge &&
-        (await scheme.challenge({ method, url: input.url, headers: input.headers, rawBody }));
+        (await scheme.challenge({
+          method,
+          url: input.url,
+          headers: input.headers,
+          rawBody,
+          // Per-tenant secrets need them: Zoom verifies its url_validation, Asana's handshake asks
+          // whether the webhook already has a secret.
+          params: input.params,
+        }));
       if (challenge) {
         handlers.emit({ kind: "handshake" });
         return handshakeReply(challenge);

@@ -1,6 +1,7 @@
 import { WebhookError } from "../errors.js";
 import type { SchemaMap } from "../event-types.js";
 import type { Bound } from "../internal/bounded.js";
+import { checkOption } from "../internal/check-option.js";
 import { compileAllowList } from "../internal/ip.js";
 import type { DeliveryJournal } from "../journal.js";
 import type { Queue } from "../queue.js";
@@ -53,13 +54,7 @@ function invalid(message: string): WebhookError {
  * here, at creation, rather than silently turning a limit off.
  */
 function wholeNumber(name: string, value: unknown, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
-    throw invalid(
-      `createReceiver option ${name} must be a whole number of at least ${min}, got ${typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value))}`,
-    );
-  }
-  return value;
+  return checkOption.whole(`createReceiver option ${name}`, value, fallback, min);
 }
 
 function checkJournal(journal: DeliveryJournal | undefined): DeliveryJournal | undefined {
@@ -88,12 +83,12 @@ export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
   if (!scheme || typeof scheme.verify !== "function") {
     throw invalid("createReceiver needs a `scheme`, e.g. schemes.stripe({ secret })");
   }
-  const unknownEvents = options.unknownEvents ?? "acknowledge";
-  if (unknownEvents !== "acknowledge" && unknownEvents !== "reject") {
-    throw invalid(
-      `createReceiver option unknownEvents must be "acknowledge" or "reject", got ${String(unknownEvents)}`,
-    );
-  }
+  const unknownEvents = checkOption.oneOf(
+    "createReceiver option unknownEvents",
+    options.unknownEvents,
+    ["acknowledge", "reject"],
+    "acknowledge",
+  );
   for (const [code, status] of Object.entries({ ...scheme.responses, ...options.responses })) {
     if (!Number.isInteger(status) || status! < 200 || status! > 599) {
       throw invalid(`responses.${code} must be an HTTP status from 200 to 599, got ${String(status)}`);
@@ -131,8 +126,8 @@ export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
     responses: { ...scheme.responses, ...options.responses },
     contentTypes: (options.contentTypes ?? scheme.contentTypes).map((t) => t.toLowerCase()),
     isAllowed: options.allowIps ? compileAllowList(options.allowIps) : undefined,
-    observe: options.observe,
-    now: options.now ?? (() => new Date()),
+    observe: checkOption.callback("createReceiver option observe", options.observe),
+    now: checkOption.callback("createReceiver option now", options.now) ?? (() => new Date()),
     sealKeys,
     identities: new WeakMap(),
     bounds: {

@@ -1,3 +1,4 @@
+import { checkOption } from "../internal/check-option.js";
 import type { SecretRequest, SecretResolver, StaticSecrets } from "../types.js";
 
 /** Options for {@link cachedSecrets}. */
@@ -47,9 +48,11 @@ function defaultKey({ params, url }: SecretRequest): string {
  * });
  */
 export function cachedSecrets(lookup: SecretResolver, options: CachedSecretsOptions = {}): SecretResolver {
-  const keyOf = options.key ?? defaultKey;
-  const max = options.max ?? 1000;
-  const ttlMs = options.ttlMs ?? 60_000;
+  checkOption.callback("cachedSecrets lookup", lookup as SecretResolver | undefined);
+  checkOption.object("cachedSecrets", options);
+  const keyOf = checkOption.callback("cachedSecrets option key", options.key) ?? defaultKey;
+  const max = checkOption.whole("cachedSecrets option max", options.max, 1000);
+  const ttlMs = checkOption.number("cachedSecrets option ttlMs", options.ttlMs, 60_000, { infinite: true });
   const entries = new Map<string, Entry>();
   return (request) => {
     const key = keyOf(request);

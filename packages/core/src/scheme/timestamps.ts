@@ -1,4 +1,5 @@
 import { WebhookError } from "../errors.js";
+import { checkOption } from "../internal/check-option.js";
 import { getFirstHeader } from "../internal/headers.js";
 import type { HeadersInput, VerifyOptions } from "../types.js";
 import { displayHeader, splitList } from "./signature-headers.js";
@@ -58,16 +59,31 @@ export function formatTimestamp(at: Date, unit: "s" | "ms" | "iso"): string {
 export function checkTolerance(tolerance: unknown, where = "tolerance"): number {
   if (tolerance === undefined) return DEFAULT_TOLERANCE;
   if (typeof tolerance !== "number" || Number.isNaN(tolerance) || tolerance <= 0) {
-    throw new WebhookError(
-      "invalid_option",
-      `hookgate: ${where} must be a positive number of seconds, or Infinity to turn the freshness check off; got ${String(tolerance)}`,
+    throw checkOption.fail(
+      where,
+      tolerance,
+      "a positive number of seconds, or Infinity to turn the freshness check off;",
     );
   }
   return tolerance;
 }
 
+/**
+ * Checks {@link VerifyOptions} as `createReceiver` checks its own: `tolerance` as
+ * {@link checkTolerance} does, `now` a valid Date. Throws `invalid_option` naming the option.
+ */
+export function checkVerifyOptions(options: VerifyOptions | undefined, where = "verify"): void {
+  if (options === undefined) return;
+  checkOption.object(where, options);
+  if (options.tolerance !== undefined) checkTolerance(options.tolerance, `${where} option tolerance`);
+  checkOption.date(`${where} option now`, options.now);
+}
+
 /** Refuses a signed time further than `tolerance` seconds from `now`, either way. */
 export function checkFreshness(ms: number, options: VerifyOptions | undefined): void {
+  // Schemes with their own verify (a body-carried signature) reach here too: never judge
+  // freshness with a NaN tolerance or an invalid clock, which would let anything through.
+  checkVerifyOptions(options, "verify");
   const tolerance = options?.tolerance ?? DEFAULT_TOLERANCE;
   if (tolerance === Number.POSITIVE_INFINITY) return;
   const now = options?.now ? options.now.getTime() : Date.now();

@@ -18,7 +18,7 @@ import type { Delivery, HeadersInput, MatchedSecret, VerifyInput, VerifyOptions 
 import type { ContentContext, SchemeDefinition, SignatureAlgorithm } from "./definition.js";
 import { toRawBytes } from "./raw-bytes.js";
 import { type Candidate, type CandidateRead, displayHeader } from "./signature-headers.js";
-import { checkFreshness, compileHeaderTimestamp, parseTimestamp } from "./timestamps.js";
+import { checkFreshness, checkVerifyOptions, compileHeaderTimestamp, parseTimestamp } from "./timestamps.js";
 import { compileSource, getPath, headerNames } from "./value-sources.js";
 import { VerifiedDelivery } from "./verified-signature.js";
 
@@ -319,6 +319,7 @@ export function createVerifier(parts: VerifierParts): Verifier {
   return {
     verify: (input, options) => {
       try {
+        checkVerifyOptions(options, "scheme.verify");
         const checked = check(input, options);
         if (staticSecrets && runtime.crypto && !(checked.contents instanceof Promise)) {
           return Promise.resolve(verifyNow(input, options, checked));

@@ -1,3 +1,4 @@
+import { checkOption, WebhookError } from "@hookgate/core";
 import Database from "better-sqlite3";
 
 /** A better-sqlite3 database: the user's own, or one opened from a path. */
@@ -25,29 +26,38 @@ export interface SqliteTarget {
 
 /** The database to use and whether hookgate opened it (and so closes it). */
 export function openDatabase(target: SqliteTarget, what: string): { db: SqliteDatabase; owned: boolean } {
+  checkOption.object(what, target, true);
   if (target.database && target.path !== undefined) {
-    throw new TypeError(`hookgate: ${what} takes { path } or { database }, not both`);
+    throw new WebhookError("invalid_option", `hookgate: ${what} takes { path } or { database }, not both`);
   }
+  // Checked before a file is opened, so a mistake leaves nothing open behind it.
+  const timeout = checkOption.whole(`${what} option busyTimeoutMs`, target.busyTimeoutMs, 1000, 0);
+  const synchronous = checkOption.oneOf(
+    `${what} option synchronous`,
+    target.synchronous,
+    ["full", "normal"],
+    "full",
+  );
   if (target.database) return { db: target.database, owned: false };
-  if (!target.path) throw new TypeError(`hookgate: ${what} needs { path: "./hookgate.db" } or { database }`);
-  const db = new Database(target.path, { timeout: target.busyTimeoutMs ?? 1000 });
+  if (!target.path || typeof target.path !== "string") {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: ${what} needs { path: "./hookgate.db" } or { database }`,
+    );
+  }
+  const db = new Database(target.path, { timeout });
   // WAL: readers never block the writer; FULL: a commit is on disk when it returns, so what the
   // receiver acknowledged survives a power cut, not just a crash.
   db.pragma("journal_mode = WAL");
-  const synchronous = target.synchronous ?? "full";
-  if (synchronous !== "full" && synchronous !== "normal") {
-    throw new TypeError(
-      `hookgate: ${what} synchronous must be "full" or "normal", got ${JSON.stringify(synchronous)}`,
-    );
-  }
   db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
   return { db, owned: true };
 }
 
 /** A table name safe to splice into SQL: letters, digits and underscores, not starting with a digit. */
 export function tableName(name: string, what: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
-    throw new TypeError(
+  if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
+    throw new WebhookError(
+      "invalid_option",
       `hookgate: ${what} table must be letters, digits and underscores, got ${JSON.stringify(name)}`,
     );
   }
