@@ -4,9 +4,10 @@
  * - `--role receiver`: an Express app with a Stripe and a GitHub receiver, each with
  *   `redisStore` + `bullmqQueue` on one fail-fast connection (as packages/bullmq/README.md says),
  *   on a free loopback port; tells its parent the port, and its memory when asked.
- * - `--role worker`: `createWorker` for each receiver's queue; the handlers append each delivery
- *   they run (`scheme:id`, time, pid) to `--record FILE`, so the parent counts runs from the
- *   files even after this process is killed.
+ * - `--role worker`: `createWorker` for each receiver's queue; the handlers append each run's
+ *   start and end (`start|done`, `scheme:id`, time, pid) to `--record FILE`, so the parent counts
+ *   runs from the files even after this process is killed; tells its parent how many handlers
+ *   are running when asked.
  */
 import { appendFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -144,11 +145,22 @@ async function workerRole(): Promise<void> {
     store: redisStore({ client: failFast(), prefix: storePrefix }),
     lockMs: 4000,
   });
+  // Each run is written when it starts and when its effect is done (the `done` line is the effect
+  // the soak counts); a run cut by a kill has a `start` and no `done`.
+  let inFlight = 0;
   const handler = async (event: Core.WebhookEvent) => {
-    // A little work, so a kill or a restart meets deliveries in their handlers.
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 4));
-    appendFileSync(record, `${event.scheme}:${event.id}\t${Date.now()}\t${process.pid}\n`);
+    const key = `${event.scheme}:${event.id}`;
+    inFlight++;
+    appendFileSync(record, `start\t${key}\t${Date.now()}\t${process.pid}\n`);
+    // Some work (a downstream call), so a kill or a restart meets deliveries in their handlers.
+    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+    appendFileSync(record, `done\t${key}\t${Date.now()}\t${process.pid}\n`);
+    inFlight--;
   };
+  // The parent kills this process when a handler is running.
+  process.on("message", (message) => {
+    if (message === "busy") process.send?.({ busy: inFlight });
+  });
   stripe.onAny(handler);
   github.onAny(handler);
   for (const [receiver, name] of [

@@ -323,12 +323,22 @@ export async function soakRedisBullmq(args: Map<string, string>): Promise<number
     let killedPid: number | undefined;
     const faults = (async () => {
       await sleep(seconds * 300);
+      // Killed while one of its handlers runs (polled, for up to 5 s), so a job is cut mid-handler.
       const victim = workers[0]!;
+      const until = Date.now() + 5000;
+      let busy = 0;
+      while (busy === 0 && Date.now() < until) {
+        victim.send("busy");
+        busy = await nextMessage<number>(victim, "busy");
+      }
       killedPid = victim.pid;
       victim.kill("SIGKILL");
       await exited(victim);
       children.delete(victim);
-      events.push({ at: Date.now(), what: `worker ${killedPid} killed (SIGKILL)` });
+      events.push({
+        at: Date.now(),
+        what: `worker ${killedPid} killed (SIGKILL) with ${busy} handler${busy === 1 ? "" : "s"} running`,
+      });
       await sleep(2000);
       const replacement = await startWorker();
       workers[0] = replacement;
@@ -387,15 +397,23 @@ export async function soakRedisBullmq(args: Map<string, string>): Promise<number
 
     // ---- count ---------------------------------------------------------------------------------
     const runs = new Map<string, { at: number; pid: number }[]>();
+    /** Runs the killed worker started and never finished. */
+    const cut = new Set<string>();
     for (const file of readdirSync(dir).filter((f) => f.startsWith("handled-"))) {
       for (const line of readFileSync(join(dir, file), "utf8").split("\n")) {
         if (!line) continue;
-        const [key, at, pid] = line.split("\t");
+        const [phase, key, at, pid] = line.split("\t");
+        if (Number(pid) === killedPid) {
+          if (phase === "start") cut.add(key!);
+          else cut.delete(key!);
+        }
+        if (phase !== "done") continue;
         const list = runs.get(key!) ?? [];
         list.push({ at: Number(at), pid: Number(pid) });
         runs.set(key!, list);
       }
     }
+    const cutOnce = [...cut].filter((key) => runs.get(key)?.length === 1).length;
     const lost = [...acknowledged].filter((key) => !runs.has(key));
     const doubled = [...runs].filter(([, list]) => list.length > 1);
     const unknown = [...runs.keys()].filter((key) => !sentValid.has(key));
@@ -433,6 +451,7 @@ export async function soakRedisBullmq(args: Map<string, string>): Promise<number
       `| **lost** (acknowledged, never handled) | **${lost.length}** |`,
       `| **doubled** (handled more than once) | **${doubled.length}** |`,
       `| handled under an id never sent as genuine | ${unknown.length} |`,
+      `| runs cut by the kill (started in the killed worker, not finished), then handled exactly once | ${cut.size}, ${cutOnce} |`,
       `| handled, never acknowledged (sender gave up) | ${handledUnacknowledged.length} |`,
       `| genuine deliveries refused with a 4xx / given up after 60 s of retries | ${tally.validRefused} / ${tally.gaveUp} |`,
       `| **5xx answers to client mistakes** | **${tally.hostileFiveHundreds}** |`,
