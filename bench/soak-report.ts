@@ -1,4 +1,7 @@
-/** What bench/soak.ts's two processes exchange and report. */
+/** What the soaks' processes exchange and report (bench/soak.ts, bench/soak-redis-bullmq.ts). */
+
+/** The BullMQ queues of the Redis + BullMQ soak, one per receiver. */
+export const soakQueueNames = { stripe: "soak-stripe", github: "soak-github" } as const;
 
 /** One request the sender can send (and replay). */
 export interface Delivery {

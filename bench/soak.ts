@@ -9,6 +9,10 @@
  * @hookgate/redis in this checkout and Redis at 127.0.0.1:6379), --max-keys N (5000).
  * Exits 1 when an invariant fails: handler runs equal unique valid deliveries, no delivery runs
  * twice, no 5xx.
+ *
+ * `--engine redis-bullmq` runs the other soak instead: its own Redis, two receivers and two
+ * BullMQ workers as separate processes, a worker killed and Redis restarted mid-run
+ * (bench/soak-redis-bullmq.ts).
  */
 import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -21,7 +25,8 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import type * as Core from "@hookgate/core";
 import type * as ExpressAdapter from "@hookgate/express";
-import { type Delivery, type Outcome, pick, type SenderReport, type ServerReport } from "./soak-report.js";
+import type { Delivery, Outcome, SenderReport, ServerReport } from "./soak-report.js";
+import { OVERSIZED, soakTraffic } from "./soak-traffic.js";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -31,7 +36,6 @@ const concurrency = Number(args.get("concurrency") ?? 8);
 const storeKind = args.get("store") ?? "memory";
 const maxKeys = Number(args.get("max-keys") ?? 5_000);
 const here = fileURLToPath(import.meta.url);
-const OVERSIZED = "body over maxBodyBytes";
 
 /** The part of Express this script uses (its types live with the test workspace, not bench/). */
 type Handler = (req: unknown, res: { json(body: unknown): unknown }, next: (error?: unknown) => void) => void;
@@ -49,7 +53,13 @@ const fromTests = createRequire(new URL("../test/package.json", import.meta.url)
 const STRIPE_SECRET = process.env.SOAK_STRIPE_SECRET ?? `whsec_${randomBytes(24).toString("hex")}`;
 const GITHUB_SECRET = process.env.SOAK_GITHUB_SECRET ?? randomBytes(24).toString("hex");
 
-if (args.get("role") === "sender") await sender(Number(args.get("port")));
+if (args.get("engine") === "redis-bullmq") {
+  const { soakRedisBullmq } = await import("./soak-redis-bullmq.js");
+  process.exit(await soakRedisBullmq(args));
+} else if (args.has("engine") && args.get("engine") !== "memory") {
+  console.error(`soak: unknown --engine ${args.get("engine")}; use redis-bullmq (or leave it out)`);
+  process.exit(2);
+} else if (args.get("role") === "sender") await sender(Number(args.get("port")));
 else await server();
 
 // ---- the app under test (this process) -------------------------------------------------------
@@ -237,9 +247,6 @@ function printReport(sent: SenderReport, server: ServerReport): void {
 
 async function sender(port: number): Promise<void> {
   const core = fromTests("@hookgate/core") as typeof Core;
-  const stripe = core.schemes.stripe({ secret: STRIPE_SECRET });
-  const github = core.schemes.github({ secret: GITHUB_SECRET });
-  const wrong = core.schemes.stripe({ secret: "whsec_not_the_endpoint_secret" });
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const deadline = Date.now() + minutes * 60_000;
   const started = performance.now();
@@ -253,9 +260,7 @@ async function sender(port: number): Promise<void> {
     uniqueValid: 0,
     fiveHundreds: 0,
   };
-  // Recently acknowledged deliveries, replayed as duplicates (recent, so the store still holds them).
-  const recent: Delivery[] = [];
-  let sequence = 0;
+  const traffic = soakTraffic(core, { stripe: STRIPE_SECRET, github: GITHUB_SECRET });
 
   const send = (delivery: Delivery): Promise<Outcome> =>
     new Promise((resolve) => {
@@ -278,158 +283,15 @@ async function sender(port: number): Promise<void> {
       req.end(body);
     });
 
-  const stripeEvent = async (
-    options: { timestamp?: Date; signer?: Core.Scheme; mutate?: (body: string) => string } = {},
-  ): Promise<Delivery> => {
-    const id = `evt_soak_${process.pid}_${++sequence}`;
-    const body = JSON.stringify({
-      id,
-      object: "event",
-      type: "invoice.paid",
-      data: { object: { id: `in_${sequence}`, amount_paid: 4200 } },
-    });
-    const headers = await (options.signer ?? stripe).sign({ rawBody: body, timestamp: options.timestamp });
-    return {
-      path: "/webhooks/stripe",
-      headers,
-      body: options.mutate ? options.mutate(body) : body,
-      key: `stripe:${id}`,
-    };
-  };
-  const githubEvent = async (): Promise<Delivery> => {
-    const id = `gh_soak_${++sequence}`;
-    const body = JSON.stringify({
-      action: "opened",
-      issue: { number: sequence },
-      repository: { full_name: "acme/soak" },
-    });
-    const headers = {
-      ...(await github.sign({ rawBody: body, id, type: "issues" })),
-      "content-type": "application/json",
-    };
-    return { path: "/webhooks/github", headers, body, key: `github:${id}` };
-  };
-
-  type Kind = readonly [
-    name: string,
-    weight: number,
-    make: () => Promise<Delivery | undefined>,
-    valid?: true,
-  ];
-  const kinds: Kind[] = [
-    ["valid stripe", 25, () => stripeEvent(), true],
-    ["valid github", 10, () => githubEvent(), true],
-    ["valid stripe, sent twice at once", 5, () => stripeEvent(), true],
-    ["duplicate (same request)", 15, async () => (recent.length ? pick(recent) : undefined)],
-    [
-      "github replay under a fresh X-GitHub-Delivery",
-      5,
-      async () => {
-        const gh = recent.filter((d) => d.path === "/webhooks/github");
-        if (gh.length === 0) return undefined;
-        const original = pick(gh);
-        return { ...original, headers: { ...original.headers, "x-github-delivery": randomUUID() } };
-      },
-    ],
-    ["tampered body", 8, () => stripeEvent({ mutate: (body) => body.replace("4200", "1") })],
-    ["wrong secret", 6, () => stripeEvent({ signer: wrong })],
-    ["stale timestamp (1 h old)", 5, () => stripeEvent({ timestamp: new Date(Date.now() - 3_600_000) })],
-    [
-      "missing signature",
-      5,
-      async () => {
-        const d = await stripeEvent();
-        return { ...d, headers: { "content-type": "application/json" } };
-      },
-    ],
-    [
-      "malformed signature",
-      4,
-      async () => {
-        const d = await stripeEvent();
-        return {
-          ...d,
-          headers: {
-            ...d.headers,
-            "stripe-signature": `t=${Math.floor(Date.now() / 1000)},v1=zz${randomBytes(8).toString("hex")}`,
-          },
-        };
-      },
-    ],
-    [
-      "11 signature candidates",
-      4,
-      async () => {
-        const d = await stripeEvent();
-        const junk = Array.from({ length: 10 }, () => `v1=${randomBytes(32).toString("hex")}`).join(",");
-        return {
-          ...d,
-          headers: { ...d.headers, "stripe-signature": `${d.headers["stripe-signature"]},${junk}` },
-        };
-      },
-    ],
-    [
-      "form content type",
-      3,
-      async () => {
-        const d = await stripeEvent();
-        return { ...d, headers: { ...d.headers, "content-type": "application/x-www-form-urlencoded" } };
-      },
-    ],
-    [
-      "garbage bytes",
-      4,
-      async () => ({
-        path: "/webhooks/stripe",
-        headers: {
-          "content-type": "application/json",
-          "stripe-signature": `t=${Math.floor(Date.now() / 1000)},v1=${randomBytes(32).toString("hex")}`,
-        },
-        body: randomBytes(64),
-        key: "",
-      }),
-    ],
-    [
-      "signed, not JSON",
-      2,
-      async () => {
-        const body = "{not json";
-        return { path: "/webhooks/stripe", headers: await stripe.sign({ rawBody: body }), body, key: "" };
-      },
-    ],
-    [
-      "headers too large",
-      2,
-      async () => {
-        const d = await stripeEvent();
-        return { ...d, headers: { ...d.headers, "x-padding": "p".repeat(20_000) } };
-      },
-    ],
-    [
-      OVERSIZED,
-      1,
-      async () => {
-        const d = await stripeEvent();
-        return { ...d, body: `{"pad":"${"x".repeat(1_100_000)}"}` };
-      },
-    ],
-  ];
-  const total = kinds.reduce((sum, [, weight]) => sum + weight, 0);
-  const choose = () => {
-    let roll = Math.random() * total;
-    for (const kind of kinds) if ((roll -= kind[1]) < 0) return kind;
-    return kinds[0]!;
-  };
-
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < deadline) {
-        const [name, , make, valid] = choose();
+        const [name, , make, kind] = traffic.choose();
         const delivery = await make();
         if (!delivery) continue;
         // "twice at once": the second copy meets the first in flight (409) or completed (duplicate).
         const statuses = await Promise.all(
-          name.endsWith("twice at once") ? [send(delivery), send(delivery)] : [send(delivery)],
+          kind === "twice" ? [send(delivery), send(delivery)] : [send(delivery)],
         );
         const byKind = (report.byKind[name] ??= {});
         for (const { status } of statuses) {
@@ -442,10 +304,12 @@ async function sender(port: number): Promise<void> {
           report.byStatus[status] = (report.byStatus[status] ?? 0) + 1;
           byKind[status] = (byKind[status] ?? 0) + 1;
         }
-        if (valid && statuses.some(({ status }) => status >= 200 && status < 300)) {
+        if (
+          (kind === "valid" || kind === "twice") &&
+          statuses.some(({ status }) => status >= 200 && status < 300)
+        ) {
           report.uniqueValid++;
-          recent.push(delivery);
-          if (recent.length > 500) recent.shift();
+          traffic.remember(delivery);
         }
       }
     }),
