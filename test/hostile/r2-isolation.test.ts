@@ -62,7 +62,12 @@ describe("issue 18 hole 4: one tenant cannot pre-claim another tenant's ids", ()
       const { app, runs } = await start(route, perTenant, memoryStore());
       const body = JSON.stringify({ update_id: 1000, message: { text: "hi" } });
       for (const tenant of ["a", "b"]) {
-        const answer = await post(app, `/webhooks/${tenant}`, schemes.telegram({ secret: tokens[tenant]! }), body);
+        const answer = await post(
+          app,
+          `/webhooks/${tenant}`,
+          schemes.telegram({ secret: tokens[tenant]! }),
+          body,
+        );
         expect(JSON.parse(answer.body).status).toBe("handled");
       }
       expect(runs).toEqual(["1000", "1000"]);
@@ -74,18 +79,39 @@ describe("issue 18 hole 5: receivers sharing a store keep their deliveries apart
   for (const route of http) {
     it(`issue 18 hole 5: two Telegram bots on one store both run update_id 7 (${route})`, async () => {
       const store = memoryStore();
-      const one = await start(route, schemes.telegram({ secret: "bot-one-secret-token" }), store, "/webhooks");
-      const two = await start(route, schemes.telegram({ secret: "bot-two-secret-token" }), store, "/webhooks");
+      const one = await start(
+        route,
+        schemes.telegram({ secret: "bot-one-secret-token" }),
+        store,
+        "/webhooks",
+      );
+      const two = await start(
+        route,
+        schemes.telegram({ secret: "bot-two-secret-token" }),
+        store,
+        "/webhooks",
+      );
       const body = JSON.stringify({ update_id: 7, message: { text: "hi" } });
-      const first = await post(one.app, "/webhooks", schemes.telegram({ secret: "bot-one-secret-token" }), body);
-      const second = await post(two.app, "/webhooks", schemes.telegram({ secret: "bot-two-secret-token" }), body);
+      const first = await post(
+        one.app,
+        "/webhooks",
+        schemes.telegram({ secret: "bot-one-secret-token" }),
+        body,
+      );
+      const second = await post(
+        two.app,
+        "/webhooks",
+        schemes.telegram({ secret: "bot-two-secret-token" }),
+        body,
+      );
       expect([JSON.parse(first.body).status, JSON.parse(second.body).status]).toEqual(["handled", "handled"]);
       expect([one.runs.length, two.runs.length]).toEqual([1, 1]);
     });
 
     it(`issue 18 hole 5: two schemes.hmac partners on one store both run id 42 (${route})`, async () => {
       const store = memoryStore();
-      const partner = (secret: string) => schemes.hmac({ secret, header: "x-signature", id: { header: "x-id" }, content: "{id}.{body}" });
+      const partner = (secret: string) =>
+        schemes.hmac({ secret, header: "x-signature", id: { header: "x-id" }, content: "{id}.{body}" });
       const one = await start(route, partner("partner-one-secret"), store, "/webhooks");
       const two = await start(route, partner("partner-two-secret"), store, "/webhooks");
       for (const [app, secret] of [
@@ -103,9 +129,17 @@ describe("issue 18 hole 5: receivers sharing a store keep their deliveries apart
       const [oldSecret, newSecret] = ["rotation-old-secret-token", "rotation-new-secret-token"];
       const body = JSON.stringify({ update_id: 55, message: { text: "once" } });
       const before = await start(route, schemes.telegram({ secret: oldSecret }), store, "/webhooks");
-      expect(JSON.parse((await post(before.app, "/webhooks", schemes.telegram({ secret: oldSecret }), body)).body).status).toBe("handled");
+      expect(
+        JSON.parse((await post(before.app, "/webhooks", schemes.telegram({ secret: oldSecret }), body)).body)
+          .status,
+      ).toBe("handled");
       // The same endpoint, redeployed mid-rotation, then after it; the sender retries with the new token.
-      const during = await start(route, schemes.telegram({ secret: [newSecret, oldSecret] }), store, "/webhooks");
+      const during = await start(
+        route,
+        schemes.telegram({ secret: [newSecret, oldSecret] }),
+        store,
+        "/webhooks",
+      );
       const after = await start(route, schemes.telegram({ secret: newSecret }), store, "/webhooks");
       for (const app of [during.app, after.app]) {
         const retry = await post(app, "/webhooks", schemes.telegram({ secret: newSecret }), body);
@@ -125,7 +159,12 @@ describe("issue 18 hole 11: cachedSecrets never serves one tenant's secrets to a
         lookups.push(tenant);
         return TENANT_SECRETS[tenant] ?? [];
       });
-      const { app, runs } = await start(route, schemes.standardWebhooks({ secret }), memoryStore(), "/webhooks");
+      const { app, runs } = await start(
+        route,
+        schemes.standardWebhooks({ secret }),
+        memoryStore(),
+        "/webhooks",
+      );
       const signedBy = (tenant: string) => schemes.standardWebhooks({ secret: TENANT_SECRETS[tenant]! });
       const a = await post(app, "/webhooks?tenant=a", signedBy("a"), "{}", `msg_${freshId()}`);
       // B's delivery, and A's secret must not verify it from the cache.

@@ -93,7 +93,9 @@ describe("issue 18 hole 8: a Mailgun token, once seen, is bound to its body", ()
       const genuine = await mailgun.signRequest({
         rawBody: JSON.stringify({ "event-data": { event: "delivered", recipient: "a@example.com" } }),
       });
-      expect((await app.send({ path: "/webhooks", headers: genuine.headers, body: genuine.rawBody })).status).toBe(500);
+      expect(
+        (await app.send({ path: "/webhooks", headers: genuine.headers, body: genuine.rawBody })).status,
+      ).toBe(500);
       fail = false;
       const text = new TextDecoder().decode(genuine.rawBody).replace("a@example.com", "attacker@example.com");
       const altered = await app.send({ path: "/webhooks", headers: genuine.headers, body: text });
@@ -133,7 +135,11 @@ describe("issue 18 holes 9 and 16: a queued job is trusted only as the receiver 
     });
 
     for (const [name, scheme, body] of [
-      ["telegram", schemes.telegram({ secret: TOKEN }), JSON.stringify({ update_id: 77, message: { text: "pay 1" } })],
+      [
+        "telegram",
+        schemes.telegram({ secret: TOKEN }),
+        JSON.stringify({ update_id: 77, message: { text: "pay 1" } }),
+      ],
       [
         "mailgun",
         schemes.mailgun({ secret: "mailgun-signing-key-hostile" }),
@@ -154,7 +160,9 @@ describe("issue 18 holes 9 and 16: a queued job is trusted only as the receiver 
         const entry = (await journal.get(job.key!))!;
         await journal.record({
           ...entry,
-          rawBody: new TextEncoder().encode(new TextDecoder().decode(entry.rawBody).replace("pay 1", "pay 9")),
+          rawBody: new TextEncoder().encode(
+            new TextDecoder().decode(entry.rawBody).replace("pay 1", "pay 9"),
+          ),
         });
         const [replayed] = await receiver.replay(job.key!);
         expect(replayed).toMatchObject({ outcome: "refused", error: { code: "signature_mismatch" } });
@@ -198,7 +206,10 @@ describe("issue 18 hole 18: a journal row's receipt time is sealed", () => {
 describe("issue 18 hole 21: replays keep the route params per-tenant secrets need", () => {
   for (const route of http) {
     it(`issue 18 hole 21: a per-tenant delivery replays with its tenant's secret (${route})`, async () => {
-      const secrets: Record<string, string> = { acme: "whsec_acme_tenant_replay", globex: "whsec_globex_tenant_replay" };
+      const secrets: Record<string, string> = {
+        acme: "whsec_acme_tenant_replay",
+        globex: "whsec_globex_tenant_replay",
+      };
       const journal = memoryJournal();
       const receiver = createReceiver({
         scheme: schemes.stripe({ secret: ({ params }) => secrets[params.tenant ?? ""] ?? [] }),
@@ -208,7 +219,9 @@ describe("issue 18 hole 21: replays keep the route params per-tenant secrets nee
       receiver.onAny((event) => void handled.push(event.id));
       const app = await start(route, receiver, "/webhooks/:tenant");
       const body = JSON.stringify({ id: `evt_${freshId()}`, type: "invoice.paid" });
-      expect((await post(app, "/webhooks/acme", schemes.stripe({ secret: secrets.acme! }), body)).status).toBe(200);
+      expect(
+        (await post(app, "/webhooks/acme", schemes.stripe({ secret: secrets.acme! }), body)).status,
+      ).toBe(200);
       const [summary] = (await journal.list({})).entries;
       const [replayed] = await receiver.replay(summary!.key);
       expect(replayed!.outcome).toBe("handled");

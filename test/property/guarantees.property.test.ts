@@ -24,7 +24,11 @@ import { build, type Genuine, genuineDeliveries, hostileRequest, workingSecret }
 //   other's deliveries, and rotating a secret never runs a handled delivery again.
 const RUNS = process.env.CI ? 10_000 : Number(process.env.HOOKGATE_PROPERTY_RUNS ?? 300);
 const SEED = process.env.HOOKGATE_PROPERTY_SEED ? Number(process.env.HOOKGATE_PROPERTY_SEED) : undefined;
-const options = (numRuns: number) => ({ numRuns, endOnFailure: true, ...(SEED === undefined ? {} : { seed: SEED }) });
+const options = (numRuns: number) => ({
+  numRuns,
+  endOnFailure: true,
+  ...(SEED === undefined ? {} : { seed: SEED }),
+});
 const signedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
 const SEAL_KEY = "property-seal-key-0123456789";
 
@@ -43,7 +47,9 @@ async function secretsFor(
     const factory = schemes.discord;
     return {
       verify: (secret) => {
-        const list = (Array.isArray(secret) ? secret : [secret]).map((s) => pairs.find((p) => p.privateKey === s)!.publicKey);
+        const list = (Array.isArray(secret) ? secret : [secret]).map(
+          (s) => pairs.find((p) => p.privateKey === s)!.publicKey,
+        );
         return factory({ publicKey: list }).withSigningKey(Array.isArray(secret) ? secret[0]! : secret);
       },
       secrets: pairs.map((p) => p.privateKey),
@@ -138,13 +144,20 @@ describe("property: deliveries never cross receivers or tenants, and survive rot
           const receiver = createReceiver({ scheme, store, now: () => signedAt });
           receiver.onAny((event: Delivery) => void handled.push(event.id));
           const signed = await scheme.signRequest({
-            rawBody: new TextDecoder().decode(g.body).replace(/prop|evt_[A-Za-z0-9]+/, `evt_${uuid.slice(0, 8)}`),
+            rawBody: new TextDecoder()
+              .decode(g.body)
+              .replace(/prop|evt_[A-Za-z0-9]+/, `evt_${uuid.slice(0, 8)}`),
             id: `id-${uuid}`,
             type: g.type,
             url: g.url,
             timestamp: signedAt,
           });
-          const answer = await receiver.handle({ method: "POST", url: g.url, headers: signed.headers, rawBody: signed.rawBody });
+          const answer = await receiver.handle({
+            method: "POST",
+            url: g.url,
+            headers: signed.headers,
+            rawBody: signed.rawBody,
+          });
           expect(answer.status, `${g.name}: ${answer.body}`).toBeLessThan(300);
           expect(JSON.parse(answer.body).status, `${g.name}: ${answer.body}`).not.toBe("duplicate");
         }
@@ -163,7 +176,9 @@ describe("property: deliveries never cross receivers or tenants, and survive rot
         const [oldSecret, newSecret] = secrets as [string, string];
         const store = memoryStore();
         let runs = 0;
-        const body = new TextDecoder().decode(g.body).replace(/prop|evt_[A-Za-z0-9]+/, `evt_${uuid.slice(0, 8)}`);
+        const body = new TextDecoder()
+          .decode(g.body)
+          .replace(/prop|evt_[A-Za-z0-9]+/, `evt_${uuid.slice(0, 8)}`);
         const statuses: string[] = [];
         for (const [configured, signer] of [
           [[oldSecret], oldSecret],
@@ -179,7 +194,12 @@ describe("property: deliveries never cross receivers or tenants, and survive rot
             url: g.url,
             timestamp: signedAt,
           });
-          const answer = await receiver.handle({ method: "POST", url: g.url, headers: signed.headers, rawBody: signed.rawBody });
+          const answer = await receiver.handle({
+            method: "POST",
+            url: g.url,
+            headers: signed.headers,
+            rawBody: signed.rawBody,
+          });
           statuses.push(JSON.parse(answer.body).status ?? answer.body);
         }
         expect(statuses, g.name).toEqual(["handled", "duplicate", "duplicate"]);

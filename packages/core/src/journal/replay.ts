@@ -6,12 +6,12 @@ import { dispatchDelivery } from "../receiver/dispatch.js";
 import type { Handlers } from "../receiver/handlers.js";
 import { journalCall, journalError, journalUpdate } from "../receiver/journal.js";
 import type { Settings } from "../receiver/options.js";
-import type { ReplayOptions, ReplayResult } from "../receiver/types.js";
 import { reverify } from "../receiver/reverify.js";
 import { seal } from "../receiver/seal.js";
+import type { ReplayOptions, ReplayResult } from "../receiver/types.js";
 import { validatePayload } from "../receiver/validate.js";
-import { matchedKeyOf } from "../scheme/verified-signature.js";
 import { parsePayload } from "../scheme/payload.js";
+import { matchedKeyOf } from "../scheme/verified-signature.js";
 import { findJournalEntry } from "./find-entry.js";
 
 /** Most deliveries one filtered replay takes when the filter sets no `limit`. */

@@ -37,11 +37,10 @@ export function idempotencyKey(
   const prefix =
     settings.namespace === undefined ? scheme : `${encodeURIComponent(settings.namespace)}:${scheme}`;
   // One event of a batch (SendGrid) is keyed by its own id, which the signed body carries.
-  if (settings.scheme.facts.idSigned || settings.scheme.split) return `${prefix}:${encodeURIComponent(delivery.id)}`;
+  if (settings.scheme.facts.idSigned || settings.scheme.split)
+    return `${prefix}:${encodeURIComponent(delivery.id)}`;
   const digest = signedContentId(delivery);
-  return digest instanceof Promise
-    ? digest.then((id) => `${prefix}:${id}`)
-    : `${prefix}:${digest}`;
+  return digest instanceof Promise ? digest.then((id) => `${prefix}:${id}`) : `${prefix}:${digest}`;
 }
 
 /**
@@ -53,7 +52,9 @@ export function idempotencyKey(
 function signedContentId(delivery: Delivery): string | Promise<string> {
   const timestamp = delivery.timestamp ? String(delivery.timestamp.getTime()) : "";
   const digest = hmac("sha256", CONTENT_DIGEST_KEY, [timestamp, "\n", delivery.rawBody]);
-  return digest instanceof Promise ? digest.then((bytes) => `c${toBase64Url(bytes)}`) : `c${toBase64Url(digest)}`;
+  return digest instanceof Promise
+    ? digest.then((bytes) => `c${toBase64Url(bytes)}`)
+    : `c${toBase64Url(digest)}`;
 }
 
 const CONTENT_DIGEST_KEY: HmacKey = { kind: "hmac", bytes: utf8("hookgate content id v1") };
@@ -86,7 +87,8 @@ export async function bindBody(settings: Settings, key: string, delivery: Delive
  */
 function boundContent(facts: SchemeFacts, delivery: Delivery): string | Uint8Array {
   const { payload } = delivery;
-  if (facts.signatureHeaders.length > 0 || payload === null || typeof payload !== "object") return delivery.rawBody;
+  if (facts.signatureHeaders.length > 0 || payload === null || typeof payload !== "object")
+    return delivery.rawBody;
   const rest: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(payload))
     if (name !== "signature" && name !== "timestamp" && name !== "token") rest[name] = value;

@@ -1,14 +1,14 @@
 import { WebhookError } from "../errors.js";
 import { fromQueuedDelivery, type QueuedDelivery, type WebhookEvent } from "../queue.js";
 import { copyDelivery } from "../scheme/verified-signature.js";
-import { identityOf } from "./identity.js";
-import { reverify } from "./reverify.js";
 import type { Delivery } from "../types.js";
 import { idempotencyKey } from "./claim.js";
 import type { Handlers } from "./handlers.js";
+import { identityOf } from "./identity.js";
 import { journalAttempt } from "./journal.js";
 import { completeLease, holdLease, releaseLease, storeCall } from "./lease.js";
 import type { Settings } from "./options.js";
+import { reverify } from "./reverify.js";
 import type { DispatchOptions } from "./types.js";
 import { validatePayload } from "./validate.js";
 
@@ -45,7 +45,11 @@ async function eventOf(settings: Settings, queued: QueuedDelivery, verify: boole
 }
 
 /** The key a dispatched delivery's journal row and once-lease use. */
-async function keyOf(settings: Settings, delivery: Delivery | WebhookEvent | QueuedDelivery, event: WebhookEvent) {
+async function keyOf(
+  settings: Settings,
+  delivery: Delivery | WebhookEvent | QueuedDelivery,
+  event: WebhookEvent,
+) {
   if (isQueued(delivery) && delivery.key) return delivery.key;
   return idempotencyKey(settings, event, await identityOf(settings, event));
 }
@@ -65,7 +69,8 @@ export async function dispatchDelivery(
       : copyDelivery(delivery, { receivedAt: settings.now() });
   const report = (error: unknown) => handlers.report(error, { delivery: event });
   // Only a journal row or a once-lease needs the key (and, for it, the tenant's identity).
-  const deliveryKey = knownKey ?? (settings.journal || options.once ? await keyOf(settings, delivery, event) : event.id);
+  const deliveryKey =
+    knownKey ?? (settings.journal || options.once ? await keyOf(settings, delivery, event) : event.id);
   const row = { id: event.id, key: deliveryKey };
   const run = async () => {
     const started = performance.now();

@@ -34,9 +34,16 @@ function fingerprint(scheme: string, key: CryptoKeyMaterial): Promise<string> {
   if (!known) {
     known = (async () => {
       const subtle = globalThis.crypto.subtle;
-      const base = await subtle.importKey("raw", materialOf(key) as BufferSource, "PBKDF2", false, ["deriveBits"]);
+      const base = await subtle.importKey("raw", materialOf(key) as BufferSource, "PBKDF2", false, [
+        "deriveBits",
+      ]);
       const bits = await subtle.deriveBits(
-        { name: "PBKDF2", hash: "SHA-256", salt: utf8(`hookgate identity v1 ${scheme}`) as BufferSource, iterations: FINGERPRINT_ROUNDS },
+        {
+          name: "PBKDF2",
+          hash: "SHA-256",
+          salt: utf8(`hookgate identity v1 ${scheme}`) as BufferSource,
+          iterations: FINGERPRINT_ROUNDS,
+        },
         base,
         128,
       );

@@ -110,13 +110,17 @@ export async function journalSettled(
   if (!settings.journal || start === undefined) return;
   started.delete(event);
   const ran = outcome === "handled" || (isWebhookError(error) && error.code === "handler_failed");
-  await journalUpdate(settings, { id: event.id, key }, {
-    status: outcome,
-    at: settings.now(),
-    attempt: ran,
-    durationMs: performance.now() - start,
-    error: outcome === "failed" ? journalError(error) : undefined,
-  });
+  await journalUpdate(
+    settings,
+    { id: event.id, key },
+    {
+      status: outcome,
+      at: settings.now(),
+      attempt: ran,
+      durationMs: performance.now() - start,
+      error: outcome === "failed" ? journalError(error) : undefined,
+    },
+  );
 }
 
 /**
@@ -127,11 +131,15 @@ export async function journalIgnored(settings: Settings, event: WebhookEvent, ke
   const start = started.get(event);
   if (!settings.journal || start === undefined) return;
   started.delete(event);
-  await journalUpdate(settings, { id: event.id, key }, {
-    status: "handled",
-    at: settings.now(),
-    durationMs: performance.now() - start,
-  });
+  await journalUpdate(
+    settings,
+    { id: event.id, key },
+    {
+      status: "handled",
+      at: settings.now(),
+      durationMs: performance.now() - start,
+    },
+  );
 }
 
 /** Records one handler run outside the request (a queue worker's `dispatch`, a replay). */

@@ -2,13 +2,13 @@ import { WebhookError } from "../errors.js";
 import type { SchemaMap } from "../event-types.js";
 import type { Bound } from "../internal/bounded.js";
 import { checkOption } from "../internal/check-option.js";
+import type { HmacKey } from "../internal/crypto.js";
 import { compileAllowList } from "../internal/ip.js";
+import type { DecodedSecret } from "../internal/secrets.js";
 import type { DeliveryJournal } from "../journal.js";
 import type { Queue } from "../queue.js";
 import { checkTolerance } from "../scheme/timestamps.js";
 import { type IdempotencyStore, memoryStore } from "../store.js";
-import type { HmacKey } from "../internal/crypto.js";
-import type { DecodedSecret } from "../internal/secrets.js";
 import type { Scheme } from "../types.js";
 import { sealKeysOf } from "./seal.js";
 import type { ReceiverEvent, ReceiverOptions } from "./types.js";
@@ -71,7 +71,9 @@ function checkSealKey(value: unknown): string | readonly string[] | undefined {
   if (value === undefined) return undefined;
   const list = typeof value === "string" ? [value] : value;
   if (!Array.isArray(list) || list.length === 0 || list.some((k) => typeof k !== "string" || k.length < 16)) {
-    throw invalid("createReceiver option sealKey must be a secret string of at least 16 characters, or a list of them");
+    throw invalid(
+      "createReceiver option sealKey must be a secret string of at least 16 characters, or a list of them",
+    );
   }
   return list as readonly string[];
 }

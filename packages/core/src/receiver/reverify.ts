@@ -12,7 +12,11 @@ import { type Kept, sealHolds } from "./seal.js";
  * queue or the database can neither run a captured delivery again under a fresh key nor move its
  * receipt time into the tolerance window. Id, type and payload come from the signed bytes.
  */
-export async function reverify(settings: Settings, kept: Kept, sealed: string | undefined): Promise<WebhookEvent> {
+export async function reverify(
+  settings: Settings,
+  kept: Kept,
+  sealed: string | undefined,
+): Promise<WebhookEvent> {
   const { scheme } = settings;
   if (kept.scheme !== scheme.name) {
     throw new WebhookError(

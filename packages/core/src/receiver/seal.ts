@@ -47,9 +47,7 @@ function sortedEntries(record: Readonly<Record<string, string>> | undefined): [s
   if (!record) return null;
   const names = Object.keys(record);
   if (names.length === 0) return null;
-  return names
-    .sort()
-    .map((name) => [name, record[name]!]);
+  return names.sort().map((name) => [name, record[name]!]);
 }
 
 /** The sealed bytes: every field in a fixed order, then the body. */
@@ -75,7 +73,11 @@ async function tag(key: HmacKey, kept: Kept): Promise<Uint8Array> {
  * Seals what the receiver keeps of a delivery, with its `sealKey` or else a key derived from the
  * secret that verified it (`matched`).
  */
-export async function seal(settings: Settings, matched: CryptoKeyMaterial | undefined, kept: Kept): Promise<string> {
+export async function seal(
+  settings: Settings,
+  matched: CryptoKeyMaterial | undefined,
+  kept: Kept,
+): Promise<string> {
   const key = settings.sealKeys[0] ?? (matched ? await derivedKey(matched) : undefined);
   if (!key) {
     throw new WebhookError(
@@ -95,7 +97,7 @@ export async function sealHolds(
 ): Promise<boolean> {
   if (typeof sealed !== "string" || !sealed.startsWith(VERSION)) return false;
   const expected = fromBase64Url(sealed.slice(VERSION.length));
-  if (!expected || expected.length !== 32) return false;
+  if (expected?.length !== 32) return false;
   const own = matched ? derivedKey(matched) : undefined;
   const keys = own ? [...settings.sealKeys, await own] : settings.sealKeys;
   let holds = false;

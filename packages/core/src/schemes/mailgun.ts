@@ -4,9 +4,9 @@ import { hmac, timingSafeEqual } from "../internal/crypto.js";
 import { type DecodedSecret, utf8Key } from "../internal/secrets.js";
 import { isForm, parseAs, parseJson, signedFormat } from "../scheme/payload.js";
 import { toRawBytes } from "../scheme/raw-bytes.js";
-import { attachVerifiedSignature } from "../scheme/verified-signature.js";
 import { secretSource } from "../scheme/secret-source.js";
 import { checkFreshness, parseTimestamp } from "../scheme/timestamps.js";
+import { attachVerifiedSignature } from "../scheme/verified-signature.js";
 import type {
   Delivery,
   Scheme,
