@@ -150,6 +150,7 @@ export type {
   SecretInput,
   SecretRequest,
   SecretResolver,
+  SignatureAlgorithmFact,
   SignedRequest,
   SignInput,
   StaticSecrets,
