@@ -151,6 +151,7 @@ export type {
   SecretInput,
   SecretRequest,
   SecretResolver,
+  SignatureAlgorithmFact,
   SignedRequest,
   SignInput,
   StaticSecrets,

@@ -120,6 +120,17 @@ export interface FieldFacts {
   computed?: boolean;
 }
 
+/** How a signature is made: see {@link SchemeFacts.algorithms}. */
+export type SignatureAlgorithmFact =
+  | "sha1"
+  | "sha256"
+  | "sha512"
+  | "ed25519"
+  | "ecdsa-p256-sha256"
+  | "rsa-sha1"
+  | "rsa-sha256"
+  | "token";
+
 /**
  * What a scheme's senders do, in one place: the test kit, the CLI and the docs read it from the
  * scheme instead of keeping tables of their own.
@@ -131,7 +142,8 @@ export interface SchemeFacts {
   timestamp?:
     | { header: string; unit: "s" | "ms" | "iso" }
     | { payload: string; unit: "s" | "ms" }
-    | { signature: true; unit: "s" | "ms" };
+    /** Beside the signature, in its own signed fields (Stripe `t=`, Mailgun's `timestamp`, SNS's `Timestamp`). */
+    | { signature: true; unit: "s" | "ms" | "iso" };
   /** Content types the provider sends. */
   contentTypes: readonly string[];
   /**
@@ -142,6 +154,12 @@ export interface SchemeFacts {
   envelope?: string;
   /** Whether the signature covers the request URL (Twilio): the receiver needs the public URL. */
   signsUrl: boolean;
+  /**
+   * How the signature is made, one entry per kind the scheme accepts: an HMAC hash (`sha256`,
+   * `sha1`, `sha512`), `ed25519`, `ecdsa-p256-sha256`, `rsa-sha1` / `rsa-sha256` (an RSA
+   * certificate), or `token` (the header carries the shared secret itself: Telegram, GitLab).
+   */
+  algorithms: readonly SignatureAlgorithmFact[];
   /** The headers the signature travels in (empty where it travels in the body: SNS, Mailgun). */
   signatureHeaders: readonly string[];
   /**

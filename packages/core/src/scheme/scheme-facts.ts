@@ -23,6 +23,7 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
     type: fieldFacts(definition.type),
     contentTypes,
     signsUrl: definition.signsUrl ?? (template !== undefined && templateUses(template, "url")),
+    algorithms: [...new Set(definition.signatures.map((s) => s.algorithm))],
     signatureHeaders: [...new Set(definition.signatures.map((s) => s.header))],
     credentialHeaders: [
       ...new Set(

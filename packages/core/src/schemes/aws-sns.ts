@@ -276,6 +276,8 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
     contentTypes: ["text/plain", "application/json"],
     envelope: "Message",
     signsUrl: false,
+    timestamp: { signature: true, unit: "iso" },
+    algorithms: ["rsa-sha1", "rsa-sha256"],
     signatureHeaders: [],
     // The signature covers the canonical message (its fields), not the body's exact bytes.
     bodySigned: true,

@@ -114,6 +114,8 @@ function mailgunScheme(options: MailgunSchemeOptions, signingKey: SecretInput): 
     type: { payload: ["event-data.event"] },
     contentTypes: CONTENT_TYPES,
     signsUrl: false,
+    timestamp: { signature: true, unit: "s" },
+    algorithms: ["sha256"],
     signatureHeaders: [],
     // Mailgun signs its timestamp and a one-time token, not the event beside them.
     bodySigned: false,
