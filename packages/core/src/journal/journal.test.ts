@@ -227,6 +227,30 @@ describe("a receiver with a journal", () => {
     expect(seen).toEqual(["evt_unknown_type"]);
   });
 
+  it("issue 18 hole 10: findJournalEntry takes a key or an id naming one row, and refuses an id several rows share", async () => {
+    const journal = memoryJournal();
+    const receiver = createReceiver({ scheme, journal });
+    await receiver.handle(await request("evt_shared"));
+    const own = await findJournalEntry(journal, "evt_shared");
+    expect(own).toBeDefined();
+    // Another tenant's delivery with the same sender id: a row of its own, beside the first.
+    await journal.record({ ...own!, key: `acme:${own!.key}`, tenant: "acme" });
+    expect((await journal.list({ id: "evt_shared" })).entries).toHaveLength(2);
+    const refusal = await findJournalEntry(journal, "evt_shared").catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ code: "invalid_option" });
+    expect((refusal as Error).message).toMatch(/^hookgate: 2 journal rows have id "evt_shared"/);
+    expect((refusal as Error).message).toContain(`acme:${own!.key} (tenant acme)`);
+    expect((refusal as Error).message).toContain(own!.key);
+    expect(await findJournalEntry(journal, `acme:${own!.key}`)).toMatchObject({ tenant: "acme" });
+    expect(await findJournalEntry(journal, own!.key)).toMatchObject({ key: own!.key, tenant: undefined });
+    expect(await findJournalEntry(journal, "evt_none")).toBeUndefined();
+    // receiver.replay names rows the same way: a shared id is refused, a key replays that row.
+    await expect(receiver.replay("evt_shared")).rejects.toMatchObject({ code: "invalid_option" });
+    receiver.on("invoice.paid", () => {});
+    expect(await receiver.replay(own!.key)).toMatchObject([{ id: "evt_shared", outcome: "handled" }]);
+    expect(await journal.get(`acme:${own!.key}`)).toMatchObject({ status: "received", attempts: 0 });
+  });
+
   it("replay needs a journal", async () => {
     await expect(createReceiver({ scheme }).replay("x")).rejects.toMatchObject({ code: "invalid_option" });
   });
