@@ -131,6 +131,20 @@ describe("a receiver with a journal", () => {
     expect(runs).toBe(1);
   });
 
+  it("a queued job's attempts land on its row where the key is the signature (GitHub), not the id", async () => {
+    const github = schemes.github({ secret: "gh_journal_tests" });
+    const journal = memoryJournal();
+    const queue = memoryQueue({ retry: { attempts: 1, backoff: 1 } });
+    const receiver = createReceiver({ scheme: github, journal, queue }).on("push", () => {});
+    const signed = await github.signRequest({ id: "gh-1", type: "push", rawBody: '{"ref":"main"}' });
+    const result = await receiver.handle({ method: "POST", url: URL_, ...signed });
+    expect(result.status).toBe(202);
+    await queue.onIdle();
+    const entry = await findJournalEntry(journal, "gh-1");
+    expect(entry?.key).not.toContain("gh-1");
+    expect(entry).toMatchObject({ status: "handled", attempts: 1 });
+  });
+
   it("a queued delivery that exhausts its retries shows dead, and replays", async () => {
     const journal = memoryJournal();
     const queue = memoryQueue({ retry: { attempts: 2, backoff: 1 } });

@@ -53,16 +53,18 @@ export async function dispatchDelivery(
       ? delivery
       : copyDelivery(delivery, { receivedAt: settings.now() });
   const report = (error: unknown) => handlers.report(error, { delivery: event });
+  // The journal row is the queued job's key when it has one (its verified signature may be gone).
+  const journaled = isQueued(delivery) && delivery.key ? { id: event.id, key: delivery.key } : event;
   const run = async () => {
     const started = performance.now();
     try {
       await handlers.run(event);
     } catch (error) {
       report(error);
-      await journalAttempt(settings, event, performance.now() - started, error);
+      await journalAttempt(settings, journaled, performance.now() - started, error);
       throw error;
     }
-    await journalAttempt(settings, event, performance.now() - started);
+    await journalAttempt(settings, journaled, performance.now() - started);
   };
   if (!options.once) return run();
 

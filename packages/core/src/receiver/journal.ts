@@ -128,7 +128,7 @@ export async function journalIgnored(settings: Settings, event: WebhookEvent): P
 /** Records one handler run outside the request (a queue worker's `dispatch`, a replay). */
 export function journalAttempt(
   settings: Settings,
-  delivery: { id: string },
+  delivery: { id: string; key?: string | undefined },
   durationMs: number,
   error?: unknown,
 ): Promise<void> {
