@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createReceiver, schemes } from "@hookgate/core";
+import { createReceiver, findJournalEntry, schemes } from "@hookgate/core";
 import { postgresJournal } from "@hookgate/postgres";
 import { sqliteJournal } from "@hookgate/sqlite";
 import express from "express";
@@ -158,7 +158,7 @@ describe("hookgate listen --forward-to, deliveries, replay", () => {
     const entry = await (async () => {
       const j = sqliteJournal({ path: journal.slice("sqlite:".length) });
       try {
-        return await j.get("evt_listen_3");
+        return await findJournalEntry(j, "evt_listen_3");
       } finally {
         await j.close();
       }

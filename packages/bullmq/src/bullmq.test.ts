@@ -1,5 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { createReceiver, isWebhookError, memoryJournal, type QueuedDelivery, schemes } from "@hookgate/core";
+import {
+  createReceiver,
+  findJournalEntry,
+  isWebhookError,
+  memoryJournal,
+  type QueuedDelivery,
+  schemes,
+} from "@hookgate/core";
 import { redisStore } from "@hookgate/redis";
 import { type Job, Queue, type Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -159,7 +166,7 @@ describeRedis("bullmqQueue and createWorker", () => {
     expect(job!.attemptsMade).toBe(2);
     expect(job!.failedReason).toBe("downstream is down");
     expect(job!.data.id).toBe("evt_dead");
-    await until(async () => (await journal.get("evt_dead"))?.status === "dead");
+    await until(async () => (await findJournalEntry(journal, "evt_dead"))?.status === "dead");
   });
 
   it("waits, without using an attempt, while another worker runs the same delivery", async () => {

@@ -15,6 +15,7 @@ const STRING_FLAGS = [
   "scheme",
   "secret",
   "id",
+  "tenant",
   "timestamp",
   "type",
   "url",
@@ -130,11 +131,13 @@ function buildCli() {
   cli
     .command(
       "deliveries",
-      "List journaled deliveries, newest first: time, id, type, status, attempts, duration",
+      "List journaled deliveries, newest first: time, id (tenant, key), type, status, attempts, duration",
     )
     .option("--journal <journal>", `The journal: ${JOURNAL_HELP}`)
     .option("--status <status>", "received, queued, handled, failed or dead (comma-separated for several)")
     .option("--type <type>", "An exact event type")
+    .option("--id <id>", "An exact delivery id: every row with it, whatever its tenant")
+    .option("--tenant <tenant>", "An exact tenant")
     .option("--since <time>", "Received since: a duration back from now (30m, 1h, 7d) or an ISO date")
     .option("--until <time>", "Received before: a duration back from now or an ISO date")
     .option("--limit <n>", "Most deliveries shown (default: 50)")

@@ -12,6 +12,10 @@ export interface DeliveriesOptions {
   status?: string;
   /** An exact event type. */
   type?: string;
+  /** An exact sender id: every row with it, whatever its tenant. */
+  id?: string;
+  /** An exact tenant. */
+  tenant?: string;
   /** A duration back from now (`1h`) or an ISO time. */
   since?: string;
   until?: string;
@@ -26,21 +30,40 @@ export function formatTime(date: Date): string {
   return date.toISOString().replace("T", " ").slice(0, 19);
 }
 
-/** The table `deliveries` prints: time, id, type, status, attempts, duration, and the last error. */
+/**
+ * The table `deliveries` prints: time, id, type, status, attempts, duration, and the last error;
+ * a tenant column when a row has a tenant, and a key column when an id names several rows (the
+ * key is what `replay` then takes).
+ */
 export function deliveriesTable(
   entries: readonly JournalSummary[],
   paint = painter({ write: () => true }, {}),
 ): string {
+  const withTenant = entries.some((e) => e.tenant !== undefined);
+  const withKey = new Set(entries.map((e) => e.id)).size < entries.length;
   const rows = entries.map((e) => [
     formatTime(e.receivedAt),
     e.id,
+    ...(withTenant ? [e.tenant ?? "-"] : []),
+    ...(withKey ? [e.key] : []),
     e.type,
     e.status,
     String(e.attempts),
     e.durationMs === undefined ? "-" : formatMs(e.durationMs),
     e.lastError ? `${e.lastError.code}: ${e.lastError.message.split("\n")[0]!.slice(0, 80)}` : "",
   ]);
-  const header = ["TIME (UTC)", "ID", "TYPE", "STATUS", "ATTEMPTS", "DURATION", "LAST ERROR"];
+  const header = [
+    "TIME (UTC)",
+    "ID",
+    ...(withTenant ? ["TENANT"] : []),
+    ...(withKey ? ["KEY"] : []),
+    "TYPE",
+    "STATUS",
+    "ATTEMPTS",
+    "DURATION",
+    "LAST ERROR",
+  ];
+  const statusColumn = header.indexOf("STATUS");
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[], colour = (s: string, _i: number) => s) =>
     cells
@@ -55,7 +78,7 @@ export function deliveriesTable(
         : paint.yellow(text);
   return [
     paint.dim(line(header)),
-    ...rows.map((r) => line(r, (cell, i) => (i === 3 ? status(cell) : cell))),
+    ...rows.map((r) => line(r, (cell, i) => (i === statusColumn ? status(cell) : cell))),
   ].join("\n");
 }
 
@@ -67,6 +90,8 @@ export async function deliveries(options: DeliveriesOptions, io: CliIO): Promise
   const filter: JournalFilter = {
     status: parseStatus(options.status),
     type: options.type,
+    id: options.id,
+    tenant: options.tenant,
     since: parseTime("since", options.since),
     until: parseTime("until", options.until),
   };

@@ -1,6 +1,14 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { DeliveryJournal, JournalEntry, JournalFilter, Receiver, ReplayResult } from "@hookgate/core";
+import {
+  type DeliveryJournal,
+  findJournalEntry,
+  isWebhookError,
+  type JournalEntry,
+  type JournalFilter,
+  type Receiver,
+  type ReplayResult,
+} from "@hookgate/core";
 import { positiveInteger, type SchemeFlags, schemeFor } from "../internal/inputs.js";
 import { openJournal, parseStatus, parseTime } from "../internal/journal-arg.js";
 import { formatMs } from "../internal/stats.js";
@@ -51,13 +59,40 @@ async function loadReceiver(path: string, io: CliIO): Promise<Receiver> {
   return receiver as Receiver;
 }
 
-async function idsOf(journal: DeliveryJournal, ids: readonly string[], filter: JournalFilter, limit: number) {
-  if (ids.length > 0) return [...ids];
-  const out: string[] = [];
+/** One delivery to replay: what the user named it by, and its row's key (absent when nothing matched). */
+interface Selected {
+  name: string;
+  key: string | undefined;
+}
+
+/**
+ * The rows to replay, resolved before anything runs: each argument is a key, or an id that names
+ * exactly one row (an id several tenants' rows share is refused, listing their keys); or every
+ * row a filter matches, up to `limit`.
+ */
+async function select(
+  journal: DeliveryJournal,
+  ids: readonly string[],
+  filter: JournalFilter,
+  limit: number,
+): Promise<Selected[]> {
+  if (ids.length > 0) {
+    const out: Selected[] = [];
+    for (const name of ids) {
+      try {
+        out.push({ name, key: (await findJournalEntry(journal, name))?.key });
+      } catch (error) {
+        if (isWebhookError(error) && error.code === "invalid_option") throw new CliError(error.message);
+        throw error;
+      }
+    }
+    return out;
+  }
+  const out: Selected[] = [];
   let cursor: string | undefined;
   do {
     const page = await journal.list({ ...filter, cursor, limit: Math.min(limit - out.length, 1000) });
-    out.push(...page.entries.map((e) => e.id));
+    out.push(...page.entries.map((summary) => ({ name: summary.id, key: summary.key })));
     cursor = page.cursor;
   } while (cursor !== undefined && out.length < limit);
   return out;
@@ -142,15 +177,22 @@ export async function replay(
   let ok = 0;
   let total = 0;
   try {
-    const selected = await idsOf(journal, ids, filter, limit);
+    const selected = await select(journal, ids, filter, limit);
     if (selected.length === 0) {
       io.stdout.write("no deliveries match\n");
       return ExitCode.Ok;
     }
-    for (const id of selected) {
+    for (const { name, key } of selected) {
       total++;
+      const entry = key === undefined ? undefined : await journal.get(key);
+      const id = entry?.id ?? name;
+      if (!entry) {
+        io.stdout.write(`${paint.red("missing")}  ${name}\n`);
+        continue;
+      }
       if (receiver) {
-        const [result] = await receiver.replay(id, {
+        // By key: the row named, never another tenant's row with the same id.
+        const [result] = await receiver.replay(entry.key, {
           journal,
           verify: options.verify !== false,
           dryRun: options.dryRun === true,
@@ -158,11 +200,6 @@ export async function replay(
         if (result!.outcome === "handled" || result!.outcome === "queued" || result!.outcome === "verified")
           ok++;
         io.stdout.write(`${resultLine(result!, paint)}\n`);
-        continue;
-      }
-      const entry = await journal.get(id);
-      if (!entry) {
-        io.stdout.write(`${paint.red("missing")}  ${id}\n`);
         continue;
       }
       if (options.dryRun) {

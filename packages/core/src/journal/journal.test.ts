@@ -4,6 +4,7 @@ import type { DeliveryJournal } from "../journal.js";
 import { memoryQueue } from "../queue.js";
 import { createReceiver } from "../receiver/create-receiver.js";
 import { schemes } from "../schemes/index.js";
+import { findJournalEntry } from "./find-entry.js";
 import { memoryJournal } from "./memory-journal.js";
 
 describe("memoryJournal conformance", () => {
@@ -28,7 +29,7 @@ describe("a receiver with a journal", () => {
     const receiver = createReceiver({ scheme, journal }).on("invoice.paid", () => {});
     const req = await request("evt_ok", { extra: { authorization: "Bearer s3cret", "x-api-key": "k" } });
     expect((await receiver.handle(req)).status).toBe(200);
-    const entry = await journal.get("evt_ok");
+    const entry = await findJournalEntry(journal, "evt_ok");
     expect(entry).toMatchObject({
       status: "handled",
       attempts: 1,
@@ -48,7 +49,7 @@ describe("a receiver with a journal", () => {
     const receiver = createReceiver({ scheme, journal }).on("invoice.paid", () => {});
     const req = await request("evt_redact", { extra: { "x-api-key": "k" } });
     await receiver.handle(req);
-    const entry = await journal.get("evt_redact");
+    const entry = await findJournalEntry(journal, "evt_redact");
     expect(entry!.headers["x-api-key"]).toBe("[redacted]");
     expect(entry!.headers["stripe-signature"]).toBe(req.headers["stripe-signature"]);
     expect((await receiver.replay("evt_redact"))[0]!.outcome).toBe("handled");
@@ -61,7 +62,7 @@ describe("a receiver with a journal", () => {
       if (fail) throw new Error("ledger offline");
     });
     expect((await receiver.handle(await request("evt_fail"))).status).toBe(500);
-    expect(await journal.get("evt_fail")).toMatchObject({
+    expect(await findJournalEntry(journal, "evt_fail")).toMatchObject({
       status: "failed",
       attempts: 1,
       lastError: { code: "handler_failed", message: "ledger offline" },
@@ -70,7 +71,7 @@ describe("a receiver with a journal", () => {
     fail = false;
     const [result] = await receiver.replay("evt_fail");
     expect(result).toMatchObject({ id: "evt_fail", outcome: "handled" });
-    expect(await journal.get("evt_fail")).toMatchObject({ status: "handled", attempts: 2 });
+    expect(await findJournalEntry(journal, "evt_fail")).toMatchObject({ status: "handled", attempts: 2 });
   });
 
   it("replays hours later: freshness is judged as of receipt", async () => {
@@ -95,9 +96,9 @@ describe("a receiver with a journal", () => {
     // A journal whose stored body was altered behind hookgate's back.
     const journal: DeliveryJournal = {
       ...inner,
-      async get(id) {
-        const entry = await inner.get(id);
-        if (entry && entries.has(id)) entry.rawBody = entries.get(id)!;
+      async get(key) {
+        const entry = await inner.get(key);
+        if (entry && entries.has(entry.id)) entry.rawBody = entries.get(entry.id)!;
         return entry;
       },
     };
@@ -106,7 +107,7 @@ describe("a receiver with a journal", () => {
       runs.push(e.payload);
     });
     await receiver.handle(await request("evt_tamper"));
-    const original = (await inner.get("evt_tamper"))!.rawBody;
+    const original = (await findJournalEntry(inner, "evt_tamper"))!.rawBody;
     entries.set(
       "evt_tamper",
       new TextEncoder().encode(new TextDecoder().decode(original).replace("Zoë", "Eve")),
@@ -130,6 +131,20 @@ describe("a receiver with a journal", () => {
     expect(runs).toBe(1);
   });
 
+  it("a queued job's attempts land on its row where the key is the signature (GitHub), not the id", async () => {
+    const github = schemes.github({ secret: "gh_journal_tests" });
+    const journal = memoryJournal();
+    const queue = memoryQueue({ retry: { attempts: 1, backoff: 1 } });
+    const receiver = createReceiver({ scheme: github, journal, queue }).on("push", () => {});
+    const signed = await github.signRequest({ id: "gh-1", type: "push", rawBody: '{"ref":"main"}' });
+    const result = await receiver.handle({ method: "POST", url: URL_, ...signed });
+    expect(result.status).toBe(202);
+    await queue.onIdle();
+    const entry = await findJournalEntry(journal, "gh-1");
+    expect(entry?.key).not.toContain("gh-1");
+    expect(entry).toMatchObject({ status: "handled", attempts: 1 });
+  });
+
   it("a queued delivery that exhausts its retries shows dead, and replays", async () => {
     const journal = memoryJournal();
     const queue = memoryQueue({ retry: { attempts: 2, backoff: 1 } });
@@ -139,7 +154,7 @@ describe("a receiver with a journal", () => {
     });
     expect((await receiver.handle(await request("evt_dead"))).status).toBe(202);
     await queue.onIdle();
-    expect(await journal.get("evt_dead")).toMatchObject({
+    expect(await findJournalEntry(journal, "evt_dead")).toMatchObject({
       status: "dead",
       attempts: 2,
       lastError: { message: "still down" },
@@ -147,7 +162,7 @@ describe("a receiver with a journal", () => {
     fail = false;
     expect(await receiver.replay({ status: "dead" })).toMatchObject([{ id: "evt_dead", outcome: "queued" }]);
     await queue.onIdle();
-    expect(await journal.get("evt_dead")).toMatchObject({ status: "handled", attempts: 3 });
+    expect(await findJournalEntry(journal, "evt_dead")).toMatchObject({ status: "handled", attempts: 3 });
   });
 
   it("a journal that cannot record answers 503, runs nothing and releases the key", async () => {
@@ -206,7 +221,7 @@ describe("a receiver with a journal", () => {
     const [kept] = await journal.rejections();
     expect(kept).toMatchObject({ code: "missing_signature", url: URL_ });
     expect(new TextDecoder().decode(kept!.rawBody)).toBe(req.rawBody);
-    expect(await journal.get("evt_bad")).toBeUndefined();
+    expect(await findJournalEntry(journal, "evt_bad")).toBeUndefined();
   });
 
   it("records a delivery no handler was registered for, so it can be replayed once one is", async () => {
@@ -214,13 +229,40 @@ describe("a receiver with a journal", () => {
     const receiver = createReceiver({ scheme, journal });
     const result = await receiver.handle(await request("evt_unknown_type"));
     expect(JSON.parse(result.body)).toMatchObject({ status: "ignored" });
-    expect(await journal.get("evt_unknown_type")).toMatchObject({ status: "handled", attempts: 0 });
+    expect(await findJournalEntry(journal, "evt_unknown_type")).toMatchObject({
+      status: "handled",
+      attempts: 0,
+    });
     const seen: string[] = [];
     receiver.on("invoice.paid", (e) => {
       seen.push(e.id);
     });
     expect(await receiver.replay("evt_unknown_type")).toMatchObject([{ outcome: "handled" }]);
     expect(seen).toEqual(["evt_unknown_type"]);
+  });
+
+  it("issue 18 hole 10: findJournalEntry takes a key or an id naming one row, and refuses an id several rows share", async () => {
+    const journal = memoryJournal();
+    const receiver = createReceiver({ scheme, journal });
+    await receiver.handle(await request("evt_shared"));
+    const own = await findJournalEntry(journal, "evt_shared");
+    expect(own).toBeDefined();
+    // Another tenant's delivery with the same sender id: a row of its own, beside the first.
+    await journal.record({ ...own!, key: `acme:${own!.key}`, tenant: "acme" });
+    expect((await journal.list({ id: "evt_shared" })).entries).toHaveLength(2);
+    const refusal = await findJournalEntry(journal, "evt_shared").catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ code: "invalid_option" });
+    expect((refusal as Error).message).toMatch(/^hookgate: 2 journal rows have id "evt_shared"/);
+    expect((refusal as Error).message).toContain(`acme:${own!.key} (tenant acme)`);
+    expect((refusal as Error).message).toContain(own!.key);
+    expect(await findJournalEntry(journal, `acme:${own!.key}`)).toMatchObject({ tenant: "acme" });
+    expect(await findJournalEntry(journal, own!.key)).toMatchObject({ key: own!.key, tenant: undefined });
+    expect(await findJournalEntry(journal, "evt_none")).toBeUndefined();
+    // receiver.replay names rows the same way: a shared id is refused, a key replays that row.
+    await expect(receiver.replay("evt_shared")).rejects.toMatchObject({ code: "invalid_option" });
+    receiver.on("invoice.paid", () => {});
+    expect(await receiver.replay(own!.key)).toMatchObject([{ id: "evt_shared", outcome: "handled" }]);
+    expect(await journal.get(`acme:${own!.key}`)).toMatchObject({ status: "received", attempts: 0 });
   });
 
   it("replay needs a journal", async () => {
