@@ -32,14 +32,15 @@ export function formatTime(date: Date): string {
 
 /**
  * The table `deliveries` prints: time, id, type, status, attempts, duration, and the last error;
- * a tenant column when a row has a tenant, and a key column when an id names several rows (the
+ * a tenant column when rows of several tenants are listed, and a key column when an id names several rows (the
  * key is what `replay` then takes).
  */
 export function deliveriesTable(
   entries: readonly JournalSummary[],
   paint = painter({ write: () => true }, {}),
 ): string {
-  const withTenant = entries.some((e) => e.tenant !== undefined);
+  // Every row has its secrets' identity: the column only tells rows apart when there are several.
+  const withTenant = new Set(entries.map((e) => e.tenant)).size > 1;
   const withKey = new Set(entries.map((e) => e.id)).size < entries.length;
   const rows = entries.map((e) => [
     formatTime(e.receivedAt),

@@ -256,7 +256,9 @@ describe("a receiver with a journal", () => {
     expect((refusal as Error).message).toContain(`acme:${own!.key} (tenant acme)`);
     expect((refusal as Error).message).toContain(own!.key);
     expect(await findJournalEntry(journal, `acme:${own!.key}`)).toMatchObject({ tenant: "acme" });
-    expect(await findJournalEntry(journal, own!.key)).toMatchObject({ key: own!.key, tenant: undefined });
+    // Its own tenant is the identity of the receiver's secrets.
+    expect(await findJournalEntry(journal, own!.key)).toMatchObject({ key: own!.key, tenant: own!.tenant });
+    expect(own!.tenant).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(await findJournalEntry(journal, "evt_none")).toBeUndefined();
     // receiver.replay names rows the same way: a shared id is refused, a key replays that row.
     await expect(receiver.replay("evt_shared")).rejects.toMatchObject({ code: "invalid_option" });
