@@ -58,7 +58,10 @@ describe("issue 18 hole 17: SendGrid ECDSA signatures are keyed by their canonic
         { email: "ada@example.com", event: "open", timestamp: 1_750_000_000 },
         { email: "ada@example.com", event: "click", timestamp: 1_750_000_001 },
       ]);
-      const headers = { ...(await scheme.sign({ rawBody: body })), "content-type": "application/json" };
+      const headers: Record<string, string> = {
+        ...(await scheme.sign({ rawBody: body })),
+        "content-type": "application/json",
+      };
       const first = await app.send({ path: "/webhooks", headers, body });
       expect(first.status, first.body).toBe(200);
       expect(seen).toHaveLength(2);
