@@ -501,6 +501,11 @@ describe("awsSns's default certificate fetch", () => {
     await expect(
       verify(scheme(), { headers: {}, rawBody: signedMessage(notification()) }),
     ).rejects.toMatchObject({ code: "internal_error", status: 503 });
+    // A host that does not resolve is the sender's choice, not SNS having trouble: final.
+    stubFetch(() => Promise.reject(new TypeError("fetch failed")));
+    await expect(
+      verify(scheme(), { headers: {}, rawBody: signedMessage(notification()) }),
+    ).rejects.toMatchObject({ code: "signature_mismatch", status: 401 });
     stubFetch(() => new Response("missing", { status: 404 }));
     await expect(
       verify(scheme(), { headers: {}, rawBody: signedMessage(notification()) }),

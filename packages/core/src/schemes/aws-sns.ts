@@ -52,7 +52,7 @@ export interface AwsSnsSchemeOptions {
    * aborts) and 16 KiB. Called at most once per URL at a time, for at most 10 new URLs a minute;
    * a certificate is kept once it verified a message. A rejection is remembered for that URL for
    * 10 minutes and answered 401; reject with an error whose `transient` is `true` (a timeout, a
-   * network error, a 5xx) to answer 503 so SNS retries, remembered for 30 s.
+   * 5xx) to answer 503 so SNS retries, remembered for 30 s.
    * @default fetch over https, no redirects, 5 s, 16 KiB
    */
   fetchCertificate?: (url: string, init: { signal: AbortSignal }) => Promise<string>;
@@ -195,14 +195,17 @@ class CertificateFailure extends Error {
 
 /**
  * The default certificate fetch: one https GET, no redirects, the body read up to `maxBytes`.
- * A timeout, a network error, a 429 or a 5xx is transient; anything else is final.
+ * A timeout, a 429 or a 5xx is transient; anything else is final — a network error too, since a
+ * sender can name a host that does not resolve (`sns.nowhere.amazonaws.com`) at will.
  */
 async function fetchCertificatePem(url: string, init: { signal: AbortSignal }): Promise<string> {
   let response: Response;
   try {
     response = await fetch(url, { redirect: "manual", signal: init.signal });
   } catch (cause) {
-    throw new CertificateFailure(init.signal.aborted ? "timed out" : "network error", true, { cause });
+    throw new CertificateFailure(init.signal.aborted ? "timed out" : "network error", init.signal.aborted, {
+      cause,
+    });
   }
   const { status } = response;
   if (status !== 200) {
@@ -234,7 +237,9 @@ async function fetchCertificatePem(url: string, init: { signal: AbortSignal }): 
     }
   } catch (cause) {
     if (cause instanceof CertificateFailure) throw cause;
-    throw new CertificateFailure(init.signal.aborted ? "timed out" : "network error", true, { cause });
+    throw new CertificateFailure(init.signal.aborted ? "timed out" : "network error", init.signal.aborted, {
+      cause,
+    });
   }
   const bytes = new Uint8Array(size);
   let at = 0;
@@ -356,8 +361,8 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
   /**
    * The key of the certificate at a canonical URL. What a request whose certificate cannot be had
    * is answered: 503 (+ Retry-After, so SNS retries) only when fetching an allowed URL failed for
-   * a transient reason — a timeout, a network error, a 5xx — which a sender cannot cause at will
-   * on SNS's hosts, and which is then answered from memory for 30 s; otherwise 401
+   * a transient reason — a timeout, a 429 or 5xx — which a sender cannot cause at will on SNS's
+   * hosts, and which is then answered from memory for 30 s; otherwise 401
    * (`signature_mismatch`): a URL off SNS's certificate paths, a certificate that is missing,
    * too large, redirected or not one, or a new URL once 10 were fetched in the last minute.
    */
