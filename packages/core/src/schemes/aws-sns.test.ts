@@ -3,9 +3,10 @@ import {
   type KeyObject,
   sign as nodeSign,
   verify as nodeVerify,
+  randomBytes,
   X509Certificate,
 } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { certificateSpki, forceWebCrypto } from "../internal/crypto.js";
 import { verify } from "../verify.js";
 import { awsSns, type SnsConfirmation } from "./aws-sns.js";
@@ -123,7 +124,7 @@ describe.each([
       verify(scheme, { headers: {}, rawBody: signedMessage(notification({ Subject: undefined as never })) }),
     ).resolves.toBeDefined();
     expect(fetchCertificate).toHaveBeenCalledTimes(1);
-    expect(fetchCertificate).toHaveBeenCalledWith(CERT_URL);
+    expect(fetchCertificate).toHaveBeenCalledWith(CERT_URL, { signal: expect.any(AbortSignal) });
   });
 
   it("refuses an altered message, another key, another topic and a stale timestamp", async () => {
@@ -161,15 +162,98 @@ describe.each([
     expect(fetchCertificate).not.toHaveBeenCalled();
   });
 
-  it("a certificate that cannot be fetched is a 500 (SNS retries) and is not cached", async () => {
-    const fetchCertificate = vi.fn().mockRejectedValueOnce(new Error("timeout")).mockResolvedValue(pem);
-    const scheme = awsSns({ topicArn: [TOPIC], fetchCertificate });
-    const rawBody = signedMessage(notification());
-    await expect(verify(scheme, { headers: {}, rawBody })).rejects.toMatchObject({
-      code: "internal_error",
-      status: 500,
+  it("issue 18 hole 13: a certificate that cannot be had is a 401, remembered; a transient failure a 503 for 30 s", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const fetchCertificate = vi
+        .fn<(url: string) => Promise<string>>()
+        .mockRejectedValueOnce(new Error("HTTP 404"))
+        .mockRejectedValueOnce(Object.assign(new Error("HTTP 503"), { transient: true }))
+        .mockResolvedValue(pem);
+      const scheme = awsSns({ topicArn: [TOPIC], fetchCertificate });
+      const rawBody = signedMessage(notification());
+      const other = rawBody.replace(CERT_URL, CERT_URL.replace(".pem", "0.pem"));
+      // A final failure: 401, and the same URL is not fetched again for 10 minutes.
+      for (let i = 0; i < 2; i++) {
+        await expect(verify(scheme, { headers: {}, rawBody })).rejects.toMatchObject({
+          code: "signature_mismatch",
+          status: 401,
+        });
+      }
+      expect(fetchCertificate).toHaveBeenCalledTimes(1);
+      // A transient one (the fetcher says so): 503 with Retry-After, remembered for 30 s.
+      for (let i = 0; i < 2; i++) {
+        await expect(verify(scheme, { headers: {}, rawBody: other })).rejects.toMatchObject({
+          code: "internal_error",
+          status: 503,
+          headers: { "retry-after": "30" },
+        });
+      }
+      expect(fetchCertificate).toHaveBeenCalledTimes(2);
+      vi.setSystemTime(Date.now() + 31_000);
+      await expect(verify(scheme, { headers: {}, rawBody: other })).resolves.toBeDefined();
+      expect(fetchCertificate).toHaveBeenCalledTimes(3);
+      vi.setSystemTime(Date.now() + 600_000);
+      const fresh = signedMessage(notification());
+      await expect(verify(scheme, { headers: {}, rawBody: fresh })).resolves.toBeDefined();
+      expect(fetchCertificate).toHaveBeenCalledTimes(4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("issue 18 hole 15: at most 10 new certificate URLs are fetched a minute, each once at a time; a proven one stays", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const { scheme, fetchCertificate } = setup();
+      const genuine = () => signedMessage(notification());
+      await verify(scheme, { headers: {}, rawBody: genuine() });
+      // Unsigned: a random Signature, and a new certificate URL of the sender's choosing.
+      const forged = (i: number) =>
+        JSON.stringify({
+          ...(JSON.parse(genuine()) as Fields),
+          Signature: randomBytes(256).toString("base64"),
+          SigningCertURL: CERT_URL.replace(".pem", `-${i}.pem`),
+        });
+      const answers = await Promise.allSettled(
+        Array.from({ length: 40 }, (_, i) => verify(scheme, { headers: {}, rawBody: forged(i % 20) })),
+      );
+      expect(answers.every((a) => a.status === "rejected")).toBe(true);
+      expect(answers.map((a) => (a as PromiseRejectedResult).reason.status)).toEqual(Array(40).fill(401));
+      // 10 a minute, the genuine certificate's included; two requests for one URL share a fetch.
+      expect(fetchCertificate).toHaveBeenCalledTimes(10);
+      await verify(scheme, { headers: {}, rawBody: genuine() });
+      expect(fetchCertificate).toHaveBeenCalledTimes(10);
+      vi.setSystemTime(Date.now() + 61_000);
+      await expect(verify(scheme, { headers: {}, rawBody: forged(19) })).rejects.toMatchObject({
+        code: "signature_mismatch",
+      });
+      expect(fetchCertificate).toHaveBeenCalledTimes(11);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("issue 18 hole 6: a line break in any field but Message is refused before any fetch", async () => {
+    const { scheme, fetchCertificate } = setup();
+    const captured = JSON.parse(signedMessage(notification())) as Fields;
+    const { Subject, ...rest } = captured;
+    const moved = JSON.stringify({ ...rest, MessageId: `${captured.MessageId}\nSubject\n${Subject}` });
+    await expect(verify(scheme, { headers: {}, rawBody: moved })).rejects.toMatchObject({
+      code: "invalid_payload",
+      message: expect.stringContaining("MessageId"),
     });
-    await expect(verify(scheme, { headers: {}, rawBody })).resolves.toBeDefined();
+    for (const field of ["Subject", "Timestamp", "TopicArn"]) {
+      const value = `${captured[field]}\r`;
+      const body = JSON.stringify({ ...captured, [field]: value });
+      await expect(verify(scheme, { headers: {}, rawBody: body })).rejects.toMatchObject({
+        status: expect.any(Number),
+      });
+    }
+    expect(fetchCertificate).not.toHaveBeenCalled();
+    // Message itself may hold line breaks, as SNS sends them.
+    const multiline = signedMessage(notification({ Message: "line 1\nline 2\r\n\ttab" }));
+    await expect(verify(scheme, { headers: {}, rawBody: multiline })).resolves.toBeDefined();
   });
 
   it("reports a SubscriptionConfirmation and confirms it only when opted in", async () => {
@@ -269,7 +353,7 @@ describe.each([
       ).toBe(true);
       const delivery = await verify(scheme, signedInput(signed), { now: at });
       expect(delivery).toMatchObject({ id: "msg-1", type: "Notification", timestamp: at });
-      expect(fetchCertificate).toHaveBeenCalledWith(CERT_URL);
+      expect(fetchCertificate).toHaveBeenCalledWith(CERT_URL, { signal: expect.any(AbortSignal) });
     },
   );
 
@@ -324,6 +408,108 @@ describe.each([
     await expect(
       setup({ signingKey: { ...signingKey, privateKey: pkcs1 } }).scheme.signRequest({ rawBody: "x" }),
     ).rejects.toMatchObject({ code: "invalid_secret", message: expect.stringContaining("openssl pkcs8") });
+  });
+});
+
+describe("awsSns's default certificate fetch", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+  const scheme = () => awsSns({ topicArn: TOPIC });
+  /** A global fetch that answers `respond()`, recording what it was asked. */
+  function stubFetch(respond: (init: RequestInit) => Promise<Response> | Response) {
+    const calls: { url: string; init: RequestInit }[] = [];
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string, init: RequestInit) => {
+        calls.push({ url, init });
+        return respond(init);
+      }),
+    );
+    return calls;
+  }
+  /** A large body, 1 KiB a pull, counting the pulls. */
+  function endless() {
+    const stream = { pulls: 0, body: undefined as unknown as ReadableStream<Uint8Array> };
+    stream.body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          stream.pulls++;
+          // 4 MiB in all, so an unbounded reader ends too (and fails) rather than hang the suite.
+          if (stream.pulls > 4096) controller.close();
+          else controller.enqueue(new Uint8Array(1024).fill(65));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return stream;
+  }
+
+  it("fetches over https without following redirects, and verifies with what it read", async () => {
+    const calls = stubFetch(() => new Response(pem, { status: 200 }));
+    await expect(
+      verify(scheme(), { headers: {}, rawBody: signedMessage(notification()) }),
+    ).resolves.toBeDefined();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ url: CERT_URL, init: { redirect: "manual" } });
+  });
+
+  it("issue 18 hole 14: a certificate fetch that does not answer is abandoned after 5 s (503, SNS retries)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    let signal: AbortSignal | undefined;
+    stubFetch(
+      (init) =>
+        new Promise((_, reject) => {
+          signal = init.signal!;
+          signal.addEventListener("abort", () => reject(signal!.reason));
+        }),
+    );
+    const result = verify(scheme(), { headers: {}, rawBody: signedMessage(notification()) });
+    const settled = result.then(
+      () => "resolved",
+      (error: { code: string; status: number }) => error,
+    );
+    await vi.advanceTimersByTimeAsync(5_000);
+    await expect(settled).resolves.toMatchObject({ code: "internal_error", status: 503 });
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it("issue 18 hole 14: a certificate body is read to 16 KiB at most", async () => {
+    const stream = endless();
+    stubFetch(() => new Response(stream.body, { status: 200 }));
+    await expect(
+      verify(scheme(), { headers: {}, rawBody: signedMessage(notification()) }),
+    ).rejects.toMatchObject({ code: "signature_mismatch", status: 401 });
+    expect(stream.pulls).toBeLessThanOrEqual(20);
+
+    const declared = endless();
+    stubFetch(
+      () => new Response(declared.body, { status: 200, headers: { "content-length": String(1 << 30) } }),
+    );
+    const other = signedMessage(notification()).replace(".pem", "1.pem");
+    await expect(verify(scheme(), { headers: {}, rawBody: other })).rejects.toMatchObject({ status: 401 });
+    expect(declared.pulls).toBe(0);
+  });
+
+  it("issue 18 hole 14: a redirect is refused (401), a 5xx is transient (503)", async () => {
+    stubFetch(() => new Response(null, { status: 301, headers: { location: "https://evil.example/c.pem" } }));
+    await expect(
+      verify(scheme(), { headers: {}, rawBody: signedMessage(notification()) }),
+    ).rejects.toMatchObject({ code: "signature_mismatch", status: 401 });
+    stubFetch(() => new Response("busy", { status: 502 }));
+    await expect(
+      verify(scheme(), { headers: {}, rawBody: signedMessage(notification()) }),
+    ).rejects.toMatchObject({ code: "internal_error", status: 503 });
+    // A host that does not resolve is the sender's choice, not SNS having trouble: final.
+    stubFetch(() => Promise.reject(new TypeError("fetch failed")));
+    await expect(
+      verify(scheme(), { headers: {}, rawBody: signedMessage(notification()) }),
+    ).rejects.toMatchObject({ code: "signature_mismatch", status: 401 });
+    stubFetch(() => new Response("missing", { status: 404 }));
+    await expect(
+      verify(scheme(), { headers: {}, rawBody: signedMessage(notification()) }),
+    ).rejects.toMatchObject({ code: "signature_mismatch", status: 401 });
   });
 });
 
