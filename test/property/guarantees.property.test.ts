@@ -89,7 +89,9 @@ function capturingQueue(): Queue & { jobs: QueuedDelivery[] } {
 }
 
 describe("property: no credential leaves verification", () => {
-  it(`journal rows, kept rejections, queued jobs, observe events, errors and answers hold no secret (${RUNS} runs)`, async () => {
+  it(`journal rows, kept rejections, queued jobs, observe events, errors and answers hold no secret (${RUNS} runs)`, {
+    timeout: 300_000,
+  }, async () => {
     const arbitrary = fc.oneof(
       fc.record({ genuine: fc.constant(true as const), scheme: fc.nat({ max: genuine.length - 1 }) }),
       hostileRequest(genuine.length).map((hostile) => ({ genuine: false as const, hostile })),
@@ -132,7 +134,9 @@ describe("property: no credential leaves verification", () => {
 });
 
 describe("property: deliveries never cross receivers or tenants, and survive rotation", () => {
-  it(`two receivers with their own secrets on one store both run the same delivery (${Math.ceil(RUNS / 10)} runs)`, async () => {
+  it(`two receivers with their own secrets on one store both run the same delivery (${Math.ceil(RUNS / 10)} runs)`, {
+    timeout: 180_000,
+  }, async () => {
     const setups = await Promise.all(genuine.map(async (g) => ({ g, ...(await secretsFor(g.name)) })));
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: setups.length - 1 }), fc.uuid(), async (index, uuid) => {
@@ -166,9 +170,14 @@ describe("property: deliveries never cross receivers or tenants, and survive rot
     );
   });
 
-  it(`adding a new secret, then dropping the old one, never runs a handled delivery again (${Math.ceil(RUNS / 10)} runs)`, async () => {
+  it(`adding a new secret, then dropping the old one, never runs a handled delivery again (${Math.ceil(RUNS / 10)} runs)`, {
+    timeout: 180_000,
+  }, async () => {
     const all = await Promise.all(genuine.map(async (g) => ({ g, ...(await secretsFor(g.name)) })));
-    const setups = all.filter((setup) => setup.rotates);
+    // A genuine delivery that is a protocol handshake (Zoom's url_validation) runs no handler.
+    const setups = all.filter(
+      (setup) => setup.rotates && !/url_validation/.test(new TextDecoder().decode(setup.g.body)),
+    );
     expect(setups.length).toBeGreaterThan(30);
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: setups.length - 1 }), fc.uuid(), async (index, uuid) => {

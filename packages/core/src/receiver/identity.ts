@@ -19,8 +19,9 @@ interface Known {
   checkedAt: number;
 }
 
-/** Each secret's fingerprint, computed once per decoded key. */
-const fingerprints = new WeakMap<CryptoKeyMaterial, Promise<string>>();
+/** Each secret's fingerprint, computed once per scheme and key (bounded: least recently made go first). */
+const fingerprints = new Map<string, Promise<string>>();
+const MAX_FINGERPRINTS = 10_000;
 
 function materialOf(key: CryptoKeyMaterial): Uint8Array {
   if (key.kind === "hmac") return key.bytes;
@@ -30,11 +31,13 @@ function materialOf(key: CryptoKeyMaterial): Uint8Array {
 
 /** A one-way, slow fingerprint of a secret, salted with the scheme: safe to keep in a shared store. */
 function fingerprint(scheme: string, key: CryptoKeyMaterial): Promise<string> {
-  let known = fingerprints.get(key);
+  const material = materialOf(key);
+  const id = `${scheme} ${toBase64Url(material)}`;
+  let known = fingerprints.get(id);
   if (!known) {
     known = (async () => {
       const subtle = globalThis.crypto.subtle;
-      const base = await subtle.importKey("raw", materialOf(key) as BufferSource, "PBKDF2", false, [
+      const base = await subtle.importKey("raw", material as BufferSource, "PBKDF2", false, [
         "deriveBits",
       ]);
       const bits = await subtle.deriveBits(
@@ -49,8 +52,9 @@ function fingerprint(scheme: string, key: CryptoKeyMaterial): Promise<string> {
       );
       return toBase64Url(new Uint8Array(bits)).slice(0, IDENTITY_CHARS);
     })();
-    fingerprints.set(key, known);
-    known.catch(() => fingerprints.delete(key));
+    if (fingerprints.size >= MAX_FINGERPRINTS) fingerprints.delete(fingerprints.keys().next().value!);
+    fingerprints.set(id, known);
+    known.catch(() => fingerprints.delete(id));
   }
   return known;
 }
