@@ -39,7 +39,8 @@ async function app(scheme: Scheme) {
 async function journaled(scheme: Scheme, fixture: { headers: Record<string, string>; body: string }) {
   const path = join(dir, `journal-${Math.random().toString(36).slice(2)}.db`);
   const journal = sqliteJournal({ path });
-  const receiver = createReceiver({ scheme, journal });
+  // SNS verifies with AWS's public certificates: the receiver seals its journal rows with its own key.
+  const receiver = createReceiver({ scheme, journal, sealKey: "replay-test-seal-key-0123456789" });
   receiver.onAny(() => {});
   const answer = await receiver.handle({ method: "POST", headers: fixture.headers, rawBody: fixture.body });
   expect(answer.status).toBe(200);
