@@ -37,7 +37,9 @@ function defaultKey({ params, url }: SecretRequest): string {
  * });
  */
 export function cachedSecrets(lookup: SecretResolver, options: CachedSecretsOptions = {}): SecretResolver {
-  checkOption.callback("cachedSecrets lookup", lookup as SecretResolver | undefined);
+  if (typeof lookup !== "function") {
+    throw checkOption.fail("cachedSecrets lookup", lookup, "a function that finds a request's secrets");
+  }
   checkOption.object("cachedSecrets", options);
   const keyOf = checkOption.callback("cachedSecrets option key", options.key) ?? defaultKey;
   const max = checkOption.whole("cachedSecrets option max", options.max, 1000);
