@@ -1,5 +1,11 @@
 import { createHmac } from "node:crypto";
-import { type ChallengeRequest, createReceiver, type SecretRequest, schemes } from "@hookgate/core";
+import {
+  type ChallengeRequest,
+  cachedSecrets,
+  createReceiver,
+  type SecretRequest,
+  schemes,
+} from "@hookgate/core";
 import { fixtures, signedFixture } from "@hookgate/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { codeOf, type Running, serve } from "./support.js";
@@ -75,6 +81,33 @@ describe.each(httpRoutes)(
       const other = await server.send({ path: "/webhooks/asana/1202", ...handshake("genuine_secret_1202") });
       expect(other.status).toBe(200);
       expect(stored.get("1202")).toBe("genuine_secret_1202");
+    });
+
+    it("issue 18 hole 1: a cached secret function is asked afresh, so a cached 'none yet' cannot let a second handshake in", async () => {
+      const stored = new Map<string, string>();
+      let lookups = 0;
+      const receiver = createReceiver({
+        scheme: schemes.asana({
+          // The recommended wrapper: a 60 s cache in front of the database.
+          secret: cachedSecrets(({ params }) => {
+            lookups++;
+            return stored.get(params.webhook ?? "") ?? [];
+          }),
+          onHookSecret: (secret, request) => void stored.set(request.params?.webhook ?? "", secret),
+        }),
+      }).onAny(() => {});
+      const server = await serve(route, receiver, "/webhooks/asana/:webhook");
+      running.push(server);
+      const path = "/webhooks/asana/1301";
+      // A request before the handshake caches "no secret" for this webhook.
+      expect((await server.send({ path, ...(await asanaDelivery("anything")) })).status).toBe(401);
+      expect((await server.send({ path, ...handshake("genuine_secret_1301") })).status).toBe(200);
+      const hostile = await server.send({ path, ...handshake("attacker_secret") });
+      expect(hostile.status).toBe(403);
+      expect(stored.get("1301")).toBe("genuine_secret_1301");
+      // And the genuine secret is used at once, not after the cache expires.
+      expect((await server.send({ path, ...(await asanaDelivery("genuine_secret_1301")) })).status).toBe(200);
+      expect(lookups).toBeGreaterThanOrEqual(3);
     });
 
     it("issue 18 hole 1: with static secrets configured, a secret is established, so every handshake is refused", async () => {

@@ -48,6 +48,17 @@ export function cachedSecrets(lookup: SecretResolver, options: CachedSecretsOpti
   return (request) => {
     const key = keyOf(request);
     const now = Date.now();
+    // Whether a handshake may establish a secret: a cached secret answers "no" (a handshake never
+    // removes one), but a cached "none" is asked of the store again, and forgotten so the next
+    // request reads the secret the handshake may store.
+    if (request.handshake) {
+      const cached = entries.get(key);
+      const value = cached && cached.expires > now ? cached.value : undefined;
+      if (value !== undefined && !(value instanceof Promise) && (!Array.isArray(value) || value.length > 0))
+        return value;
+      entries.delete(key);
+      return lookup(request);
+    }
     const hit = entries.get(key);
     if (hit && hit.expires > now) {
       // Re-insert: the map's order is least recently used first.

@@ -66,7 +66,7 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
   };
   if (definition.handshake) scheme.handshake = definition.handshake;
   const challenge = definition.secretHandshake
-    ? secretHandshakeChallenge(definition.secretHandshake, secrets, definition.challenge)
+    ? secretHandshakeChallenge(definition.secretHandshake, keys.secret, definition.challenge)
     : definition.challenge;
   if (challenge) scheme.challenge = challenge;
   if (definition.split) scheme.split = definition.split;

@@ -9,7 +9,8 @@ export interface AsanaSchemeOptions {
    * The webhook's `X-Hook-Secret` from its handshake, or several (one per webhook). With
    * `onHookSecret`, a function: it must return no secret (`[]`) for a webhook whose handshake has not
    * happened yet (`({ params }) => db.asanaSecret(params.webhook)`), since a handshake is
-   * refused wherever it returns a secret.
+   * refused wherever it returns a secret. Asked for a handshake, it gets `handshake: true`:
+   * answer from the store, not a cache (`cachedSecrets` does so).
    */
   secret: SecretInput;
   /**
