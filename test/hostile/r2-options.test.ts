@@ -14,10 +14,12 @@ import { postgresJournal, postgresStore } from "@hookgate/postgres";
 import { redisStore } from "@hookgate/redis";
 import { sqliteJournal, sqliteStore } from "@hookgate/sqlite";
 import { Queue } from "bullmq";
+import fc from "fast-check";
 import { Redis } from "ioredis";
 import pg from "pg";
 import PgBoss from "pg-boss";
 import { afterAll, describe, expect, it } from "vitest";
+import { genuineDeliveries } from "../property/genuine.js";
 
 // Issue 18, "validated options everywhere": every public entry point refuses NaN, negatives,
 // fractions where a whole number is needed and unknown values with invalid_option, naming the
@@ -117,6 +119,7 @@ const cases: Case[] = [
   ["cachedSecrets", "ttlMs", Number.NaN, (ttlMs) => cachedSecrets(() => SECRET, { ttlMs })],
   ["cachedSecrets", "ttlMs", -5, (ttlMs) => cachedSecrets(() => SECRET, { ttlMs })],
   ["cachedSecrets", "key", "tenant", (key) => cachedSecrets(() => SECRET, { key })],
+  ["cachedSecrets", "lookup", "whsec_x", (lookup) => cachedSecrets(lookup)],
   // Redis, PostgreSQL and SQLite stores and journals
   ["redisStore", "prefix", 42, (prefix) => redisStore({ client: redis, prefix })],
   ["redisStore", "client", undefined, (client) => redisStore({ client })],
@@ -223,5 +226,42 @@ describe("issue 18 hole 20: verify() validates its options", () => {
     await expect(verify(stripe, old, { tolerance: Number.POSITIVE_INFINITY })).resolves.toMatchObject({
       type: "invoice.paid",
     });
+  });
+});
+
+describe("issue 18: verify options, for every scheme", () => {
+  const RUNS = process.env.CI ? 10_000 : Number(process.env.HOOKGATE_PROPERTY_RUNS ?? 1_500);
+  const badTolerance = fc.oneof(
+    fc.constantFrom(Number.NaN, 0, -0, -1, Number.NEGATIVE_INFINITY, "300", null, true),
+    fc.double({ max: 0, noNaN: true }),
+    fc.string(),
+  );
+  const badNow = fc.oneof(
+    fc.constant(new Date(Number.NaN)),
+    fc.constantFrom("2024-01-01", 0, Date.now(), null, {}),
+  );
+  const badOptions = fc.oneof(
+    badTolerance.map((tolerance) => ({ tolerance })),
+    badNow.map((now) => ({ now })),
+  );
+
+  it("verify() and scheme.verify refuse every invalid tolerance and clock with invalid_option, whatever the scheme", async () => {
+    const signedAt = new Date();
+    const genuine = await genuineDeliveries(signedAt);
+    expect(genuine.length).toBeGreaterThan(30);
+    await fc.assert(
+      fc.asyncProperty(fc.nat(genuine.length - 1), badOptions, async (index, options) => {
+        const delivery = genuine[index]!;
+        const input = { headers: delivery.headers, rawBody: delivery.body, url: delivery.url };
+        for (const run of [
+          () => verify(delivery.scheme, input, options as never),
+          () => delivery.scheme.verify(input, options as never),
+        ]) {
+          const error = await refusalOf(run);
+          expect(error).toMatchObject({ code: "invalid_option" });
+        }
+      }),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -196,6 +196,8 @@ function buildCli() {
       "Forward each verified delivery, bytes and headers as received, to your app; its answer decides handled or failed",
     )
     .option("--timeout <ms>", "Per-forward timeout in ms (default: 10000)")
+    .option("--max-body-bytes <bytes>", "Largest request body accepted, 413 past it (default: 1048576)")
+    .option("--body-timeout-ms <ms>", "Longest wait for a request body, 408 past it (default: 5000)")
     .example(
       "  $ hookgate listen --port 3000 --scheme stripe --secret whsec_… --journal sqlite:./dev.db --forward-to http://localhost:4000/webhooks",
     )

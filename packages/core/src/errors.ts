@@ -23,6 +23,8 @@ export const WebhookErrorCode = {
   TimestampInFuture: "timestamp_in_future",
   /** The client address is not in `allowIps`. */
   ForbiddenIp: "forbidden_ip",
+  /** A handshake tried to set a secret where one is already established (a handshake never replaces one). */
+  HandshakeRefused: "handshake_refused",
   /** Webhooks are delivered with POST (or the scheme's own method). */
   MethodNotAllowed: "method_not_allowed",
   /** The same delivery is being processed elsewhere right now; retry later. */
@@ -75,6 +77,7 @@ export const webhookErrorStatus: Readonly<Record<WebhookErrorCode, number>> = {
   timestamp_too_old: 401,
   timestamp_in_future: 401,
   forbidden_ip: 403,
+  handshake_refused: 403,
   method_not_allowed: 405,
   in_flight: 409,
   body_timeout: 408,

@@ -68,6 +68,12 @@ export interface SecretRequest {
   url: string | undefined;
   /** Route parameters the adapter matched (`{ tenant: "acme" }`); empty when there are none. */
   params: Readonly<Record<string, string>>;
+  /**
+   * True when the question is whether a handshake may establish a secret (Asana's
+   * `X-Hook-Secret`): answer from where secrets are stored, never from a cache — a cached "none
+   * yet" would let a second handshake replace the first. `cachedSecrets` does so.
+   */
+  handshake?: boolean;
 }
 
 /**

@@ -1,7 +1,14 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createReceiver, type DeliveryJournal, memoryJournal, type Receiver } from "@hookgate/core";
+import {
+  createReceiver,
+  type DeliveryJournal,
+  handleNodeRequest,
+  memoryJournal,
+  type Receiver,
+  writeNodeResponse,
+} from "@hookgate/core";
 import { type SchemeFlags, schemeFor } from "../internal/inputs.js";
 import { type OpenedJournal, openJournal } from "../internal/journal-arg.js";
 import { formatMs } from "../internal/stats.js";
@@ -23,6 +30,19 @@ export interface ListenOptions extends SchemeFlags {
   forwardTo?: string;
   /** Per-forward timeout, in ms. @default 10000 */
   timeout?: number | string;
+  /** Largest request body accepted (413 past it), in bytes. @default 1048576, the receiver's */
+  maxBodyBytes?: number | string;
+  /** Longest wait for a request body to arrive (408 past it), in ms. @default 5000, the receiver's */
+  bodyTimeoutMs?: number | string;
+}
+
+/** A whole-number flag (`--timeout 5000`), or `undefined` when not given. */
+function wholeFlag(flag: string, value: number | string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new CliError(`--${flag} must be a whole number ≥ 1, not "${String(value)}"`);
+  return n;
 }
 
 /** A running `listen`: its URL, and how to stop it. */
@@ -45,7 +65,6 @@ const HOP_HEADERS = new Set([
 
 interface RequestContext {
   headers: IncomingHttpHeaders;
-  rawBody: Uint8Array;
   type?: string;
   forward?: { status?: number; body?: string; ms: number; error?: string };
 }
@@ -67,7 +86,9 @@ export async function listen(options: ListenOptions, io: CliIO): Promise<Listeni
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new CliError(`--port must be 0–65535, not "${String(options.port)}"`);
   const host = options.host ?? "127.0.0.1";
-  const timeout = options.timeout === undefined ? 10_000 : Number(options.timeout);
+  const timeout = wholeFlag("timeout", options.timeout) ?? 10_000;
+  const maxBodyBytes = wholeFlag("max-body-bytes", options.maxBodyBytes);
+  const bodyTimeoutMs = wholeFlag("body-timeout-ms", options.bodyTimeoutMs);
   let forwardTo: string | undefined;
   if (options.forwardTo !== undefined) {
     try {
@@ -84,7 +105,14 @@ export async function listen(options: ListenOptions, io: CliIO): Promise<Listeni
       : await openJournal(options.journal, io);
   const paint = painter(io.stdout, io.env);
   const context = new AsyncLocalStorage<RequestContext>();
-  const receiver = createReceiver({ scheme, journal: opened.journal, tolerance: 300 });
+  // The body is read by the receiver, bounded in size and time like any adapter's (413, 408).
+  const receiver = createReceiver({
+    scheme,
+    journal: opened.journal,
+    tolerance: 300,
+    ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+    ...(bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs }),
+  });
   receiver.onAny(async (event) => {
     const request = context.getStore();
     if (!request) return;
@@ -101,7 +129,8 @@ export async function listen(options: ListenOptions, io: CliIO): Promise<Listeni
       response = await fetch(forwardTo, {
         method: "POST",
         headers,
-        body: request.rawBody as Uint8Array<ArrayBuffer>,
+        // The verified bytes, exactly as received (a batch's events each carry the whole body).
+        body: event.rawBody as Uint8Array<ArrayBuffer>,
         redirect: "manual",
         signal: AbortSignal.timeout(timeout),
       });
@@ -118,33 +147,27 @@ export async function listen(options: ListenOptions, io: CliIO): Promise<Listeni
 
   const server: Server = createServer((req, res) => {
     const started = performance.now();
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const request: RequestContext = { headers: req.headers, rawBody: Buffer.concat(chunks) };
-      const url = `http://${req.headers.host ?? `${host}:${port}`}${req.url ?? "/"}`;
-      context
-        .run(request, () =>
-          receiver.handle({ method: req.method, url, headers: req.headers, rawBody: request.rawBody }),
-        )
-        .then((result) => {
-          res.writeHead(result.status, result.headers).end(result.body);
-          const colour = result.status < 300 ? paint.green : paint.red;
-          const what = result.error ? result.error.code : result.outcome;
-          const forward = request.forward
-            ? request.forward.status === undefined
-              ? `  → app ${paint.red(request.forward.error ?? "error")}`
-              : `  → app ${(request.forward.status < 300 ? paint.green : paint.red)(String(request.forward.status))} ${paint.dim(formatMs(request.forward.ms))} ${request.forward.body!.slice(0, 200)}`
-            : "";
-          io.stdout.write(
-            `${paint.dim(formatTime(new Date()))}  ${colour(`${result.status} ${what}`)}  ${request.type ?? "-"}  ${result.id ?? "-"}  ${paint.dim(formatMs(performance.now() - started))}${forward}\n`,
-          );
-        })
-        .catch((error: unknown) => {
-          res.writeHead(500).end();
-          io.stderr.write(`hookgate: listen: ${(error as Error).message}\n`);
-        });
-    });
+    const request: RequestContext = { headers: req.headers };
+    const url = `http://${req.headers.host ?? `${host}:${port}`}${req.url ?? "/"}`;
+    context
+      .run(request, () => handleNodeRequest(receiver, req, { url }))
+      .then((result) => {
+        writeNodeResponse(res, result);
+        const colour = result.status < 300 ? paint.green : paint.red;
+        const what = result.error ? result.error.code : result.outcome;
+        const forward = request.forward
+          ? request.forward.status === undefined
+            ? `  → app ${paint.red(request.forward.error ?? "error")}`
+            : `  → app ${(request.forward.status < 300 ? paint.green : paint.red)(String(request.forward.status))} ${paint.dim(formatMs(request.forward.ms))} ${request.forward.body!.slice(0, 200)}`
+          : "";
+        io.stdout.write(
+          `${paint.dim(formatTime(new Date()))}  ${colour(`${result.status} ${what}`)}  ${request.type ?? "-"}  ${result.id ?? "-"}  ${paint.dim(formatMs(performance.now() - started))}${forward}\n`,
+        );
+      })
+      .catch((error: unknown) => {
+        res.writeHead(500).end();
+        io.stderr.write(`hookgate: listen: ${(error as Error).message}\n`);
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>

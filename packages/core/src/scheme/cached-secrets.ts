@@ -48,7 +48,9 @@ function defaultKey({ params, url }: SecretRequest): string {
  * });
  */
 export function cachedSecrets(lookup: SecretResolver, options: CachedSecretsOptions = {}): SecretResolver {
-  checkOption.callback("cachedSecrets lookup", lookup as SecretResolver | undefined);
+  if (typeof lookup !== "function") {
+    throw checkOption.fail("cachedSecrets lookup", lookup, "a function that finds a request's secrets");
+  }
   checkOption.object("cachedSecrets", options);
   const keyOf = checkOption.callback("cachedSecrets option key", options.key) ?? defaultKey;
   const max = checkOption.whole("cachedSecrets option max", options.max, 1000);
@@ -57,6 +59,17 @@ export function cachedSecrets(lookup: SecretResolver, options: CachedSecretsOpti
   return (request) => {
     const key = keyOf(request);
     const now = Date.now();
+    // Whether a handshake may establish a secret: a cached secret answers "no" (a handshake never
+    // removes one), but a cached "none" is asked of the store again, and forgotten so the next
+    // request reads the secret the handshake may store.
+    if (request.handshake) {
+      const cached = entries.get(key);
+      const value = cached && cached.expires > now ? cached.value : undefined;
+      if (value !== undefined && !(value instanceof Promise) && (!Array.isArray(value) || value.length > 0))
+        return value;
+      entries.delete(key);
+      return lookup(request);
+    }
     const hit = entries.get(key);
     if (hit && hit.expires > now) {
       // Re-insert: the map's order is least recently used first.

@@ -2,6 +2,7 @@ import type { Scheme } from "../types.js";
 import type { ContentContext, SchemeDefinition, SchemeKeys } from "./definition.js";
 import { parseAs, signedFormat } from "./payload.js";
 import { describeScheme } from "./scheme-facts.js";
+import { secretHandshakeChallenge } from "./secret-handshake.js";
 import { secretSource } from "./secret-source.js";
 import { createSigner, headerSignedRequest } from "./sign-request.js";
 import { compileSignatureReader, displayHeader } from "./signature-headers.js";
@@ -71,7 +72,10 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     withSigningKey: (signingKey) => defineScheme(definition, { ...keys, signingKey }),
   };
   if (definition.handshake) scheme.handshake = definition.handshake;
-  if (definition.challenge) scheme.challenge = definition.challenge;
+  const challenge = definition.secretHandshake
+    ? secretHandshakeChallenge(definition.secretHandshake, keys.secret, definition.challenge)
+    : definition.challenge;
+  if (challenge) scheme.challenge = challenge;
   if (definition.split) scheme.split = definition.split;
   if (definition.responses) Object.assign(scheme, { responses: definition.responses });
   return scheme;

@@ -1,6 +1,13 @@
 import type { Chunk, HmacHash } from "../internal/crypto.js";
 import type { KeyDecoder } from "../internal/secrets.js";
-import type { Delivery, HandshakeReply, HeadersInput, Scheme, SecretInput } from "../types.js";
+import type {
+  ChallengeRequest,
+  Delivery,
+  HandshakeReply,
+  HeadersInput,
+  Scheme,
+  SecretInput,
+} from "../types.js";
 
 /**
  * Signature algorithm: an HMAC hash, Ed25519, ECDSA P-256 over SHA-256 (DER signature), or
@@ -107,6 +114,11 @@ export interface SchemeDefinition {
   handshake?: (delivery: Delivery) => HandshakeReply | undefined;
   /** See {@link Scheme.challenge}: an unsigned protocol handshake, answered before verification. */
   challenge?: Scheme["challenge"];
+  /**
+   * An unsigned handshake that hands over the secret later deliveries are signed with (Asana's
+   * `X-Hook-Secret`). The engine, not the provider, decides whether it may: see {@link SecretHandshake}.
+   */
+  secretHandshake?: SecretHandshake;
   /** See {@link Scheme.split}: one delivery per event of a batch. */
   split?: (delivery: Delivery) => Delivery[];
   /** See {@link Scheme.responses}. */
@@ -117,6 +129,25 @@ export interface SchemeDefinition {
   mismatchHint?: (secrets: readonly string[]) => string | undefined;
   /** A sentence appended to the missing-signature error, given the request headers (e.g. a legacy header that is off). */
   missingHint?: (headers: HeadersInput) => string | undefined;
+}
+
+/**
+ * A handshake that establishes a secret, answered before verification. The engine lets it
+ * establish one only where none is established yet: it asks the scheme's secrets (the secret
+ * function, with the handshake's headers, URL and route params) first, and when they return any
+ * secret — or static secrets are configured — it refuses the handshake with `handshake_refused`
+ * (403) without calling `establish`. A handshake never replaces a secret, so whoever knows the URL
+ * cannot swap a webhook's secret for their own and then sign deliveries.
+ */
+export interface SecretHandshake {
+  /** How messages name it: `"X-Hook-Secret"`. */
+  name: string;
+  /** The secret the request carries if it is this handshake; `undefined`: not one, verify as usual. */
+  read: (request: ChallengeRequest) => string | undefined;
+  /** Keeps the secret (the user's callback); may throw to refuse it. */
+  establish: (secret: string, request: ChallengeRequest) => void | Promise<void>;
+  /** The answer to a handshake whose secret was established. */
+  reply: (secret: string) => HandshakeReply;
 }
 
 /** Secrets as {@link defineScheme} takes them, plus an optional separate signing key. */

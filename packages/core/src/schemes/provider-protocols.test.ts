@@ -277,7 +277,8 @@ describe("handshakes and challenges", () => {
 
   it("Asana echoes X-Hook-Secret after handing it to onHookSecret; a signed request is no handshake", async () => {
     const onHookSecret = vi.fn();
-    const scheme = schemes.asana({ secret: "stored", onHookSecret });
+    // No secret is established for this webhook yet: the handshake may establish one.
+    const scheme = schemes.asana({ secret: () => [], onHookSecret });
     const reply = await scheme.challenge!(
       challengeOf("POST", "https://e.com/asana", { "X-Hook-Secret": "b537207f20cbfa02357cf448134da559" }),
     );
@@ -296,6 +297,26 @@ describe("handshakes and challenges", () => {
       ),
     ).toBeUndefined();
     expect(schemes.asana({ secret: "stored" }).challenge).toBeUndefined();
+  });
+
+  it("Asana: a handshake never replaces an established secret (issue 18 hole 1)", async () => {
+    const onHookSecret = vi.fn();
+    const handshake = challengeOf("POST", "https://e.com/asana", { "x-hook-secret": "attacker" });
+    for (const secret of ["stored", () => "stored", async () => ["stored"]]) {
+      const scheme = schemes.asana({ secret, onHookSecret });
+      await expect(scheme.challenge!(handshake)).rejects.toMatchObject({
+        code: "handshake_refused",
+        status: 403,
+      });
+    }
+    expect(onHookSecret).not.toHaveBeenCalled();
+    // An empty answer is no secret: the handshake establishes one.
+    await expect(
+      schemes.asana({ secret: () => [], onHookSecret }).challenge!(handshake),
+    ).resolves.toMatchObject({
+      headers: { "x-hook-secret": "attacker" },
+    });
+    expect(onHookSecret).toHaveBeenCalledTimes(1);
   });
 
   it("Notion hands the unsigned verification_token to onVerificationToken; nothing else is a challenge", async () => {
