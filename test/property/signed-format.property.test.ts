@@ -11,6 +11,7 @@ import {
   schemeNames,
   schemeNeedsOptions,
   verify,
+  type WebhookError,
 } from "@hookgate/core";
 import { ed25519KeyPair, fixtureCatalog, signedFixture, snsSigningKey } from "@hookgate/testing";
 import fc from "fast-check";
@@ -74,7 +75,11 @@ function inject(payload: object, note: string): object {
 
 async function sign(variant: Variant, note: string) {
   const payload = inject(variant.payload, note);
-  const options = { url: variant.url, timestamp: signedAt, type: variant.type };
+  const options = {
+    url: variant.url,
+    timestamp: signedAt,
+    ...(variant.type === undefined ? {} : { type: variant.type }),
+  };
   if (variant.encoding === "payload-field") {
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
     return signedFixture(variant.scheme, body, { ...options, contentType: FORM });
@@ -303,8 +308,9 @@ describe("property: the signed bytes, not the Content-Type, decide what handlers
         const delivery = await check(variant, headers, fixture.body).catch((error: unknown) => error);
         if (delivery instanceof Error) {
           expect(isWebhookError(delivery), `${name}: ${delivery.message}`).toBe(true);
-          expect((delivery as { status: number }).status, name).toBeGreaterThanOrEqual(400);
-          expect((delivery as { status: number }).status, name).toBeLessThan(500);
+          const { status } = delivery as WebhookError;
+          expect(status, name).toBeGreaterThanOrEqual(400);
+          expect(status, name).toBeLessThan(500);
         } else expect(same(delivery as Delivery), name).toEqual(same(genuine));
 
         const after = await handled(variant, headers, fixture.body);
