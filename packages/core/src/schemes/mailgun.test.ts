@@ -60,6 +60,34 @@ describe.each([
     expect(delivery).toMatchObject({ type: "opened" });
   });
 
+  it("issue 18 hole 2: a form with more fields than any Mailgun webhook is refused before its signature is read", async () => {
+    const rawBody = `${"a=1&".repeat(15_000)}timestamp=1&token=t&signature=${"0".repeat(64)}`;
+    await expect(
+      verify(mailgun({ secret: KEY }), {
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        rawBody,
+      }),
+    ).rejects.toMatchObject({
+      code: "invalid_payload",
+      message: expect.stringMatching(/more than 1000 fields/),
+    });
+  });
+
+  it("issue 18 hole 3: the body's bytes, not its Content-Type, decide JSON or form", async () => {
+    const scheme = mailgun({ secret: KEY });
+    const rawBody = JSON.stringify(body());
+    for (const contentType of ["application/x-www-form-urlencoded", "text/plain", undefined]) {
+      const headers: Record<string, string> = contentType ? { "content-type": contentType } : {};
+      await expect(verify(scheme, { headers, rawBody })).resolves.toMatchObject({
+        type: "delivered",
+        payload: JSON.parse(rawBody),
+      });
+    }
+    const { signature } = body();
+    const form = new URLSearchParams({ ...signature, event: "opened" }).toString();
+    await expect(verify(scheme, { headers: json, rawBody: form })).resolves.toMatchObject({ type: "opened" });
+  });
+
   it("refuses a wrong key, a changed token, a stale timestamp and a body without a signature", async () => {
     const scheme = mailgun({ secret: KEY });
     const expectCode = (payload: unknown, code: string) =>
