@@ -34,7 +34,9 @@ it("the table says what token and Mailgun signatures leave out", async () => {
   expect(rows.get("mailgun")).toContain("not the event: the id is bound to the first body seen");
   expect(rows.get("sendgrid")).toContain("ECDSA P-256");
   expect(rows.get("aws-sns")).toContain("RSA (certificate)");
-  expect(rows.get("github")).toContain("a replay under a fresh id header is a duplicate");
+  expect(rows.get("github")).toContain(
+    "a replay under a fresh id header, or re-signed with a rotated secret, is a duplicate",
+  );
 });
 
 it("withSecurityTable refuses a document without the markers", () => {

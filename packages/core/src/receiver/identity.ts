@@ -37,9 +37,7 @@ function fingerprint(scheme: string, key: CryptoKeyMaterial): Promise<string> {
   if (!known) {
     known = (async () => {
       const subtle = globalThis.crypto.subtle;
-      const base = await subtle.importKey("raw", material as BufferSource, "PBKDF2", false, [
-        "deriveBits",
-      ]);
+      const base = await subtle.importKey("raw", material as BufferSource, "PBKDF2", false, ["deriveBits"]);
       const bits = await subtle.deriveBits(
         {
           name: "PBKDF2",

@@ -103,7 +103,7 @@ function dedupeKey(scheme: Scheme): string {
     return "each event's own id in the signed body (an event without one: the batch's id and its position)";
   }
   if (facts.idSigned) return `the signed id (${where(facts.id, facts)})`;
-  return `the verified signature (the id, ${where(facts.id, facts)}, is not signed)`;
+  return `a digest of the signed ${facts.timestamp ? "timestamp and " : ""}body (the id, ${where(facts.id, facts)}, is not signed)`;
 }
 
 function adds(scheme: Scheme): string {
@@ -119,7 +119,7 @@ function adds(scheme: Scheme): string {
     );
   }
   if (!isToken(facts) && !facts.idSigned && !scheme.split) {
-    notes.push("a replay under a fresh id header is a duplicate");
+    notes.push("a replay under a fresh id header, or re-signed with a rotated secret, is a duplicate");
   }
   if (!facts.timestamp) notes.push("replays are stopped by the idempotency store only, for `ttlMs`");
   if (facts.keys === "public") {
