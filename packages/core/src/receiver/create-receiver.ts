@@ -33,15 +33,16 @@ import { hasSchema, validatePayload } from "./validate.js";
 export function createReceiver<Events extends object = never, const S extends SchemaMap = {}>(
   options: ReceiverOptions<S>,
 ): Receiver<ResolveEvents<Events, S>> {
-  const settings = resolveOptions(options);
-  const { scheme } = settings;
-  const handlers = createHandlers(settings.observe);
-  const loggedSetupErrors = new Set<WebhookErrorCode>();
-  settings.reportJournal = (error, delivery) =>
+  // Settings are frozen at creation; a journal failure that changes no answer goes to onError.
+  const settings = resolveOptions(options, (error, delivery) =>
     handlers.report(
       error,
       delivery && "receivedAt" in delivery ? { delivery: delivery as WebhookEvent } : {},
-    );
+    ),
+  );
+  const { scheme } = settings;
+  const handlers = createHandlers(settings.observe);
+  const loggedSetupErrors = new Set<WebhookErrorCode>();
   // A queue that runs handlers in-process (memoryQueue) binds each job to this receiver.
   let enqueue = settings.queue ? (delivery: QueuedDelivery) => settings.queue!.enqueue(delivery) : undefined;
 

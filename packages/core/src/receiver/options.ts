@@ -79,7 +79,10 @@ function checkSealKey(value: unknown): string | readonly string[] | undefined {
 }
 
 /** Checks and completes {@link ReceiverOptions}; throws `invalid_option` naming the option and value. */
-export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
+export function resolveOptions(
+  options: ReceiverOptions<SchemaMap>,
+  reportJournal: Settings["reportJournal"] = () => {},
+): Readonly<Settings> {
   if (!options || typeof options !== "object") throw invalid("createReceiver needs options: { scheme }");
   const { scheme } = options;
   if (!scheme || typeof scheme.verify !== "function") {
@@ -108,12 +111,12 @@ export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
   }
   const storeTimeoutMs = wholeNumber("storeTimeoutMs", options.storeTimeoutMs, 2000);
   const queueTimeoutMs = wholeNumber("queueTimeoutMs", options.queueTimeoutMs, 5000);
-  return {
+  const settings: Settings = {
     scheme,
     store: options.store ?? memoryStore(),
     queue: options.queue,
     journal: checkJournal(options.journal),
-    reportJournal: () => {},
+    reportJournal,
     tolerance: checkTolerance(options.tolerance, "createReceiver option tolerance"),
     maxBodyBytes: wholeNumber("maxBodyBytes", options.maxBodyBytes, 1 << 20),
     bodyTimeoutMs: wholeNumber("bodyTimeoutMs", options.bodyTimeoutMs, 5000),
@@ -153,4 +156,5 @@ export function resolveOptions(options: ReceiverOptions<SchemaMap>): Settings {
       },
     },
   };
+  return Object.freeze(settings);
 }
