@@ -11,15 +11,57 @@ const alias = readdirSync(packagesDir)
     replacement: `${packagesDir}${name}/src/index.ts`,
   }));
 
+// Package tests that need more than the process they run in: a Redis or PostgreSQL server, a
+// database file, a child process, a bundler or a real HTTP server. They run with `integration`;
+// every other package test is a `unit` test and must stay fast and self-contained.
+const servicePackages = ["bullmq", "pg-boss", "postgres", "redis", "sqlite"];
+const packageIntegrationTests = [
+  ...servicePackages.map((name) => `packages/${name}/src/**/*.test.ts`),
+  "packages/cli/src/binary.test.ts", // bundles the CLI with tsup and runs it as a child process
+  "packages/cli/src/demo.test.ts", // a real HTTP server and a burst of 1,000 requests
+  "packages/cli/src/replay-body-signed.test.ts", // a SQLite journal and a real HTTP server
+  "packages/cli/src/send.test.ts", // real HTTP servers
+  "packages/testing/src/runner-free.test.ts", // bundles the kit and runs it under node:test
+];
+
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
-    typecheck: { enabled: true, include: ["packages/*/src/**/*.test-d.ts", "test/**/*.test-d.ts"] },
     benchmark: { include: ["bench/**/*.bench.ts"] },
-    // CI also writes machine-readable results, from which .ci/run prints a plain summary line.
+    // CI also writes machine-readable results, from which .ci/run prints a plain summary line:
+    // one file for all projects.
     reporters: process.env.CI ? ["default", ["json", { outputFile: ".ci/results.json" }]] : ["default"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // `pnpm test` runs every project; `pnpm test:unit` (seconds, no services), `pnpm test:integration`
+    // and `pnpm test:scale` run one (`vitest run --project <name>`).
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["packages/*/src/**/*.test.ts"],
+          exclude: packageIntegrationTests,
+          typecheck: {
+            enabled: true,
+            include: ["packages/*/src/**/*.test-d.ts", "test/**/*.test-d.ts"],
+            // Only the type tests and what they import; `pnpm typecheck` checks the whole repository.
+            tsconfig: "tsconfig.type-tests.json",
+          },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/**/*.test.ts", ...packageIntegrationTests],
+          exclude: ["test/scale/**", "**/node_modules/**"],
+        },
+      },
+      {
+        extends: true,
+        test: { name: "scale", include: ["test/scale/**/*.test.ts"], exclude: ["**/node_modules/**"] },
+      },
+    ],
   },
 });

@@ -26,20 +26,17 @@ const FORM = "application/x-www-form-urlencoded";
 
 describe("issue 18 hole 2: Mailgun form parsing before verification is linear and bounded", () => {
   for (const route of routes) {
-    it(`issue 18 hole 2: a 60 KB Mailgun form of repeated fields is answered quickly, unauthenticated (${route})`, async () => {
+    it(`issue 18 hole 2: a 60 KB Mailgun form of repeated fields is refused unauthenticated, nothing handled (${route})`, async () => {
       const mailgun = schemes.mailgun({ secret: "mailgun_hostile_parse" });
       const { app, seen } = await start(route, { scheme: mailgun });
       // No key needed: the form is parsed to find the signature fields, before any check.
       const body = `${"a=1&".repeat(15_000)}timestamp=1&token=t&signature=${"0".repeat(64)}`;
       expect(body.length).toBeGreaterThan(60_000);
-      const started = performance.now();
       const answer = await app.send({ path: "/webhooks", headers: { "content-type": FORM }, body });
-      const elapsed = performance.now() - started;
       expect(answer.status, answer.body).toBeGreaterThanOrEqual(400);
       expect(answer.status).toBeLessThan(500);
       expect(seen).toEqual([]);
-      // Generous: the quadratic parse took seconds; a linear, bounded one takes a few milliseconds.
-      expect(elapsed).toBeLessThan(300);
+      // That the parse is linear and bounded is counted, not timed: packages/core/src/scheme/payload.test.ts.
     });
   }
 });

@@ -44,8 +44,6 @@ async function start(options: {
 interface RawExchange {
   status: number;
   head: string;
-  /** ms from the first byte sent to the server closing the connection. */
-  closedAfterMs: number;
   /** Body bytes the client managed to write before the server closed the connection. */
   bytesSent: number;
 }
@@ -63,7 +61,6 @@ function rawExchange(
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     sockets.push(socket);
-    const started = performance.now();
     let received = "";
     let bytesSent = 0;
     let stop = () => {};
@@ -85,7 +82,6 @@ function rawExchange(
       resolve({
         status,
         head: received.slice(0, received.indexOf("\r\n\r\n")).toLowerCase(),
-        closedAfterMs: performance.now() - started,
         bytesSent,
       });
     });
@@ -126,8 +122,7 @@ describe("resource bounds over real HTTP", () => {
     });
     expect(exchange.status).toBe(408);
     expect(exchange.head).toContain("connection: close");
-    // Cut near bodyTimeoutMs, far before the body could finish (generous bound for a noisy machine).
-    expect(exchange.closedAfterMs).toBeLessThan(5_000);
+    // Cut before the body could finish (and closed, or rawExchange would have given up).
     expect(exchange.bytesSent).toBeLessThan(body.length);
     expect(handled()).toBe(0);
   });
@@ -146,7 +141,6 @@ describe("resource bounds over real HTTP", () => {
     });
     expect(exchange.status).toBe(413);
     expect(exchange.head).toContain("connection: close");
-    expect(exchange.closedAfterMs).toBeLessThan(5_000);
     // The server stopped reading soon after maxBodyBytes (socket buffers allow some slack).
     expect(exchange.bytesSent).toBeLessThan(16 * 1024 * 1024);
     expect(handled()).toBe(0);
