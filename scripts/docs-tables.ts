@@ -117,7 +117,10 @@ export async function schemeListTable(): Promise<string> {
       facts.contentTypes.map(code).join(", "),
     ]);
   }
-  return markdownTable(["scheme", "factory", "signature", "id", "type", "signed timestamp", "content types"], rows);
+  return markdownTable(
+    ["scheme", "factory", "signature", "id", "type", "signed timestamp", "content types"],
+    rows,
+  );
 }
 
 /**

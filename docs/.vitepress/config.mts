@@ -11,7 +11,9 @@ export default defineConfig({
   markdown: { anchor: { slugify: githubSlug } },
   // Links to files outside docs/ (SECURITY.md, package READMEs, examples) are for readers on
   // GitHub; test/docs/links.test.ts checks that each of them exists.
-  ignoreDeadLinks: [/^(\.\/)?(\.\.\/)+(SECURITY|CONTRIBUTING|README|CHANGELOG|packages\/|examples|bench\/|test\/)/],
+  ignoreDeadLinks: [
+    /^(\.\/)?(\.\.\/)+(SECURITY|CONTRIBUTING|README|CHANGELOG|packages\/|examples|bench\/|test\/)/,
+  ],
   themeConfig: {
     nav: [
       { text: "Guide", link: "/getting-started/" },

@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import { schemeNames, WebhookErrorCode, webhookErrorStatus } from "@hookgate/core";
 import { expect, it } from "vitest";
-import { errorTable, generatedBlocks, regenerate, schemeListTable, withBlock } from "../../scripts/docs-tables.js";
+import {
+  errorTable,
+  generatedBlocks,
+  regenerate,
+  schemeListTable,
+  withBlock,
+} from "../../scripts/docs-tables.js";
 
 it("every generated table in the docs is current: run `pnpm docs:tables` when this fails", async () => {
   const stale = (await regenerate()).filter((page) => page.after !== page.before).map((page) => page.file);

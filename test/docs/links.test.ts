@@ -70,20 +70,23 @@ describe("internal Markdown links", () => {
     expect(links.length).toBeGreaterThan(30);
   });
 
-  it.each(files.map((file) => relative(root, file)))("%s links only to files and headings that exist", (file) => {
-    const broken: string[] = [];
-    for (const { from, link } of links.filter((entry) => entry.file === file)) {
-      const target = targetOf(from, link);
-      if (target === undefined) continue;
-      if (!existsSync(target)) {
-        broken.push(`${link}: no file ${relative(root, target)}`);
-        continue;
+  it.each(files.map((file) => relative(root, file)))(
+    "%s links only to files and headings that exist",
+    (file) => {
+      const broken: string[] = [];
+      for (const { from, link } of links.filter((entry) => entry.file === file)) {
+        const target = targetOf(from, link);
+        if (target === undefined) continue;
+        if (!existsSync(target)) {
+          broken.push(`${link}: no file ${relative(root, target)}`);
+          continue;
+        }
+        const anchor = /#(.+)$/.exec(link)?.[1];
+        if (anchor && target.endsWith(".md") && !anchorsOf(target).has(decodeURIComponent(anchor))) {
+          broken.push(`${link}: no heading #${anchor} in ${relative(root, target)}`);
+        }
       }
-      const anchor = /#(.+)$/.exec(link)?.[1];
-      if (anchor && target.endsWith(".md") && !anchorsOf(target).has(decodeURIComponent(anchor))) {
-        broken.push(`${link}: no heading #${anchor} in ${relative(root, target)}`);
-      }
-    }
-    expect(broken).toEqual([]);
-  });
+      expect(broken).toEqual([]);
+    },
+  );
 });
