@@ -1,9 +1,193 @@
-// Rewrites the generated tables in the docs from the schemes' `facts`: `pnpm docs:tables`.
+// The tables in the docs that restate code, generated from it: `pnpm docs:tables` rewrites them,
+// and test/docs/generated-tables.test.ts fails when one is stale. Each table sits in its page
+// between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` (SECURITY.md keeps its own
+// markers); this file is the only place that knows which page holds which table.
 import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  type FieldFacts,
+  type Scheme,
+  type SchemeFacts,
+  schemeForSecret,
+  schemeNames,
+  schemeNeedsOptions,
+  schemes,
+  webhookErrorStatus,
+} from "@hookgate/core";
 import { securityTable, withSecurityTable } from "../packages/core/src/internal/docs/security-table.js";
 
-const path = new URL("../SECURITY.md", import.meta.url);
-const before = readFileSync(path, "utf8");
-const after = withSecurityTable(before, await securityTable());
-if (after !== before) writeFileSync(path, after);
-process.stdout.write(`SECURITY.md: scheme table ${after === before ? "already current" : "rewritten"}\n`);
+const root = new URL("../", import.meta.url);
+
+/** A Markdown table with its columns padded, so a regenerated table diffs line by line. */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [header, ...rows].map((cells) => cells.map((cell) => cell.replace(/\|/g, "\\|")));
+  const widths = header.map((_, column) => Math.max(3, ...all.map((cells) => [...cells[column]!].length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell + " ".repeat(widths[column]! - [...cell].length)).join(" | ")} |`;
+  const [head, ...body] = all;
+  return [line(head!), `| ${widths.map((width) => "-".repeat(width)).join(" | ")} |`, ...body.map(line)].join(
+    "\n",
+  );
+}
+
+const code = (text: string) => `\`${text}\``;
+
+/** Options that configure the schemes one secret does not (aws-sns, hmac), at their minimum. */
+const MINIMAL_OPTIONS = {
+  topicArn: "arn:aws:sns:us-east-1:123456789012:docs",
+  certificateUrl: "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-docs.pem",
+  header: "x-signature",
+};
+
+async function ecdsaP256PrivateKey(): Promise<string> {
+  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
+  return Buffer.from(await crypto.subtle.exportKey("pkcs8", pair.privateKey)).toString("base64");
+}
+
+/** A built-in scheme by name, from the first secret form it takes; its facts do not depend on the secret. */
+async function schemeNamed(name: string): Promise<Scheme> {
+  const candidates = [
+    async () => "docs-secret",
+    async () => `whsec_${Buffer.from("hookgate docs table secret").toString("base64")}`,
+    async () => "11".repeat(32), // an Ed25519 seed
+    ecdsaP256PrivateKey,
+  ];
+  const options = schemeNeedsOptions(name).length > 0 ? MINIMAL_OPTIONS : {};
+  let last: unknown;
+  for (const candidate of candidates) {
+    try {
+      return schemeForSecret(name, await candidate(), options);
+    } catch (error) {
+      last = error;
+    }
+  }
+  throw last;
+}
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
+
+/** `schemes.<key>` for a scheme name. */
+function factoryOf(name: string): string {
+  const key = Object.keys(schemes).find((candidate) => kebab(candidate) === name);
+  return key === undefined ? "—" : code(`schemes.${key}`);
+}
+
+function field(facts: SchemeFacts, value: FieldFacts): string {
+  const places: string[] = [];
+  if (value.header) places.push(`header ${code(value.header)}`);
+  const container = facts.envelope ? "envelope" : "body";
+  if (value.payload) places.push(`${container} ${value.payload.map(code).join(" / ")}`);
+  if (value.computed) places.push("computed from the body");
+  const action = value.action ? ` + \`.\` + body ${code(value.action)}` : "";
+  return (places.join(", ") || "none sent") + action;
+}
+
+function timestamp(facts: SchemeFacts): string {
+  const ts = facts.timestamp;
+  if (!ts) return "none";
+  const unit = ts.unit === "iso" ? "RFC 3339" : ts.unit;
+  if ("header" in ts) return `${code(ts.header)} (${unit})`;
+  if ("payload" in ts) return `body ${code(ts.payload)} (${unit})`;
+  return `in the signature (${unit})`;
+}
+
+function signature(facts: SchemeFacts): string {
+  const algorithms = [...new Set(facts.algorithms)].map(code).join(", ");
+  const carrier =
+    facts.signatureHeaders.length > 0
+      ? facts.signatureHeaders.map(code).join(", ")
+      : facts.envelope
+        ? `the envelope (${code(facts.envelope)} is the event)`
+        : "the body";
+  return `${algorithms} in ${carrier}`;
+}
+
+/** Every built-in scheme: its factory, and where its senders put the signature, id, type and timestamp. */
+export async function schemeListTable(): Promise<string> {
+  const rows: string[][] = [];
+  for (const name of schemeNames) {
+    const { facts } = await schemeNamed(name);
+    rows.push([
+      code(name),
+      factoryOf(name),
+      signature(facts),
+      field(facts, facts.id),
+      field(facts, facts.type),
+      timestamp(facts),
+      facts.contentTypes.map(code).join(", "),
+    ]);
+  }
+  return markdownTable(
+    ["scheme", "factory", "signature", "id", "type", "signed timestamp", "content types"],
+    rows,
+  );
+}
+
+/**
+ * The error codes, their statuses and what each means — read from `errors.ts` itself: the
+ * `WebhookErrorCode` map's doc comments, and `webhookErrorStatus`.
+ */
+export function errorTable(): string {
+  const source = readFileSync(new URL("packages/core/src/errors.ts", root), "utf8");
+  const map = /export const WebhookErrorCode = \{([\s\S]*?)\} as const;/.exec(source)?.[1];
+  if (!map) throw new Error("packages/core/src/errors.ts has no `WebhookErrorCode = { … } as const` map");
+  const rows: string[][] = [];
+  for (const match of map.matchAll(/\/\*\*([\s\S]*?)\*\/\s*\w+:\s*"([a-z_]+)"/g)) {
+    const meaning = match[1]!
+      .split("\n")
+      .map((line) => line.replace(/^\s*\*?\s?/, "").trim())
+      .filter(Boolean)
+      .join(" ");
+    const errorCode = match[2]! as keyof typeof webhookErrorStatus;
+    rows.push([code(errorCode), String(webhookErrorStatus[errorCode]), meaning]);
+  }
+  return markdownTable(["code", "status", "meaning"], rows);
+}
+
+/** A generated block in a page. */
+export interface GeneratedBlock {
+  /** The file, relative to the repository root. */
+  file: string;
+  /** `<!-- generated:NAME -->`; `security` is SECURITY.md's own `schemes:start` block. */
+  name: string;
+  generate: () => string | Promise<string>;
+}
+
+export const generatedBlocks: readonly GeneratedBlock[] = [
+  { file: "SECURITY.md", name: "security", generate: securityTable },
+  { file: "docs/schemes.md", name: "scheme-list", generate: schemeListTable },
+  { file: "docs/schemes.md", name: "security", generate: securityTable },
+  { file: "docs/errors.md", name: "errors", generate: errorTable },
+];
+
+/** `document` with the block `name` replaced by `content`; throws when the page has no such block. */
+export function withBlock(document: string, file: string, name: string, content: string): string {
+  if (file === "SECURITY.md") return withSecurityTable(document, content);
+  const start = `<!-- generated:${name} -->`;
+  const end = `<!-- /generated:${name} -->`;
+  const from = document.indexOf(start);
+  const to = document.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${file} has no ${start} … ${end} block`);
+  return `${document.slice(0, from + start.length)}\n${content}\n${document.slice(to)}`;
+}
+
+/** Every page with generated blocks, as it is and as it should be. */
+export async function regenerate(): Promise<{ file: string; before: string; after: string }[]> {
+  const pages = new Map<string, { before: string; after: string }>();
+  for (const block of generatedBlocks) {
+    const page = pages.get(block.file) ?? {
+      before: readFileSync(new URL(block.file, root), "utf8"),
+      after: "",
+    };
+    page.after = withBlock(page.after || page.before, block.file, block.name, await block.generate());
+    pages.set(block.file, page);
+  }
+  return [...pages].map(([file, page]) => ({ file, ...page }));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const { file, before, after } of await regenerate()) {
+    if (after !== before) writeFileSync(fileURLToPath(new URL(file, root)), after);
+    process.stdout.write(`${file}: ${after === before ? "already current" : "rewritten"}\n`);
+  }
+}
