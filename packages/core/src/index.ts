@@ -1,3 +1,5 @@
+export type { DispatchFailureAction } from "./classify-dispatch-failure.js";
+export { classifyDispatchFailure } from "./classify-dispatch-failure.js";
 export type { WebhookErrorOptions } from "./errors.js";
 export { isWebhookError, WebhookError, WebhookErrorCode, webhookErrorStatus } from "./errors.js";
 export type {
@@ -57,6 +59,7 @@ export type {
 } from "./queue.js";
 export { fromQueuedDelivery, memoryQueue, toQueuedDelivery } from "./queue.js";
 export { createReceiver } from "./receiver/create-receiver.js";
+export { retryAfterSeconds, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./retry-after.js";
 export type {
   DispatchOptions,
   ErrorContext,

@@ -1,3 +1,4 @@
+import { classifyDispatchFailure } from "./classify-dispatch-failure.js";
 import { WebhookError } from "./errors.js";
 import { toText, utf8 } from "./internal/bytes.js";
 import { checkOption } from "./internal/check-option.js";
@@ -111,6 +112,11 @@ export interface RetryOptions {
   attempts?: number;
   /** Delay before retry n (1-based), in ms: a base for exponential backoff, or a function. @default 1000 */
   backoff?: number | ((retry: number) => number);
+  /**
+   * How long a job waits when its delivery is being handled elsewhere (`in_flight`) before it
+   * runs again; such a wait spends no attempt. @default 5000
+   */
+  inFlightDelayMs?: number;
 }
 
 /** Options for {@link memoryQueue}. */
@@ -134,7 +140,9 @@ export interface MemoryQueue extends Queue {
 
 /**
  * An in-process queue: enqueue returns at once and the receiver's handlers run in the
- * background with retries and a dead-letter callback. NOT durable: deliveries waiting or
+ * background with retries and a dead-letter callback, following `classifyDispatchFailure` like
+ * every worker (in_flight waits without spending an attempt; a 4xx is dead-lettered at once).
+ * NOT durable: deliveries waiting or
  * running are lost if the process exits — the sender was already answered 202 and will not
  * resend. Use it for development and tests; use `@hookgate/bullmq` in production.
  *
@@ -147,6 +155,12 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
   const maxPending = checkOption.whole("memoryQueue option maxPending", options.maxPending, 1000);
   const retry = checkOption.object("memoryQueue option retry", options.retry);
   const attempts = checkOption.whole("memoryQueue option retry.attempts", retry?.attempts, 3);
+  const inFlightDelayMs = checkOption.whole(
+    "memoryQueue option retry.inFlightDelayMs",
+    retry?.inFlightDelayMs,
+    5000,
+    0,
+  );
   const backoff =
     typeof retry?.backoff === "function"
       ? retry.backoff
@@ -178,18 +192,24 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
     }
   }
 
+  function runLater(job: Job, afterMs: number): void {
+    scheduled++;
+    setTimeout(() => {
+      scheduled--;
+      waiting.push(job);
+      pump();
+    }, afterMs);
+  }
+
   async function run(job: Job): Promise<void> {
     try {
       await job.dispatch(job.delivery);
     } catch (error) {
-      if (job.attempt < attempts) {
-        scheduled++;
-        setTimeout(() => {
-          scheduled--;
-          waiting.push({ ...job, attempt: job.attempt + 1 });
-          pump();
-        }, delay(job.attempt));
-        return;
+      // The retry policy every worker shares (see `classifyDispatchFailure`).
+      const action = classifyDispatchFailure(error);
+      if (action === "later") return runLater(job, inFlightDelayMs);
+      if (action === "retry" && job.attempt < attempts) {
+        return runLater({ ...job, attempt: job.attempt + 1 }, delay(job.attempt));
       }
       await Promise.resolve(job.hooks?.deadLetter?.(job.delivery, error)).catch(() => {});
       try {
@@ -217,7 +237,6 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
       throw new WebhookError(
         "queue_full",
         `hookgate: memoryQueue has ${maxPending} deliveries pending (maxPending); the sender should retry later`,
-        { headers: { "retry-after": "5" } },
       );
     }
     waiting.push({ delivery, dispatch, hooks, attempt: 1 });

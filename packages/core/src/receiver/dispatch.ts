@@ -93,13 +93,7 @@ export async function dispatchDelivery(
     return;
   }
   if (claim.status === "in-flight") {
-    throw new WebhookError(
-      "in_flight",
-      `hookgate: delivery ${event.id} is being handled elsewhere; retry later`,
-      {
-        headers: { "retry-after": String(Math.ceil(lockMs / 1000)) },
-      },
-    );
+    throw new WebhookError("in_flight", `hookgate: delivery ${event.id} is being handled elsewhere; retry later`);
   }
   const lease = { key, token: claim.token };
   const running = run();
