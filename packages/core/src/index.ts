@@ -52,6 +52,8 @@ export type {
   MemoryQueue,
   MemoryQueueOptions,
   Queue,
+  QueueDispatch,
+  QueueDispatchOptions,
   QueuedDelivery,
   QueueHooks,
   RetryOptions,

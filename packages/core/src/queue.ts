@@ -49,6 +49,15 @@ export interface QueueHooks {
   deadLetter?(delivery: QueuedDelivery, error: unknown): Promise<void>;
 }
 
+/** How a queue that runs handlers in-process asks the receiver to dispatch (see `Receiver.dispatch`). */
+export interface QueueDispatchOptions {
+  once?: boolean;
+  verify?: boolean;
+}
+
+/** The receiver's dispatcher, as a queue that runs handlers in-process is given it. */
+export type QueueDispatch = (delivery: QueuedDelivery, options?: QueueDispatchOptions) => Promise<void>;
+
 /** Where deliveries are handed off. `enqueue` resolves only once the delivery is safely stored. */
 export interface Queue {
   enqueue(delivery: QueuedDelivery): Promise<void>;
@@ -59,7 +68,7 @@ export interface Queue {
    * own workers instead. `hooks.deadLetter` records a job the queue gives up on (the receiver's
    * journal shows it `dead`).
    */
-  attach?(dispatch: (delivery: QueuedDelivery) => Promise<void>, hooks?: QueueHooks): Queue | undefined;
+  attach?(dispatch: QueueDispatch, hooks?: QueueHooks): Queue | undefined;
 }
 
 /** A delivery that a receiver hands to its handlers: a verified {@link Delivery} plus when it arrived. */
@@ -128,6 +137,14 @@ export interface MemoryQueueOptions {
   retry?: RetryOptions;
   /** Called with a delivery whose every attempt failed, and the last error. */
   onDeadLetter?: (delivery: QueuedDelivery, error: unknown) => void | Promise<void>;
+  /**
+   * Run each job as durable workers do, `receiver.dispatch(job, { once: true })`: at most one
+   * handler run per delivery key, whatever runs it (a copy enqueued again, another process
+   * dispatching it). @default false
+   */
+  once?: boolean;
+  /** Re-verify each job's signature and seal before its handlers run, as workers can. @default false */
+  verify?: boolean;
 }
 
 /** The in-process queue, with hooks for tests and graceful shutdown. */
@@ -166,18 +183,23 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
       ? retry.backoff
       : checkOption.number("memoryQueue option retry.backoff", retry?.backoff, 1000);
   checkOption.callback("memoryQueue option onDeadLetter", options.onDeadLetter);
+  const dispatchOptions: QueueDispatchOptions = {
+    once: checkOption.boolean("memoryQueue option once", options.once, false),
+    verify: checkOption.boolean("memoryQueue option verify", options.verify, false),
+  };
   const delay = (retry: number) =>
     typeof backoff === "function" ? backoff(retry) : backoff * 2 ** (retry - 1);
 
   interface Job {
     delivery: QueuedDelivery;
-    dispatch: (delivery: QueuedDelivery) => Promise<void>;
+    dispatch: QueueDispatch;
     hooks: QueueHooks | undefined;
     attempt: number;
   }
   const waiting: Job[] = [];
-  const dispatchers: Array<{ dispatch: (delivery: QueuedDelivery) => Promise<void>; hooks?: QueueHooks }> =
-    [];
+  const dispatchers: Array<{ dispatch: QueueDispatch; hooks?: QueueHooks }> = [];
+  /** Keys of the deliveries waiting, running or due to run again. */
+  const queued = new Set<string>();
   let running = 0;
   let scheduled = 0;
   let idle: Array<() => void> = [];
@@ -203,7 +225,8 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
 
   async function run(job: Job): Promise<void> {
     try {
-      await job.dispatch(job.delivery);
+      await job.dispatch(job.delivery, dispatchOptions);
+      done(job);
     } catch (error) {
       // The retry policy every worker shares (see `classifyDispatchFailure`).
       const action = classifyDispatchFailure(error);
@@ -211,6 +234,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
       if (action === "retry" && job.attempt < attempts) {
         return runLater({ ...job, attempt: job.attempt + 1 }, delay(job.attempt));
       }
+      done(job);
       await Promise.resolve(job.hooks?.deadLetter?.(job.delivery, error)).catch(() => {});
       try {
         await options.onDeadLetter?.(job.delivery, error);
@@ -218,6 +242,11 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
         // A failing dead-letter callback must not take the queue down.
       }
     }
+  }
+
+  /** A job that will not run again: a copy of its delivery is a new job from now on. */
+  function done(job: Job): void {
+    if (job.delivery.key !== undefined) queued.delete(job.delivery.key);
   }
 
   function pump(): void {
@@ -238,6 +267,11 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
         "queue_full",
         `hookgate: memoryQueue has ${maxPending} deliveries pending (maxPending); the sender should retry later`,
       );
+    }
+    // A copy of a delivery that is waiting or running (the same key) is that job, as on durable queues.
+    if (delivery.key !== undefined) {
+      if (queued.has(delivery.key)) return;
+      queued.add(delivery.key);
     }
     waiting.push({ delivery, dispatch, hooks, attempt: 1 });
     pump();
