@@ -84,7 +84,10 @@ export function createWorker(
         await job.moveToDelayed(Date.now() + inFlightDelayMs, token);
         throw new DelayedError();
       }
-      if (action === "give-up") throw new UnrecoverableError((error as Error).message);
+      if (action === "give-up") {
+        // Kept as the cause, so the dead letter records the real error (its code and status).
+        throw Object.assign(new UnrecoverableError((error as Error).message), { cause: error });
+      }
       throw error;
     }
   }
@@ -95,7 +98,8 @@ export function createWorker(
     if (!job || !receiver.deadLetter) return;
     const attempts = job.opts.attempts ?? 1;
     if (error instanceof UnrecoverableError || job.attemptsMade >= attempts) {
-      receiver.deadLetter(job.data, error).catch(() => {});
+      const reason = error instanceof UnrecoverableError && error.cause !== undefined ? error.cause : error;
+      receiver.deadLetter(job.data, reason).catch(() => {});
     }
   });
   return worker;
