@@ -37,7 +37,12 @@ const failures: Record<string, () => unknown> = {
  * dead after one run was given up, one dead after every attempt was retried. */
 async function observe(harness: WorkerHarness): Promise<Record<string, DispatchFailureAction | string>> {
   const journal = memoryJournal();
-  const receiver = createReceiver({ scheme, journal, queue: harness.queue, namespace: "classify" }) as Receiver;
+  const receiver = createReceiver({
+    scheme,
+    journal,
+    queue: harness.queue,
+    namespace: "classify",
+  }) as Receiver;
   const runs = new Map<string, number>();
   receiver.on("invoice.paid", (event) => {
     const count = (runs.get(event.id) ?? 0) + 1;
@@ -58,7 +63,8 @@ async function observe(harness: WorkerHarness): Promise<Record<string, DispatchF
       const status = (await findJournalEntry(journal, id))?.status;
       const count = runs.get(id) ?? 0;
       if (status === "handled") outcome[id] = count > 1 ? "later" : "handled at once";
-      if (status === "dead") outcome[id] = count === 1 ? "give-up" : count === ATTEMPTS ? "retry" : `dead after ${count}`;
+      if (status === "dead")
+        outcome[id] = count === 1 ? "give-up" : count === ATTEMPTS ? "retry" : `dead after ${count}`;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

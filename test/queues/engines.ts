@@ -18,12 +18,11 @@ const fresh = (engine: string) => `hookgate-conformance-${engine}-${run}-${++cou
 const { hostname, port } = new URL(REDIS_URL);
 const connection = { host: hostname, port: Number(port || 6379) };
 
-const LIVE: Array<"waiting" | "active" | "delayed" | "prioritized" | "paused"> = [
+const LIVE: Array<"waiting" | "active" | "delayed" | "prioritized"> = [
   "waiting",
   "active",
   "delayed",
   "prioritized",
-  "paused",
 ];
 
 export function bullmqQueueHarness(): QueueHarness {

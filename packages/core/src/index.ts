@@ -61,7 +61,6 @@ export type {
 } from "./queue.js";
 export { fromQueuedDelivery, memoryQueue, toQueuedDelivery } from "./queue.js";
 export { createReceiver } from "./receiver/create-receiver.js";
-export { retryAfterSeconds, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./retry-after.js";
 export type {
   DispatchOptions,
   ErrorContext,
@@ -75,6 +74,7 @@ export type {
   ReplayOptions,
   ReplayResult,
 } from "./receiver/types.js";
+export { retryAfterSeconds, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./retry-after.js";
 export type { CachedSecretsOptions } from "./scheme/cached-secrets.js";
 export { cachedSecrets } from "./scheme/cached-secrets.js";
 export { defineScheme } from "./scheme/define-scheme.js";

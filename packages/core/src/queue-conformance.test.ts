@@ -24,7 +24,11 @@ describe("memoryQueue: queueConformance", () => {
 
 describe("memoryQueue: workerConformance", () => {
   for (const scenario of workerConformance(({ attempts, inFlightDelayMs }) => {
-    const queue = memoryQueue({ once: true, verify: true, retry: { attempts, backoff: 10, inFlightDelayMs } });
+    const queue = memoryQueue({
+      once: true,
+      verify: true,
+      retry: { attempts, backoff: 10, inFlightDelayMs },
+    });
     return { queue, start: () => {}, close: () => queue.onIdle() };
   }))
     it(scenario.name, scenario.run);

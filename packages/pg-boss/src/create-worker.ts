@@ -101,7 +101,12 @@ export async function createWorker(
     { min: 0.5 },
   );
   const verify = checkOption.boolean("createWorker option verify", options.verify, false);
-  const inFlightDelayMs = checkOption.whole("createWorker option inFlightDelayMs", options.inFlightDelayMs, 5000, 0);
+  const inFlightDelayMs = checkOption.whole(
+    "createWorker option inFlightDelayMs",
+    options.inFlightDelayMs,
+    5000,
+    0,
+  );
   const expireCheckIntervalSeconds = checkOption.number(
     "createWorker option expireCheckIntervalSeconds",
     options.expireCheckIntervalSeconds,

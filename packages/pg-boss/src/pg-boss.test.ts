@@ -299,7 +299,7 @@ describePostgres("pgBossQueue + createWorker", () => {
     expect(answer.status).toBe(503);
     expect(answer.error?.code).toBe("queue_unavailable");
     expect(answer.headers["retry-after"]).toBe("5");
-    expect((answer.error?.cause as Error).message).toMatch(/setup\(\)/);
+    expect((answer.error!.cause as Error).message).toMatch(/setup\(\)/);
     await expect(createWorker(receiver, { boss, name: "unit-missing" })).rejects.toThrow(/setup\(\)/);
   });
 

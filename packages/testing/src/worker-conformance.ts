@@ -54,7 +54,8 @@ function check(condition: boolean, message: string): asserts condition {
 async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new ConformanceError(`hookgate worker conformance: timed out until ${what}`);
+    if (Date.now() > deadline)
+      throw new ConformanceError(`hookgate worker conformance: timed out until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -126,7 +127,13 @@ export function workerConformance(
         const { store, claims } = countingStore();
         const journal = memoryJournal();
         const namespace = `wc${++runCounter}-${Math.random().toString(36).slice(2, 8)}`;
-        const receiver = createReceiver({ scheme, store, journal, queue: harness.queue, namespace }) as Receiver;
+        const receiver = createReceiver({
+          scheme,
+          store,
+          journal,
+          queue: harness.queue,
+          namespace,
+        }) as Receiver;
         const runs: string[] = [];
         const dead: Context["dead"] = [];
         // Watch the dead letters (every worker reports them through receiver.deadLetter).
@@ -181,7 +188,10 @@ export function workerConformance(
         });
         check((await c.send("evt_failing")).status === 202, "the receiver did not answer 202 queued");
         await c.harness.start(c.receiver);
-        await until("the journal shows the delivery dead", async () => (await c.status("evt_failing")) === "dead");
+        await until(
+          "the journal shows the delivery dead",
+          async () => (await c.status("evt_failing")) === "dead",
+        );
         check(c.runs.length === 3, `a job with 3 attempts ran its handler ${c.runs.length} times`);
         check(
           c.dead.length === 1 && c.dead[0]!.delivery.id === "evt_failing",
@@ -204,7 +214,10 @@ export function workerConformance(
         check((await c.send("evt_busy")).status === 202, "the receiver did not answer 202 queued");
         await c.harness.start(c.receiver);
         // With one attempt, a wait that spent it would dead-letter the job at the first look.
-        await until("the worker looked at the busy delivery three times", () => (c.claims.get(handledKey) ?? 0) >= 3);
+        await until(
+          "the worker looked at the busy delivery three times",
+          () => (c.claims.get(handledKey) ?? 0) >= 3,
+        );
         check(!c.runs.includes("evt_busy"), "the handler ran while another worker held the delivery");
         check((await c.status("evt_busy")) !== "dead", "in_flight spent the job's only attempt: it is dead");
         check(c.dead.length === 0, "in_flight was dead-lettered");
@@ -214,16 +227,23 @@ export function workerConformance(
       },
     ),
 
-    scenario("a 4xx is given up at once and dead-lettered", { attempts: 3, inFlightDelayMs: 100 }, async (c) => {
-      c.receiver.on("invoice.paid", (event) => {
-        c.runs.push(event.id);
-        throw new WebhookError("invalid_payload", "hookgate: conformance: this delivery can never succeed");
-      });
-      check((await c.send("evt_4xx")).status === 202, "the receiver did not answer 202 queued");
-      await c.harness.start(c.receiver);
-      await until("the journal shows the delivery dead", async () => (await c.status("evt_4xx")) === "dead");
-      check(c.runs.length === 1, `a 4xx was tried ${c.runs.length} times, not given up after 1`);
-    }),
+    scenario(
+      "a 4xx is given up at once and dead-lettered",
+      { attempts: 3, inFlightDelayMs: 100 },
+      async (c) => {
+        c.receiver.on("invoice.paid", (event) => {
+          c.runs.push(event.id);
+          throw new WebhookError("invalid_payload", "hookgate: conformance: this delivery can never succeed");
+        });
+        check((await c.send("evt_4xx")).status === 202, "the receiver did not answer 202 queued");
+        await c.harness.start(c.receiver);
+        await until(
+          "the journal shows the delivery dead",
+          async () => (await c.status("evt_4xx")) === "dead",
+        );
+        check(c.runs.length === 1, `a 4xx was tried ${c.runs.length} times, not given up after 1`);
+      },
+    ),
 
     scenario(
       "a job whose seal was tampered with never reaches a handler",

@@ -93,7 +93,10 @@ export async function dispatchDelivery(
     return;
   }
   if (claim.status === "in-flight") {
-    throw new WebhookError("in_flight", `hookgate: delivery ${event.id} is being handled elsewhere; retry later`);
+    throw new WebhookError(
+      "in_flight",
+      `hookgate: delivery ${event.id} is being handled elsewhere; retry later`,
+    );
   }
   const lease = { key, token: claim.token };
   const running = run();
