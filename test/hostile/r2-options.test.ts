@@ -109,6 +109,8 @@ const cases: Case[] = [
   ["memoryQueue", "attempts", Number.NaN, (attempts) => memoryQueue({ retry: { attempts } })],
   ["memoryQueue", "backoff", -1000, (backoff) => memoryQueue({ retry: { backoff } })],
   ["memoryQueue", "onDeadLetter", "log", (onDeadLetter) => memoryQueue({ onDeadLetter })],
+  ["memoryQueue", "inFlightDelayMs", -1, (inFlightDelayMs) => memoryQueue({ retry: { inFlightDelayMs } })],
+  ["memoryQueue", "once", "yes", (once) => memoryQueue({ once })],
   ["memoryJournal", "max", Number.NaN, (max) => memoryJournal({ max })],
   ["memoryJournal", "retainMs", -1, (retainMs) => memoryJournal({ retainMs })],
   ["memoryJournal", "keepRejected", 1.5, (keepRejected) => memoryJournal({ keepRejected })],
@@ -133,8 +135,13 @@ const cases: Case[] = [
   ["sqliteJournal", "retainMs", Number.NaN, (retainMs) => sqliteJournal({ path: ":memory:", retainMs })],
   ["sqliteJournal", "keepRejected", 2.5, (keepRejected) => sqliteJournal({ path: ":memory:", keepRejected })],
   // BullMQ and pg-boss queues and workers
-  ["bullmqQueue", "timeoutMs", Number.NaN, (timeoutMs) => bullmqQueue({ queue: bullQueue, timeoutMs })],
-  ["bullmqQueue", "timeoutMs", -1, (timeoutMs) => bullmqQueue({ queue: bullQueue, timeoutMs })],
+  // The receiver's queueTimeoutMs bounds every queue: BullMQ's own timeout is refused, whatever its value.
+  [
+    "bullmqQueue",
+    "timeoutMs",
+    undefined,
+    (timeoutMs) => bullmqQueue({ queue: bullQueue, timeoutMs } as Parameters<typeof bullmqQueue>[0]),
+  ],
   [
     "bullmqQueue",
     "attempts",
@@ -175,6 +182,18 @@ const cases: Case[] = [
     (pollingIntervalSeconds) => pgBossWorker(receiver, { boss, pollingIntervalSeconds }),
   ],
   ["createWorker", "verify", "yes", (verify) => pgBossWorker(receiver, { boss, verify })],
+  [
+    "createWorker",
+    "inFlightDelayMs",
+    -1,
+    (inFlightDelayMs) => pgBossWorker(receiver, { boss, inFlightDelayMs }),
+  ],
+  [
+    "createWorker",
+    "expireCheckIntervalSeconds",
+    Number.NaN,
+    (expireCheckIntervalSeconds) => pgBossWorker(receiver, { boss, expireCheckIntervalSeconds }),
+  ],
 ];
 
 /** How the message shows the value: numbers as written, strings quoted, an invalid Date as such. */

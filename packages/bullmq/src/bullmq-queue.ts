@@ -1,4 +1,4 @@
-import { checkOption, isWebhookError, type Queue, type QueuedDelivery, WebhookError } from "@hookgate/core";
+import { checkOption, type Queue, type QueuedDelivery, WebhookError } from "@hookgate/core";
 import type { JobsOptions } from "bullmq";
 import { jobIdFor } from "./job-id.js";
 
@@ -18,12 +18,6 @@ export interface BullmqQueueOptions {
    * @default { attempts: 10, backoff: { type: "exponential", delay: 1000 } } — about 8½ minutes of retries
    */
   jobOptions?: Omit<JobsOptions, "jobId">;
-  /**
-   * Longest wait for Redis to accept a job; past it, the receiver answers 503 `queue_unavailable`
-   * and the sender retries (a job that lands late is deduplicated by its id and by the worker).
-   * @default 2000
-   */
-  timeoutMs?: number;
 }
 
 /** Retries when nothing else says otherwise: 1 s, 2 s, 4 s … 256 s apart. */
@@ -35,7 +29,9 @@ export const defaultJobOptions = {
 /**
  * A durable hand-off to BullMQ: `enqueue` resolves once Redis holds the job, so the receiver
  * answers 202 only for deliveries that survive a crash. The job id comes from the delivery's key
- * ({@link jobIdFor}): copies of one delivery received by several instances make one job.
+ * ({@link jobIdFor}): copies of one delivery received by several instances make one job. How long
+ * the receiver waits for Redis is its `queueTimeoutMs`; a refused or late add is answered 503
+ * `queue_unavailable` by the receiver (this queue only throws BullMQ's error).
  *
  * @example
  * const queue = new Queue("hookgate", { connection });
@@ -50,7 +46,12 @@ export function bullmqQueue(options: BullmqQueueOptions): Queue {
       "hookgate: bullmqQueue needs a BullMQ Queue: bullmqQueue({ queue })",
     );
   }
-  const timeoutMs = checkOption.whole("bullmqQueue option timeoutMs", options.timeoutMs, 2000);
+  if ("timeoutMs" in options) {
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: bullmqQueue no longer takes timeoutMs; the receiver bounds every queue: createReceiver({ queueTimeoutMs })",
+    );
+  }
   checkOption.object("bullmqQueue option jobOptions", options.jobOptions);
   checkOption.whole("bullmqQueue option jobOptions.attempts", options.jobOptions?.attempts, 1);
 
@@ -62,33 +63,8 @@ export function bullmqQueue(options: BullmqQueueOptions): Queue {
         ...options.jobOptions,
         jobId: jobIdFor(delivery),
       };
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        await Promise.race([
-          queue.add(delivery.type, delivery, jobOptions),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(
-              () =>
-                reject(
-                  new WebhookError(
-                    "queue_unavailable",
-                    `hookgate: BullMQ did not accept the job within ${timeoutMs} ms; retry later`,
-                    { headers: { "retry-after": "5" } },
-                  ),
-                ),
-              timeoutMs,
-            );
-          }),
-        ]);
-      } catch (cause) {
-        if (isWebhookError(cause)) throw cause;
-        throw new WebhookError("queue_unavailable", "hookgate: BullMQ refused the job; retry later", {
-          cause,
-          headers: { "retry-after": "5" },
-        });
-      } finally {
-        clearTimeout(timer);
-      }
+      // Resolves once Redis holds the job; the receiver bounds the wait (queueTimeoutMs).
+      await queue.add(delivery.type, delivery, jobOptions);
     },
   };
 }

@@ -218,7 +218,7 @@ describeRedis("bullmqQueue and createWorker", () => {
     expect(runs).toEqual([]);
   });
 
-  it("answers 503 queue_unavailable within timeoutMs when Redis does not take the job", async () => {
+  it("answers 503 queue_unavailable within the receiver's queueTimeoutMs when Redis does not take the job", async () => {
     // A port nothing listens on: BullMQ waits for a connection that never comes.
     const queue = new Queue(`hookgate-test-bullmq-${run}-down`, {
       connection: { host: "127.0.0.1", port: 1, enableOfflineQueue: false, retryStrategy: () => 1000 },
@@ -228,7 +228,8 @@ describeRedis("bullmqQueue and createWorker", () => {
     const receiver = createReceiver({
       scheme,
       store,
-      queue: bullmqQueue({ queue, timeoutMs: 300 }),
+      queue: bullmqQueue({ queue }),
+      queueTimeoutMs: 300,
       namespace: "down",
     });
     const started = Date.now();
@@ -253,6 +254,10 @@ describeRedis("bullmqQueue and createWorker", () => {
       return "none";
     };
     expect(bad(() => bullmqQueue({} as never))).toBe("invalid_option");
+    // The receiver's queueTimeoutMs bounds every queue: no second, private timeout.
+    expect(bad(() => bullmqQueue({ queue: { add: async () => {} }, timeoutMs: 2000 } as never))).toBe(
+      "invalid_option",
+    );
     expect(bad(() => createWorker(createReceiver({ scheme }), {} as never))).toBe("invalid_option");
   });
 });

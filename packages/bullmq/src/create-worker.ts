@@ -1,6 +1,6 @@
 import {
   checkOption,
-  isWebhookError,
+  classifyDispatchFailure,
   type QueuedDelivery,
   type Receiver,
   WebhookError,
@@ -28,16 +28,24 @@ export const defaultWorkerOptions = {
   removeOnComplete: { age: 3600, count: 1000 },
   // Failed jobs (every attempt used) stay for inspection and `job.retry()`, for two weeks.
   removeOnFail: { age: 14 * 24 * 3600 },
+  // A crashed worker's job runs again within a minute: its lock lapses within lockDuration (30 s),
+  // the stalled-job check runs every 15 s. A stall is safe to run again (the once-lease prevents
+  // a second handler run), so a job may stall a few times before BullMQ fails it.
+  lockDuration: 30_000,
+  stalledInterval: 15_000,
+  maxStalledCount: 5,
 } as const satisfies Partial<WorkerOptions>;
 
 /**
  * A BullMQ worker that runs each queued delivery's handlers through
  * `receiver.dispatch(delivery, { once: true })`: at most one handler run per delivery across
  * every worker sharing the receiver's store, even when BullMQ runs a job twice (a stalled job,
- * a job added again after it was removed). A handler error fails the attempt, and BullMQ retries
- * it with the job's `attempts` and `backoff`; a delivery running elsewhere is looked at again
- * after `inFlightDelayMs`; a delivery that cannot succeed (its signature no longer verifies)
- * fails at once. Returns the BullMQ `Worker`: `await worker.close()` on shutdown.
+ * a job added again after it was removed). Failures follow `classifyDispatchFailure`: a handler
+ * error, a 5xx or a timeout fails the attempt, and BullMQ retries it with the job's `attempts` and
+ * `backoff`; a delivery running elsewhere (`in_flight`) is looked at again after `inFlightDelayMs`
+ * without spending an attempt; a 4xx that cannot succeed (its signature no longer verifies) fails
+ * at once and is dead-lettered. A crashed worker's jobs run again within a minute (see
+ * {@link defaultWorkerOptions}). Returns the BullMQ `Worker`: `await worker.close()` on shutdown.
  *
  * @example
  * const worker = createWorker(receiver, { connection: { host: "127.0.0.1", port: 6379 }, concurrency: 8 });
@@ -69,14 +77,17 @@ export function createWorker(
     try {
       await receiver.dispatch(job.data, { once: true, verify });
     } catch (error) {
-      if (!isWebhookError(error)) throw error;
-      if (error.code === "in_flight") {
+      // The retry policy every worker shares (see `classifyDispatchFailure` in @hookgate/core).
+      const action = classifyDispatchFailure(error);
+      if (action === "later") {
         // Another worker holds the delivery; look again later without using up an attempt.
         await job.moveToDelayed(Date.now() + inFlightDelayMs, token);
         throw new DelayedError();
       }
-      // A client error (a signature that no longer verifies) fails the same way every time.
-      if (error.status >= 400 && error.status < 500) throw new UnrecoverableError(error.message);
+      if (action === "give-up") {
+        // Kept as the cause, so the dead letter records the real error (its code and status).
+        throw Object.assign(new UnrecoverableError((error as Error).message), { cause: error });
+      }
       throw error;
     }
   }
@@ -87,7 +98,8 @@ export function createWorker(
     if (!job || !receiver.deadLetter) return;
     const attempts = job.opts.attempts ?? 1;
     if (error instanceof UnrecoverableError || job.attemptsMade >= attempts) {
-      receiver.deadLetter(job.data, error).catch(() => {});
+      const reason = error instanceof UnrecoverableError && error.cause !== undefined ? error.cause : error;
+      receiver.deadLetter(job.data, reason).catch(() => {});
     }
   });
   return worker;

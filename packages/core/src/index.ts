@@ -1,3 +1,5 @@
+export type { DispatchFailureAction } from "./classify-dispatch-failure.js";
+export { classifyDispatchFailure } from "./classify-dispatch-failure.js";
 export type { WebhookErrorOptions } from "./errors.js";
 export { isWebhookError, WebhookError, WebhookErrorCode, webhookErrorStatus } from "./errors.js";
 export type {
@@ -50,6 +52,8 @@ export type {
   MemoryQueue,
   MemoryQueueOptions,
   Queue,
+  QueueDispatch,
+  QueueDispatchOptions,
   QueuedDelivery,
   QueueHooks,
   RetryOptions,
@@ -70,6 +74,7 @@ export type {
   ReplayOptions,
   ReplayResult,
 } from "./receiver/types.js";
+export { retryAfterSeconds, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./retry-after.js";
 export type { CachedSecretsOptions } from "./scheme/cached-secrets.js";
 export { cachedSecrets } from "./scheme/cached-secrets.js";
 export { defineScheme } from "./scheme/define-scheme.js";

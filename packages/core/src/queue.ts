@@ -1,3 +1,4 @@
+import { classifyDispatchFailure } from "./classify-dispatch-failure.js";
 import { WebhookError } from "./errors.js";
 import { toText, utf8 } from "./internal/bytes.js";
 import { checkOption } from "./internal/check-option.js";
@@ -48,6 +49,15 @@ export interface QueueHooks {
   deadLetter?(delivery: QueuedDelivery, error: unknown): Promise<void>;
 }
 
+/** How a queue that runs handlers in-process asks the receiver to dispatch (see `Receiver.dispatch`). */
+export interface QueueDispatchOptions {
+  once?: boolean;
+  verify?: boolean;
+}
+
+/** The receiver's dispatcher, as a queue that runs handlers in-process is given it. */
+export type QueueDispatch = (delivery: QueuedDelivery, options?: QueueDispatchOptions) => Promise<void>;
+
 /** Where deliveries are handed off. `enqueue` resolves only once the delivery is safely stored. */
 export interface Queue {
   enqueue(delivery: QueuedDelivery): Promise<void>;
@@ -58,7 +68,7 @@ export interface Queue {
    * own workers instead. `hooks.deadLetter` records a job the queue gives up on (the receiver's
    * journal shows it `dead`).
    */
-  attach?(dispatch: (delivery: QueuedDelivery) => Promise<void>, hooks?: QueueHooks): Queue | undefined;
+  attach?(dispatch: QueueDispatch, hooks?: QueueHooks): Queue | undefined;
 }
 
 /** A delivery that a receiver hands to its handlers: a verified {@link Delivery} plus when it arrived. */
@@ -111,6 +121,11 @@ export interface RetryOptions {
   attempts?: number;
   /** Delay before retry n (1-based), in ms: a base for exponential backoff, or a function. @default 1000 */
   backoff?: number | ((retry: number) => number);
+  /**
+   * How long a job waits when its delivery is being handled elsewhere (`in_flight`) before it
+   * runs again; such a wait spends no attempt. @default 5000
+   */
+  inFlightDelayMs?: number;
 }
 
 /** Options for {@link memoryQueue}. */
@@ -122,6 +137,14 @@ export interface MemoryQueueOptions {
   retry?: RetryOptions;
   /** Called with a delivery whose every attempt failed, and the last error. */
   onDeadLetter?: (delivery: QueuedDelivery, error: unknown) => void | Promise<void>;
+  /**
+   * Run each job as durable workers do, `receiver.dispatch(job, { once: true })`: at most one
+   * handler run per delivery key, whatever runs it (a copy enqueued again, another process
+   * dispatching it). @default false
+   */
+  once?: boolean;
+  /** Re-verify each job's signature and seal before its handlers run, as workers can. @default false */
+  verify?: boolean;
 }
 
 /** The in-process queue, with hooks for tests and graceful shutdown. */
@@ -134,7 +157,9 @@ export interface MemoryQueue extends Queue {
 
 /**
  * An in-process queue: enqueue returns at once and the receiver's handlers run in the
- * background with retries and a dead-letter callback. NOT durable: deliveries waiting or
+ * background with retries and a dead-letter callback, following `classifyDispatchFailure` like
+ * every worker (in_flight waits without spending an attempt; a 4xx is dead-lettered at once).
+ * NOT durable: deliveries waiting or
  * running are lost if the process exits — the sender was already answered 202 and will not
  * resend. Use it for development and tests; use `@hookgate/bullmq` in production.
  *
@@ -147,23 +172,34 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
   const maxPending = checkOption.whole("memoryQueue option maxPending", options.maxPending, 1000);
   const retry = checkOption.object("memoryQueue option retry", options.retry);
   const attempts = checkOption.whole("memoryQueue option retry.attempts", retry?.attempts, 3);
+  const inFlightDelayMs = checkOption.whole(
+    "memoryQueue option retry.inFlightDelayMs",
+    retry?.inFlightDelayMs,
+    5000,
+    0,
+  );
   const backoff =
     typeof retry?.backoff === "function"
       ? retry.backoff
       : checkOption.number("memoryQueue option retry.backoff", retry?.backoff, 1000);
   checkOption.callback("memoryQueue option onDeadLetter", options.onDeadLetter);
+  const dispatchOptions: QueueDispatchOptions = {
+    once: checkOption.boolean("memoryQueue option once", options.once, false),
+    verify: checkOption.boolean("memoryQueue option verify", options.verify, false),
+  };
   const delay = (retry: number) =>
     typeof backoff === "function" ? backoff(retry) : backoff * 2 ** (retry - 1);
 
   interface Job {
     delivery: QueuedDelivery;
-    dispatch: (delivery: QueuedDelivery) => Promise<void>;
+    dispatch: QueueDispatch;
     hooks: QueueHooks | undefined;
     attempt: number;
   }
   const waiting: Job[] = [];
-  const dispatchers: Array<{ dispatch: (delivery: QueuedDelivery) => Promise<void>; hooks?: QueueHooks }> =
-    [];
+  const dispatchers: Array<{ dispatch: QueueDispatch; hooks?: QueueHooks }> = [];
+  /** Keys of the deliveries waiting, running or due to run again. */
+  const queued = new Set<string>();
   let running = 0;
   let scheduled = 0;
   let idle: Array<() => void> = [];
@@ -178,19 +214,27 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
     }
   }
 
+  function runLater(job: Job, afterMs: number): void {
+    scheduled++;
+    setTimeout(() => {
+      scheduled--;
+      waiting.push(job);
+      pump();
+    }, afterMs);
+  }
+
   async function run(job: Job): Promise<void> {
     try {
-      await job.dispatch(job.delivery);
+      await job.dispatch(job.delivery, dispatchOptions);
+      done(job);
     } catch (error) {
-      if (job.attempt < attempts) {
-        scheduled++;
-        setTimeout(() => {
-          scheduled--;
-          waiting.push({ ...job, attempt: job.attempt + 1 });
-          pump();
-        }, delay(job.attempt));
-        return;
+      // The retry policy every worker shares (see `classifyDispatchFailure`).
+      const action = classifyDispatchFailure(error);
+      if (action === "later") return runLater(job, inFlightDelayMs);
+      if (action === "retry" && job.attempt < attempts) {
+        return runLater({ ...job, attempt: job.attempt + 1 }, delay(job.attempt));
       }
+      done(job);
       await Promise.resolve(job.hooks?.deadLetter?.(job.delivery, error)).catch(() => {});
       try {
         await options.onDeadLetter?.(job.delivery, error);
@@ -198,6 +242,11 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
         // A failing dead-letter callback must not take the queue down.
       }
     }
+  }
+
+  /** A job that will not run again: a copy of its delivery is a new job from now on. */
+  function done(job: Job): void {
+    if (job.delivery.key !== undefined) queued.delete(job.delivery.key);
   }
 
   function pump(): void {
@@ -217,8 +266,12 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
       throw new WebhookError(
         "queue_full",
         `hookgate: memoryQueue has ${maxPending} deliveries pending (maxPending); the sender should retry later`,
-        { headers: { "retry-after": "5" } },
       );
+    }
+    // A copy of a delivery that is waiting or running (the same key) is that job, as on durable queues.
+    if (delivery.key !== undefined) {
+      if (queued.has(delivery.key)) return;
+      queued.add(delivery.key);
     }
     waiting.push({ delivery, dispatch, hooks, attempt: 1 });
     pump();

@@ -194,7 +194,6 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       throw new WebhookError(
         "store_unavailable",
         `hookgate: memoryStore is full with ${maxKeys} deliveries in flight; raise maxKeys or use a shared store`,
-        { headers: { "retry-after": "5" } },
       );
     }
   }

@@ -30,8 +30,10 @@ export interface PgBossQueueOptions {
   deadLetter?: string | false;
   retry?: PgBossRetryOptions;
   /**
-   * Seconds a job may stay active before pg-boss fails it and retries it: how long until a
-   * delivery whose worker died runs again. Keep it above your slowest handler. @default 900
+   * Seconds a job may stay active before pg-boss fails it and retries it: with `createWorker`'s
+   * expiry check (every 10 s) and the first retry delay, a delivery whose worker died runs again
+   * within a minute. A handler slower than this is not run twice (the worker's once-lease holds
+   * it) but spends one attempt: raise it for slow handlers. @default 30
    */
   expireInSeconds?: number;
 }
@@ -98,7 +100,7 @@ export function pgBossQueue(options: PgBossQueueOptions): PgBossQueue {
   const expireInSeconds = checkOption.whole(
     "pgBossQueue option expireInSeconds",
     options.expireInSeconds,
-    900,
+    30,
   );
   // Set on every job rather than only on the queue, so they hold however the queue was created.
   const jobOptions: PgBoss.SendOptions = {
@@ -122,10 +124,9 @@ export function pgBossQueue(options: PgBossQueueOptions): PgBossQueue {
       if ((await boss.send(name, encodeJob(delivery), { ...jobOptions, id })) !== null) return;
       // An earlier copy of this delivery is queued, running or done (maybe archived): accepted.
       if (await boss.getJobById(name, id, { includeArchive: true })) return;
-      throw new WebhookError(
-        "queue_unavailable",
+      // A plain error: the receiver answers it (503 queue_unavailable, with Retry-After).
+      throw new Error(
         `hookgate: pg-boss stored no job in queue "${name}"; create it at start-up with await pgBossQueue({ boss, name }).setup()`,
-        { headers: { "retry-after": "5" } },
       );
     },
   };

@@ -171,9 +171,9 @@ describePostgres("pgBossQueue + createWorker", () => {
     expect((await findJournalEntry(journal, "evt_failing"))?.attempts).toBeGreaterThanOrEqual(3);
   });
 
-  it("retries a delivery that another worker is running (in_flight) and runs it once", async () => {
+  it("puts back a delivery that another worker is running (in_flight) without spending a retry, and runs it once", async () => {
     const { queue, receiver, runs, send, store, keyOf } = setUp("unit-in-flight", {
-      retry: { limit: 5, delaySeconds: 1, backoff: false },
+      retry: { limit: 0 },
     });
     await queue.setup();
     receiver.on("invoice.paid", (event) => {
@@ -188,13 +188,15 @@ describePostgres("pgBossQueue + createWorker", () => {
       boss,
       name: "unit-in-flight",
       pollingIntervalSeconds: 0.5,
+      inFlightDelayMs: 300,
     });
     expect((await send("evt_in_flight")).status).toBe(202);
     const id = deliveryJobId({ key: await keyOf("evt_in_flight"), scheme: "stripe", id: "evt_in_flight" });
     await until(
-      "the job failed once",
-      async () => ((await boss.getJobById("unit-in-flight", id))?.state ?? "") === "retry",
+      "the job was put back",
+      async () => ((await boss.getJobById("unit-in-flight", id))?.state ?? "") === "completed",
     );
+    await sleep(1000); // a few more looks while the other worker holds it
     expect(runs).toEqual([]);
     // The other worker fails and lets go: the retry runs the handlers.
     await store.release(`handled:${prefix}evt_in_flight`, other.token);
@@ -293,8 +295,11 @@ describePostgres("pgBossQueue + createWorker", () => {
   it("says how to create a missing queue", async () => {
     const { send, receiver } = setUp("unit-missing");
     const answer = await send("evt_missing");
+    // The receiver answers it (503 queue_unavailable, Retry-After); its cause, for onError and logs, says how.
     expect(answer.status).toBe(503);
-    expect(answer.error?.message).toMatch(/setup\(\)/);
+    expect(answer.error?.code).toBe("queue_unavailable");
+    expect(answer.headers["retry-after"]).toBe("5");
+    expect((answer.error!.cause as Error).message).toMatch(/setup\(\)/);
     await expect(createWorker(receiver, { boss, name: "unit-missing" })).rejects.toThrow(/setup\(\)/);
   });
 

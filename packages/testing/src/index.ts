@@ -89,6 +89,8 @@ export type { FixtureFactory } from "./internal/define-fixture.js";
 export type { FixtureOverrides } from "./internal/merge.js";
 export type { JournalScenario, JournalSetup } from "./journal-conformance.js";
 export { journalConformance } from "./journal-conformance.js";
+export type { QueueHarness, QueueScenario } from "./queue-conformance.js";
+export { queueConformance } from "./queue-conformance.js";
 export type { SignedFixture, SignedFixtureOptions, Tamper } from "./signed-fixture.js";
 export { signedFixture, signedRequest } from "./signed-fixture.js";
 export type { SigningSchemeName } from "./signing-scheme.js";
@@ -104,3 +106,5 @@ export type {
   TestHandlerResult,
 } from "./test-handler.js";
 export { testHandler } from "./test-handler.js";
+export type { WorkerHarness, WorkerScenario, WorkerSetup } from "./worker-conformance.js";
+export { workerConformance } from "./worker-conformance.js";

@@ -1,8 +1,6 @@
 import { isWebhookError, WebhookError, type WebhookErrorCode } from "../errors.js";
 import { whilePending } from "./while-pending.js";
 
-const RETRY_AFTER = { "retry-after": "5" };
-
 /** How a dependency's calls are bounded, and what the errors say: made once per receiver. */
 export interface Bound {
   timeoutMs: number;
@@ -15,8 +13,8 @@ export interface Bound {
 
 /**
  * Runs a call to a dependency (store, journal, queue) bounded in time: past `timeoutMs`, or on
- * any failure that is not already a `WebhookError`, it rejects with `code` (a 503 with
- * `Retry-After`), so a dependency that hangs or breaks never holds a sender's request.
+ * any failure that is not already a `WebhookError`, it rejects with `code` (answered 503 with
+ * `Retry-After`, see `retryAfterSeconds`), so a dependency that hangs or breaks never holds a sender's request.
  */
 export function bounded<T>(call: () => PromiseLike<T> | T, bound: Bound): Promise<T> {
   let pending: PromiseLike<T>;
@@ -39,9 +37,9 @@ export function bounded<T>(call: () => PromiseLike<T> | T, bound: Bound): Promis
 function failure(bound: Bound, cause: unknown): WebhookError {
   return isWebhookError(cause)
     ? cause
-    : new WebhookError(bound.code, `hookgate: ${bound.failed}; retry later`, { cause, headers: RETRY_AFTER });
+    : new WebhookError(bound.code, `hookgate: ${bound.failed}; retry later`, { cause });
 }
 
 function timedOut(bound: Bound): WebhookError {
-  return new WebhookError(bound.code, `hookgate: ${bound.timedOut}; retry later`, { headers: RETRY_AFTER });
+  return new WebhookError(bound.code, `hookgate: ${bound.timedOut}; retry later`);
 }

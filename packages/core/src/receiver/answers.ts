@@ -1,4 +1,5 @@
 import type { WebhookError } from "../errors.js";
+import { retryAfterSeconds } from "../retry-after.js";
 import type { HandshakeReply } from "../types.js";
 import type { Settings } from "./options.js";
 import type { HandleOutcome, HandleResult } from "./types.js";
@@ -48,12 +49,16 @@ export function handshakeReply(handshake: HandshakeReply, id?: string): HandleRe
 
 /**
  * The answer to a refused request: the code's status (or the provider's and the user's override),
- * `{"error":{"code","message"}}`, and the error's headers (`Retry-After`).
+ * `{"error":{"code","message"}}`, the error's headers, and the `Retry-After` that
+ * `retryAfterSeconds` decides for it (never one an error carries).
  */
 export function rejection(settings: Settings, error: WebhookError, id?: string): HandleResult {
   const status = settings.responses[error.code] ?? error.status;
   const result = reply("rejected", status, error.toJSON(), id);
-  Object.assign(result.headers, error.headers);
+  for (const [name, value] of Object.entries(error.headers))
+    if (name.toLowerCase() !== "retry-after") result.headers[name] = value;
+  const retryAfter = retryAfterSeconds(error, { lockMs: settings.lockMs, status });
+  if (retryAfter !== undefined) result.headers["retry-after"] = String(retryAfter);
   result.error = error;
   return result;
 }

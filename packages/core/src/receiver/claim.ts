@@ -104,24 +104,19 @@ const DUPLICATE: ClaimOutcome = { duplicate: true };
 
 /**
  * Claims `key` atomically in the store: a lease (go on), a completion (a duplicate: 200), or a
- * live lease elsewhere (409 with `Retry-After`).
+ * live lease elsewhere (409 `in_flight`).
  */
 export function claimKey(settings: Settings, key: string, id: string): Promise<ClaimOutcome> {
   const { store, lockMs, ttlMs } = settings;
   return storeCall(settings, () => store.claim(key, { lockMs, ttlMs })).then((claim) => {
     if (claim.status === "completed") return DUPLICATE;
     if (claim.status === "in-flight") {
-      throw new WebhookError("in_flight", `hookgate: delivery ${id} is being processed; retry later`, {
-        headers: { "retry-after": String(Math.ceil(lockMs / 1000)) },
-      });
+      throw new WebhookError("in_flight", `hookgate: delivery ${id} is being processed; retry later`);
     }
     if (claim.status !== "claimed" || typeof claim.token !== "string") {
       throw new WebhookError(
         "store_unavailable",
         "hookgate: the idempotency store answered a claim with neither claimed, in-flight nor completed",
-        {
-          headers: { "retry-after": "5" },
-        },
       );
     }
     return { lease: { key, token: claim.token } };

@@ -186,7 +186,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
         { status: "dead", at: settings.now(), error: journalError(error) },
       ),
   };
-  const bound = settings.queue?.attach?.((queued) => receiver.dispatch(queued), {
+  const bound = settings.queue?.attach?.((queued, options) => receiver.dispatch(queued, options), {
     deadLetter: (queued, error) => receiver.deadLetter(queued, error),
   });
   if (bound) enqueue = (delivery) => bound.enqueue(delivery);

@@ -96,9 +96,6 @@ export async function dispatchDelivery(
     throw new WebhookError(
       "in_flight",
       `hookgate: delivery ${event.id} is being handled elsewhere; retry later`,
-      {
-        headers: { "retry-after": String(Math.ceil(lockMs / 1000)) },
-      },
     );
   }
   const lease = { key, token: claim.token };

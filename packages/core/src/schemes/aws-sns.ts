@@ -128,11 +128,11 @@ const mismatch = (message: string) => new WebhookError("signature_mismatch", `ho
 /** The answer to a certificate that could not be had: see `certificate` in {@link awsSns}. */
 function refusal(url: string, failure: CertificateFailure): WebhookError {
   if (failure.transient) {
-    const retryAfter = String(CERTIFICATE_FETCH.transientMs / 1000);
+    // Answered with Retry-After like every 503 (see `retryAfterSeconds`).
     return new WebhookError(
       "internal_error",
       `hookgate: could not fetch the SNS signing certificate ${url} (${failure.message}); answered 503 so SNS retries`,
-      { status: 503, headers: { "retry-after": retryAfter }, cause: failure },
+      { status: 503, cause: failure },
     );
   }
   return mismatch(

@@ -1,0 +1,30 @@
+import { queueConformance, workerConformance } from "@hookgate/testing";
+import type PgBoss from "pg-boss";
+import { afterAll, beforeAll, it } from "vitest";
+import { describePostgres, describeRedis } from "../support/services.js";
+import {
+  bullmqQueueHarness,
+  bullmqWorkerHarness,
+  pgBossQueueHarness,
+  pgBossWorkerHarness,
+  startBoss,
+} from "./engines.js";
+
+describeRedis("BullMQ (Redis): queueConformance and workerConformance", () => {
+  for (const scenario of queueConformance(bullmqQueueHarness)) it(`queue: ${scenario.name}`, scenario.run);
+  for (const scenario of workerConformance(bullmqWorkerHarness)) it(`worker: ${scenario.name}`, scenario.run);
+});
+
+describePostgres("pg-boss (PostgreSQL): queueConformance and workerConformance", () => {
+  const schema = "hookgate_test_conformance";
+  let boss: PgBoss;
+  let stop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ boss, stop } = await startBoss(schema));
+  });
+  afterAll(() => stop());
+  for (const scenario of queueConformance(() => pgBossQueueHarness(boss, schema)))
+    it(`queue: ${scenario.name}`, scenario.run);
+  for (const scenario of workerConformance((setup) => pgBossWorkerHarness(boss, setup)))
+    it(`worker: ${scenario.name}`, scenario.run);
+});

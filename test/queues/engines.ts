@@ -1,0 +1,130 @@
+// Queue and worker harnesses on the real engines, for the conformance suites and the
+// classification test: BullMQ on Redis, pg-boss on PostgreSQL, and memoryQueue.
+import { randomBytes } from "node:crypto";
+import { bullmqQueue, createWorker as createBullmqWorker } from "@hookgate/bullmq";
+import { memoryQueue, type QueuedDelivery, type Receiver } from "@hookgate/core";
+import { createWorker as createPgBossWorker, type PgBossWorker, pgBossQueue } from "@hookgate/pg-boss";
+import type { QueueHarness, WorkerHarness, WorkerSetup } from "@hookgate/testing";
+import { Queue, type Worker } from "bullmq";
+import pg from "pg";
+import PgBoss from "pg-boss";
+import { decodeJob } from "../../packages/pg-boss/src/internal/job-data.js";
+import { DATABASE_URL, REDIS_URL } from "../support/services.js";
+
+const run = randomBytes(4).toString("hex");
+let counter = 0;
+const fresh = (engine: string) => `hookgate-conformance-${engine}-${run}-${++counter}`;
+
+const { hostname, port } = new URL(REDIS_URL);
+const connection = { host: hostname, port: Number(port || 6379) };
+
+const LIVE: Array<"waiting" | "active" | "delayed" | "prioritized"> = [
+  "waiting",
+  "active",
+  "delayed",
+  "prioritized",
+];
+
+export function bullmqQueueHarness(): QueueHarness {
+  const queue = new Queue<QueuedDelivery>(fresh("bullmq"), { connection });
+  return {
+    queue: bullmqQueue({ queue }),
+    jobs: async () => (await queue.getJobs(LIVE)).map((job) => job.data),
+    close: async () => {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    },
+  };
+}
+
+export function bullmqWorkerHarness({ attempts, inFlightDelayMs }: WorkerSetup): WorkerHarness {
+  const name = fresh("bullmq");
+  const queue = new Queue<QueuedDelivery>(name, { connection });
+  const workers: Worker[] = [];
+  return {
+    queue: bullmqQueue({ queue, jobOptions: { attempts, backoff: { type: "fixed", delay: 10 } } }),
+    start(receiver: Receiver) {
+      workers.push(createBullmqWorker(receiver, { name, connection, verify: true, inFlightDelayMs }));
+    },
+    close: async () => {
+      await Promise.all(workers.map((worker) => worker.close()));
+      await queue.obliterate({ force: true });
+      await queue.close();
+    },
+  };
+}
+
+/** One started PgBoss for a test file, in its own schema. */
+export async function startBoss(schema: string): Promise<{ boss: PgBoss; stop(): Promise<void> }> {
+  const dropSchema = async () => {
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  };
+  await dropSchema();
+  const boss = new PgBoss({ connectionString: DATABASE_URL, schema, max: 6, schedule: false });
+  boss.on("error", (error) => console.error("pg-boss:", error));
+  await boss.start();
+  return {
+    boss,
+    stop: async () => {
+      await boss.stop({ graceful: false, wait: true });
+      await dropSchema();
+    },
+  };
+}
+
+export async function pgBossQueueHarness(boss: PgBoss, schema: string): Promise<QueueHarness> {
+  const name = fresh("pgboss");
+  const queue = pgBossQueue({ boss, name });
+  await queue.setup();
+  return {
+    queue,
+    jobs: async () => {
+      // Every job not finished, read back through pg-boss and decoded as the worker does.
+      const db = boss.getDb();
+      const { rows } = await db.executeSql(
+        `SELECT id FROM ${schema}.job WHERE name = $1 AND state < 'completed'`,
+        [name],
+      );
+      const jobs = await Promise.all(
+        (rows as Array<{ id: string }>).map((row) => boss.getJobById(name, row.id)),
+      );
+      return jobs.map((job) => decodeJob(job!.data));
+    },
+    // The schema is dropped at the end of the file.
+  };
+}
+
+export async function pgBossWorkerHarness(
+  boss: PgBoss,
+  { attempts, inFlightDelayMs }: WorkerSetup,
+): Promise<WorkerHarness> {
+  const name = fresh("pgboss");
+  const queue = pgBossQueue({ boss, name, retry: { limit: attempts - 1, delaySeconds: 0, backoff: false } });
+  await queue.setup();
+  const workers: PgBossWorker[] = [];
+  return {
+    queue,
+    async start(receiver: Receiver) {
+      workers.push(
+        await createPgBossWorker(receiver, {
+          boss,
+          name,
+          verify: true,
+          inFlightDelayMs,
+          pollingIntervalSeconds: 0.5,
+        }),
+      );
+    },
+    close: async () => {
+      for (const worker of workers) await worker.close();
+    },
+  };
+}
+
+export function memoryWorkerHarness({ attempts, inFlightDelayMs }: WorkerSetup): WorkerHarness {
+  const queue = memoryQueue({ once: true, verify: true, retry: { attempts, backoff: 10, inFlightDelayMs } });
+  return { queue, start: () => {}, close: () => queue.onIdle() };
+}
