@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 
 // Tests run against each package's TypeScript source, so `pnpm test` needs no build step.
 const packagesDir = fileURLToPath(new URL("./packages/", import.meta.url));
+// Subpath entries first (`@hookgate/core/kit`), then each package's main entry.
+const subpaths = [{ find: /^@hookgate\/core\/kit$/, replacement: `${packagesDir}core/src/kit.ts` }];
 const alias = readdirSync(packagesDir)
   .filter((name) => existsSync(`${packagesDir}${name}/src/index.ts`))
   .map((name) => ({
@@ -25,7 +27,7 @@ const packageIntegrationTests = [
 ];
 
 export default defineConfig({
-  resolve: { alias },
+  resolve: { alias: [...subpaths, ...alias] },
   test: {
     benchmark: { include: ["bench/**/*.bench.ts"] },
     // CI also writes machine-readable results, from which .ci/run prints a plain summary line:

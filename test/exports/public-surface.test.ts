@@ -37,6 +37,16 @@ function surface(entry: string): string[] {
 }
 
 describe("public surface", () => {
+  it("@hookgate/core/kit (for adapter, store, journal and queue authors) exports exactly these names", {
+    timeout: 60_000,
+  }, () => {
+    const kit = surface(`${root}packages/core/src/kit.ts`);
+    expect(kit).toMatchSnapshot();
+    // Nothing is both: the main entry is what applications call, the kit what authors need.
+    const main = new Set(surface(`${root}packages/core/src/index.ts`));
+    expect(kit.filter((name) => main.has(name))).toEqual([]);
+  });
+
   for (const name of packages) {
     it(`@hookgate/${name} exports exactly these names`, { timeout: 60_000 }, () => {
       expect(surface(`${root}packages/${name}/src/index.ts`)).toMatchSnapshot();

@@ -2,15 +2,14 @@
 // follows classifyDispatchFailure: in_flight waits without spending an attempt, a 4xx is given up
 // at once, a handler error, a 5xx, a 429 or a timeout spends an attempt and is retried.
 import {
-  classifyDispatchFailure,
   createReceiver,
-  type DispatchFailureAction,
   findJournalEntry,
   memoryJournal,
   type Receiver,
   schemes,
   WebhookError,
 } from "@hookgate/core";
+import { classifyDispatchFailure, type DispatchFailureAction } from "@hookgate/core/kit";
 import type { WorkerHarness, WorkerSetup } from "@hookgate/testing";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,5 @@
-import { checkOption, type Queue, type QueuedDelivery, WebhookError } from "@hookgate/core";
+import { type Queue, type QueuedDelivery, WebhookError } from "@hookgate/core";
+import { checkOption } from "@hookgate/core/kit";
 import type { JobsOptions } from "bullmq";
 import { jobIdFor } from "./job-id.js";
 

@@ -1,10 +1,5 @@
-import {
-  checkOption,
-  classifyDispatchFailure,
-  type QueuedDelivery,
-  type Receiver,
-  WebhookError,
-} from "@hookgate/core";
+import { type QueuedDelivery, type Receiver, WebhookError } from "@hookgate/core";
+import { checkOption, classifyDispatchFailure } from "@hookgate/core/kit";
 import { DelayedError, type Job, UnrecoverableError, Worker, type WorkerOptions } from "bullmq";
 
 /** Options for {@link createWorker}: BullMQ's `WorkerOptions` (`connection` is required) and these. */

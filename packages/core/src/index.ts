@@ -1,5 +1,3 @@
-export type { DispatchFailureAction } from "./classify-dispatch-failure.js";
-export { classifyDispatchFailure } from "./classify-dispatch-failure.js";
 export type { WebhookErrorOptions } from "./errors.js";
 export { isWebhookError, WebhookError, WebhookErrorCode, webhookErrorStatus } from "./errors.js";
 export type {
@@ -11,8 +9,6 @@ export type {
   SchemaMap,
   TypedEvent,
 } from "./event-types.js";
-export { checkOption } from "./internal/check-option.js";
-export type { BodySource } from "./internal/read-body.js";
 export type { KeyDecoder } from "./internal/secrets.js";
 export {
   base64Key,
@@ -22,14 +18,9 @@ export {
   standardWebhooksKey,
   utf8Key,
 } from "./internal/secrets.js";
-export type { JournalPosition } from "./journal/cursor.js";
-export { decodeJournalCursor, encodeJournalCursor, journalPageOf } from "./journal/cursor.js";
 export { findJournalEntry } from "./journal/find-entry.js";
 export type { MemoryJournal, MemoryJournalOptions } from "./journal/memory-journal.js";
 export { memoryJournal } from "./journal/memory-journal.js";
-export type { ResolvedJournalOptions } from "./journal/options.js";
-export { journalPageSize, resolveJournalOptions } from "./journal/options.js";
-export { emptyJournalStats, journalPercentile } from "./journal/stats.js";
 export type {
   DeliveryJournal,
   JournalEntry,
@@ -46,20 +37,15 @@ export type {
   RejectedRequest,
 } from "./journal.js";
 export { journalStatuses } from "./journal.js";
-export type { NodeHandleOptions, NodeRequestLike, NodeResponseLike } from "./node-handler.js";
-export { handleNodeRequest, nodeRequestUrl, writeNodeResponse } from "./node-handler.js";
 export type {
   MemoryQueue,
   MemoryQueueOptions,
   Queue,
-  QueueDispatch,
-  QueueDispatchOptions,
   QueuedDelivery,
-  QueueHooks,
   RetryOptions,
   WebhookEvent,
 } from "./queue.js";
-export { fromQueuedDelivery, memoryQueue, toQueuedDelivery } from "./queue.js";
+export { memoryQueue } from "./queue.js";
 export { createReceiver } from "./receiver/create-receiver.js";
 export type {
   DispatchOptions,
@@ -74,7 +60,6 @@ export type {
   ReplayOptions,
   ReplayResult,
 } from "./receiver/types.js";
-export { retryAfterSeconds, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./retry-after.js";
 export type { CachedSecretsOptions } from "./scheme/cached-secrets.js";
 export { cachedSecrets } from "./scheme/cached-secrets.js";
 export { defineScheme } from "./scheme/define-scheme.js";

@@ -1,4 +1,5 @@
-import type { BodySource, Receiver } from "@hookgate/core";
+import type { Receiver } from "@hookgate/core";
+import type { BodySource } from "@hookgate/core/kit";
 import type { Context, Handler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 

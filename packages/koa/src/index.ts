@@ -1,4 +1,5 @@
-import { handleNodeRequest, type Receiver } from "@hookgate/core";
+import type { Receiver } from "@hookgate/core";
+import { handleNodeRequest } from "@hookgate/core/kit";
 import type { Context, Middleware } from "koa";
 
 /** Options for {@link webhookMiddleware}. */

@@ -1,4 +1,5 @@
-import { handleNodeRequest, type Receiver, writeNodeResponse } from "@hookgate/core";
+import type { Receiver } from "@hookgate/core";
+import { handleNodeRequest, writeNodeResponse } from "@hookgate/core/kit";
 import type { NextApiRequest, NextApiResponse } from "next";
 
 /** Options for {@link createRouteHandler}. */

@@ -1,10 +1,5 @@
-import {
-  checkOption,
-  classifyDispatchFailure,
-  type QueuedDelivery,
-  type Receiver,
-  WebhookError,
-} from "@hookgate/core";
+import { type QueuedDelivery, type Receiver, WebhookError } from "@hookgate/core";
+import { checkOption, classifyDispatchFailure } from "@hookgate/core/kit";
 import type PgBoss from "pg-boss";
 import { decodeJob } from "./internal/job-data.js";
 import { deadJobId, laterJobId } from "./job-id.js";

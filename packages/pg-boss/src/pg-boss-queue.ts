@@ -1,4 +1,5 @@
-import { checkOption, type Queue, WebhookError } from "@hookgate/core";
+import { type Queue, WebhookError } from "@hookgate/core";
+import { checkOption } from "@hookgate/core/kit";
 import type PgBoss from "pg-boss";
 import { encodeJob } from "./internal/job-data.js";
 import { deliveryJobId } from "./job-id.js";

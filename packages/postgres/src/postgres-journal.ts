@@ -1,17 +1,19 @@
+import type {
+  DeliveryJournal,
+  JournalEntry,
+  JournalFilter,
+  JournalOptions,
+  JournalStatus,
+  JournalSummary,
+} from "@hookgate/core";
 import {
   checkOption,
-  type DeliveryJournal,
   decodeJournalCursor,
   emptyJournalStats,
-  type JournalEntry,
-  type JournalFilter,
-  type JournalOptions,
-  type JournalStatus,
-  type JournalSummary,
   journalPageOf,
   journalPageSize,
   resolveJournalOptions,
-} from "@hookgate/core";
+} from "@hookgate/core/kit";
 import { migrateOnce, type PostgresQuery, type PostgresQueryable, statementName } from "./internal/sql.js";
 import { DEFAULT_JOURNAL_TABLE, journalTables, postgresJournalSql } from "./postgres-journal-sql.js";
 

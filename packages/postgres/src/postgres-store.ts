@@ -1,4 +1,5 @@
-import { type Claim, checkOption, type IdempotencyStore, WebhookError } from "@hookgate/core";
+import { type Claim, type IdempotencyStore, WebhookError } from "@hookgate/core";
+import { checkOption } from "@hookgate/core/kit";
 import {
   migrateOnce,
   type PostgresQuery,

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { type Claim, checkOption, type IdempotencyStore, WebhookError } from "@hookgate/core";
+import { type Claim, type IdempotencyStore, WebhookError } from "@hookgate/core";
+import { checkOption } from "@hookgate/core/kit";
 import { redisKey } from "./internal/redis-key.js";
 import { scriptRunner } from "./internal/run-script.js";
 import { BIND, CLAIM, COMPLETE, EXTEND, RELEASE } from "./internal/scripts.js";

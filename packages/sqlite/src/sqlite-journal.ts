@@ -1,16 +1,18 @@
+import type {
+  DeliveryJournal,
+  JournalEntry,
+  JournalFilter,
+  JournalOptions,
+  JournalStatus,
+  JournalSummary,
+} from "@hookgate/core";
 import {
-  type DeliveryJournal,
   decodeJournalCursor,
   emptyJournalStats,
-  type JournalEntry,
-  type JournalFilter,
-  type JournalOptions,
-  type JournalStatus,
-  type JournalSummary,
   journalPageOf,
   journalPageSize,
   resolveJournalOptions,
-} from "@hookgate/core";
+} from "@hookgate/core/kit";
 import { openDatabase, type SqliteDatabase, type SqliteTarget, tableName } from "./internal/database.js";
 
 /** Options for {@link sqliteJournal}. */

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { checkOption, type IdempotencyStore, WebhookError } from "@hookgate/core";
+import { type IdempotencyStore, WebhookError } from "@hookgate/core";
+import { checkOption } from "@hookgate/core/kit";
 import { openDatabase, type SqliteDatabase, type SqliteTarget, tableName } from "./internal/database.js";
 
 /** Options for {@link sqliteStore}. */

@@ -2,7 +2,7 @@
 // Prints "ready <port>" once it listens on 127.0.0.1.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { handleNodeRequest, writeNodeResponse } from "@hookgate/core";
+import { handleNodeRequest, writeNodeResponse } from "@hookgate/core/kit";
 import { pgBossQueue } from "@hookgate/pg-boss";
 import { configFromEnv, exitWithParent, makeBoss, makePool, makeReceiver, queueName } from "./config.js";
 

@@ -1,12 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  createReceiver,
-  handleNodeRequest,
-  type StandardSchemaV1,
-  schemes,
-  writeNodeResponse,
-} from "@hookgate/core";
+import { createReceiver, type StandardSchemaV1, schemes } from "@hookgate/core";
+import { handleNodeRequest, writeNodeResponse } from "@hookgate/core/kit";
 import {
   fixtures,
   type SignedFixture,

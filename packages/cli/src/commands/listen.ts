@@ -1,14 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  createReceiver,
-  type DeliveryJournal,
-  handleNodeRequest,
-  memoryJournal,
-  type Receiver,
-  writeNodeResponse,
-} from "@hookgate/core";
+import { createReceiver, type DeliveryJournal, memoryJournal, type Receiver } from "@hookgate/core";
+import { handleNodeRequest, writeNodeResponse } from "@hookgate/core/kit";
 import { type SchemeFlags, schemeFor } from "../internal/inputs.js";
 import { type OpenedJournal, openJournal } from "../internal/journal-arg.js";
 import { formatMs } from "../internal/stats.js";

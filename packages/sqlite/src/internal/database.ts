@@ -1,4 +1,5 @@
-import { checkOption, WebhookError } from "@hookgate/core";
+import { WebhookError } from "@hookgate/core";
+import { checkOption } from "@hookgate/core/kit";
 import Database from "better-sqlite3";
 
 /** A better-sqlite3 database: the user's own, or one opened from a path. */

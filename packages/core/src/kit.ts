@@ -1,0 +1,24 @@
+/**
+ * `@hookgate/core/kit`: what authors of adapters, stores, journals and queues need beyond the main
+ * entry — the Node bridge, option checks, the one Retry-After and failure-classification policy,
+ * the queued-delivery codec and the journal helpers. Applications import from `@hookgate/core`.
+ *
+ * @example
+ * import { handleNodeRequest, writeNodeResponse } from "@hookgate/core/kit";
+ * export const webhookMiddleware = (receiver) => async (req, res) =>
+ *   writeNodeResponse(res, await handleNodeRequest(receiver, req));
+ */
+export type { DispatchFailureAction } from "./classify-dispatch-failure.js";
+export { classifyDispatchFailure } from "./classify-dispatch-failure.js";
+export { checkOption } from "./internal/check-option.js";
+export type { BodySource } from "./internal/read-body.js";
+export type { JournalPosition } from "./journal/cursor.js";
+export { decodeJournalCursor, encodeJournalCursor, journalPageOf } from "./journal/cursor.js";
+export type { ResolvedJournalOptions } from "./journal/options.js";
+export { journalPageSize, resolveJournalOptions } from "./journal/options.js";
+export { emptyJournalStats, journalPercentile } from "./journal/stats.js";
+export type { NodeHandleOptions, NodeRequestLike, NodeResponseLike } from "./node-handler.js";
+export { handleNodeRequest, nodeRequestUrl, writeNodeResponse } from "./node-handler.js";
+export type { QueueDispatch, QueueDispatchOptions, QueueHooks } from "./queue.js";
+export { fromQueuedDelivery, toQueuedDelivery } from "./queue.js";
+export { retryAfterSeconds, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./retry-after.js";
