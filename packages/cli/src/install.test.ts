@@ -15,27 +15,29 @@ const DRIVERS = ["better-sqlite3", "pg", "@hookgate/sqlite", "@hookgate/postgres
 /** A workspace package's manifest, by its npm name. */
 function manifest(name: string): Manifest {
   const dir = name.replace("@hookgate/", "");
-  return JSON.parse(readFileSync(fileURLToPath(new URL(`../../${dir}/package.json`, import.meta.url)), "utf8"));
+  return JSON.parse(
+    readFileSync(fileURLToPath(new URL(`../../${dir}/package.json`, import.meta.url)), "utf8"),
+  );
 }
 
 /**
  * What `npm i @hookgate/cli` installs: its dependencies, theirs, and every peer dependency not
  * marked optional (npm 7+ and pnpm install those too).
  */
-function installed(name: string, pkg: Manifest, seen = new Set<string>()): Set<string> {
+function installed(pkg: Manifest, seen = new Set<string>()): Set<string> {
   const optional = pkg.peerDependenciesMeta ?? {};
   const peers = Object.keys(pkg.peerDependencies ?? {}).filter((peer) => !optional[peer]?.optional);
   for (const dep of [...Object.keys(pkg.dependencies ?? {}), ...peers]) {
     if (seen.has(dep)) continue;
     seen.add(dep);
-    if (dep.startsWith("@hookgate/")) installed(dep, manifest(dep), seen);
+    if (dep.startsWith("@hookgate/")) installed(manifest(dep), seen);
   }
   return seen;
 }
 
 describe("installing @hookgate/cli", () => {
   it("pulls no database driver: SQLite and PostgreSQL are optional peers, for --journal only", () => {
-    const pulled = installed("@hookgate/cli", packageJson);
+    const pulled = installed(packageJson);
     for (const driver of DRIVERS) expect(pulled, driver).not.toContain(driver);
     for (const driver of DRIVERS) {
       expect(packageJson.peerDependencies).toHaveProperty([driver]);

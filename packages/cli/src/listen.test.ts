@@ -36,7 +36,13 @@ async function twice(forwardDuplicates: boolean) {
   const target = await app();
   const { io, out } = captureIO();
   const running = await listen(
-    { port: 0, scheme: "github", secret, forwardTo: target.url, ...(forwardDuplicates ? { forwardDuplicates } : {}) },
+    {
+      port: 0,
+      scheme: "github",
+      secret,
+      forwardTo: target.url,
+      ...(forwardDuplicates ? { forwardDuplicates } : {}),
+    },
     io,
   );
   closers.push(() => running.close());
@@ -44,8 +50,15 @@ async function twice(forwardDuplicates: boolean) {
   const delivery = await signedFixture(scheme, fixtures.github.push(), { id: "d-1" });
   const answers: unknown[] = [];
   for (let i = 0; i < 2; i++) {
-    const response = await fetch(running.url, { method: "POST", headers: delivery.headers, body: delivery.body });
-    answers.push({ status: response.status, outcome: ((await response.json()) as { status: string }).status });
+    const response = await fetch(running.url, {
+      method: "POST",
+      headers: delivery.headers,
+      body: delivery.body,
+    });
+    answers.push({
+      status: response.status,
+      outcome: ((await response.json()) as { status: string }).status,
+    });
   }
   return { answers, forwarded: target.bodies, out: out(), sent: delivery.body };
 }

@@ -64,7 +64,14 @@ function setUp(name: string): { receiver: Scheme; flags: string[] } {
     const signing = { header: "x-acme-signature", timestampHeader: "x-acme-timestamp" };
     return {
       receiver: schemes.hmac({ secret: "hmac-secret", ...signing }),
-      flags: ["--secret", "hmac-secret", "--header", signing.header, "--timestamp-header", signing.timestampHeader],
+      flags: [
+        "--secret",
+        "hmac-secret",
+        "--header",
+        signing.header,
+        "--timestamp-header",
+        signing.timestampHeader,
+      ],
     };
   }
   const secret =

@@ -116,8 +116,11 @@ async function forward(
 
 /** The request as the receiver reads it, keeping a copy of each body chunk in `kept`. */
 function keepingBody(req: IncomingMessage, kept: Uint8Array[]): NodeRequestLike {
-  const keep = (chunk: Uint8Array | string) => kept.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  return {
+  const keep = (chunk: Uint8Array | string) => {
+    kept.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    return chunk;
+  };
+  const request = {
     method: req.method,
     url: req.url,
     headers: req.headers,
@@ -125,20 +128,16 @@ function keepingBody(req: IncomingMessage, kept: Uint8Array[]): NodeRequestLike 
     get readableEnded() {
       return req.readableEnded;
     },
-    on(event: string, listener: (value?: never) => void) {
-      req.on(event, event === "data" ? (chunk: Uint8Array | string) => {
-        keep(chunk);
-        (listener as (chunk: Uint8Array | string) => void)(chunk);
-      } : listener);
-      return this;
+    // biome-ignore lint/suspicious/noExplicitAny: one function for NodeRequestLike's two `on` overloads.
+    on(event: "data" | "end" | "error", listener: (value: any) => void) {
+      req.on(event, event === "data" ? (chunk: Uint8Array | string) => listener(keep(chunk)) : listener);
+      return request;
     },
     async *[Symbol.asyncIterator]() {
-      for await (const chunk of req as AsyncIterable<Uint8Array | string>) {
-        keep(chunk);
-        yield chunk;
-      }
+      for await (const chunk of req as AsyncIterable<Uint8Array | string>) yield keep(chunk);
     },
-  } as NodeRequestLike;
+  };
+  return request;
 }
 
 /**

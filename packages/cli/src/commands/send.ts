@@ -11,7 +11,12 @@ import {
   schemeFor,
   typeFor,
 } from "../internal/inputs.js";
-import { REUSE_SIGNED_AT_MS, recallSent, rememberSent, sentDeliveriesDir } from "../internal/sent-deliveries.js";
+import {
+  REUSE_SIGNED_AT_MS,
+  recallSent,
+  rememberSent,
+  sentDeliveriesDir,
+} from "../internal/sent-deliveries.js";
 import { formatCount, formatMs, type LatencySummary, runPool, summarize } from "../internal/stats.js";
 import { asTerminal, CliError, type CliIO, ExitCode, painter } from "../io.js";
 

@@ -40,7 +40,11 @@ export async function recallSent(dir: string, parts: readonly string[]): Promise
 }
 
 /** Remembers a sent delivery; a cache that cannot be written only costs the next duplicate. */
-export async function rememberSent(dir: string, parts: readonly string[], sent: SentDelivery): Promise<boolean> {
+export async function rememberSent(
+  dir: string,
+  parts: readonly string[],
+  sent: SentDelivery,
+): Promise<boolean> {
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeFile(fileOf(dir, parts), JSON.stringify(sent), { mode: 0o600 });

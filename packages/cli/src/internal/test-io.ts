@@ -6,7 +6,10 @@ import type { CliIO } from "../io.js";
 const TEST_CACHE = join(tmpdir(), `hookgate-cli-test-cache-${process.pid}`);
 
 /** A CliIO that captures output, with `stdin` as given (tests only). */
-export function captureIO(stdin?: string, options: { cwd?: string; tty?: boolean; env?: Record<string, string> } = {}) {
+export function captureIO(
+  stdin?: string,
+  options: { cwd?: string; tty?: boolean; env?: Record<string, string> } = {},
+) {
   let out = "";
   let err = "";
   const stderr = options.tty
