@@ -1,4 +1,7 @@
-import { Redis, type RedisOptions } from "ioredis";
+import { Redis } from "ioredis";
+
+/** Extra connection options (tests pass `lazyConnect`). */
+type Extra = { lazyConnect?: boolean };
 
 /**
  * Where the store and the queue live: one Redis (or cluster) shared by every instance. Receivers
@@ -12,7 +15,7 @@ export const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
  * away — no offline queue, one retry — so a delivery is answered 503 (the sender retries) at
  * once instead of waiting; it reconnects by itself.
  */
-export function receiverConnection(url = redisUrl, options: RedisOptions = {}): Redis {
+export function receiverConnection(url = redisUrl, options: Extra = {}): Redis {
   const connection = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, ...options });
   connection.on("error", (error) => console.error(`redis: ${error.message}`));
   return connection;
@@ -22,7 +25,7 @@ export function receiverConnection(url = redisUrl, options: RedisOptions = {}): 
  * A worker's connection, from the same URL: BullMQ requires `maxRetriesPerRequest: null` here,
  * so a worker waits through an outage and resumes instead of failing its jobs.
  */
-export function workerConnection(url = redisUrl, options: RedisOptions = {}): Redis {
+export function workerConnection(url = redisUrl, options: Extra = {}): Redis {
   const connection = new Redis(url, { maxRetriesPerRequest: null, ...options });
   connection.on("error", (error) => console.error(`redis (worker): ${error.message}`));
   return connection;
