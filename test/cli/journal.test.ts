@@ -128,6 +128,14 @@ describe("hookgate listen --forward-to, deliveries, replay", () => {
     expect(target.received).toHaveLength(1);
     expect(target.received[0]!.body.equals(Buffer.from(delivery.payload))).toBe(true);
     expect(target.received[0]!.type).toBe("invoice.paid");
+    // The app's 2xx is recorded: the row is handled, and the forward's error is cleared.
+    const after = captureIO();
+    expect(
+      await runCli(["deliveries", "--journal", journal, "--id", "evt_listen_2", "--json"], after.io),
+    ).toBe(0);
+    const [row] = JSON.parse(after.out()) as Array<Record<string, unknown>>;
+    expect(row).toMatchObject({ id: "evt_listen_2", status: "handled", attempts: 2 });
+    expect(row).not.toHaveProperty("lastError");
   });
 
   it("replay --receiver runs the handlers in-process, verifying the stored bytes, and records the attempt", async () => {
@@ -164,6 +172,8 @@ describe("hookgate listen --forward-to, deliveries, replay", () => {
       }
     })();
     expect(entry).toMatchObject({ status: "handled", attempts: 2 });
+    // The replay fixed it: the first attempt's error is no longer the row's current state.
+    expect(entry?.lastError).toBeUndefined();
   });
 
   it("explains bad usage", async () => {

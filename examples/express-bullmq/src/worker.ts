@@ -1,14 +1,11 @@
 import { createWorker } from "@hookgate/bullmq";
-import { redisUrl } from "./redis.js";
+import { workerConnection } from "./redis.js";
 import { queue, queueName, receiver } from "./webhooks.js";
 
-// BullMQ opens its own connections from these options (a worker's must wait, not fail fast).
-const { hostname, port, password } = new URL(redisUrl);
-const worker = createWorker(receiver, {
-  name: queueName,
-  connection: { host: hostname, port: Number(port || 6379), ...(password ? { password } : {}) },
-  concurrency: 8,
-});
+// The same REDIS_URL as the receiver's queue (database, user, TLS and all); a worker's connection
+// waits through an outage instead of failing fast.
+const connection = workerConnection();
+const worker = createWorker(receiver, { name: queueName, connection, concurrency: 8 });
 
 worker.on("failed", (job, error) => {
   console.error(`job ${job?.id} attempt ${job?.attemptsMade} failed: ${error.message}`);
@@ -20,6 +17,7 @@ console.log(`Worker consuming "${queueName}" (pid ${process.pid}); each delivery
 async function shutdown() {
   await worker.close();
   await queue.close();
+  connection.disconnect();
   process.exit(0);
 }
 process.once("SIGINT", shutdown);

@@ -101,7 +101,10 @@ function buildCli() {
     .option("--data <file>", "A payload file, sent byte for byte (- for stdin)")
     .option("--repeat <n>", "Requests to send (default: 1)")
     .option("--concurrency <n>", "Requests in flight at once (default: 10)")
-    .option("--id <id>", "Delivery id (the same on every request: the receiver answers duplicates)")
+    .option(
+      "--id <id>",
+      "Delivery id: every request with it, in this run or a later one, is the same signed delivery (the receiver answers duplicate after the first)",
+    )
     .option("--timestamp <time>", 'Signing time: unix seconds, ISO 8601, or "10m ago" (default: now)')
     .option("--type <type>", "Event type, for schemes that send it in a header")
     .option("--tamper <what>", "Spoil each request after signing: body or signature")
@@ -194,6 +197,10 @@ function buildCli() {
     .option(
       "--forward-to <url>",
       "Forward each verified delivery, bytes and headers as received, to your app; its answer decides handled or failed",
+    )
+    .option(
+      "--forward-duplicates",
+      "Forward duplicates too (a delivery seen before is answered 200 duplicate here and, by default, not forwarded): to test your app's own idempotency",
     )
     .option("--timeout <ms>", "Per-forward timeout in ms (default: 10000)")
     .option("--max-body-bytes <bytes>", "Largest request body accepted, 413 past it (default: 1048576)")

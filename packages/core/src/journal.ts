@@ -67,7 +67,10 @@ export interface JournalSummary {
   updatedAt: Date;
   /** Handler runs so far (inline, by queue workers, and replays). */
   attempts: number;
-  /** The last error seen, kept after a later success so a recovered delivery still shows why it failed. */
+  /**
+   * The last error seen, kept after a later success so a recovered delivery still shows why it
+   * failed — except after a successful replay, which clears it (`JournalUpdate.clearError`).
+   */
   lastError?: JournalError | undefined;
   /** How long the last attempt (or, for `queued`, the hand-off) took, in ms. */
   durationMs?: number | undefined;
@@ -100,6 +103,11 @@ export interface JournalUpdate {
   attempt?: boolean | undefined;
   error?: JournalError | undefined;
   durationMs?: number | undefined;
+  /**
+   * This step supersedes the last error: remove it. A successful replay sets it; a delivery that
+   * recovers on the sender's own retry keeps its last error, so it still shows why it failed.
+   */
+  clearError?: boolean | undefined;
 }
 
 /** A refused request, counted per code per minute; its bytes are kept only with `keepRejected`. */

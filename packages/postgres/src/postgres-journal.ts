@@ -120,7 +120,8 @@ ON CONFLICT (key) DO UPDATE SET id = excluded.id, scheme = excluded.scheme, type
   size = excluded.size, "timestamp" = excluded."timestamp", url = excluded.url, headers = excluded.headers, raw_body = excluded.raw_body,
   tenant = excluded.tenant, params = excluded.params, seal = excluded.seal`,
     update: `UPDATE ${t.quoted} SET status = $2, updated_at = $3, attempts = attempts + $4::integer,
-  error_code = COALESCE($5, error_code), error_message = CASE WHEN $5::text IS NULL THEN error_message ELSE $6 END,
+  error_code = CASE WHEN $8::boolean THEN NULL ELSE COALESCE($5, error_code) END,
+  error_message = CASE WHEN $8::boolean THEN NULL WHEN $5::text IS NULL THEN error_message ELSE $6 END,
   duration_ms = COALESCE($7, duration_ms)
 WHERE key = $1 AND ($2 <> 'queued' OR status = 'received') RETURNING key`,
     get: `SELECT * FROM ${t.quoted} WHERE key = $1`,
@@ -212,6 +213,7 @@ DELETE FROM ${k.quoted} WHERE at < $1`,
         change.error?.code ?? null,
         change.error?.message ?? null,
         change.durationMs ?? null,
+        change.clearError === true,
       ]);
       return rows.length > 0;
     },

@@ -227,7 +227,8 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
   );
   const update = db.prepare(
     `UPDATE ${t} SET status = @status, updated_at = @at, attempts = attempts + @attempt,
-       error_code = COALESCE(@errorCode, error_code), error_message = CASE WHEN @errorCode IS NULL THEN error_message ELSE @errorMessage END,
+       error_code = CASE WHEN @clearError = 1 THEN NULL ELSE COALESCE(@errorCode, error_code) END,
+       error_message = CASE WHEN @clearError = 1 THEN NULL WHEN @errorCode IS NULL THEN error_message ELSE @errorMessage END,
        duration_ms = COALESCE(@durationMs, duration_ms)
      WHERE key = @key AND (@status <> 'queued' OR status = 'received')`,
   );
@@ -282,6 +283,7 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
         errorCode: change.error?.code ?? null,
         errorMessage: change.error?.message ?? null,
         durationMs: change.durationMs ?? null,
+        clearError: change.clearError ? 1 : 0,
       });
       return result.changes > 0;
     },

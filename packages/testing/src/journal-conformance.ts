@@ -199,6 +199,15 @@ export function journalConformance(
         check(entry.durationMs === 7, `durationMs is the last attempt's, got ${String(entry.durationMs)}`);
         check(entry.lastError?.message === "database is down ✗", "a later success keeps the last error");
         check(
+          await journal.update(keyOf("life"), { status: "handled", at: at(3), clearError: true }),
+          "handled with clearError (a successful replay)",
+        );
+        entry = await journal.get(keyOf("life"));
+        check(
+          entry?.status === "handled" && entry.lastError === undefined && entry.attempts === 2,
+          "clearError removes the last error, and counts no attempt of its own",
+        );
+        check(
           !(await journal.update(keyOf("life"), { status: "queued", at: at(4) })),
           "a late queued must not overwrite a handled entry",
         );

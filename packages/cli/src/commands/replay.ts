@@ -135,7 +135,8 @@ async function postTo(
  * `hookgate replay`: runs journaled deliveries again — by id, or by `--status/--type/--since` —
  * through a receiver module's handlers in this process (`--receiver`, stored bytes verified as of
  * their receipt, attempts recorded in the journal), or re-signed with a test secret and posted to
- * a local app (`--to`). Exits 0 when every delivery was handled (or, with `--dry-run`, verified).
+ * a local app (`--to`, the app's answer recorded as the attempt). A successful replay leaves the
+ * row `handled` with its last error cleared. Exits 0 when every delivery was handled (or, with `--dry-run`, verified).
  */
 export async function replay(
   ids: readonly string[],
@@ -210,6 +211,21 @@ export async function replay(
       try {
         const answer = await postTo(entry, options, target!.href, timeout, io);
         if (answer.status < 300) ok++;
+        // The app's answer is this attempt's outcome: a 2xx fixes the row (its last error cleared).
+        await journal.update(entry.key, {
+          status: answer.status < 300 ? "handled" : "failed",
+          at: new Date(),
+          attempt: true,
+          durationMs: answer.ms,
+          ...(answer.status < 300
+            ? { clearError: true }
+            : {
+                error: {
+                  code: `http_${answer.status}`,
+                  message: `${target!.href} answered ${answer.status}: ${answer.body.slice(0, 200)}`,
+                },
+              }),
+        });
         const colour = answer.status < 300 ? paint.green : paint.red;
         const body = answer.body.length > 200 ? `${answer.body.slice(0, 200)}…` : answer.body;
         io.stdout.write(

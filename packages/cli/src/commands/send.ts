@@ -1,4 +1,5 @@
-import { signedFixture, type Tamper } from "@hookgate/testing";
+import type { Scheme } from "@hookgate/core";
+import { type FixtureCatalogEntry, signedFixture, type Tamper } from "@hookgate/testing";
 import { SingleBar } from "cli-progress";
 import {
   findFixture,
@@ -10,6 +11,12 @@ import {
   schemeFor,
   typeFor,
 } from "../internal/inputs.js";
+import {
+  REUSE_SIGNED_AT_MS,
+  recallSent,
+  rememberSent,
+  sentDeliveriesDir,
+} from "../internal/sent-deliveries.js";
 import { formatCount, formatMs, type LatencySummary, runPool, summarize } from "../internal/stats.js";
 import { asTerminal, CliError, type CliIO, ExitCode, painter } from "../io.js";
 
@@ -26,6 +33,11 @@ export interface SendOptions extends SchemeFlags {
   repeat?: number | string;
   /** Requests in flight at once. @default 10 */
   concurrency?: number | string;
+  /**
+   * The delivery id. Every request carrying it is the same delivery — same payload and signing
+   * time — so the receiver answers `duplicate` after the first, for every scheme; a later `send`
+   * with the same id re-sends it (remembered under `$HOOKGATE_CACHE_DIR`, by default `~/.cache/hookgate`).
+   */
   id?: string;
   timestamp?: string;
   type?: string;
@@ -124,16 +136,27 @@ export async function send(url: string | undefined, options: SendOptions, io: Cl
   }
   const href = target.href;
 
+  // --id names one delivery: every request of this run, and a later `send` with the same id,
+  // carries the same signed content, as a provider's retry does (see sameDelivery).
+  const same =
+    options.id === undefined ? undefined : await sameDelivery(scheme, options.id, fixture, timestamp, io);
+
   // Sign everything first: the timings below are the receiver's, not the signing's.
   const requests: Array<{ headers: Record<string, string>; body: string }> = [];
   for (let i = 0; i < repeat; i++) {
+    if (same && i > 0) {
+      requests.push(requests[0]!);
+      continue;
+    }
+    const signedAt = same?.signedAt ?? timestamp;
+    const signType = type ?? (fixture && scheme.facts.envelope === undefined ? fixture.type : undefined);
     try {
       requests.push(
-        await signedFixture(scheme, fixture ? fixture.create() : data!, {
+        await signedFixture(scheme, same?.payload ?? (fixture ? fixture.create() : data!), {
           url: href,
           ...(options.id !== undefined ? { id: options.id } : {}),
-          ...(timestamp ? { timestamp } : {}),
-          ...(type !== undefined ? { type } : {}),
+          ...(signedAt ? { timestamp: signedAt } : {}),
+          ...(signType !== undefined ? { type: signType } : {}),
           ...(options.tamper ? { tamper: options.tamper as Tamper } : {}),
         }),
       );
@@ -225,6 +248,40 @@ export async function send(url: string | undefined, options: SendOptions, io: Cl
   }
   const allOk = done.length === repeat && done.every((r) => r.status !== undefined && r.status < 300);
   return { exitCode: allOk ? ExitCode.Ok : ExitCode.Failed, results: done, latency, durationMs };
+}
+
+/**
+ * What `send --id` signs: the payload and signing time it signed the first time, so the receiver
+ * sees the same delivery again — whatever its scheme keys on (a signed id; or, where the id header
+ * is unsigned, the signed time and body). A fixture's payload is kept for as long as the cache is;
+ * the signing time for {@link REUSE_SIGNED_AT_MS} (then it is signed afresh, with a note where that
+ * makes a new delivery). An explicit `--timestamp` wins.
+ */
+async function sameDelivery(
+  scheme: Scheme,
+  id: string,
+  fixture: FixtureCatalogEntry | undefined,
+  timestamp: Date | undefined,
+  io: CliIO,
+  now = Date.now(),
+): Promise<{ payload?: object; signedAt: Date }> {
+  const dir = sentDeliveriesDir(io.env);
+  const parts = [scheme.name, id, fixture ? `${fixture.provider}.${fixture.name}` : "--data"];
+  const before = await recallSent(dir, parts);
+  let signedAt = timestamp;
+  if (!signedAt && before && now - before.signedAt < REUSE_SIGNED_AT_MS) signedAt = new Date(before.signedAt);
+  if (!signedAt) {
+    signedAt = new Date(now);
+    const { facts } = scheme;
+    if (before && facts.timestamp && !facts.idSigned && !scheme.split) {
+      io.stderr.write(
+        `hookgate: note: ${scheme.name} identifies a delivery by its signed time and body, and --id ${id} was first sent more than ${REUSE_SIGNED_AT_MS / 60_000} minutes ago (past a receiver's default tolerance): this one is signed now, so the receiver sees a new delivery\n`,
+      );
+    }
+  }
+  const payload = fixture ? ((before?.payload as object | undefined) ?? fixture.create()) : undefined;
+  await rememberSent(dir, parts, { ...(payload ? { payload } : {}), signedAt: signedAt.getTime() });
+  return { ...(payload ? { payload } : {}), signedAt };
 }
 
 function line(i: number, r: SendResult, repeat: number, paint: ReturnType<typeof painter>): string {

@@ -55,13 +55,19 @@ async function openPostgres(value: string): Promise<OpenedJournal> {
   return { journal, close: () => pool.end() };
 }
 
-async function load<T>(importer: () => Promise<T>, packages: string): Promise<T> {
+/**
+ * Imports what one kind of journal needs. The CLI installs without database drivers (they are
+ * optional peers), so a missing one is a usage error naming the packages to install.
+ */
+export async function load<T>(importer: () => Promise<T>, packages: string): Promise<T> {
   try {
     return await importer();
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
-      throw new CliError(`this journal needs ${packages}: npm i ${packages}`);
+      throw new CliError(
+        `hookgate: this --journal needs ${packages.split(" ").join(" and ")}, which the CLI does not install by itself: npm i ${packages} (${(error as Error).message.split("\n")[0]})`,
+      );
     }
     throw error;
   }

@@ -1,8 +1,15 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import type { CliIO } from "../io.js";
 
+const TEST_CACHE = join(tmpdir(), `hookgate-cli-test-cache-${process.pid}`);
+
 /** A CliIO that captures output, with `stdin` as given (tests only). */
-export function captureIO(stdin?: string, options: { cwd?: string; tty?: boolean } = {}) {
+export function captureIO(
+  stdin?: string,
+  options: { cwd?: string; tty?: boolean; env?: Record<string, string> } = {},
+) {
   let out = "";
   let err = "";
   const stderr = options.tty
@@ -19,7 +26,8 @@ export function captureIO(stdin?: string, options: { cwd?: string; tty?: boolean
       { isTTY: stdin === undefined },
     ),
     cwd: options.cwd ?? process.cwd(),
-    env: { NO_COLOR: "1" },
+    // `send --id` remembers what it sent: never in the real cache from a test.
+    env: { NO_COLOR: "1", HOOKGATE_CACHE_DIR: TEST_CACHE, ...options.env },
   };
   return { io, out: () => out, err: () => err };
 }

@@ -112,6 +112,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): MemoryJournal
       entry.updatedAt = new Date(change.at);
       if (change.attempt) entry.attempts++;
       if (change.error) entry.lastError = { code: change.error.code, message: change.error.message };
+      else if (change.clearError) entry.lastError = undefined;
       if (change.durationMs !== undefined) entry.durationMs = change.durationMs;
       return true;
     },

@@ -128,6 +128,8 @@ async function replayOne(
   const started = performance.now();
   try {
     await dispatchDelivery(settings, handlers, event, {}, entry.key);
+    // The replay fixed it: its last error is history, not the row's current state.
+    await journalUpdate(settings, entry, { status: "handled", at: settings.now(), clearError: true });
     return { id, type: event.type, outcome: "handled", durationMs: performance.now() - started };
   } catch (error) {
     return {

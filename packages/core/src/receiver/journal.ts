@@ -155,6 +155,8 @@ export function journalAttempt(
     attempt: true,
     durationMs,
     error: error === undefined ? undefined : journalError(error),
+    // A queued replay's success (its job key names the row) fixed the row: clear its last error.
+    clearError: error === undefined && /#replay:[^#]*$/.test(delivery.key),
   });
 }
 
