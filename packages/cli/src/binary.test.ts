@@ -28,9 +28,13 @@ beforeAll(async () => {
       (name) => !name.startsWith("@hookgate/"),
     ),
     esbuildOptions(options) {
-      options.alias = Object.fromEntries(
-        ["core", "testing", "sqlite", "postgres"].map((name) => [`@hookgate/${name}`, src(name)]),
-      );
+      // esbuild aliases match prefixes: the kit subpath is named first, before core's main entry.
+      options.alias = {
+        "@hookgate/core/kit": `${packageDir}../core/src/kit.ts`,
+        ...Object.fromEntries(
+          ["core", "testing", "sqlite", "postgres"].map((name) => [`@hookgate/${name}`, src(name)]),
+        ),
+      };
     },
   });
 });
