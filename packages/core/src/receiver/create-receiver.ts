@@ -1,7 +1,6 @@
 import type { WebhookErrorCode } from "../errors.js";
 import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
-import { replayDeliveries } from "../journal/replay.js";
 import type { QueuedDelivery, WebhookEvent } from "../queue.js";
 import { copyDelivery } from "../scheme/verified-signature.js";
 import type { Delivery } from "../types.js";
@@ -16,6 +15,7 @@ import { identityOf } from "./identity.js";
 import { journalError, journalIgnored, journalReceived, journalUpdate } from "./journal.js";
 import { completeLease, type Lease } from "./lease.js";
 import { resolveOptions } from "./options.js";
+import { replayDeliveries } from "./replay.js";
 import { settleFailure, settleSuccess } from "./settle.js";
 import type { HandleInput, HandleResult, Handler, Receiver, ReceiverOptions } from "./types.js";
 import { hasSchema, validatePayload } from "./validate.js";

@@ -1,6 +1,7 @@
 import { WebhookError } from "../errors.js";
 import type { SchemaMap } from "../event-types.js";
 import type { Bound } from "../internal/bounded.js";
+import { utf8 } from "../internal/bytes.js";
 import { checkOption } from "../internal/check-option.js";
 import type { HmacKey } from "../internal/crypto.js";
 import { compileAllowList } from "../internal/ip.js";
@@ -10,7 +11,6 @@ import type { Queue } from "../queue.js";
 import { checkTolerance } from "../scheme/timestamps.js";
 import { type IdempotencyStore, memoryStore } from "../store.js";
 import type { Scheme } from "../types.js";
-import { sealKeysOf } from "./seal.js";
 import type { ReceiverEvent, ReceiverOptions } from "./types.js";
 
 /** A receiver's options, checked once and with every default filled in. */
@@ -65,6 +65,12 @@ function checkJournal(journal: DeliveryJournal | undefined): DeliveryJournal | u
     );
   }
   return journal;
+}
+
+/** The receiver's own `sealKey`s as HMAC keys (the first seals; all are tried when checking). */
+export function sealKeysOf(option: string | readonly string[] | undefined): readonly HmacKey[] {
+  const list = option === undefined ? [] : typeof option === "string" ? [option] : option;
+  return list.map((value) => ({ kind: "hmac", bytes: utf8(value) }));
 }
 
 function checkSealKey(value: unknown): string | readonly string[] | undefined {

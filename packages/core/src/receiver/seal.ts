@@ -37,12 +37,6 @@ function derivedKey(key: CryptoKeyMaterial): Promise<HmacKey> | undefined {
   return known;
 }
 
-/** The receiver's own `sealKey`s as HMAC keys (the first seals; all are tried when checking). */
-export function sealKeysOf(option: string | readonly string[] | undefined): readonly HmacKey[] {
-  const list = option === undefined ? [] : typeof option === "string" ? [option] : option;
-  return list.map((value) => ({ kind: "hmac", bytes: utf8(value) }));
-}
-
 function sortedEntries(record: Readonly<Record<string, string>> | undefined): [string, string][] | null {
   if (!record) return null;
   const names = Object.keys(record);

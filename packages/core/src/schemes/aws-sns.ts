@@ -15,7 +15,7 @@ import type {
   VerifyInput,
   VerifyOptions,
 } from "../types.js";
-import type { SchemeSigningOptions } from "./by-name.js";
+import type { SchemeSigningOptions } from "./signing-options.js";
 
 /** A subscription (or unsubscription) confirmation SNS sent, reported to `onSubscriptionConfirmation`. */
 export interface SnsConfirmation {

@@ -1,26 +1,12 @@
 import { WebhookError } from "../errors.js";
 import type { Scheme, SecretInput } from "../types.js";
 import { schemes } from "./index.js";
+import type { SchemeSigningOptions } from "./signing-options.js";
+
+export type { SchemeSigningOptions } from "./signing-options.js";
 
 /** A key of {@link schemes}: `stripe`, `standardWebhooks`, … */
 export type SchemeKey = keyof typeof schemes;
-
-/**
- * What {@link schemeForSecret} needs beyond the secret, for the schemes one secret does not
- * configure: AWS SNS (`topicArn`, `certificateUrl`) and `hmac` (`header`, …).
- */
-export interface SchemeSigningOptions {
-  /** aws-sns: the topic ARN the receiver accepts, written into the message. */
-  topicArn?: string | undefined;
-  /** aws-sns: where the receiver fetches the signing certificate (https, `.pem`, on an SNS host). */
-  certificateUrl?: string | undefined;
-  /** hmac: the signature header, e.g. `x-signature`. */
-  header?: string | undefined;
-  /** hmac: a prefix before the signature, e.g. `sha256=`. */
-  prefix?: string | undefined;
-  /** hmac: a header carrying the signed timestamp (then `{timestamp}.{body}` is signed). */
-  timestampHeader?: string | undefined;
-}
 
 type Factory = ((options: { secret: SecretInput }) => Scheme) & {
   fromSigningSecret?: (secret: string, options: SchemeSigningOptions) => Scheme;

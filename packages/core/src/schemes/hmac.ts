@@ -3,7 +3,7 @@ import { base64Key, hexKey, utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
 import type { ValueSource } from "../scheme/definition.js";
 import type { Scheme, SecretInput } from "../types.js";
-import type { SchemeSigningOptions } from "./by-name.js";
+import type { SchemeSigningOptions } from "./signing-options.js";
 
 /** Options for {@link hmac}: a partner's or your own HMAC signature convention. */
 export interface HmacSchemeOptions {

@@ -1,18 +1,18 @@
 import { isWebhookError, WebhookError } from "../errors.js";
 import { toText } from "../internal/bytes.js";
+import { findJournalEntry } from "../journal/find-entry.js";
 import type { JournalEntry, JournalFilter } from "../journal.js";
 import { type QueuedDelivery, toQueuedDelivery, type WebhookEvent } from "../queue.js";
-import { dispatchDelivery } from "../receiver/dispatch.js";
-import type { Handlers } from "../receiver/handlers.js";
-import { journalCall, journalError, journalUpdate } from "../receiver/journal.js";
-import type { Settings } from "../receiver/options.js";
-import { reverify } from "../receiver/reverify.js";
-import { seal } from "../receiver/seal.js";
-import type { ReplayOptions, ReplayResult } from "../receiver/types.js";
-import { validatePayload } from "../receiver/validate.js";
 import { parsePayload } from "../scheme/payload.js";
 import { matchedKeyOf } from "../scheme/verified-signature.js";
-import { findJournalEntry } from "./find-entry.js";
+import { dispatchDelivery } from "./dispatch.js";
+import type { Handlers } from "./handlers.js";
+import { journalCall, journalError, journalUpdate } from "./journal.js";
+import type { Settings } from "./options.js";
+import { reverify } from "./reverify.js";
+import { seal } from "./seal.js";
+import type { ReplayOptions, ReplayResult } from "./types.js";
+import { validatePayload } from "./validate.js";
 
 /** Most deliveries one filtered replay takes when the filter sets no `limit`. */
 const DEFAULT_REPLAY_LIMIT = 100;

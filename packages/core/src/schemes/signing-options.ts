@@ -1,0 +1,16 @@
+/**
+ * What `schemeForSecret` needs beyond the secret, for the schemes one secret does not
+ * configure: AWS SNS (`topicArn`, `certificateUrl`) and `hmac` (`header`, …).
+ */
+export interface SchemeSigningOptions {
+  /** aws-sns: the topic ARN the receiver accepts, written into the message. */
+  topicArn?: string | undefined;
+  /** aws-sns: where the receiver fetches the signing certificate (https, `.pem`, on an SNS host). */
+  certificateUrl?: string | undefined;
+  /** hmac: the signature header, e.g. `x-signature`. */
+  header?: string | undefined;
+  /** hmac: a prefix before the signature, e.g. `sha256=`. */
+  prefix?: string | undefined;
+  /** hmac: a header carrying the signed timestamp (then `{timestamp}.{body}` is signed). */
+  timestampHeader?: string | undefined;
+}
