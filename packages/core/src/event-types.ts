@@ -1,5 +1,5 @@
-import type { WebhookEvent } from "./queue.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
+import type { WebhookEvent } from "./types.js";
 
 /** Event type → payload type. */
 export type EventMap = Record<string, unknown>;

@@ -43,7 +43,6 @@ export type {
   Queue,
   QueuedDelivery,
   RetryOptions,
-  WebhookEvent,
 } from "./queue.js";
 export { memoryQueue } from "./queue.js";
 export { createReceiver } from "./receiver/create-receiver.js";
@@ -147,5 +146,6 @@ export type {
   StaticSecrets,
   VerifyInput,
   VerifyOptions,
+  WebhookEvent,
 } from "./types.js";
 export { verify } from "./verify.js";

@@ -2,7 +2,7 @@ import { classifyDispatchFailure } from "./classify-dispatch-failure.js";
 import { WebhookError } from "./errors.js";
 import { toText, utf8 } from "./internal/bytes.js";
 import { checkOption } from "./internal/check-option.js";
-import type { Delivery, MatchedSecret } from "./types.js";
+import type { Delivery, MatchedSecret, WebhookEvent } from "./types.js";
 
 /**
  * A verified delivery as plain JSON, so any queue can carry it. It keeps the signed headers
@@ -69,12 +69,6 @@ export interface Queue {
    * journal shows it `dead`).
    */
   attach?(dispatch: QueueDispatch, hooks?: QueueHooks): Queue | undefined;
-}
-
-/** A delivery that a receiver hands to its handlers: a verified {@link Delivery} plus when it arrived. */
-export interface WebhookEvent<TType extends string = string, TPayload = unknown>
-  extends Delivery<TType, TPayload> {
-  receivedAt: Date;
 }
 
 /** The JSON form of a delivery for a queue; `headers` as kept (see `journalHeaders`). */

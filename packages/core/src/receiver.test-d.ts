@@ -1,8 +1,8 @@
 import { describe, expectTypeOf, it } from "vitest";
-import type { WebhookEvent } from "./queue.js";
 import { createReceiver } from "./receiver/create-receiver.js";
 import { schemes } from "./schemes/index.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
+import type { WebhookEvent } from "./types.js";
 
 const scheme = schemes.github({ secret: "s" });
 

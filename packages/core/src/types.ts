@@ -56,6 +56,12 @@ export interface Delivery<TType extends string = string, TPayload = unknown> {
   matchedSecret: MatchedSecret;
 }
 
+/** A delivery that a receiver hands to its handlers: a verified {@link Delivery} plus when it arrived. */
+export interface WebhookEvent<TType extends string = string, TPayload = unknown>
+  extends Delivery<TType, TPayload> {
+  receivedAt: Date;
+}
+
 /** A secret as configured: the value, or the value with an id for rotation bookkeeping. */
 export type SecretEntry = string | { id: string; value: string };
 

@@ -1,9 +1,9 @@
 import type { WebhookErrorCode } from "../errors.js";
 import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
-import type { QueuedDelivery, WebhookEvent } from "../queue.js";
+import type { QueuedDelivery } from "../queue.js";
 import { copyDelivery } from "../scheme/verified-signature.js";
-import type { Delivery } from "../types.js";
+import type { Delivery, WebhookEvent } from "../types.js";
 import { accepted, handshakeReply, reply } from "./answers.js";
 import { readRequestBody } from "./body.js";
 import { bindBody, claimKey, idempotencyKey } from "./claim.js";

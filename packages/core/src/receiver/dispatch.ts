@@ -1,7 +1,7 @@
 import { WebhookError } from "../errors.js";
-import { fromQueuedDelivery, type QueuedDelivery, type WebhookEvent } from "../queue.js";
+import { fromQueuedDelivery, type QueuedDelivery } from "../queue.js";
 import { copyDelivery } from "../scheme/verified-signature.js";
-import type { Delivery } from "../types.js";
+import type { Delivery, WebhookEvent } from "../types.js";
 import { idempotencyKey } from "./claim.js";
 import type { Handlers } from "./handlers.js";
 import { identityOf } from "./identity.js";

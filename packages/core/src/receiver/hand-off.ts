@@ -1,9 +1,9 @@
 import { WebhookError } from "../errors.js";
 import { bounded } from "../internal/bounded.js";
 import { journalHeaders } from "../journal/redact.js";
-import { type QueuedDelivery, toQueuedDelivery, type WebhookEvent } from "../queue.js";
+import { type QueuedDelivery, toQueuedDelivery } from "../queue.js";
 import { matchedKeyOf } from "../scheme/verified-signature.js";
-import type { HeadersInput } from "../types.js";
+import type { HeadersInput, WebhookEvent } from "../types.js";
 import type { Handlers } from "./handlers.js";
 import { holdLease, type Lease } from "./lease.js";
 import type { Settings } from "./options.js";

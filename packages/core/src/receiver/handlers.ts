@@ -1,4 +1,4 @@
-import type { WebhookEvent } from "../queue.js";
+import type { WebhookEvent } from "../types.js";
 import type { ErrorContext, Handler, ReceiverEvent } from "./types.js";
 
 type ErrorListener = (error: unknown, context: ErrorContext) => void;

@@ -2,9 +2,8 @@ import { isWebhookError, type WebhookError } from "../errors.js";
 import { bounded } from "../internal/bounded.js";
 import { journalHeaders } from "../journal/redact.js";
 import type { JournalError, JournalUpdate } from "../journal.js";
-import type { WebhookEvent } from "../queue.js";
 import { matchedKeyOf } from "../scheme/verified-signature.js";
-import type { HeadersInput } from "../types.js";
+import type { HeadersInput, WebhookEvent } from "../types.js";
 import type { Settings } from "./options.js";
 import { seal } from "./seal.js";
 

@@ -1,7 +1,7 @@
 import { WebhookError } from "../errors.js";
 import { bounded } from "../internal/bounded.js";
 import { whilePending } from "../internal/while-pending.js";
-import type { WebhookEvent } from "../queue.js";
+import type { WebhookEvent } from "../types.js";
 import type { Settings } from "./options.js";
 
 /** A claimed key and the token that holds it. */

@@ -1,7 +1,6 @@
 import { WebhookError } from "../errors.js";
-import type { WebhookEvent } from "../queue.js";
 import { copyDelivery, matchedKeyOf } from "../scheme/verified-signature.js";
-import type { Delivery } from "../types.js";
+import type { Delivery, WebhookEvent } from "../types.js";
 import type { Settings } from "./options.js";
 import { type Kept, sealHolds } from "./seal.js";
 

@@ -1,5 +1,5 @@
 import { isWebhookError, WebhookError, type WebhookErrorCode } from "../errors.js";
-import type { WebhookEvent } from "../queue.js";
+import type { WebhookEvent } from "../types.js";
 import { rejection } from "./answers.js";
 import type { Handlers } from "./handlers.js";
 import { journalRejected, journalSettled, type RejectedInput } from "./journal.js";

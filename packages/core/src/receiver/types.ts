@@ -2,9 +2,9 @@ import type { WebhookError, WebhookErrorCode } from "../errors.js";
 import type { AnyEvent, EventFor, EventName, SchemaMap } from "../event-types.js";
 import type { BodySource } from "../internal/read-body.js";
 import type { DeliveryJournal, JournalFilter } from "../journal.js";
-import type { Queue, QueuedDelivery, WebhookEvent } from "../queue.js";
+import type { Queue, QueuedDelivery } from "../queue.js";
 import type { IdempotencyStore } from "../store.js";
-import type { Delivery, HeadersInput, MatchedSecret, Scheme } from "../types.js";
+import type { Delivery, HeadersInput, MatchedSecret, Scheme, WebhookEvent } from "../types.js";
 
 /** A handler: resolves when the delivery is handled; throws (or rejects) to have it retried. */
 export type Handler<Event> = (event: Event) => unknown;
