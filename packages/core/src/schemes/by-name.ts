@@ -6,6 +6,15 @@ import { schemes } from "./index.js";
 export type SchemeKey = keyof typeof schemes;
 
 /**
+ * The options a built-in scheme takes, by its key: one name for every provider's options, so a
+ * new scheme adds no export of its own.
+ *
+ * @example
+ * const options: SchemeOptions<"github"> = { secret: process.env.GITHUB_WEBHOOK_SECRET!, allowSha1: false };
+ */
+export type SchemeOptions<K extends SchemeKey> = Parameters<(typeof schemes)[K]>[0];
+
+/**
  * What {@link schemeForSecret} needs beyond the secret, for the schemes one secret does not
  * configure: AWS SNS (`topicArn`, `certificateUrl`) and `hmac` (`header`, …).
  */
