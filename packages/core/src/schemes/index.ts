@@ -21,6 +21,7 @@ import { mux } from "./mux.js";
 import { notion } from "./notion.js";
 import { paddle } from "./paddle.js";
 import { polar } from "./polar.js";
+import { razorpay } from "./razorpay.js";
 import { resend } from "./resend.js";
 import { sendgrid } from "./sendgrid.js";
 import { sentry } from "./sentry.js";
@@ -86,5 +87,6 @@ export const schemes = {
   trello,
   awsSns,
   mailgun,
+  razorpay,
   hmac,
 } as const;
