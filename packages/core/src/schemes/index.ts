@@ -36,6 +36,7 @@ import { twilio } from "./twilio.js";
 import { twitch } from "./twitch.js";
 import { typeform } from "./typeform.js";
 import { vercel } from "./vercel.js";
+import { woocommerce } from "./woocommerce.js";
 import { workos } from "./workos.js";
 import { zendesk } from "./zendesk.js";
 import { zoom } from "./zoom.js";
@@ -88,5 +89,6 @@ export const schemes = {
   awsSns,
   mailgun,
   razorpay,
+  woocommerce,
   hmac,
 } as const;
