@@ -17,6 +17,7 @@ import { lemonSqueezy } from "./lemon-squeezy.js";
 import { line } from "./line.js";
 import { linear } from "./linear.js";
 import { mailgun } from "./mailgun.js";
+import { meta } from "./meta.js";
 import { mux } from "./mux.js";
 import { notion } from "./notion.js";
 import { paddle } from "./paddle.js";
@@ -90,5 +91,6 @@ export const schemes = {
   mailgun,
   razorpay,
   woocommerce,
+  meta,
   hmac,
 } as const;
