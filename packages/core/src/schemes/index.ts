@@ -1,5 +1,6 @@
 import { asana } from "./asana.js";
 import { awsSns } from "./aws-sns.js";
+import { basicAuth } from "./basic-auth.js";
 import { bitbucket } from "./bitbucket.js";
 import { box } from "./box.js";
 import { calCom } from "./cal-com.js";
@@ -92,5 +93,6 @@ export const schemes = {
   razorpay,
   woocommerce,
   meta,
+  basicAuth,
   hmac,
 } as const;
