@@ -1,6 +1,7 @@
 import { asana } from "./asana.js";
 import { awsSns } from "./aws-sns.js";
 import { basicAuth } from "./basic-auth.js";
+import { bearerToken } from "./bearer-token.js";
 import { bitbucket } from "./bitbucket.js";
 import { box } from "./box.js";
 import { calCom } from "./cal-com.js";
@@ -94,5 +95,6 @@ export const schemes = {
   woocommerce,
   meta,
   basicAuth,
+  bearerToken,
   hmac,
 } as const;
