@@ -78,7 +78,7 @@ export type { AsanaSchemeOptions } from "./schemes/asana.js";
 export type { AwsSnsSchemeOptions, SnsConfirmation, SnsSigningKey } from "./schemes/aws-sns.js";
 export type { BitbucketSchemeOptions } from "./schemes/bitbucket.js";
 export type { BoxSchemeOptions } from "./schemes/box.js";
-export type { SchemeKey, SchemeSigningOptions } from "./schemes/by-name.js";
+export type { SchemeKey, SchemeOptions, SchemeSigningOptions } from "./schemes/by-name.js";
 export {
   resolveSchemeKey,
   schemeForSecret,
@@ -109,6 +109,7 @@ export type { PolarSchemeOptions } from "./schemes/polar.js";
 export type { ResendSchemeOptions } from "./schemes/resend.js";
 export type { SendgridSchemeOptions } from "./schemes/sendgrid.js";
 export type { SentrySchemeOptions } from "./schemes/sentry.js";
+export type { SecretSchemeOptions } from "./schemes/shared.js";
 export type { ShopifySchemeOptions } from "./schemes/shopify.js";
 export type { SlackSchemeOptions } from "./schemes/slack.js";
 export type { SquareSchemeOptions } from "./schemes/square.js";

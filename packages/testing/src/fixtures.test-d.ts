@@ -2,6 +2,7 @@ import { createReceiver, schemes, type WebhookErrorCode } from "@hookgate/core";
 import { describe, expectTypeOf, it } from "vitest";
 import {
   type FixtureOverrides,
+  type FixturePayload,
   fixtures,
   type GithubPullRequestOpenedEvent,
   type ShopifyOrder,
@@ -19,6 +20,11 @@ describe("fixture types", () => {
     expectTypeOf(fixtures.shopify.ordersCreate()).toEqualTypeOf<ShopifyOrder>();
     expectTypeOf(fixtures.stripe.invoicePaid().data.object.amount_paid).toBeNumber();
     expectTypeOf(fixtures.slack.appMention().event.type).toEqualTypeOf<"app_mention">();
+  });
+
+  it("FixturePayload names any fixture's payload type by provider and fixture", () => {
+    expectTypeOf<FixturePayload<"stripe", "invoicePaid">>().toEqualTypeOf<StripeInvoicePaidEvent>();
+    expectTypeOf<FixturePayload<"shopify", "ordersCreate">>().toEqualTypeOf<ShopifyOrder>();
   });
 
   it("overrides are deep partials of the payload, type-checked", () => {

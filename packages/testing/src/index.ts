@@ -30,7 +30,7 @@ export type {
 } from "./fixtures/github.js";
 export type { GitlabPushEvent } from "./fixtures/gitlab.js";
 export type { HubspotEvent } from "./fixtures/hubspot.js";
-export type { FixtureCatalogEntry, FixtureProvider } from "./fixtures/index.js";
+export type { FixtureCatalogEntry, FixturePayload, FixtureProvider } from "./fixtures/index.js";
 export { fixtureCatalog, fixtures } from "./fixtures/index.js";
 export type { IntercomContact, IntercomNotification } from "./fixtures/intercom.js";
 export type { LemonSqueezyEvent, LemonSqueezyOrder } from "./fixtures/lemon-squeezy.js";

@@ -17,8 +17,12 @@ export type SignatureAlgorithm = HmacHash | "ed25519" | "ecdsa-p256-sha256" | "t
 
 /** How signatures are laid out in their header. */
 export type SignatureFormat =
-  /** One signature per header value, optionally prefixed: `sha256=<hex>`, `v0=<hex>`, `<base64>`. */
-  | { type: "plain"; prefix?: string }
+  /**
+   * One signature per header value, optionally prefixed: `sha256=<hex>`, `v0=<hex>`, `<base64>`.
+   * `prefixAnyCase` matches the prefix in any letter case: an `Authorization` scheme name such as
+   * `Bearer ` or `Basic ` is case-insensitive (RFC 9110 §11.1).
+   */
+  | { type: "plain"; prefix?: string; prefixAnyCase?: boolean }
   /** Space-separated `version,signature` entries (Standard Webhooks): `v1,<b64> v1,<b64>`. */
   | { type: "versioned"; version: string }
   /** `key=value` fields (Stripe `t=…,v1=…`, Paddle `ts=…;h1=…`); several signature fields may repeat. */

@@ -99,3 +99,25 @@ describe("fields signature headers", () => {
     });
   }
 });
+
+describe("plain signature headers with an Authorization scheme prefix", () => {
+  const spec = (prefixAnyCase?: boolean): SignatureSpec => ({
+    header: "authorization",
+    format: { type: "plain", prefix: "Bearer ", ...(prefixAnyCase ? { prefixAnyCase } : {}) },
+    algorithm: "token",
+    encoding: "text",
+  });
+  const read = (value: string, prefixAnyCase?: boolean) =>
+    compileSignatureReader([spec(prefixAnyCase)])({ authorization: value }).candidates.map((c) =>
+      c.bytes ? new TextDecoder().decode(c.bytes) : undefined,
+    );
+
+  it("matches the prefix in any case only when asked to (a scheme name is case-insensitive)", () => {
+    expect(read("bearer tok-1", true)).toEqual(["tok-1"]);
+    expect(read("BEARER tok-1", true)).toEqual(["tok-1"]);
+    expect(read("Bearer tok-1", true)).toEqual(["tok-1"]);
+    expect(read("bearer tok-1")).toEqual([]);
+    expect(read("Basic tok-1", true)).toEqual([]);
+    expect(read("Bearer", true)).toEqual([]);
+  });
+});

@@ -129,7 +129,7 @@ function readGroup(
     if (format.type === "plain") {
       // A proxy may join a repeated header with ", ": every piece is a candidate (a token is sent whole).
       for (const piece of spec.encoding === "text" ? [value] : splitList(value, ",")) {
-        if (format.prefix && !piece.startsWith(format.prefix)) continue;
+        if (format.prefix && !hasPrefix(piece, format.prefix, format.prefixAnyCase)) continue;
         const start = format.prefix ? format.prefix.length : 0;
         candidates.push({ spec, bytes: decodeSignature(piece, spec, start) });
       }
@@ -144,6 +144,11 @@ function readGroup(
     // Stop reading a hostile header as soon as it is over the cap.
     if (candidates.length > MAX_SIGNATURE_CANDIDATES) return;
   }
+}
+
+function hasPrefix(text: string, prefix: string, anyCase: boolean | undefined): boolean {
+  if (!anyCase) return text.startsWith(prefix);
+  return text.length >= prefix.length && text.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase();
 }
 
 /** Whether JavaScript's `trim` removes this code unit (ECMA-262 WhiteSpace and LineTerminator). */

@@ -8,6 +8,15 @@ export type { SchemeSigningOptions } from "./signing-options.js";
 /** A key of {@link schemes}: `stripe`, `standardWebhooks`, … */
 export type SchemeKey = keyof typeof schemes;
 
+/**
+ * The options a built-in scheme takes, by its key: one name for every provider's options, so a
+ * new scheme adds no export of its own.
+ *
+ * @example
+ * const options: SchemeOptions<"github"> = { secret: process.env.GITHUB_WEBHOOK_SECRET!, allowSha1: false };
+ */
+export type SchemeOptions<K extends SchemeKey> = Parameters<(typeof schemes)[K]>[0];
+
 type Factory = ((options: { secret: SecretInput }) => Scheme) & {
   fromSigningSecret?: (secret: string, options: SchemeSigningOptions) => Scheme;
   /** The options it needs beside the secret. */

@@ -1,5 +1,7 @@
 import { asana } from "./asana.js";
 import { awsSns } from "./aws-sns.js";
+import { basicAuth } from "./basic-auth.js";
+import { bearerToken } from "./bearer-token.js";
 import { bitbucket } from "./bitbucket.js";
 import { box } from "./box.js";
 import { calCom } from "./cal-com.js";
@@ -17,10 +19,12 @@ import { lemonSqueezy } from "./lemon-squeezy.js";
 import { line } from "./line.js";
 import { linear } from "./linear.js";
 import { mailgun } from "./mailgun.js";
+import { meta } from "./meta.js";
 import { mux } from "./mux.js";
 import { notion } from "./notion.js";
 import { paddle } from "./paddle.js";
 import { polar } from "./polar.js";
+import { razorpay } from "./razorpay.js";
 import { resend } from "./resend.js";
 import { sendgrid } from "./sendgrid.js";
 import { sentry } from "./sentry.js";
@@ -35,6 +39,7 @@ import { twilio } from "./twilio.js";
 import { twitch } from "./twitch.js";
 import { typeform } from "./typeform.js";
 import { vercel } from "./vercel.js";
+import { woocommerce } from "./woocommerce.js";
 import { workos } from "./workos.js";
 import { zendesk } from "./zendesk.js";
 import { zoom } from "./zoom.js";
@@ -86,5 +91,10 @@ export const schemes = {
   trello,
   awsSns,
   mailgun,
+  razorpay,
+  woocommerce,
+  meta,
+  basicAuth,
+  bearerToken,
   hmac,
 } as const;

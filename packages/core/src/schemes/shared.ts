@@ -1,5 +1,12 @@
 import { WebhookError } from "../errors.js";
 import { isForm, parseForm, parseJson, parsePayload } from "../scheme/payload.js";
+import type { SecretInput } from "../types.js";
+
+/** Options of a scheme that one secret configures (Razorpay, WooCommerce, …). */
+export interface SecretSchemeOptions {
+  /** The webhook's signing secret, or several during rotation. */
+  secret: SecretInput;
+}
 
 function embeddedJson(payload: string): unknown {
   try {
