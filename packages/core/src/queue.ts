@@ -2,7 +2,7 @@ import { classifyDispatchFailure } from "./classify-dispatch-failure.js";
 import { WebhookError } from "./errors.js";
 import { toText, utf8 } from "./internal/bytes.js";
 import { checkOption } from "./internal/check-option.js";
-import type { Delivery, MatchedSecret, WebhookEvent } from "./types.js";
+import type { MatchedSecret, WebhookEvent } from "./types.js";
 
 /**
  * A verified delivery as plain JSON, so any queue can carry it. It keeps the signed headers
