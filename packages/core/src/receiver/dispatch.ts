@@ -1,12 +1,11 @@
-import { WebhookError } from "../errors.js";
 import { fromQueuedDelivery, type QueuedDelivery } from "../queue.js";
 import { copyDelivery } from "../scheme/verified-signature.js";
 import type { Delivery, WebhookEvent } from "../types.js";
-import { idempotencyKey } from "./claim.js";
+import { claimKey, idempotencyKey } from "./claim.js";
 import type { Handlers } from "./handlers.js";
 import { identityOf } from "./identity.js";
 import { journalAttempt } from "./journal.js";
-import { completeLease, holdLease, releaseLease, storeCall } from "./lease.js";
+import { completeLease, holdLease, releaseLease } from "./lease.js";
 import type { Settings } from "./options.js";
 import { reverify } from "./reverify.js";
 import type { DispatchOptions } from "./types.js";
@@ -85,20 +84,13 @@ export async function dispatchDelivery(
   };
   if (!options.once) return run();
 
-  const key = `handled:${deliveryKey}`;
-  const { store, lockMs, ttlMs } = settings;
-  const claim = await storeCall(settings, () => store.claim(key, { lockMs, ttlMs }));
-  if (claim.status === "completed") {
+  // The same claim as a request's (one place decides duplicate and 409), on the handled-key.
+  const claim = await claimKey(settings, `handled:${deliveryKey}`, event.id);
+  if ("duplicate" in claim) {
     handlers.emit({ kind: "duplicate", id: event.id, type: event.type });
     return;
   }
-  if (claim.status === "in-flight") {
-    throw new WebhookError(
-      "in_flight",
-      `hookgate: delivery ${event.id} is being handled elsewhere; retry later`,
-    );
-  }
-  const lease = { key, token: claim.token };
+  const { lease } = claim;
   const running = run();
   holdLease(settings, lease, event, report, running);
   try {
