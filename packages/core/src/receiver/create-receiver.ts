@@ -120,7 +120,8 @@ export function createReceiver<Events extends object = never, const S extends Sc
       await bindBody(settings, key, event);
       if (hasSchema(settings, event.type))
         event.payload = await validatePayload(settings, event.type, event.payload);
-      if (settings.journal) await journalReceived(settings, event, input, key, tenant);
+      // The journal's start time travels with the lease, the request's one value from here on.
+      if (settings.journal) lease.journaledAt = await journalReceived(settings, event, input, key, tenant);
       if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
       const outcome = await handOff(settings, handlers, event, lease, tenant, input, enqueue);
       await settleSuccess(settings, handlers, event, lease, outcome);
@@ -139,7 +140,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
       );
     }
     handlers.emit({ kind: "unhandled", id: event.id, type: event.type });
-    await journalIgnored(settings, event, lease.key);
+    await journalIgnored(settings, event, lease);
     await completeLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }));
     return accepted("ignored", 200, event.id);
   }

@@ -4,6 +4,7 @@ import { journalHeaders } from "../journal/redact.js";
 import type { JournalError, JournalUpdate } from "../journal.js";
 import { matchedKeyOf } from "../scheme/verified-signature.js";
 import type { HeadersInput, WebhookEvent } from "../types.js";
+import type { Lease } from "./lease.js";
 import type { Settings } from "./options.js";
 import { seal } from "./seal.js";
 
@@ -24,9 +25,6 @@ export interface JournalRequest {
 export interface RejectedInput extends JournalRequest {
   rawBody?: Uint8Array | undefined;
 }
-
-/** When each recorded event's hand-off started, for its duration (and: was it recorded at all). */
-const started = new WeakMap<WebhookEvent, number>();
 
 /** A journal call bounded by `storeTimeoutMs`; any failure becomes 503 `journal_unavailable`. */
 export function journalCall<T>(settings: Settings, call: () => Promise<T>): Promise<T> {
@@ -51,9 +49,9 @@ export async function journalReceived(
   request: JournalRequest,
   key: string,
   tenant: string,
-): Promise<void> {
+): Promise<number | undefined> {
   const { journal } = settings;
-  if (!journal) return;
+  if (!journal) return undefined;
   const headers = journalHeaders(request.headers, settings.scheme, journal.redactHeaders ?? []);
   const kept = {
     key,
@@ -77,7 +75,7 @@ export async function journalReceived(
       seal: sealed,
     }),
   );
-  started.set(event, performance.now());
+  return performance.now();
 }
 
 /** Applies a lifecycle step to the row of `delivery.key`; a journal failure is reported, never thrown. */
@@ -101,13 +99,12 @@ export async function journalUpdate(
 export async function journalSettled(
   settings: Settings,
   event: WebhookEvent,
-  key: string,
+  lease: Lease,
   outcome: "queued" | "handled" | "failed",
   error?: unknown,
 ): Promise<void> {
-  const start = started.get(event);
+  const { key, journaledAt: start } = lease;
   if (!settings.journal || start === undefined) return;
-  started.delete(event);
   const ran = outcome === "handled" || (isWebhookError(error) && error.code === "handler_failed");
   await journalUpdate(
     settings,
@@ -126,10 +123,9 @@ export async function journalSettled(
  * Records a delivery acknowledged without a handler (`unknownEvents: "acknowledge"`): `handled`
  * with no attempt, so it can be replayed once a handler is registered.
  */
-export async function journalIgnored(settings: Settings, event: WebhookEvent, key: string): Promise<void> {
-  const start = started.get(event);
+export async function journalIgnored(settings: Settings, event: WebhookEvent, lease: Lease): Promise<void> {
+  const { key, journaledAt: start } = lease;
   if (!settings.journal || start === undefined) return;
-  started.delete(event);
   await journalUpdate(
     settings,
     { id: event.id, key },

@@ -8,6 +8,8 @@ import type { Settings } from "./options.js";
 export interface Lease {
   key: string;
   token: string;
+  /** When the delivery was journaled (`performance.now()`), for its hand-off's duration; absent when it was not. */
+  journaledAt?: number | undefined;
 }
 
 /** A store call bounded by `storeTimeoutMs`; any failure becomes 503 `store_unavailable`. */

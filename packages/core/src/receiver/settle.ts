@@ -25,7 +25,7 @@ export function settleSuccess(
 ): Promise<void> {
   const report = (error: unknown) => handlers.report(error, { delivery: event });
   if (!settings.journal) return completeLease(settings, lease, event, report);
-  return journalSettled(settings, event, lease.key, outcome).then(() =>
+  return journalSettled(settings, event, lease, outcome).then(() =>
     completeLease(settings, lease, event, report),
   );
 }
@@ -50,7 +50,7 @@ export async function settleFailure(
     : new WebhookError("internal_error", "hookgate: unexpected error; the sender should retry", {
         cause: caught,
       });
-  if (event && lease) await journalSettled(settings, event, lease.key, "failed", error).catch(() => {});
+  if (event && lease) await journalSettled(settings, event, lease, "failed", error).catch(() => {});
   journalRejected(settings, error, request);
   handlers.emit({
     kind: "rejected",
