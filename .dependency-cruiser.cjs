@@ -16,7 +16,7 @@ module.exports = {
       comment:
         "The journal, store and queue modules keep storage only: the receiver pipeline (replay included) depends on them, never the other way.",
       from: {
-        path: "^packages/core/src/(journal/|journal\\.ts|store\\.ts|queue\\.ts)",
+        path: "^packages/core/src/(journal/|journal\\.ts|store/|store\\.ts|queue/|queue\\.ts)",
         pathNot: "\\.test\\.ts$",
       },
       to: { path: "^packages/core/src/receiver/" },

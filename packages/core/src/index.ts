@@ -37,14 +37,9 @@ export type {
   RejectedRequest,
 } from "./journal.js";
 export { journalStatuses } from "./journal.js";
-export type {
-  MemoryQueue,
-  MemoryQueueOptions,
-  Queue,
-  QueuedDelivery,
-  RetryOptions,
-} from "./queue.js";
-export { memoryQueue } from "./queue.js";
+export type { MemoryQueue, MemoryQueueOptions, RetryOptions } from "./queue/memory-queue.js";
+export { memoryQueue } from "./queue/memory-queue.js";
+export type { Queue, QueuedDelivery } from "./queue.js";
 export { createReceiver } from "./receiver/create-receiver.js";
 export type {
   DispatchOptions,
@@ -125,8 +120,9 @@ export type { WorkosSchemeOptions } from "./schemes/workos.js";
 export type { ZendeskSchemeOptions } from "./schemes/zendesk.js";
 export type { ZoomSchemeOptions } from "./schemes/zoom.js";
 export type { StandardSchemaV1 } from "./standard-schema.js";
-export type { Claim, IdempotencyStore, MemoryStore, MemoryStoreOptions } from "./store.js";
-export { memoryStore } from "./store.js";
+export type { MemoryStore, MemoryStoreOptions } from "./store/memory-store.js";
+export { memoryStore } from "./store/memory-store.js";
+export type { Claim, IdempotencyStore } from "./store.js";
 export type {
   ChallengeRequest,
   Delivery,

@@ -1,6 +1,7 @@
 import { queueConformance, workerConformance } from "@hookgate/testing";
 import { describe, it } from "vitest";
-import { memoryQueue, type QueuedDelivery } from "./queue.js";
+import { memoryQueue } from "./queue/memory-queue.js";
+import type { QueuedDelivery } from "./queue.js";
 
 describe("memoryQueue: queueConformance", () => {
   for (const scenario of queueConformance(() => {

@@ -1,12 +1,14 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { WebhookError } from "./errors.js";
 import { forceWebCrypto } from "./internal/crypto.js";
-import { memoryQueue, type QueuedDelivery } from "./queue.js";
+import { memoryQueue } from "./queue/memory-queue.js";
+import type { QueuedDelivery } from "./queue.js";
 import { createReceiver } from "./receiver/create-receiver.js";
 import type { ReceiverEvent, ReceiverOptions } from "./receiver/types.js";
 import { schemes } from "./schemes/index.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
-import { type IdempotencyStore, memoryStore } from "./store.js";
+import { memoryStore } from "./store/memory-store.js";
+import type { IdempotencyStore } from "./store.js";
 
 const secret = "whsec_receiver_tests";
 const scheme = schemes.stripe({ secret });

@@ -1,6 +1,6 @@
 import { storeConformance } from "@hookgate/testing";
 import { describe, expect, it } from "vitest";
-import { memoryStore } from "./store.js";
+import { memoryStore } from "./store/memory-store.js";
 
 describe("memoryStore conformance", () => {
   const shared = memoryStore();

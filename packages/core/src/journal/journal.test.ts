@@ -1,7 +1,7 @@
 import { journalConformance } from "@hookgate/testing";
 import { describe, expect, it } from "vitest";
 import type { DeliveryJournal } from "../journal.js";
-import { memoryQueue } from "../queue.js";
+import { memoryQueue } from "../queue/memory-queue.js";
 import { createReceiver } from "../receiver/create-receiver.js";
 import { schemes } from "../schemes/index.js";
 import { findJournalEntry } from "./find-entry.js";

@@ -9,7 +9,8 @@ import type { DecodedSecret } from "../internal/secrets.js";
 import type { DeliveryJournal } from "../journal.js";
 import type { Queue } from "../queue.js";
 import { checkTolerance } from "../scheme/timestamps.js";
-import { type IdempotencyStore, memoryStore } from "../store.js";
+import { memoryStore } from "../store/memory-store.js";
+import type { IdempotencyStore } from "../store.js";
 import type { Scheme } from "../types.js";
 import type { ReceiverEvent, ReceiverOptions } from "./types.js";
 

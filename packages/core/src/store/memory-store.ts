@@ -1,0 +1,248 @@
+import { WebhookError } from "../errors.js";
+import { checkOption } from "../internal/check-option.js";
+import type { IdempotencyStore } from "../store.js";
+
+/** Options for {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Most keys kept, claims and bindings together. Past it, expired leases go first, then the
+   * oldest completed keys and bindings; when every key is a live lease, a new claim or binding is
+   * refused (503) rather than forgetting one.
+   * @default 100_000
+   */
+  maxKeys?: number;
+  /** The clock, in ms. @default Date.now */
+  now?: () => number;
+}
+
+interface Lease {
+  token: string;
+  expiresAt: number;
+  seq: number;
+}
+
+interface Completion {
+  expiresAt: number;
+  seq: number;
+}
+
+interface Binding {
+  value: string;
+  expiresAt: number;
+  seq: number;
+}
+
+/**
+ * Keys in the order they were last written, for eviction from the oldest end. A key written
+ * again is appended again; its older place is recognised as stale by its sequence number. (A
+ * `Map` iterated from the front after many front deletions skips every deleted slot each time.)
+ */
+class WriteOrder {
+  private keys: string[] = [];
+  private seqs: number[] = [];
+  private head = 0;
+
+  /**
+   * Appends `key` at `seq`. `live` is the map the places point into: once most places are stale
+   * (a key rewritten many times while the store never filled up), they are dropped in one pass,
+   * so the order stays proportional to the live keys (amortised O(1)).
+   */
+  push(key: string, seq: number, live: ReadonlyMap<string, { seq: number }>): void {
+    this.keys.push(key);
+    this.seqs.push(seq);
+    if (this.keys.length - this.head > 2 * live.size + 1024) {
+      const keys: string[] = [];
+      const seqs: number[] = [];
+      for (let i = this.head; i < this.keys.length; i++) {
+        if (live.get(this.keys[i]!)?.seq === this.seqs[i]) {
+          keys.push(this.keys[i]!);
+          seqs.push(this.seqs[i]!);
+        }
+      }
+      this.keys = keys;
+      this.seqs = seqs;
+      this.head = 0;
+    }
+  }
+
+  /** The oldest place, or undefined when empty. */
+  peek(): { key: string; seq: number } | undefined {
+    return this.head < this.keys.length
+      ? { key: this.keys[this.head]!, seq: this.seqs[this.head]! }
+      : undefined;
+  }
+
+  shift(): void {
+    this.head++;
+    // Compact once the consumed front is most of the array: amortised O(1).
+    if (this.head > 1024 && this.head * 2 > this.keys.length) {
+      this.keys = this.keys.slice(this.head);
+      this.seqs = this.seqs.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  clear(): void {
+    this.keys = [];
+    this.seqs = [];
+    this.head = 0;
+  }
+}
+
+/** An in-memory store with its bookkeeping exposed for tests and metrics. */
+export interface MemoryStore extends IdempotencyStore {
+  /** Keys currently held (leased, completed or bound, not yet expired or evicted). */
+  readonly size: number;
+  clear(): void;
+}
+
+let tokens = 0;
+const tokenPrefix = Math.random().toString(36).slice(2, 10);
+
+/**
+ * The embedded default store: one process, bounded in memory, lost on restart. For several
+ * instances use `@hookgate/redis` or `@hookgate/postgres`.
+ *
+ * @example
+ * createReceiver({ scheme, store: memoryStore({ maxKeys: 10_000 }) })
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  checkOption.object("memoryStore", options);
+  const maxKeys = checkOption.whole("memoryStore option maxKeys", options.maxKeys, 100_000);
+  const now = checkOption.callback("memoryStore option now", options.now) ?? Date.now;
+  const leases = new Map<string, Lease>();
+  const completed = new Map<string, Completion>();
+  // Bindings are a namespace of their own: `bind(k)` and `claim(k)` never meet.
+  const bindings = new Map<string, Binding>();
+  const leaseOrder = new WriteOrder();
+  const completedOrder = new WriteOrder();
+  const bindingOrder = new WriteOrder();
+  let seq = 0;
+  const size = () => leases.size + completed.size + bindings.size;
+
+  // Expired leases go first (oldest first), then the oldest completed keys and bindings (by
+  // when they were last written); never a live lease.
+  function makeRoom(at: number): void {
+    for (let place = leaseOrder.peek(); place && size() >= maxKeys; place = leaseOrder.peek()) {
+      const lease = leases.get(place.key);
+      if (lease?.seq === place.seq) {
+        if (lease.expiresAt > at) break;
+        leases.delete(place.key);
+      }
+      leaseOrder.shift();
+    }
+    while (size() >= maxKeys) {
+      const done = completedOrder.peek();
+      const bound = bindingOrder.peek();
+      if (!done && !bound) break;
+      const [order, map, place] =
+        done && (!bound || done.seq < bound.seq)
+          ? [completedOrder, completed as Map<string, { seq: number }>, done]
+          : [bindingOrder, bindings as Map<string, { seq: number }>, bound!];
+      if (map.get(place.key)?.seq === place.seq) map.delete(place.key);
+      order.shift();
+    }
+    if (size() >= maxKeys) {
+      throw new WebhookError(
+        "store_unavailable",
+        `hookgate: memoryStore is full with ${maxKeys} deliveries in flight; raise maxKeys or use a shared store`,
+      );
+    }
+  }
+
+  function setLease(key: string, token: string, expiresAt: number): void {
+    leases.set(key, { token, expiresAt, seq: ++seq });
+    leaseOrder.push(key, seq, leases);
+  }
+
+  function setCompleted(key: string, expiresAt: number): void {
+    completed.set(key, { expiresAt, seq: ++seq });
+    completedOrder.push(key, seq, completed);
+  }
+
+  function setBinding(key: string, value: string, expiresAt: number): void {
+    bindings.set(key, { value, expiresAt, seq: ++seq });
+    bindingOrder.push(key, seq, bindings);
+  }
+
+  /** Whether `token` may extend or complete `key`: it holds the lease, or the key is free again. */
+  function holds(key: string, token: string, at: number): boolean {
+    const done = completed.get(key);
+    if (done && done.expiresAt > at) return false;
+    const lease = leases.get(key);
+    return lease === undefined || lease.token === token || lease.expiresAt <= at;
+  }
+
+  return {
+    get size() {
+      return size();
+    },
+    clear() {
+      leases.clear();
+      completed.clear();
+      leaseOrder.clear();
+      completedOrder.clear();
+      bindings.clear();
+      bindingOrder.clear();
+    },
+    async claim(key, { lockMs }) {
+      const at = now();
+      const done = completed.get(key);
+      if (done !== undefined) {
+        if (done.expiresAt > at) return { status: "completed" };
+        completed.delete(key);
+      }
+      const lease = leases.get(key);
+      if (lease) {
+        if (lease.expiresAt > at) return { status: "in-flight" };
+        leases.delete(key);
+      }
+      makeRoom(at);
+      const token = `${tokenPrefix}.${(++tokens).toString(36)}`;
+      setLease(key, token, at + lockMs);
+      return { status: "claimed", token };
+    },
+    async extend(key, token, { lockMs }) {
+      const at = now();
+      if (!holds(key, token, at)) return false;
+      leases.delete(key);
+      completed.delete(key);
+      if (size() >= maxKeys) makeRoom(at);
+      setLease(key, token, at + lockMs);
+      return true;
+    },
+    async complete(key, token, { ttlMs }) {
+      const at = now();
+      if (!holds(key, token, at)) return false;
+      leases.delete(key);
+      completed.delete(key);
+      if (size() >= maxKeys) makeRoom(at);
+      setCompleted(key, at + ttlMs);
+      return true;
+    },
+    async release(key, token) {
+      if (leases.get(key)?.token === token) leases.delete(key);
+    },
+    async bind(key, value, { ttlMs, refresh }) {
+      if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+        throw new WebhookError(
+          "invalid_option",
+          `hookgate: memoryStore bind ttlMs must be a positive number of ms, got ${String(ttlMs)}`,
+        );
+      }
+      const at = now();
+      const bound = bindings.get(key);
+      if (bound && bound.expiresAt > at) {
+        if (refresh === true) {
+          bindings.delete(key);
+          setBinding(key, bound.value, at + ttlMs);
+        }
+        return bound.value;
+      }
+      bindings.delete(key);
+      makeRoom(at);
+      setBinding(key, value, at + ttlMs);
+      return value;
+    },
+  };
+}
