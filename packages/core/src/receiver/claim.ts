@@ -1,7 +1,7 @@
 import { WebhookError } from "../errors.js";
 import { toBase64Url, utf8 } from "../internal/bytes.js";
 import { type HmacKey, hmac } from "../internal/crypto.js";
-import { signatureId } from "../scheme/verify-signature.js";
+import { signatureId } from "../scheme/verifier-parts.js";
 import type { Delivery, SchemeFacts } from "../types.js";
 import { type Lease, storeCall } from "./lease.js";
 import type { Settings } from "./options.js";
