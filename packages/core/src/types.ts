@@ -156,7 +156,7 @@ export interface SchemeFacts {
     | { payload: string; unit: "s" | "ms" }
     /** Beside the signature, in its own signed fields (Stripe `t=`, Mailgun's `timestamp`, SNS's `Timestamp`). */
     | { signature: true; unit: "s" | "ms" | "iso" };
-  /** Content types the provider sends. */
+  /** Content types the provider sends; a receiver answers others 415. */
   contentTypes: readonly string[];
   /**
    * The body field the event travels in, as text, inside an envelope the provider signs (SNS
@@ -201,8 +201,6 @@ export interface SchemeFacts {
 export interface Scheme {
   /** The scheme's name, e.g. `stripe`; part of every idempotency key. */
   readonly name: string;
-  /** Content types the provider sends; others are answered 415 by a receiver. */
-  readonly contentTypes: readonly string[];
   /** Where this scheme's senders put the id, type and timestamp, and what the signature covers. */
   readonly facts: SchemeFacts;
   /**

@@ -173,7 +173,7 @@ export async function signedFixture(
       envelope === undefined
         ? withPayloadFacts(scheme, payload as Record<string, unknown>, options.id, timestamp)
         : payload;
-    contentType ??= signer.contentTypes[0] ?? "application/json";
+    contentType ??= signer.facts.contentTypes[0] ?? "application/json";
     rawBody = encode(data, contentType);
   }
 

@@ -136,7 +136,7 @@ export function resolveOptions(
     namespace: options.namespace || undefined,
     unknownEvents,
     responses: { ...scheme.responses, ...options.responses },
-    contentTypes: (options.contentTypes ?? scheme.contentTypes).map((t) => t.toLowerCase()),
+    contentTypes: (options.contentTypes ?? scheme.facts.contentTypes).map((t) => t.toLowerCase()),
     isAllowed: options.allowIps ? compileAllowList(options.allowIps) : undefined,
     observe: checkOption.callback("createReceiver option observe", options.observe),
     now: checkOption.callback("createReceiver option now", options.now) ?? (() => new Date()),

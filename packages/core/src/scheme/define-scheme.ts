@@ -63,7 +63,6 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
   });
   const scheme: Scheme = {
     name,
-    contentTypes,
     facts: describeScheme(definition, contentTypes),
     verify: verifier.verify,
     reverify: verifier.reverify,

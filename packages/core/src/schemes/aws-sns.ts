@@ -497,7 +497,6 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
   };
   const scheme: Scheme = {
     name: "aws-sns",
-    contentTypes: facts.contentTypes,
     facts,
     verify,
     handshake,

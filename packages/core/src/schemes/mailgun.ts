@@ -125,7 +125,6 @@ function mailgunScheme(options: MailgunSchemeOptions, signingKey: SecretInput): 
   };
   const scheme: Scheme = {
     name: "mailgun",
-    contentTypes: facts.contentTypes,
     facts,
     verify,
     // Mailgun retries anything but 200 and 406 (https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhooks): a 406
