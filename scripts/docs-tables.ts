@@ -4,65 +4,19 @@
 // markers); this file is the only place that knows which page holds which table.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { type FieldFacts, type SchemeFacts, schemeNames, schemes, webhookErrorStatus } from "@hookgate/core";
 import {
-  type FieldFacts,
-  type Scheme,
-  type SchemeFacts,
-  schemeForSecret,
-  schemeNames,
-  schemeNeedsOptions,
-  schemes,
-  webhookErrorStatus,
-} from "@hookgate/core";
-import { securityTable, withSecurityTable } from "../packages/core/src/internal/docs/security-table.js";
+  docsScheme,
+  markdownTable,
+  securityTable,
+  withSecurityTable,
+} from "../packages/core/src/internal/docs/security-table.js";
+
+export { markdownTable };
 
 const root = new URL("../", import.meta.url);
 
-/** A Markdown table with its columns padded, so a regenerated table diffs line by line. */
-export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const all = [header, ...rows].map((cells) => cells.map((cell) => cell.replace(/\|/g, "\\|")));
-  const widths = header.map((_, column) => Math.max(3, ...all.map((cells) => [...cells[column]!].length)));
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((cell, column) => cell + " ".repeat(widths[column]! - [...cell].length)).join(" | ")} |`;
-  const [head, ...body] = all;
-  return [line(head!), `| ${widths.map((width) => "-".repeat(width)).join(" | ")} |`, ...body.map(line)].join(
-    "\n",
-  );
-}
-
 const code = (text: string) => `\`${text}\``;
-
-/** Options that configure the schemes one secret does not (aws-sns, hmac), at their minimum. */
-const MINIMAL_OPTIONS = {
-  topicArn: "arn:aws:sns:us-east-1:123456789012:docs",
-  certificateUrl: "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-docs.pem",
-  header: "x-signature",
-};
-
-async function ecdsaP256PrivateKey(): Promise<string> {
-  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
-  return Buffer.from(await crypto.subtle.exportKey("pkcs8", pair.privateKey)).toString("base64");
-}
-
-/** A built-in scheme by name, from the first secret form it takes; its facts do not depend on the secret. */
-async function schemeNamed(name: string): Promise<Scheme> {
-  const candidates = [
-    async () => "docs-secret",
-    async () => `whsec_${Buffer.from("hookgate docs table secret").toString("base64")}`,
-    async () => "11".repeat(32), // an Ed25519 seed
-    ecdsaP256PrivateKey,
-  ];
-  const options = schemeNeedsOptions(name).length > 0 ? MINIMAL_OPTIONS : {};
-  let last: unknown;
-  for (const candidate of candidates) {
-    try {
-      return schemeForSecret(name, await candidate(), options);
-    } catch (error) {
-      last = error;
-    }
-  }
-  throw last;
-}
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
 
@@ -106,7 +60,7 @@ function signature(facts: SchemeFacts): string {
 export async function schemeListTable(): Promise<string> {
   const rows: string[][] = [];
   for (const name of schemeNames) {
-    const { facts } = await schemeNamed(name);
+    const { facts } = await docsScheme(name);
     rows.push([
       code(name),
       factoryOf(name),

@@ -7,7 +7,7 @@ import type { HeadersInput, WebhookEvent } from "../types.js";
 import type { Handlers } from "./handlers.js";
 import { holdLease, type Lease } from "./lease.js";
 import type { Settings } from "./options.js";
-import { seal } from "./seal.js";
+import { keptOf, seal } from "./seal.js";
 
 /** What the hand-off needs of the request. */
 export interface HandOffRequest {
@@ -54,21 +54,12 @@ async function enqueueEvent(
   enqueue: (delivery: QueuedDelivery) => Promise<void>,
 ): Promise<"queued"> {
   const headers = journalHeaders(request.headers, settings.scheme, []);
+  const kept = keptOf(event, lease.key, tenant, headers, request);
   const queued = toQueuedDelivery(event, headers, request.url, lease.key);
   if (tenant !== "") queued.tenant = tenant;
-  if (request.params && Object.keys(request.params).length > 0) queued.params = { ...request.params };
+  if (kept.params) queued.params = { ...kept.params };
   // Sealed, so a worker trusts the key, tenant, receipt time and params only as this receiver wrote them.
-  queued.seal = await seal(settings, matchedKeyOf(event), {
-    key: lease.key,
-    id: event.id,
-    scheme: event.scheme,
-    tenant,
-    receivedAt: event.receivedAt,
-    headers,
-    rawBody: event.rawBody,
-    url: request.url,
-    params: queued.params,
-  });
+  queued.seal = await seal(settings, matchedKeyOf(event), kept);
   // A queue that does not answer has not accepted: bounded like the store.
   await bounded(() => enqueue(queued), settings.bounds.queue);
   handlers.emit({ kind: "enqueued", id: event.id, type: event.type });

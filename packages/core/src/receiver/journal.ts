@@ -6,7 +6,7 @@ import { matchedKeyOf } from "../scheme/verified-signature.js";
 import type { HeadersInput, WebhookEvent } from "../types.js";
 import type { Lease } from "./lease.js";
 import type { Settings } from "./options.js";
-import { seal } from "./seal.js";
+import { keptOf, seal } from "./seal.js";
 
 /**
  * The journal stage: where an accepted delivery is recorded losslessly before its 2xx, and its
@@ -53,17 +53,7 @@ export async function journalReceived(
   const { journal } = settings;
   if (!journal) return undefined;
   const headers = journalHeaders(request.headers, settings.scheme, journal.redactHeaders ?? []);
-  const kept = {
-    key,
-    id: event.id,
-    scheme: event.scheme,
-    tenant,
-    receivedAt: event.receivedAt,
-    headers,
-    rawBody: event.rawBody,
-    url: request.url,
-    params: request.params,
-  };
+  const kept = keptOf(event, key, tenant, headers, request);
   const sealed = await seal(settings, matchedKeyOf(event), kept);
   await journalCall(settings, () =>
     journal.record({

@@ -11,7 +11,7 @@ import type { Handlers } from "./handlers.js";
 import { journalCall, journalError, journalUpdate } from "./journal.js";
 import type { Settings } from "./options.js";
 import { reverify } from "./reverify.js";
-import { seal } from "./seal.js";
+import { keptOf, seal } from "./seal.js";
 import type { ReplayOptions, ReplayResult } from "./types.js";
 import { validatePayload } from "./validate.js";
 
@@ -102,25 +102,14 @@ async function replayOne(
     // A replay is a new job: a key of its own, so neither the queue's dedupe nor the handled-key
     // of the first run (completed, if it once succeeded) swallows it.
     const key = `${entry.key}#replay:${settings.now().getTime().toString(36)}`;
+    const kept = keptOf(event, key, entry.tenant ?? "", entry.headers, entry);
     const queued = toQueuedDelivery(event, entry.headers, entry.url, key);
     if (entry.tenant) queued.tenant = entry.tenant;
-    if (entry.params && Object.keys(entry.params).length > 0) queued.params = { ...entry.params };
+    if (kept.params) queued.params = { ...kept.params };
     const matched = matchedKeyOf(event);
     // A verified replay is sealed like a first delivery; an unverified one (`verify: false`) is
     // left unsealed where there is no key of the receiver's own, so a verifying worker refuses it.
-    if (matched || settings.sealKeys.length > 0) {
-      queued.seal = await seal(settings, matched, {
-        key,
-        id: event.id,
-        scheme: event.scheme,
-        tenant: entry.tenant ?? "",
-        receivedAt: event.receivedAt,
-        headers: entry.headers,
-        rawBody: event.rawBody,
-        url: entry.url,
-        params: queued.params,
-      });
-    }
+    if (matched || settings.sealKeys.length > 0) queued.seal = await seal(settings, matched, kept);
     await journalUpdate(settings, entry, { status: "received", at: settings.now() });
     await enqueue(queued);
     await journalUpdate(settings, entry, { status: "queued", at: settings.now() });

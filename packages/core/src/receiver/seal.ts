@@ -21,6 +21,32 @@ export interface Kept {
   params?: Readonly<Record<string, string>> | undefined;
 }
 
+/**
+ * What the receiver keeps of a verified delivery it is about to journal or enqueue: its key and
+ * tenant, the event's id, scheme, receipt time and bytes, and the request's kept headers, URL
+ * and route params (none kept as none).
+ */
+export function keptOf(
+  event: { id: string; scheme: string; receivedAt: Date; rawBody: Uint8Array },
+  key: string,
+  tenant: string,
+  headers: Readonly<Record<string, string>>,
+  request: { url?: string | undefined; params?: Readonly<Record<string, string>> | undefined },
+): Kept {
+  const { params } = request;
+  return {
+    key,
+    id: event.id,
+    scheme: event.scheme,
+    tenant,
+    receivedAt: event.receivedAt,
+    headers,
+    rawBody: event.rawBody,
+    url: request.url,
+    params: params && Object.keys(params).length > 0 ? { ...params } : undefined,
+  };
+}
+
 const VERSION = "v1.";
 const SEAL_LABEL = utf8("hookgate seal v1");
 /** Each secret's seal key, derived once: a seal never uses the sender's secret itself. */

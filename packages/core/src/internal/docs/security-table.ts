@@ -19,7 +19,7 @@ const MINIMAL_OPTIONS = {
 };
 
 /** A scheme by name, built from the first secret form it takes; facts do not depend on the secret. */
-async function build(name: string): Promise<Scheme> {
+export async function docsScheme(name: string): Promise<Scheme> {
   const candidates = [
     async () => "docs-secret",
     async () => `whsec_${Buffer.from("hookgate docs table secret").toString("base64")}`,
@@ -131,7 +131,7 @@ function adds(scheme: Scheme): string {
 const escapeCell = (text: string) => text.replace(/\|/g, "\\|");
 
 /** A Markdown table with its columns padded, as the formatter (`pnpm format`) writes it. */
-function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const all = [header, ...rows].map((cells) => cells.map(escapeCell));
   const widths = header.map((_, column) => Math.max(3, ...all.map((cells) => [...cells[column]!].length)));
   const line = (cells: readonly string[]) =>
@@ -146,7 +146,7 @@ function markdownTable(header: readonly string[], rows: readonly (readonly strin
 export async function securityTable(): Promise<string> {
   const rows: string[][] = [];
   for (const name of schemeNames) {
-    const scheme = await build(name);
+    const scheme = await docsScheme(name);
     const configured = schemeNeedsOptions(name);
     const label =
       configured.length > 0
