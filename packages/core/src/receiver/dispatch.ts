@@ -9,7 +9,6 @@ import { completeLease, holdLease, releaseLease } from "./lease.js";
 import type { Settings } from "./options.js";
 import { reverify } from "./reverify.js";
 import type { DispatchOptions } from "./types.js";
-import { validatePayload } from "./validate.js";
 
 function isQueued(delivery: Delivery | WebhookEvent | QueuedDelivery): delivery is QueuedDelivery {
   return typeof delivery.rawBody === "string";
@@ -24,23 +23,15 @@ function isQueued(delivery: Delivery | WebhookEvent | QueuedDelivery): delivery 
 async function eventOf(settings: Settings, queued: QueuedDelivery, verify: boolean): Promise<WebhookEvent> {
   const event = fromQueuedDelivery(queued);
   if (!verify) return event;
-  const verified = await reverify(
-    settings,
-    {
-      key: queued.key ?? "",
-      id: queued.id,
-      scheme: queued.scheme,
-      tenant: queued.tenant ?? "",
-      receivedAt: event.receivedAt,
-      headers: queued.headers,
-      rawBody: event.rawBody,
-      url: queued.url,
-      params: queued.params,
-    },
-    queued.seal,
-  );
-  verified.payload = await validatePayload(settings, verified.type, verified.payload);
-  return verified;
+  // The job as kept: its key, tenant and receipt time are trusted only if the seal holds.
+  const kept = {
+    ...queued,
+    key: queued.key ?? "",
+    tenant: queued.tenant ?? "",
+    receivedAt: event.receivedAt,
+    rawBody: event.rawBody,
+  };
+  return reverify(settings, kept, queued.seal);
 }
 
 /** The key a dispatched delivery's journal row and once-lease use. */

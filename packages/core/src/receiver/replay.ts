@@ -39,23 +39,7 @@ async function eventOf(settings: Settings, entry: JournalEntry, verify: boolean)
     event.payload = await validatePayload(settings, event.type, event.payload);
     return event;
   }
-  const event = await reverify(
-    settings,
-    {
-      key: entry.key,
-      id: entry.id,
-      scheme: entry.scheme,
-      tenant: entry.tenant ?? "",
-      receivedAt: entry.receivedAt,
-      headers: entry.headers,
-      rawBody: entry.rawBody,
-      url: entry.url,
-      params: entry.params,
-    },
-    entry.seal,
-  );
-  event.payload = await validatePayload(settings, event.type, event.payload);
-  return event;
+  return reverify(settings, { ...entry, tenant: entry.tenant ?? "" }, entry.seal);
 }
 
 /** The ids a replay target names: itself, or every page of a `list` filter up to its `limit`. */

@@ -3,13 +3,15 @@ import { copyDelivery, matchedKeyOf } from "../scheme/verified-signature.js";
 import type { Delivery, WebhookEvent } from "../types.js";
 import type { Settings } from "./options.js";
 import { type Kept, sealHolds } from "./seal.js";
+import { validatePayload } from "./validate.js";
 
 /**
  * Verifies again a delivery the receiver kept (a queued job, a journal row) before anything in it
  * is trusted: the signature over the kept bytes as of the kept receipt time, and the receiver's
  * seal over the key, tenant, receipt time, params, headers and bytes — so whoever can write to the
  * queue or the database can neither run a captured delivery again under a fresh key nor move its
- * receipt time into the tolerance window. Id, type and payload come from the signed bytes.
+ * receipt time into the tolerance window. Id, type and payload come from the signed bytes, and
+ * the payload is validated against the receiver's `events` schemas as a request's is.
  */
 export async function reverify(
   settings: Settings,
@@ -45,5 +47,8 @@ export async function reverify(
       `hookgate: the kept delivery ${kept.id} does not match its signed content`,
     );
   }
-  return copyDelivery(match, { receivedAt: kept.receivedAt });
+  return copyDelivery(match, {
+    receivedAt: kept.receivedAt,
+    payload: await validatePayload(settings, match.type, match.payload),
+  });
 }
