@@ -28,7 +28,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as Core from "@hookgate/core";
-import { type Delivery, pick, soakQueueNames } from "./soak-report.js";
+import { answerLines, type Delivery, pick, soakQueueNames } from "./soak-report.js";
 import { OVERSIZED, soakTraffic, type TrafficClass } from "./soak-traffic.js";
 
 const nodeFile = fileURLToPath(new URL("./soak-redis-bullmq-node.ts", import.meta.url));
@@ -430,18 +430,7 @@ export async function soakRedisBullmq(args: Map<string, string>): Promise<number
       `- ${at(drainedAt)}: queues ${drained ? "drained" : `NOT drained (${counts.pending} jobs pending)`}`,
       "",
       `requests: ${tally.requests} (${(tally.requests / sendingSeconds).toFixed(0)}/s), sender retries: ${tally.retries}, no answer: ${tally.noAnswer} (plus ${tally.resets} resets while sending a body over maxBodyBytes)`,
-      `answers by status: ${Object.entries(tally.byStatus)
-        .map(([status, n]) => `${status}: ${n}`)
-        .join(", ")}`,
-      "",
-      "| traffic | requests | answers |",
-      "|---|---:|---|",
-      ...Object.entries(tally.byKind).map(
-        ([kind, statuses]) =>
-          `| ${kind} | ${Object.values(statuses).reduce((a, b) => a + b, 0)} | ${Object.entries(statuses)
-            .map(([s, n]) => `${s}: ${n}`)
-            .join(", ")} |`,
-      ),
+      ...answerLines(tally.byStatus, tally.byKind, "requests"),
       "",
       "| measure | value |",
       "|---|---:|",

@@ -51,3 +51,25 @@ export interface ServerReport {
 export function pick<T>(items: readonly T[]): T {
   return items[Math.floor(Math.random() * items.length)]!;
 }
+
+/** The report lines both soaks print: answers by status, and a table of answers by kind of traffic. */
+export function answerLines(
+  byStatus: Readonly<Record<string, number>>,
+  byKind: Readonly<Record<string, Readonly<Record<string, number>>>>,
+  countHeading: string,
+): string[] {
+  const list = (counts: Readonly<Record<string, number>>) =>
+    Object.entries(counts)
+      .map(([status, n]) => `${status}: ${n}`)
+      .join(", ");
+  return [
+    `answers by status: ${list(byStatus)}`,
+    "",
+    `| traffic | ${countHeading} | answers |`,
+    "|---|---:|---|",
+    ...Object.entries(byKind).map(
+      ([kind, statuses]) =>
+        `| ${kind} | ${Object.values(statuses).reduce((a, b) => a + b, 0)} | ${list(statuses)} |`,
+    ),
+  ];
+}

@@ -25,7 +25,13 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import type * as Core from "@hookgate/core";
 import type * as ExpressAdapter from "@hookgate/express";
-import type { Delivery, Outcome, SenderReport, ServerReport } from "./soak-report.js";
+import {
+  answerLines,
+  type Delivery,
+  type Outcome,
+  type SenderReport,
+  type ServerReport,
+} from "./soak-report.js";
 import { OVERSIZED, soakTraffic } from "./soak-traffic.js";
 
 const args = new Map<string, string>();
@@ -214,18 +220,7 @@ function printReport(sent: SenderReport, server: ServerReport): void {
     `soak: ${sent.seconds.toFixed(0)} s, concurrency ${concurrency}, store ${storeKind}${storeKind === "memory" ? ` (maxKeys ${maxKeys})` : ""}, Node ${process.version}`,
     "",
     `requests: ${sent.requests} (${(sent.requests / sent.seconds).toFixed(0)}/s), no answer: ${sent.errors} (plus ${sent.resets} resets while sending a body over maxBodyBytes, which the server stops reading)`,
-    `answers by status: ${Object.entries(sent.byStatus)
-      .map(([status, n]) => `${status}: ${n}`)
-      .join(", ")}`,
-    "",
-    "| traffic | sent | answers |",
-    "|---|---:|---|",
-    ...Object.entries(sent.byKind).map(
-      ([kind, statuses]) =>
-        `| ${kind} | ${Object.values(statuses).reduce((a, b) => a + b, 0)} | ${Object.entries(statuses)
-          .map(([s, n]) => `${s}: ${n}`)
-          .join(", ")} |`,
-    ),
+    ...answerLines(sent.byStatus, sent.byKind, "sent"),
     "",
     `unique valid deliveries acknowledged: ${sent.uniqueValid}`,
     `handler runs: ${server.handlerRuns} (deliveries run: ${server.deliveriesRun}, run more than once: ${server.runTwice}, under an id never sent as valid: ${server.unknownIds})`,
