@@ -1,3 +1,6 @@
+export type { NotifierOptions, WebhookNotifierOptions } from "./alerts/notifiers.js";
+export { discordNotifier, slackNotifier, webhookNotifier } from "./alerts/notifiers.js";
+export type { Alert, AlertKind, AlertOptions, Notifier } from "./alerts/types.js";
 export type { WebhookErrorOptions } from "./errors.js";
 export { isWebhookError, WebhookError, WebhookErrorCode, webhookErrorStatus } from "./errors.js";
 export type {

@@ -1,3 +1,4 @@
+import { type AlertSettings, resolveAlertOptions } from "../alerts/create-alerts.js";
 import { WebhookError } from "../errors.js";
 import type { SchemaMap } from "../event-types.js";
 import type { Bound } from "../internal/bounded.js";
@@ -37,6 +38,7 @@ export interface Settings {
   contentTypes: readonly string[];
   isAllowed: ((ip: string | undefined) => boolean) | undefined;
   observe: ((event: ReceiverEvent) => void) | undefined;
+  alerts: AlertSettings | undefined;
   now: () => Date;
   /** The receiver's own seal keys (`sealKey`): the first seals, all are checked. */
   sealKeys: readonly HmacKey[];
@@ -139,6 +141,7 @@ export function resolveOptions(
     contentTypes: (options.contentTypes ?? scheme.facts.contentTypes).map((t) => t.toLowerCase()),
     isAllowed: options.allowIps ? compileAllowList(options.allowIps) : undefined,
     observe: checkOption.callback("createReceiver option observe", options.observe),
+    alerts: resolveAlertOptions(options.alerts),
     now: checkOption.callback("createReceiver option now", options.now) ?? (() => new Date()),
     sealKeys,
     identities: new WeakMap(),

@@ -1,3 +1,4 @@
+import type { AlertOptions } from "../alerts/types.js";
 import type { WebhookError, WebhookErrorCode } from "../errors.js";
 import type { AnyEvent, EventFor, EventName, SchemaMap } from "../event-types.js";
 import type { BodySource } from "../internal/read-body.js";
@@ -25,7 +26,9 @@ export type ReceiverEvent =
   | { kind: "unhandled"; id: string; type: string }
   | { kind: "enqueued"; id: string; type: string }
   | { kind: "handled"; id: string; type: string; handlers: number; durationMs: number }
-  | { kind: "failed"; id: string; type: string; error: unknown; durationMs: number };
+  | { kind: "failed"; id: string; type: string; error: unknown; durationMs: number }
+  /** A delivery given up on (`receiver.deadLetter`): `code` is the last error's (`handler_failed` for a handler's own). */
+  | { kind: "dead_letter"; id: string; type: string; code: string; error: unknown };
 
 /** Context passed to `onError` handlers. */
 export interface ErrorContext {
@@ -99,6 +102,15 @@ export interface ReceiverOptions<S extends SchemaMap = SchemaMap> {
   contentTypes?: readonly string[];
   /** Receives typed pipeline events for logs, metrics and traces. */
   observe?: (event: ReceiverEvent) => void;
+  /**
+   * Tell a person when something needs one: a delivery given up on (`dead_letter`), a burst of
+   * signature failures, silence from the sender (and `recovered`). At most one alert per kind and
+   * `throttleMs`; a notifier that throws or hangs never affects answers.
+   *
+   * @example
+   * alerts: { notify: slackNotifier(process.env.SLACK_ALERTS_URL!), silence: { afterMs: 3_600_000 } }
+   */
+  alerts?: AlertOptions;
   /** The clock. @default () => new Date() */
   now?: () => Date;
 }
