@@ -52,7 +52,7 @@ export interface IdempotencyStore {
    */
   watermark?(key: string): Promise<number | undefined>;
   /**
-   * Moves the resource's watermark to `at` if it has none or `at >= ` the current one, in one
+   * Moves the resource's watermark to `at` (a whole number of ms since the epoch) if it has none or `at >= ` the current one, in one
    * atomic step across every process sharing the store, and keeps it for `ttlMs` from now; `true`
    * when it moved (or stayed equal), `false` when a newer event was applied first (the watermark
    * never goes back). Stores without `watermark` and `advance` cannot back `ordering`.

@@ -6,8 +6,8 @@ import type { Handlers } from "./handlers.js";
 import { identityOf } from "./identity.js";
 import { journalAttempt } from "./journal.js";
 import { completeLease, holdLease, releaseLease } from "./lease.js";
-import { advanceOrder, isReplayKey, judgeOrder, recordStale } from "./ordering.js";
 import type { Settings } from "./options.js";
+import { advanceOrder, isReplayKey, judgeOrder, recordStale } from "./ordering.js";
 import { reverify } from "./reverify.js";
 import type { DispatchOptions } from "./types.js";
 

@@ -89,7 +89,8 @@ export function resolveOrdering(
 function timeOf(ordering: OrderingSettings, event: WebhookEvent): number | undefined {
   const value = ordering.at(event);
   const ms = value instanceof Date ? value.getTime() : value;
-  return typeof ms === "number" && Number.isFinite(ms) ? ms : undefined;
+  // Stores keep whole milliseconds.
+  return typeof ms === "number" && Number.isFinite(ms) ? Math.floor(ms) : undefined;
 }
 
 /**
