@@ -48,6 +48,7 @@ export type {
   HandleOutcome,
   HandleResult,
   Handler,
+  OrderingOptions,
   Receiver,
   ReceiverEvent,
   ReceiverOptions,
@@ -59,6 +60,7 @@ export { cachedSecrets } from "./scheme/cached-secrets.js";
 export { defineScheme } from "./scheme/define-scheme.js";
 export type {
   ContentContext,
+  EventTimeSpec,
   SchemeDefinition,
   SchemeKeys,
   SignatureAlgorithm,
