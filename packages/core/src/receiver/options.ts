@@ -12,7 +12,7 @@ import { checkTolerance } from "../scheme/timestamps.js";
 import { memoryStore } from "../store/memory-store.js";
 import type { IdempotencyStore } from "../store.js";
 import type { Scheme } from "../types.js";
-import { type OrderingSettings, resolveOrdering } from "./ordering.js";
+import { type OrderingSettings, resolveOrdering } from "./ordering-options.js";
 import type { ReceiverEvent, ReceiverOptions } from "./types.js";
 
 /** A receiver's options, checked once and with every default filled in. */

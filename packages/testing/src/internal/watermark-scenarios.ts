@@ -1,5 +1,10 @@
 import type { IdempotencyStore } from "@hookgate/core";
-import type { StoreScenario } from "../store-conformance.js";
+
+/** A scenario, as `storeConformance` returns them. */
+interface StoreScenario {
+  name: string;
+  run: () => Promise<void>;
+}
 
 class ConformanceError extends Error {
   override name = "StoreConformanceError";
