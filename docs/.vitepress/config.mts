@@ -36,6 +36,7 @@ export default defineConfig({
         text: "Guide",
         items: [
           { text: "Receiving and answers", link: "/receiving" },
+          { text: "Out-of-order events", link: "/ordering" },
           { text: "Schemes", link: "/schemes" },
           { text: "Verify a request", link: "/verify" },
           { text: "Secrets, rotation, tenants", link: "/secrets" },

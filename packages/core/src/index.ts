@@ -51,6 +51,7 @@ export type {
   HandleOutcome,
   HandleResult,
   Handler,
+  OrderingOptions,
   Receiver,
   ReceiverEvent,
   ReceiverOptions,
@@ -62,6 +63,7 @@ export { cachedSecrets } from "./scheme/cached-secrets.js";
 export { defineScheme } from "./scheme/define-scheme.js";
 export type {
   ContentContext,
+  EventTimeSpec,
   SchemeDefinition,
   SchemeKeys,
   SignatureAlgorithm,

@@ -16,6 +16,7 @@ import { identityOf } from "./identity.js";
 import { journalError, journalIgnored, journalReceived, journalUpdate } from "./journal.js";
 import { completeLease, type Lease } from "./lease.js";
 import { resolveOptions } from "./options.js";
+import { advanceOrder, answerStale, judgeOrder } from "./ordering.js";
 import { replayDeliveries } from "./replay.js";
 import { settleFailure, settleSuccess } from "./settle.js";
 import type {
@@ -132,7 +133,11 @@ export function createReceiver<Events extends object = never, const S extends Sc
       // The journal's start time travels with the lease, the request's one value from here on.
       if (settings.journal) lease.journaledAt = await journalReceived(settings, event, input, key, tenant);
       if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
+      // With a queue, order is judged in the worker, when the work is applied.
+      const order = enqueue ? undefined : await judgeOrder(settings, event, tenant);
+      if (order?.stale) return await answerStale(settings, handlers, event, lease, order);
       const outcome = await handOff(settings, handlers, event, lease, tenant, input, enqueue);
+      await advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event }));
       await settleSuccess(settings, handlers, event, lease, outcome);
       return outcome === "queued" ? accepted("queued", 202, event.id) : accepted("handled", 200, event.id);
     } catch (caught) {
