@@ -4,6 +4,7 @@ import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
 import type { QueuedDelivery } from "../queue.js";
 import { copyDelivery } from "../scheme/verified-signature.js";
+import { verifyNowOrLater } from "../scheme/verify-now-or-later.js";
 import type { Delivery, WebhookEvent } from "../types.js";
 import { accepted, handshakeReply, reply } from "./answers.js";
 import { readRequestBody } from "./body.js";
@@ -81,10 +82,13 @@ export function createReceiver<Events extends object = never, const S extends Sc
         return handshakeReply(challenge);
       }
       checkShape(settings, method, contentType);
-      const delivery = await scheme.verify(
+      // Verified at once where the scheme can (static secrets, node:crypto): no promise turn.
+      const verified = verifyNowOrLater(
+        scheme,
         { headers: input.headers, rawBody, url: input.url, method, params: input.params },
         { tolerance: settings.tolerance, now: receivedAt },
       );
+      const delivery = verified instanceof Promise ? await verified : verified;
       const { id, type, matchedSecret } = delivery;
       handlers.emit({ kind: "verified", id, type, scheme: delivery.scheme, matchedSecret });
       const handshake = scheme.handshake?.(delivery);

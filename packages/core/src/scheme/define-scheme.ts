@@ -7,6 +7,7 @@ import { secretSource } from "./secret-source.js";
 import { createSigner, headerSignedRequest } from "./sign-request.js";
 import { compileSignatureReader, displayHeader } from "./signature-headers.js";
 import { compileTemplate, templateUses } from "./signed-content.js";
+import { registerNowOrLater } from "./verify-now-or-later.js";
 import { createVerifier } from "./verify-signature.js";
 
 /**
@@ -65,6 +66,7 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     name,
     facts: describeScheme(definition, contentTypes),
     verify: verifier.verify,
+    verifySync: verifier.verifySync,
     reverify: verifier.reverify,
     sign,
     signRequest: headerSignedRequest(sign),
@@ -77,5 +79,6 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
   if (challenge) scheme.challenge = challenge;
   if (definition.split) scheme.split = definition.split;
   if (definition.responses) Object.assign(scheme, { responses: definition.responses });
+  registerNowOrLater(scheme, verifier.verifyNowOrLater);
   return scheme;
 }

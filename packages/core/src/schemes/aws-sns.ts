@@ -4,6 +4,7 @@ import { certificateSpki, type RsaKey, type RsaPrivateKey, rsaSign, rsaVerify } 
 import { parseJson } from "../scheme/payload.js";
 import { toRawBytes } from "../scheme/raw-bytes.js";
 import { checkFreshness, parseTimestamp } from "../scheme/timestamps.js";
+import { syncUnavailable } from "../scheme/verify-now-or-later.js";
 import type {
   Delivery,
   HandshakeReply,
@@ -499,6 +500,9 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
     name: "aws-sns",
     facts,
     verify,
+    verifySync: () => {
+      throw syncUnavailable("aws-sns", "its key is a certificate the message names, fetched on first use");
+    },
     handshake,
     withSigningKey: (key) => awsSns({ ...options, signingKey: withPrivateKey(options.signingKey, key) }),
     sign: () =>

@@ -7,6 +7,7 @@ import { toRawBytes } from "../scheme/raw-bytes.js";
 import { secretSource } from "../scheme/secret-source.js";
 import { checkFreshness, parseTimestamp } from "../scheme/timestamps.js";
 import { attachVerifiedSignature } from "../scheme/verified-signature.js";
+import { syncUnavailable } from "../scheme/verify-now-or-later.js";
 import type {
   Delivery,
   Scheme,
@@ -127,6 +128,9 @@ function mailgunScheme(options: MailgunSchemeOptions, signingKey: SecretInput): 
     name: "mailgun",
     facts,
     verify,
+    verifySync: () => {
+      throw syncUnavailable("mailgun", "it verifies only asynchronously");
+    },
     // Mailgun retries anything but 200 and 406 (https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhooks): a 406
     // answer stops the retries; a body that cannot be read will never be readable.
     responses: { invalid_payload: 406, schema_validation_failed: 406 },
