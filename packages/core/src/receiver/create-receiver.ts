@@ -123,26 +123,31 @@ export function createReceiver<Events extends object = never, const S extends Sc
   async function accept(event: WebhookEvent, input: HandleInput): Promise<HandleResult> {
     let lease: Lease | undefined;
     try {
-      const tenant = await identityOf(settings, event);
-      const key = await idempotencyKey(settings, event, tenant);
-      const claim = await claimKey(settings, key, event.id);
+      // Each step that can answer at once (a known identity, an in-process store) is not awaited.
+      const knownTenant = identityOf(settings, event);
+      const tenant = typeof knownTenant === "string" ? knownTenant : await knownTenant;
+      const keyed = idempotencyKey(settings, event, tenant);
+      const key = typeof keyed === "string" ? keyed : await keyed;
+      const claimed = claimKey(settings, key, event.id);
+      const claim = claimed instanceof Promise ? await claimed : claimed;
       if ("duplicate" in claim) {
         handlers.emit({ kind: "duplicate", id: event.id, type: event.type });
         return accepted("duplicate", 200, event.id);
       }
       lease = claim.lease;
-      await bindBody(settings, key, event);
+      if (!settings.scheme.facts.bodySigned) await bindBody(settings, key, event);
       if (hasSchema(settings, event.type))
         event.payload = await validatePayload(settings, event.type, event.payload);
       // The journal's start time travels with the lease, the request's one value from here on.
       if (settings.journal) lease.journaledAt = await journalReceived(settings, event, input, key, tenant);
       if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
       // With a queue, order is judged in the worker, when the work is applied.
-      const order = enqueue ? undefined : await judgeOrder(settings, event, tenant);
+      const order = enqueue || !settings.ordering ? undefined : await judgeOrder(settings, event, tenant);
       if (order?.stale) return await answerStale(settings, handlers, event, lease, order);
       const outcome = await handOff(settings, handlers, event, lease, tenant, input, enqueue);
-      await advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event }));
-      await settleSuccess(settings, handlers, event, lease, outcome);
+      if (order) await advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event }));
+      const settled = settleSuccess(settings, handlers, event, lease, outcome);
+      if (settled) await settled;
       return outcome === "queued" ? accepted("queued", 202, event.id) : accepted("handled", 200, event.id);
     } catch (caught) {
       return settleFailure(settings, handlers, caught, event, lease, loggedSetupErrors);
