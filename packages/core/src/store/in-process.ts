@@ -10,15 +10,19 @@ export interface InProcessCalls {
   complete(key: string, token: string, options: { ttlMs: number }): boolean;
 }
 
-const IN_PROCESS = Symbol("hookgate.inProcessStore");
+/**
+ * Keyed by the store object itself, not a property: a Proxy, a spread copy or any wrapper around a
+ * memoryStore is another object, so its own methods (a count, a fault) are always the ones called.
+ */
+const inProcess = new WeakMap<IdempotencyStore, InProcessCalls>();
 
 /** Marks `store` as answering in-process with `calls` (the same logic its async methods run). */
 export function markInProcess<S extends IdempotencyStore>(store: S, calls: InProcessCalls): S {
-  Object.defineProperty(store, IN_PROCESS, { value: calls });
+  inProcess.set(store, calls);
   return store;
 }
 
-/** `store`'s synchronous calls, when it answers in-process. */
+/** `store`'s synchronous calls, when it is itself an in-process store (not a wrapper around one). */
 export function inProcessOf(store: IdempotencyStore): InProcessCalls | undefined {
-  return (store as { [IN_PROCESS]?: InProcessCalls })[IN_PROCESS];
+  return inProcess.get(store);
 }
