@@ -1,11 +1,14 @@
 import { queueConformance, workerConformance } from "@hookgate/testing";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, it } from "vitest";
-import { describePostgres, describeRabbitmq, describeRedis } from "../support/services.js";
+import { describeNats, describePostgres, describeRabbitmq, describeRedis } from "../support/services.js";
 import {
   amqpQueueHarness,
   amqpWorkerHarness,
   connectAmqp,
+  connectNats,
+  natsQueueHarness,
+  natsWorkerHarness,
   bullmqQueueHarness,
   bullmqWorkerHarness,
   pgBossQueueHarness,
@@ -41,5 +44,17 @@ describeRabbitmq("RabbitMQ (amqplib): queueConformance and workerConformance", (
   for (const scenario of queueConformance(() => amqpQueueHarness(rabbitmq.connection)))
     it(`queue: ${scenario.name}`, scenario.run);
   for (const scenario of workerConformance((setup) => amqpWorkerHarness(rabbitmq.connection, setup)))
+    it(`worker: ${scenario.name}`, scenario.run);
+});
+
+describeNats("NATS JetStream: queueConformance and workerConformance", () => {
+  let nats: Awaited<ReturnType<typeof connectNats>>;
+  beforeAll(async () => {
+    nats = await connectNats();
+  });
+  afterAll(() => nats.close());
+  for (const scenario of queueConformance(() => natsQueueHarness(nats.connection)))
+    it(`queue: ${scenario.name}`, scenario.run);
+  for (const scenario of workerConformance((setup) => natsWorkerHarness(nats.connection, setup)))
     it(`worker: ${scenario.name}`, scenario.run);
 });

@@ -4,15 +4,23 @@
 import { randomBytes } from "node:crypto";
 import { type AmqpConnectionLike, type AmqpWorker, amqpQueue, createWorker as createAmqpWorker } from "@hookgate/amqp";
 import { bullmqQueue, createWorker as createBullmqWorker } from "@hookgate/bullmq";
+import {
+  createWorker as createNatsWorker,
+  type NatsConnectionLike,
+  type NatsWorker,
+  natsQueue,
+} from "@hookgate/nats";
 import { memoryQueue, memoryStore, type QueuedDelivery, type Receiver } from "@hookgate/core";
 import { createWorker as createPgBossWorker, type PgBossWorker, pgBossQueue } from "@hookgate/pg-boss";
 import type { QueueHarness, WorkerHarness, WorkerSetup } from "@hookgate/testing";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect as connectNatsServer } from "@nats-io/transport-node";
 import amqp from "amqplib";
 import { Queue, type Worker } from "bullmq";
 import pg from "pg";
 import PgBoss from "pg-boss";
 import { decodeJob } from "../../packages/pg-boss/src/internal/job-data.js";
-import { AMQP_URL, DATABASE_URL, REDIS_URL } from "../support/services.js";
+import { AMQP_URL, DATABASE_URL, NATS_URL, REDIS_URL } from "../support/services.js";
 
 const run = randomBytes(4).toString("hex");
 let counter = 0;
@@ -198,6 +206,67 @@ export async function amqpWorkerHarness(
       for (const worker of workers) await worker.close();
       await queue.close();
       await deleteAmqpQueues(connection, name, [backoffMs, inFlightDelayMs]);
+    },
+  };
+}
+
+/** One NATS connection for a test file. */
+export async function connectNats(): Promise<{ connection: NatsConnectionLike; close(): Promise<void> }> {
+  const connection = await connectNatsServer({ servers: NATS_URL });
+  return { connection, close: () => connection.close() };
+}
+
+/** A fresh stream name (JetStream refuses dots in stream names). */
+const freshStream = () => fresh("nats").replace(/[^A-Za-z0-9_-]/g, "_");
+
+export async function natsQueueHarness(connection: NatsConnectionLike): Promise<QueueHarness> {
+  const name = freshStream();
+  const queue = natsQueue({ connection, name });
+  await queue.setup();
+  const jsm = await jetstreamManager(connection);
+  return {
+    queue,
+    jobs: async () => {
+      // Every message on the deliveries subject the stream holds, read by sequence.
+      const { state } = await jsm.streams.info(name);
+      const held: QueuedDelivery[] = [];
+      for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+        const message = await jsm.streams.getMessage(name, { seq }).catch(() => null);
+        if (message?.subject === queue.subject) held.push(message.json<QueuedDelivery>());
+      }
+      return held;
+    },
+    close: async () => {
+      await jsm.streams.delete(name);
+    },
+  };
+}
+
+export async function natsWorkerHarness(
+  connection: NatsConnectionLike,
+  { attempts, inFlightDelayMs }: WorkerSetup,
+): Promise<WorkerHarness> {
+  const name = freshStream();
+  const queue = natsQueue({ connection, name, attempts });
+  await queue.setup();
+  const workers: NatsWorker[] = [];
+  return {
+    queue,
+    async start(receiver: Receiver) {
+      workers.push(
+        await createNatsWorker(receiver, {
+          connection,
+          name,
+          verify: true,
+          backoffMs: 10,
+          maxBackoffMs: 10,
+          inFlightDelayMs,
+        }),
+      );
+    },
+    close: async () => {
+      for (const worker of workers) await worker.close();
+      await (await jetstreamManager(connection)).streams.delete(name);
     },
   };
 }
