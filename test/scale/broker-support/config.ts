@@ -24,8 +24,10 @@ export interface WorkerConfig extends ReceiverConfig {
   startedKey: string;
   concurrency: number;
   inFlightDelayMs: number;
-  /** How long each handler takes, so a killed worker dies mid-job. */
+  /** How long each handler takes. */
   handlerMs: number;
+  /** The handlers record the start in `startedKey` and never finish: the worker to kill mid-job. */
+  hang?: boolean;
 }
 
 export function readConfig<T>(): T {

@@ -19,6 +19,7 @@ const receiver = createReceiver({
 });
 receiver.onAny(async (event) => {
   await counts.hincrby(config.startedKey, event.id, 1);
+  if (config.hang) await new Promise(() => {});
   await new Promise((resolve) => setTimeout(resolve, config.handlerMs));
   await counts.hincrby(config.handledKey, event.id, 1);
 });
