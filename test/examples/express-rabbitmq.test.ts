@@ -59,7 +59,8 @@ describeRabbitmq("examples/express-rabbitmq over real HTTP, RabbitMQ and Redis",
     const worker = await createWorker(background.receiver, { connection, name });
     closers.push(() => worker.close());
     const deadline = Date.now() + 10_000;
-    while (runs.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    while (runs.length === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 25));
     // The sender's late retry is a duplicate: nothing more runs.
     expect((await fetch(url, { method: "POST", headers, body })).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -2,15 +2,20 @@
 // classification test: BullMQ on Redis, pg-boss on PostgreSQL, RabbitMQ, NATS JetStream, and
 // memoryQueue.
 import { randomBytes } from "node:crypto";
-import { type AmqpConnectionLike, type AmqpWorker, amqpQueue, createWorker as createAmqpWorker } from "@hookgate/amqp";
+import {
+  type AmqpConnectionLike,
+  type AmqpWorker,
+  amqpQueue,
+  createWorker as createAmqpWorker,
+} from "@hookgate/amqp";
 import { bullmqQueue, createWorker as createBullmqWorker } from "@hookgate/bullmq";
+import { memoryQueue, memoryStore, type QueuedDelivery, type Receiver } from "@hookgate/core";
 import {
   createWorker as createNatsWorker,
   type NatsConnectionLike,
   type NatsWorker,
   natsQueue,
 } from "@hookgate/nats";
-import { memoryQueue, memoryStore, type QueuedDelivery, type Receiver } from "@hookgate/core";
 import { createWorker as createPgBossWorker, type PgBossWorker, pgBossQueue } from "@hookgate/pg-boss";
 import type { QueueHarness, WorkerHarness, WorkerSetup } from "@hookgate/testing";
 import { jetstreamManager } from "@nats-io/jetstream";

@@ -38,7 +38,9 @@ export async function createWebhooks(options: {
   receiver.onError((error, { delivery }) => {
     // A copy that arrives while another instance holds the delivery is answered 409: not a fault.
     if (isWebhookError(error) && error.code === "in_flight") return;
-    console.error(`✗ ${delivery?.id ?? "a delivery"}: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `✗ ${delivery?.id ?? "a delivery"}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   });
   return { receiver, queue };
 }

@@ -77,7 +77,11 @@ export function amqpQueue(options: AmqpQueueOptions): AmqpQueue {
     throw new WebhookError("invalid_option", "hookgate: amqpQueue option store must be an IdempotencyStore");
   }
   const name = checkOption.string("amqpQueue option name", options.name, DEFAULT_QUEUE_NAME);
-  const dedupeWindowMs = checkOption.whole("amqpQueue option dedupeWindowMs", options.dedupeWindowMs, 86_400_000);
+  const dedupeWindowMs = checkOption.whole(
+    "amqpQueue option dedupeWindowMs",
+    options.dedupeWindowMs,
+    86_400_000,
+  );
 
   // One confirm channel, opened on first use and again after it closed (a broker restart).
   let open: Promise<ConfirmChannel> | undefined;

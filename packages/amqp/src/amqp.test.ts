@@ -82,7 +82,9 @@ describeRabbitmq("@hookgate/amqp on RabbitMQ", () => {
     await until(() => runs.length === 1);
     // The process dies: its connection drops with the message unacknowledged.
     died = true;
-    (doomedConnection as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    (
+      doomedConnection as unknown as { connection: { stream: { destroy(): void } } }
+    ).connection.stream.destroy();
     doomedConnection.on("error", () => {});
     const survivor = await createWorker(make(false), { connection, name, inFlightDelayMs: 50 });
     await until(() => runs.length === 2);
@@ -125,7 +127,9 @@ describeRabbitmq("@hookgate/amqp on RabbitMQ", () => {
     expect(code(() => amqpQueue({} as never))).toBe("invalid_option");
     expect(code(() => amqpQueue({ connection, store: {} as never }))).toBe("invalid_option");
     const receiver = createReceiver({ scheme });
-    await expect(createWorker(receiver, { connection, attempts: 0 })).rejects.toMatchObject({ code: "invalid_option" });
+    await expect(createWorker(receiver, { connection, attempts: 0 })).rejects.toMatchObject({
+      code: "invalid_option",
+    });
     await expect(createWorker(receiver, { connection, name: `missing-${run}` })).rejects.toMatchObject({
       code: "invalid_option",
       message: expect.stringMatching(/setup\(\)/),

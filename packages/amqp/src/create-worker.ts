@@ -74,22 +74,32 @@ export async function createWorker(
   const backoffMs = checkOption.whole("createWorker option backoffMs", options.backoffMs, 1000);
   const maxBackoffMs = checkOption.whole("createWorker option maxBackoffMs", options.maxBackoffMs, 300_000);
   const verify = checkOption.boolean("createWorker option verify", options.verify, false);
-  const inFlightDelayMs = checkOption.whole("createWorker option inFlightDelayMs", options.inFlightDelayMs, 5000);
+  const inFlightDelayMs = checkOption.whole(
+    "createWorker option inFlightDelayMs",
+    options.inFlightDelayMs,
+    5000,
+  );
   const reconnectDelayMs = checkOption.whole(
     "createWorker option reconnectDelayMs",
     options.reconnectDelayMs,
     1000,
   );
   if (!receiver || typeof receiver.dispatch !== "function") {
-    throw new WebhookError("invalid_option", "hookgate: createWorker needs a receiver: createWorker(receiver, { connection })");
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: createWorker needs a receiver: createWorker(receiver, { connection })",
+    );
   }
   if (!connection || typeof connection.createConfirmChannel !== "function") {
-    throw new WebhookError("invalid_option", "hookgate: createWorker needs `connection`, an amqplib connection");
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: createWorker needs `connection`, an amqplib connection",
+    );
   }
 
   let running = 0;
   let closing = false;
-  let settled: Array<() => void> = [];
+  const settled: Array<() => void> = [];
   let current: { channel: ConfirmChannel; consumerTag: string } | undefined;
   let restart: ReturnType<typeof setTimeout> | undefined;
   const dispatchOptions = { once: true, verify };

@@ -63,14 +63,25 @@ export async function createWorker(
   checkOption.object("createWorker", options, true);
   const { connection } = options;
   const name = checkOption.string("createWorker option name", options.name, DEFAULT_STREAM_NAME);
-  const consumerName = checkOption.string("createWorker option consumer", options.consumer, DEFAULT_CONSUMER_NAME);
+  const consumerName = checkOption.string(
+    "createWorker option consumer",
+    options.consumer,
+    DEFAULT_CONSUMER_NAME,
+  );
   const concurrency = checkOption.whole("createWorker option concurrency", options.concurrency, 4);
   const verify = checkOption.boolean("createWorker option verify", options.verify, false);
   const backoffMs = checkOption.whole("createWorker option backoffMs", options.backoffMs, 1000);
   const maxBackoffMs = checkOption.whole("createWorker option maxBackoffMs", options.maxBackoffMs, 300_000);
-  const inFlightDelayMs = checkOption.whole("createWorker option inFlightDelayMs", options.inFlightDelayMs, 5000);
+  const inFlightDelayMs = checkOption.whole(
+    "createWorker option inFlightDelayMs",
+    options.inFlightDelayMs,
+    5000,
+  );
   if (!receiver || typeof receiver.dispatch !== "function") {
-    throw new WebhookError("invalid_option", "hookgate: createWorker needs a receiver: createWorker(receiver, { connection })");
+    throw new WebhookError(
+      "invalid_option",
+      "hookgate: createWorker needs a receiver: createWorker(receiver, { connection })",
+    );
   }
   if (!connection || typeof (connection as { request?: unknown }).request !== "function") {
     throw new WebhookError("invalid_option", "hookgate: createWorker needs `connection`, a NATS connection");
@@ -113,7 +124,10 @@ export async function createWorker(
 
   async function giveUp(message: JsMsg, delivery: QueuedDelivery | undefined, error: unknown) {
     const reason = headers();
-    reason.set("Hookgate-Error", String((error as { code?: unknown }).code ?? (error as Error).name ?? "Error"));
+    reason.set(
+      "Hookgate-Error",
+      String((error as { code?: unknown }).code ?? (error as Error).name ?? "Error"),
+    );
     await js.publish(deadLetterSubjectOf(name), message.data, {
       msgID: `dead-${message.info.streamSequence}`,
       headers: reason,
@@ -166,7 +180,8 @@ export async function createWorker(
         for await (const message of messages) {
           start(message);
           // Take no more messages than there are free slots.
-          while (running >= concurrency && !closing) await new Promise<void>((resolve) => freed.push(resolve));
+          while (running >= concurrency && !closing)
+            await new Promise<void>((resolve) => freed.push(resolve));
         }
       } catch {
         // The consumer went away for a while (a server restart): consume again.

@@ -115,7 +115,9 @@ describeNats("@hookgate/nats on JetStream", () => {
     expect(code(() => natsQueue({ connection, name: "a.b" }))).toBe("invalid_option");
     // ack_wait bounds how long a crashed worker's deliveries wait: at most a minute.
     expect(code(() => natsQueue({ connection, ackWaitMs: 120_000 }))).toBe("invalid_option");
-    await expect(createWorker(createReceiver({ scheme }), { connection, name: `missing-${run}` })).rejects.toMatchObject({
+    await expect(
+      createWorker(createReceiver({ scheme }), { connection, name: `missing-${run}` }),
+    ).rejects.toMatchObject({
       code: "invalid_option",
       message: expect.stringMatching(/setup\(\)/),
     });

@@ -24,8 +24,15 @@ export async function brokerQueue(config: ReceiverConfig, store: IdempotencyStor
 }
 
 /** A worker on the configured broker; resolves once it consumes. */
-export async function brokerWorker(receiver: Receiver, config: WorkerConfig): Promise<{ close(): Promise<void> }> {
-  const common = { name: config.queueName, concurrency: config.concurrency, inFlightDelayMs: config.inFlightDelayMs };
+export async function brokerWorker(
+  receiver: Receiver,
+  config: WorkerConfig,
+): Promise<{ close(): Promise<void> }> {
+  const common = {
+    name: config.queueName,
+    concurrency: config.concurrency,
+    inFlightDelayMs: config.inFlightDelayMs,
+  };
   if (config.engine === "amqp")
     return createAmqpWorker(receiver, { connection: await amqpConnection(config.brokerUrl), ...common });
   return createNatsWorker(receiver, { connection: await natsConnection(config.brokerUrl), ...common });

@@ -47,7 +47,13 @@ export function exactlyOnceWithFaults(engine: Engine, brokerUrl: string): void {
   beforeAll(async () => {
     await ensureBroker(engine, brokerUrl);
     redis = new Redis(REDIS_URL);
-    backlog = await queueBacklog(engine, brokerUrl, receiverConfig.queueName, [workerConfig.inFlightDelayMs, 1000, 2000, 4000, 8000]);
+    backlog = await queueBacklog(engine, brokerUrl, receiverConfig.queueName, [
+      workerConfig.inFlightDelayMs,
+      1000,
+      2000,
+      4000,
+      8000,
+    ]);
     await backlog.setup();
     const started = await Promise.all([
       ...Array.from({ length: RECEIVERS }, () => spawnProcess("receiver-process", receiverConfig)),
@@ -76,7 +82,11 @@ export function exactlyOnceWithFaults(engine: Engine, brokerUrl: string): void {
   /** The faults, in order, while deliveries are sent and handled. */
   async function faults(): Promise<{ killedHolding: string[]; outageMs: number }> {
     const handled = () => redis.hlen(workerConfig.handledKey);
-    await until(async () => (await handled()) >= 400, 120_000, () => "400 deliveries were never handled");
+    await until(
+      async () => (await handled()) >= 400,
+      120_000,
+      () => "400 deliveries were never handled",
+    );
     // The victim joins mid-run, takes its share of jobs, and is killed in them.
     const victimConfig = { ...workerConfig, startedKey: `${prefix}runs:victim`, hang: true };
     const victim = await spawnProcess("worker-process", victimConfig);
@@ -88,7 +98,11 @@ export function exactlyOnceWithFaults(engine: Engine, brokerUrl: string): void {
     );
     await victim.kill();
     const killedHolding = Object.keys(await redis.hgetall(victimConfig.startedKey));
-    await until(async () => (await handled()) >= 1000, 120_000, () => "1000 deliveries were never handled");
+    await until(
+      async () => (await handled()) >= 1000,
+      120_000,
+      () => "1000 deliveries were never handled",
+    );
     const down = Date.now();
     await restartBroker(engine, brokerUrl, 2000);
     return { killedHolding, outageMs: Date.now() - down };

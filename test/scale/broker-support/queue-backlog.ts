@@ -14,7 +14,12 @@ export interface Backlog {
   close(): Promise<void>;
 }
 
-export async function queueBacklog(engine: Engine, url: string, name: string, retryDelays: number[]): Promise<Backlog> {
+export async function queueBacklog(
+  engine: Engine,
+  url: string,
+  name: string,
+  retryDelays: number[],
+): Promise<Backlog> {
   if (engine === "amqp") {
     const { amqpQueue } = await import("@hookgate/amqp");
     const connection = await amqp.connect(url, { recovery: { initialDelay: 200, maxDelay: 1000 } });

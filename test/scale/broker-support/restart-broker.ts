@@ -15,7 +15,17 @@ const NATS_START = [
   "--exec",
   "/usr/sbin/nats-server",
   "--",
-  ...["-a", "127.0.0.1", "-p", "4222", "-js", "-sd", "/var/lib/nats-server", "-l", "/var/log/nats-server.log"],
+  ...[
+    "-a",
+    "127.0.0.1",
+    "-p",
+    "4222",
+    "-js",
+    "-sd",
+    "/var/lib/nats-server",
+    "-l",
+    "/var/log/nats-server.log",
+  ],
 ];
 
 async function waitFor(url: string, port: number, up: boolean, timeoutMs = 60_000): Promise<void> {

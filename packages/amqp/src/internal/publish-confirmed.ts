@@ -25,9 +25,12 @@ export function publishConfirmed(
       (error: unknown) => {
         channel.off("return", onReturn);
         // The broker sends basic.return before the basic.ack of an unroutable message.
-        if (error) reject(error instanceof Error ? error : new Error(`hookgate: RabbitMQ nacked the message`));
+        if (error)
+          reject(error instanceof Error ? error : new Error(`hookgate: RabbitMQ nacked the message`));
         else if (returned)
-          reject(new Error(`hookgate: RabbitMQ has no queue "${queue}"; declare it with await queue.setup()`));
+          reject(
+            new Error(`hookgate: RabbitMQ has no queue "${queue}"; declare it with await queue.setup()`),
+          );
         else resolve();
       },
     );

@@ -54,7 +54,10 @@ export async function ensureTopology(jsm: JetStreamManager, topology: Topology):
   };
   try {
     await jsm.consumers.info(stream, consumer);
-    await jsm.consumers.update(stream, consumer, { ack_wait: config.ack_wait, max_deliver: config.max_deliver });
+    await jsm.consumers.update(stream, consumer, {
+      ack_wait: config.ack_wait,
+      max_deliver: config.max_deliver,
+    });
   } catch (error) {
     if (!notFound(error)) throw error;
     await jsm.consumers.add(stream, config);
