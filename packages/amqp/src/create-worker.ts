@@ -103,10 +103,20 @@ export async function createWorker(
   let current: { channel: ConfirmChannel; consumerTag: string } | undefined;
   let restart: ReturnType<typeof setTimeout> | undefined;
   const dispatchOptions = { once: true, verify };
+  // The retry queues each channel has declared (a declaration is a round trip: once per delay).
+  const declared = new WeakMap<ConfirmChannel, Map<number, Promise<string>>>();
 
   /** Publishes a copy that comes back after `delayMs`, then acknowledges the original. */
   async function putBack(channel: ConfirmChannel, message: ConsumeMessage, attempt: number, delayMs: number) {
-    const queue = await assertRetryQueue(channel, name, delayMs);
+    const queues = declared.get(channel) ?? new Map<number, Promise<string>>();
+    declared.set(channel, queues);
+    let declaring = queues.get(delayMs);
+    if (!declaring) {
+      declaring = assertRetryQueue(channel, name, delayMs);
+      declaring.catch(() => queues.delete(delayMs));
+      queues.set(delayMs, declaring);
+    }
+    const queue = await declaring;
     const { headers, ...properties } = message.properties;
     await publishConfirmed(channel, queue, message.content, {
       ...(Object.fromEntries(Object.entries(properties).filter(([, v]) => v !== undefined)) as object),
