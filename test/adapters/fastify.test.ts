@@ -3,7 +3,14 @@ import { webhookPlugin } from "@hookgate/fastify";
 import fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { requireFrom } from "./node-app.js";
-import { adapterScenarios, type Answer, type Body, type StartedApp, type StartOptions, stripeEvent } from "./scenarios.js";
+import {
+  type Answer,
+  adapterScenarios,
+  type Body,
+  type StartedApp,
+  type StartOptions,
+  stripeEvent,
+} from "./scenarios.js";
 
 const fastify4 = requireFrom<typeof fastify>("fastify", "fastify4");
 
@@ -69,7 +76,11 @@ describe("Fastify specifics", () => {
     const origin = await app.listen({ port: 0, host: "127.0.0.1" });
     running.push(app);
     const response = await fetch(origin + path, { method: "POST", headers, body });
-    return { status: response.status, headers: response.headers, text: await response.text() } satisfies Answer;
+    return {
+      status: response.status,
+      headers: response.headers,
+      text: await response.text(),
+    } satisfies Answer;
   }
 
   for (const [version, framework] of versions) {

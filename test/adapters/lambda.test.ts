@@ -133,7 +133,8 @@ function restApi(base64: boolean): Shape {
 
 /** API Gateway HTTP API (payload 2.0) or a Function URL (the same payload). */
 function payloadV2(kind: "http" | "url", base64: boolean): Shape {
-  const host = kind === "http" ? "abc123.execute-api.eu-west-1.amazonaws.com" : "abcdefg.lambda-url.eu-west-1.on.aws";
+  const host =
+    kind === "http" ? "abc123.execute-api.eu-west-1.amazonaws.com" : "abcdefg.lambda-url.eu-west-1.on.aws";
   return {
     name: kind === "http" ? `API Gateway HTTP (v2)${base64 ? ", base64 body" : ""}` : "Lambda Function URL",
     url: `https://${host}/webhooks/stripe?attempt=1&tag=a%20b`,
@@ -193,7 +194,9 @@ function alb(multi: boolean): Shape {
       received.set("x-forwarded-proto", "http");
       const query = queryValues(url, false); // ALB passes query values as sent, undecoded
       const event: ALBEvent = {
-        requestContext: { elb: { targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123:targetgroup/h/1" } },
+        requestContext: {
+          elb: { targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123:targetgroup/h/1" },
+        },
         httpMethod: method,
         path: url.pathname,
         ...(multi
@@ -225,7 +228,10 @@ function lambdaAdapter(shape: Shape): AdapterUnderTest {
     bodyParser: "@middy/http-json-body-parser",
     clientIp: true,
     async start(receiver: Receiver, options) {
-      const handler = createLambdaHandler(receiver, options.publicUrl ? { publicUrl: options.publicUrl } : {});
+      const handler = createLambdaHandler(
+        receiver,
+        options.publicUrl ? { publicUrl: options.publicUrl } : {},
+      );
       const invoke = async (request: Request): Promise<Response> => {
         const received: Received = {
           method: request.method,
@@ -255,7 +261,15 @@ function lambdaAdapter(shape: Shape): AdapterUnderTest {
   };
 }
 
-const shapes = [restApi(false), restApi(true), payloadV2("http", false), payloadV2("http", true), payloadV2("url", true), alb(false), alb(true)];
+const shapes = [
+  restApi(false),
+  restApi(true),
+  payloadV2("http", false),
+  payloadV2("http", true),
+  payloadV2("url", true),
+  alb(false),
+  alb(true),
+];
 for (const shape of shapes) adapterScenarios(lambdaAdapter(shape));
 
 describe("Lambda specifics", () => {
@@ -264,7 +278,12 @@ describe("Lambda specifics", () => {
   it("passes path parameters, the cookie list and repeated headers to the receiver", async () => {
     const seen: Array<Parameters<Receiver["handle"]>[0]> = [];
     const receiver = createReceiver({ scheme });
-    const handler = createLambdaHandler({ handle: (input) => (seen.push(input), receiver.handle(input)) });
+    const handler = createLambdaHandler({
+      handle: (input) => {
+        seen.push(input);
+        return receiver.handle(input);
+      },
+    });
     const { body } = stripeEvent();
     const event = payloadV2("http", false).toEvent({
       method: "POST",
@@ -274,7 +293,7 @@ describe("Lambda specifics", () => {
     });
     expect((await handler(event)).statusCode).toBe(200);
     expect(seen[0]?.params).toEqual({ provider: "stripe" });
-    expect((seen[0]?.headers as Headers).get("cookie")).toBe("session=abc; theme=dark");
+    expect((seen[0]!.headers as Headers).get("cookie")).toBe("session=abc; theme=dark");
 
     const rest = restApi(false).toEvent({
       method: "POST",
@@ -283,7 +302,7 @@ describe("Lambda specifics", () => {
       body: Buffer.from(body),
     });
     await handler({ ...rest, multiValueHeaders: { ...rest.multiValueHeaders, "x-tag": ["a", "b"] } });
-    expect((seen[1]?.headers as Headers).get("x-tag")).toBe("a, b");
+    expect((seen[1]!.headers as Headers).get("x-tag")).toBe("a, b");
   });
 
   it("decodes a base64 body exactly: bytes that are not UTF-8 pass verification as sent", async () => {
@@ -302,7 +321,11 @@ describe("Lambda specifics", () => {
     expect(result.statusCode).toBe(400);
     expect(JSON.parse(result.body).error.code).toBe("invalid_payload");
     // The same bytes passed on as text lose the invalid sequence and no longer verify.
-    const asText = await createLambdaHandler(receiver)({ ...event, isBase64Encoded: false, body: bytes.toString("utf8") });
+    const asText = await createLambdaHandler(receiver)({
+      ...event,
+      isBase64Encoded: false,
+      body: bytes.toString("utf8"),
+    });
     expect(asText.statusCode).toBe(401);
     expect(JSON.parse(asText.body).error.code).toBe("signature_mismatch");
   });

@@ -13,7 +13,8 @@ export interface LambdaHandlerOptions {
 }
 
 /** What a middleware (middy's http-json-body-parser) leaves in `event.body` after parsing it. */
-const PARSERS = "a body parser that ran before this handler (@middy/http-json-body-parser or another middleware)";
+const PARSERS =
+  "a body parser that ran before this handler (@middy/http-json-body-parser or another middleware)";
 
 /**
  * A Lambda handler for API Gateway REST and HTTP APIs, Function URLs and ALB: decodes the body
@@ -46,14 +47,18 @@ export function createLambdaHandler(
       // ALB appends the address that connected to it as the last X-Forwarded-For entry.
       ip: context?.http?.sourceIp ?? context?.identity?.sourceIp ?? forwardedFor?.at(-1)?.trim(),
       params: event.pathParameters
-        ? (Object.fromEntries(Object.entries(event.pathParameters).filter(([, v]) => v !== undefined)) as Record<string, string>)
+        ? (Object.fromEntries(
+            Object.entries(event.pathParameters).filter(([, v]) => v !== undefined),
+          ) as Record<string, string>)
         : undefined,
       bodyConsumedBy: body === null || body === undefined || typeof body === "string" ? undefined : PARSERS,
     });
     const multi = Boolean(event.multiValueHeaders);
     return {
       statusCode: result.status,
-      ...(context?.elb ? { statusDescription: `${result.status} ${STATUS_CODES[result.status] ?? ""}`.trim() } : {}),
+      ...(context?.elb
+        ? { statusDescription: `${result.status} ${STATUS_CODES[result.status] ?? ""}`.trim() }
+        : {}),
       ...(multi
         ? { multiValueHeaders: Object.fromEntries(Object.entries(result.headers).map(([n, v]) => [n, [v]])) }
         : { headers: result.headers }),
@@ -76,7 +81,9 @@ function eventUrl(event: LambdaHttpEvent, headers: Headers): string {
       .concat(
         event.multiValueQueryStringParameters
           ? []
-          : Object.entries(event.queryStringParameters ?? {}).map(([n, v]) => `${encode(n)}=${encode(v ?? "")}`),
+          : Object.entries(event.queryStringParameters ?? {}).map(
+              ([n, v]) => `${encode(n)}=${encode(v ?? "")}`,
+            ),
       )
       .join("&");
   return `${headers.get("x-forwarded-proto") ?? "https"}://${host}${path}${query ? `?${query}` : ""}`;

@@ -22,7 +22,10 @@ export interface LambdaHttpEvent {
   multiValueHeaders?: Readonly<Record<string, readonly string[] | undefined>> | null | undefined;
   /** REST (decoded) and ALB (as sent). */
   queryStringParameters?: Readonly<Record<string, string | undefined>> | null | undefined;
-  multiValueQueryStringParameters?: Readonly<Record<string, readonly string[] | undefined>> | null | undefined;
+  multiValueQueryStringParameters?:
+    | Readonly<Record<string, readonly string[] | undefined>>
+    | null
+    | undefined;
   pathParameters?: Readonly<Record<string, string | undefined>> | null | undefined;
   body?: string | null | undefined;
   isBase64Encoded?: boolean | undefined;
