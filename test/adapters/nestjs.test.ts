@@ -6,8 +6,8 @@ import { NestFactory } from "@nestjs/core";
 import { ExpressAdapter, type NestExpressApplication } from "@nestjs/platform-express";
 import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify";
 import express from "express";
-import fastify from "fastify";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import fastify, { type FastifyReply, type FastifyRequest } from "fastify";
+import { afterEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import { adapterScenarios, type StartedApp, type StartOptions, stripeEvent } from "./scenarios.js";
 
 // The repository's tsconfig has no experimentalDecorators: Nest's decorators are applied as calls,
@@ -166,5 +166,12 @@ describe("NestJS specifics", () => {
         abortOnError: false,
       }),
     ).rejects.toThrow(/NestFactory.create, or leave path out/);
+  });
+
+  it("takes what @Req() and @Res() give on either platform, as typed by Express and Fastify", () => {
+    expectTypeOf<express.Request>().toExtend<NestRequest>();
+    expectTypeOf<express.Response>().toExtend<NestResponse>();
+    expectTypeOf<FastifyRequest>().toExtend<NestRequest>();
+    expectTypeOf<FastifyReply>().toExtend<NestResponse>();
   });
 });
