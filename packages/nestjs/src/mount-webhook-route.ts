@@ -38,7 +38,10 @@ export function mountWebhookRoute(host: HttpAdapterHost, path: string, service: 
       // Scoped to this plugin context: the body stays on request.raw; Nest's parsers keep the rest.
       child.removeAllContentTypeParsers();
       child.addContentTypeParser("*", (_request, _payload, done) => done(null));
-      child.post(path, (request, reply) => service.handle(request, reply));
+      child.post(path, async (request, reply) => {
+        await service.handle(request, reply);
+        return reply; // resolving with the reply: Fastify warns about any other value once sent
+      });
     });
   } else {
     (adapter.getInstance() as ExpressApp).post(path, (req, res, next) => {
