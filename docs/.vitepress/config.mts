@@ -26,9 +26,12 @@ export default defineConfig({
         items: [
           { text: "Overview", link: "/getting-started/" },
           { text: "Express", link: "/getting-started/express" },
+          { text: "Fastify", link: "/getting-started/fastify" },
           { text: "Hono", link: "/getting-started/hono" },
           { text: "Koa", link: "/getting-started/koa" },
+          { text: "NestJS", link: "/getting-started/nestjs" },
           { text: "Next.js", link: "/getting-started/next" },
+          { text: "AWS Lambda", link: "/getting-started/lambda" },
           { text: "fetch (Workers, Bun, Deno)", link: "/getting-started/fetch" },
         ],
       },
