@@ -62,7 +62,14 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "scale", include: ["test/scale/**/*.test.ts"], exclude: ["**/node_modules/**"] },
+        test: {
+          name: "scale",
+          include: ["test/scale/**/*.test.ts"],
+          exclude: ["**/node_modules/**"],
+          // After unit and integration, never beside them: the broker runs stop and restart the
+          // shared RabbitMQ and NATS servers that integration tests use.
+          sequence: { groupOrder: 1 },
+        },
       },
     ],
   },
