@@ -5,9 +5,9 @@ import {
   cloudflareQueue,
   createQueueConsumer,
   type D1DatabaseBinding,
+  type DurableObjectNamespaceBinding,
   d1Journal,
   d1Store,
-  type DurableObjectNamespaceBinding,
   durableObjectStore,
   type MessageBatchLike,
   type QueueBinding,
@@ -68,7 +68,9 @@ function suites(env: Env, index: number) {
       workerConformance((setup: WorkerSetup) => {
         const name = `w-${index}`;
         if (env.RETRIES[name] !== setup.attempts - 1) {
-          throw new Error(`${name} is configured with max_retries ${env.RETRIES[name]}, the scenario needs ${setup.attempts - 1}`);
+          throw new Error(
+            `${name} is configured with max_retries ${env.RETRIES[name]}, the scenario needs ${setup.attempts - 1}`,
+          );
         }
         return {
           queue: cloudflareQueue({ queue: env[binding(name)] as QueueBinding }),

@@ -17,7 +17,7 @@ const names = {
   worker: workerConformance(never).map((s) => s.name),
 };
 // max_retries of each worker scenario's queue: its `attempts` less the first run.
-const workerRetries = [2, 2, 0, 2, 2];
+const workerRetries: number[] = [2, 2, 0, 2, 2];
 
 const queueNames = names.queue.map((_, i) => `q-${i}`);
 const workerQueues = names.worker.map((_, i) => `w-${i}`);
@@ -34,9 +34,12 @@ beforeAll(async () => {
     queueProducers: Object.fromEntries([...queueNames, ...workerQueues].map((q) => [binding(q), q])),
     queueConsumers: Object.fromEntries([
       ...queueNames.map((q) => [q, { maxBatchTimeout: 0.05 }]),
-      ...workerQueues.map((q, i) => [q, { maxBatchTimeout: 0.05, maxRetries: workerRetries[i], retryDelay: 0 }]),
+      ...workerQueues.map((q, i) => [
+        q,
+        { maxBatchTimeout: 0.05, maxRetries: workerRetries[i]!, retryDelay: 0 },
+      ]),
     ]),
-    bindings: { RETRIES: Object.fromEntries(workerQueues.map((q, i) => [q, workerRetries[i]])) },
+    bindings: { RETRIES: Object.fromEntries(workerQueues.map((q, i) => [q, workerRetries[i]!])) },
   });
 }, 60_000);
 afterAll(() => mf?.dispose());

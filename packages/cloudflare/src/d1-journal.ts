@@ -40,16 +40,13 @@ export function d1Journal(options: D1JournalOptions): D1Journal {
   checkD1(options.database, "d1Journal");
   const db = options.database;
   const t = tableName(options.table ?? "hookgate_deliveries", "d1Journal");
-  let ready: Promise<void> | undefined;
-  const setup = () => {
-    ready ??= db.batch(journalSchema(t).map((sql) => db.prepare(sql))).then(
-      () => undefined,
-      (error: unknown) => {
-        ready = undefined;
-        throw error;
-      },
-    );
-    return ready;
+  // A flag, not a shared promise: a promise of D1 I/O made in one request must not be awaited
+  // by another (workerd ties I/O to its request), and CREATE … IF NOT EXISTS may run twice.
+  let ready = false;
+  const setup = async () => {
+    if (ready) return;
+    await db.batch(journalSchema(t).map((sql) => db.prepare(sql)));
+    ready = true;
   };
   const pruneStatements = () => {
     if (!settings.pruneDue()) return [];

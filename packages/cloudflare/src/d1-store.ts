@@ -52,16 +52,13 @@ export function d1Store(options: D1StoreOptions): D1Store {
   const db = options.database;
   const now = checkOption.callback("d1Store option now", options.now) ?? Date.now;
   const t = tableName(options.table ?? "hookgate_keys", "d1Store");
-  let ready: Promise<void> | undefined;
-  const setup = () => {
-    ready ??= db.batch(schema(t).map((sql) => db.prepare(sql))).then(
-      () => undefined,
-      (error: unknown) => {
-        ready = undefined;
-        throw error;
-      },
-    );
-    return ready;
+  // A flag, not a shared promise: a promise of D1 I/O made in one request must not be awaited
+  // by another (workerd ties I/O to its request), and CREATE … IF NOT EXISTS may run twice.
+  let ready = false;
+  const setup = async () => {
+    if (ready) return;
+    await db.batch(schema(t).map((sql) => db.prepare(sql)));
+    ready = true;
   };
   let lastPrune = Number.NEGATIVE_INFINITY;
   const pruneIfDue = (at: number) => {

@@ -46,15 +46,12 @@ export function durableObjectStore(options: DurableObjectStoreOptions): Idempote
   }
   const shards = checkOption.whole("durableObjectStore option shards", options.shards, 32);
   const prefix = checkOption.string("durableObjectStore option prefix", options.prefix, "hookgate");
-  const stubs = new Map<number, DurableObjectStubBinding>();
 
   async function call<T>(op: StoreOp): Promise<T> {
-    const shard = shardOf(op.key, shards);
-    let stub = stubs.get(shard);
-    if (!stub) {
-      stub = namespace.get(namespace.idFromName(`${prefix}:${shard}`) as never);
-      stubs.set(shard, stub);
-    }
+    // A stub per call: a stub is an I/O object of the request that made it, and a receiver made
+    // once per isolate serves many requests.
+    const id = namespace.idFromName(`${prefix}:${shardOf(op.key, shards)}`);
+    const stub: DurableObjectStubBinding = namespace.get(id as never);
     const response = await stub.fetch("https://hookgate-store.internal/", {
       method: "POST",
       headers: { "content-type": "application/json" },
