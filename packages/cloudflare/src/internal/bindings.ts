@@ -21,7 +21,7 @@ export interface DurableObjectStubBinding {
   fetch(
     input: string,
     init?: { method?: string; body?: string; headers?: Record<string, string> },
-  ): Promise<Response>;
+  ): Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
 }
 
 /** A Durable Object namespace binding (`env.HOOKGATE_STORE`). */
@@ -35,7 +35,7 @@ export interface QueueBinding {
   send(
     body: unknown,
     options?: { contentType?: "json" | "text" | "bytes" | "v8"; delaySeconds?: number },
-  ): Promise<void>;
+  ): Promise<unknown>;
 }
 
 /** One message of a {@link MessageBatchLike}. */
