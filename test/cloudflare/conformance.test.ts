@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { journalConformance, queueConformance, storeConformance, workerConformance } from "@hookgate/testing";
 import type { Miniflare } from "miniflare";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleForRuntime } from "../runtimes/bundle.js";
 import { describeWorkerd, startWorkerd } from "../runtimes/workerd.js";
 
@@ -23,37 +23,39 @@ const queueNames = names.queue.map((_, i) => `q-${i}`);
 const workerQueues = names.worker.map((_, i) => `w-${i}`);
 const binding = (queue: string) => queue.toUpperCase().replace(/-/g, "_");
 
-let mf: Miniflare;
-beforeAll(async () => {
-  const script = await bundleForRuntime(fileURLToPath(new URL("./conformance-worker.ts", import.meta.url)));
-  mf = startWorkerd({
-    modules: true,
-    script,
-    d1Databases: { DB: "hookgate-conformance" },
-    durableObjects: { STORE: "HookgateStoreObject" },
-    queueProducers: Object.fromEntries([...queueNames, ...workerQueues].map((q) => [binding(q), q])),
-    queueConsumers: Object.fromEntries([
-      ...queueNames.map((q) => [q, { maxBatchTimeout: 0.05 }]),
-      ...workerQueues.map((q, i) => [
-        q,
-        { maxBatchTimeout: 0.05, maxRetries: workerRetries[i]!, retryDelay: 0 },
+describeWorkerd("@hookgate/cloudflare in workerd (local D1, Durable Objects, Queues)", () => {
+  let mf: Miniflare;
+  beforeAll(async () => {
+    const script = await bundleForRuntime(fileURLToPath(new URL("./conformance-worker.ts", import.meta.url)));
+    mf = startWorkerd({
+      modules: true,
+      script,
+      d1Databases: { DB: "hookgate-conformance" },
+      durableObjects: { STORE: "HookgateStoreObject" },
+      queueProducers: Object.fromEntries([...queueNames, ...workerQueues].map((q) => [binding(q), q])),
+      queueConsumers: Object.fromEntries([
+        ...queueNames.map((q) => [q, { maxBatchTimeout: 0.05 }]),
+        ...workerQueues.map((q, i) => [
+          q,
+          { maxBatchTimeout: 0.05, maxRetries: workerRetries[i]!, retryDelay: 0 },
+        ]),
       ]),
-    ]),
-    bindings: { RETRIES: Object.fromEntries(workerQueues.map((q, i) => [q, workerRetries[i]!])) },
-  });
-}, 60_000);
-afterAll(() => mf?.dispose());
-
-for (const [suite, scenarios] of Object.entries(names)) {
-  describeWorkerd(`@hookgate/cloudflare in workerd: ${suite} conformance`, () => {
-    scenarios.forEach((name, index) => {
-      it(name, async () => {
-        const answer = await mf.dispatchFetch(`http://localhost/run?suite=${suite}&index=${index}`);
-        const result = (await answer.json()) as { name: string; ok: boolean; detail?: string };
-        expect(result.name).toBe(name);
-        expect(result.detail).toBeUndefined();
-        expect(result.ok).toBe(true);
-      }, 60_000);
+      bindings: { RETRIES: Object.fromEntries(workerQueues.map((q, i) => [q, workerRetries[i]!])) },
     });
-  });
-}
+  }, 60_000);
+  afterAll(() => mf?.dispose());
+
+  for (const [suite, scenarios] of Object.entries(names)) {
+    describe(`${suite} conformance`, () => {
+      scenarios.forEach((name, index) => {
+        it(name, async () => {
+          const answer = await mf.dispatchFetch(`http://localhost/run?suite=${suite}&index=${index}`);
+          const result = (await answer.json()) as { name: string; ok: boolean; detail?: string };
+          expect(result.name).toBe(name);
+          expect(result.detail).toBeUndefined();
+          expect(result.ok).toBe(true);
+        }, 60_000);
+      });
+    });
+  }
+});

@@ -12,36 +12,6 @@ let mf: Miniflare;
 let a: Awaited<ReturnType<Miniflare["getWorker"]>>;
 let b: typeof a;
 
-beforeAll(async () => {
-  const script = await bundleForRuntime(fileURLToPath(new URL("./edge-worker.ts", import.meta.url)));
-  const shared = {
-    modules: true,
-    script,
-    d1Databases: { DB: "hookgate-edge" },
-    queueProducers: { WEBHOOKS: "webhooks" },
-  };
-  mf = startWorkerd({
-    workers: [
-      {
-        ...shared,
-        name: "edge-a",
-        bindings: { SECRET: secret, ISOLATE: "a" },
-        durableObjects: { STORE: "HookgateStoreObject" },
-        queueConsumers: { webhooks: { maxBatchTimeout: 0.05, maxRetries: 3, retryDelay: 0 } },
-      },
-      {
-        ...shared,
-        name: "edge-b",
-        bindings: { SECRET: secret, ISOLATE: "b" },
-        durableObjects: { STORE: { className: "HookgateStoreObject", scriptName: "edge-a" } },
-      },
-    ],
-  });
-  a = await mf.getWorker("edge-a");
-  b = await mf.getWorker("edge-b");
-}, 60_000);
-afterAll(() => mf?.dispose());
-
 async function post(
   worker: typeof a,
   path: string,
@@ -78,6 +48,36 @@ async function until(what: string, condition: () => Promise<boolean>) {
 describeWorkerd(
   "@hookgate/cloudflare in workerd: two isolates, one D1, one Durable Object namespace, one Queue",
   () => {
+    beforeAll(async () => {
+      const script = await bundleForRuntime(fileURLToPath(new URL("./edge-worker.ts", import.meta.url)));
+      const shared = {
+        modules: true,
+        script,
+        d1Databases: { DB: "hookgate-edge" },
+        queueProducers: { WEBHOOKS: "webhooks" },
+      };
+      mf = startWorkerd({
+        workers: [
+          {
+            ...shared,
+            name: "edge-a",
+            bindings: { SECRET: secret, ISOLATE: "a" },
+            durableObjects: { STORE: "HookgateStoreObject" },
+            queueConsumers: { webhooks: { maxBatchTimeout: 0.05, maxRetries: 3, retryDelay: 0 } },
+          },
+          {
+            ...shared,
+            name: "edge-b",
+            bindings: { SECRET: secret, ISOLATE: "b" },
+            durableObjects: { STORE: { className: "HookgateStoreObject", scriptName: "edge-a" } },
+          },
+        ],
+      });
+      a = await mf.getWorker("edge-a");
+      b = await mf.getWorker("edge-b");
+    }, 60_000);
+    afterAll(() => mf?.dispose());
+
     it("a delivery sent to both Workers at once runs its handler once", async () => {
       const fixture = await signedFixture(scheme, fixtures.stripe.invoicePaid({ id: "evt_edge_inline" }));
       const copies = await Promise.all(

@@ -6,10 +6,6 @@ import type { Result } from "./suite.js";
 import { describeWorkerd, startWorkerd } from "./workerd.js";
 
 const entry = fileURLToPath(new URL("./workerd-entry.ts", import.meta.url));
-let script: string;
-beforeAll(async () => {
-  script = await bundleForRuntime(entry);
-});
 
 // Without flags workerd has no `process`: hookgate runs on Web Crypto. With nodejs_compat and a
 // compatibility date from 2024-09-23 (nodejs_compat_v2), process.getBuiltinModule gives node:crypto.
@@ -23,6 +19,7 @@ for (const variant of variants) {
     let mf: Miniflare;
     let results: Result[];
     beforeAll(async () => {
+      const script = await bundleForRuntime(entry);
       mf = startWorkerd({ modules: true, script, compatibilityFlags: variant.flags });
       results = (await (await mf.dispatchFetch("http://localhost/")).json()) as Result[];
     }, 120_000);
