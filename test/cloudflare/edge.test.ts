@@ -37,6 +37,11 @@ async function runs(path: string, id: string): Promise<Array<{ isolate: string }
   return rows.filter((row) => row.path === path && row.id === id);
 }
 
+async function jobsSeen(id: string): Promise<number> {
+  const answer = await a.fetch(`https://hooks.example.com/jobs?id=${id}`);
+  return ((await answer.json()) as { n: number }).n;
+}
+
 async function until(what: string, condition: () => Promise<boolean>) {
   for (let i = 0; i < 400; i++) {
     if (await condition()) return;
@@ -116,6 +121,12 @@ describeWorkerd(
       expect(await runs("queued", "evt_edge_queued")).toEqual([
         { path: "queued", id: "evt_edge_queued", isolate: "a" },
       ]);
+      // The Queue delivers the same job again (an acknowledgement lost): the handler does not run again.
+      expect(
+        (await b.fetch("https://hooks.example.com/redeliver?id=evt_edge_queued", { method: "POST" })).status,
+      ).toBe(204);
+      await until("the consumer saw the job twice", async () => (await jobsSeen("evt_edge_queued")) === 2);
+      expect(await runs("queued", "evt_edge_queued")).toHaveLength(1);
     });
 
     it("answers 503 queue_unavailable when the Queue refuses the job, and releases the key", async () => {
