@@ -8,7 +8,10 @@ import { newToken } from "./internal/token.js";
 export interface D1StoreOptions {
   /** The D1 binding, e.g. `env.DB`. */
   database: D1DatabaseBinding;
-  /** The table keys live in; bindings (`bind`) live in `<table>_bind`. @default "hookgate_keys" */
+  /**
+   * The table keys live in; bindings (`bind`) live in `<table>_bind`, watermarks (`advance`) in
+   * `<table>_order`. @default "hookgate_keys"
+   */
   table?: string;
   /** The clock, in ms. @default Date.now */
   now?: () => number;
@@ -34,6 +37,7 @@ function schema(table: string): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, token TEXT NOT NULL, completed INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
     `CREATE TABLE IF NOT EXISTS ${table}_bind (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
+    `CREATE TABLE IF NOT EXISTS ${table}_order (key TEXT PRIMARY KEY, at INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
   ];
 }
 
@@ -67,6 +71,7 @@ export function d1Store(options: D1StoreOptions): D1Store {
     return [
       db.prepare(`DELETE FROM ${t} WHERE expires_at <= ?1`).bind(at),
       db.prepare(`DELETE FROM ${t}_bind WHERE expires_at <= ?1`).bind(at),
+      db.prepare(`DELETE FROM ${t}_order WHERE expires_at <= ?1`).bind(at),
     ];
   };
 
@@ -140,6 +145,35 @@ export function d1Store(options: D1StoreOptions): D1Store {
         .bind(JSON.stringify(key), JSON.stringify(value), at + ttlMs, at, refresh ? 1 : 0)
         .first<{ value: string }>();
       return JSON.parse(row!.value) as string;
+    },
+    async watermark(key) {
+      await setup();
+      const row = await db
+        .prepare(`SELECT at FROM ${t}_order WHERE key = ?1 AND expires_at > ?2`)
+        .bind(JSON.stringify(key), now())
+        .first<{ at: number }>();
+      return row?.at;
+    },
+    async advance(key, at, { ttlMs }) {
+      if (!Number.isSafeInteger(at) || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+        throw new WebhookError(
+          "invalid_option",
+          `hookgate: d1Store advance needs a whole number of ms and a positive ttlMs, got ${String(at)} and ${String(ttlMs)}`,
+        );
+      }
+      await setup();
+      const clock = now();
+      // One statement: moves the watermark only forward, or over an expired one.
+      const { results } = await db
+        .prepare(
+          `INSERT INTO ${t}_order (key, at, expires_at) VALUES (?1, ?2, ?3)
+           ON CONFLICT(key) DO UPDATE SET at = excluded.at, expires_at = excluded.expires_at
+             WHERE ${t}_order.at <= excluded.at OR ${t}_order.expires_at <= ?4
+           RETURNING at`,
+        )
+        .bind(JSON.stringify(key), at, clock + ttlMs, clock)
+        .all();
+      return results.length === 1;
     },
   };
 }

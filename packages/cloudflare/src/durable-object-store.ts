@@ -82,5 +82,17 @@ export function durableObjectStore(options: DurableObjectStoreOptions): Idempote
       }
       return call<string>({ op: "bind", key, value, ttlMs, refresh: refresh === true });
     },
+    async watermark(key) {
+      return (await call<number | null>({ op: "watermark", key })) ?? undefined;
+    },
+    async advance(key, at, { ttlMs }) {
+      if (!Number.isSafeInteger(at) || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+        throw new WebhookError(
+          "invalid_option",
+          `hookgate: durableObjectStore advance needs a whole number of ms and a positive ttlMs, got ${String(at)} and ${String(ttlMs)}`,
+        );
+      }
+      return call<boolean>({ op: "advance", key, at, ttlMs });
+    },
   };
 }

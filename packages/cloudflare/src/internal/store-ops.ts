@@ -7,7 +7,9 @@ export type StoreOp =
   | { op: "claim"; key: string; lockMs: number }
   | { op: "take"; key: string; token: string; completed: boolean; ms: number }
   | { op: "release"; key: string; token: string }
-  | { op: "bind"; key: string; value: string; ttlMs: number; refresh: boolean };
+  | { op: "bind"; key: string; value: string; ttlMs: number; refresh: boolean }
+  | { op: "watermark"; key: string }
+  | { op: "advance"; key: string; at: number; ttlMs: number };
 
 /** A key's claim as kept in the object's storage. */
 export interface KeptClaim {
@@ -35,7 +37,8 @@ export async function runStoreOp(
   request: StoreOp,
   at: number,
   token: () => string,
-): Promise<Claim | boolean | string | null> {
+): Promise<Claim | boolean | string | number | null> {
+  if (request.op === "watermark" || request.op === "advance") return runWatermarkOp(storage, request, at);
   const claimKey = `c:${request.key}`;
   if (request.op === "claim") {
     const row = await storage.get<KeptClaim>(claimKey);
@@ -77,4 +80,25 @@ export async function runStoreOp(
 export function expired(row: unknown, at: number): boolean {
   const expiresAt = (row as { expiresAt?: unknown } | null)?.expiresAt;
   return typeof expiresAt === "number" && expiresAt <= at;
+}
+
+/** A resource's watermark as kept in the object's storage. */
+interface KeptWatermark {
+  at: number;
+  expiresAt: number;
+}
+
+/** `watermark` and `advance`: moved only forward, or over an expired one; `null` for none. */
+async function runWatermarkOp(
+  storage: OpStorage,
+  request: Extract<StoreOp, { op: "watermark" | "advance" }>,
+  now: number,
+): Promise<boolean | number | null> {
+  const key = `w:${request.key}`;
+  const row = await storage.get<KeptWatermark>(key);
+  const live = row !== undefined && row.expiresAt > now;
+  if (request.op === "watermark") return live ? row.at : null;
+  if (live && row.at > request.at) return false;
+  await storage.put<KeptWatermark>(key, { at: request.at, expiresAt: now + request.ttlMs });
+  return true;
 }
