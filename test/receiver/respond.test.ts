@@ -2,10 +2,13 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createReceiver, type DeliveryJournal, memoryJournal, type Receiver, schemes } from "@hookgate/core";
 import { webhookMiddleware } from "@hookgate/express";
+import { webhookHandler } from "@hookgate/hono";
+import { createRouteHandler } from "@hookgate/next";
 import { sqliteJournal } from "@hookgate/sqlite";
 import { ed25519KeyPair, fixtures, signedFixture } from "@hookgate/testing";
 import { InteractionResponseType } from "discord-interactions";
 import express from "express";
+import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -338,6 +341,39 @@ describe("Deadlines on edge runtimes", () => {
     await kept[0];
     expect(finished).toBe(true);
     expect((await journal.list({ id: "evt_edge_1" })).entries[0]?.status).toBe("handled");
+  });
+
+  it("hands the work past the answer to Hono's executionCtx.waitUntil and Next's after", async () => {
+    const scheme = schemes.stripe({ secret: "whsec_adapters_wait" });
+    const receiver = createReceiver({ scheme, deadlineMs: 50 });
+    let finished = 0;
+    receiver.on("invoice.paid", async () => {
+      await sleep(200);
+      finished++;
+    });
+    const kept: Array<Promise<unknown>> = [];
+    const waitUntil = (promise: Promise<unknown>) => {
+      kept.push(promise);
+    };
+    const app = new Hono().post("/hook", webhookHandler(receiver));
+    const post = async (id: string) => {
+      const fixture = await signedFixture(scheme, { id, type: "invoice.paid", object: "event" });
+      return new Request("https://example.test/hook", {
+        method: "POST",
+        headers: fixture.headers,
+        body: fixture.body,
+      });
+    };
+    const viaHono = await app.request(await post("evt_hono_wait"), undefined, undefined, {
+      waitUntil,
+      passThroughOnException() {},
+      props: {},
+    });
+    const viaNext = await createRouteHandler(receiver, { waitUntil }).POST(await post("evt_next_wait"));
+    expect([viaHono.status, viaNext.status]).toEqual([202, 202]);
+    expect(kept).toHaveLength(2);
+    await Promise.all(kept);
+    expect(finished).toBe(2);
   });
 
   it("declares the senders' documented timeouts", () => {
