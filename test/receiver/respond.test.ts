@@ -112,6 +112,29 @@ describe("Answering Discord interactions", async () => {
     expect((await post(fixture)).json()).toEqual({ type: 5 });
   });
 
+  it("answers a retry that comes while the deferred handler still runs with the deferred reply", async () => {
+    const receiver = createReceiver({ scheme: schemes.discord({ publicKey }), deadlineMs: 100 });
+    let runs = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    receiver.respond("application_command", async () => {
+      runs++;
+      await gate;
+      return { type: 4, data: { content: "done" } };
+    });
+    const post = await serve(receiver);
+    const fixture = await command();
+    const first = await post(fixture);
+    const retried = await post(fixture);
+    release();
+    expect(first.json()).toEqual({ type: 5 });
+    expect(retried.status).toBe(200);
+    expect(retried.json()).toEqual({ type: 5 });
+    expect(runs).toBe(1);
+  });
+
   it("answers a retried interaction with the same answer, running the handler once", async () => {
     const receiver = createReceiver({ scheme: schemes.discord({ publicKey }) });
     let runs = 0;

@@ -18,7 +18,7 @@ import { journalError, journalIgnored, journalReceived, journalUpdate } from "./
 import { completeLease, type Lease } from "./lease.js";
 import { resolveOptions } from "./options.js";
 import { replayDeliveries } from "./replay.js";
-import { createResponders, duplicateAnswer, respondTo } from "./respond.js";
+import { createResponders, duplicateAnswer, keptAnswer, respondTo } from "./respond.js";
 import { settleFailure, settleSuccess } from "./settle.js";
 import type { HandleInput, HandleResult, Handler, Receiver, ReceiverOptions, Responder } from "./types.js";
 import { hasSchema, validatePayload } from "./validate.js";
@@ -119,7 +119,10 @@ export function createReceiver<
     try {
       const tenant = await identityOf(settings, event);
       const key = await idempotencyKey(settings, event, tenant);
-      const claim = await claimKey(settings, key, event.id);
+      // An answer this process gave (a `respond` type) is the answer to every retry, even one
+      // that comes while a deferred handler still holds the key.
+      const kept = keptAnswer(answers, key);
+      const claim = kept ?? (await claimKey(settings, key, event.id));
       if ("duplicate" in claim) {
         handlers.emit({ kind: "duplicate", id: event.id, type: event.type });
         return duplicateAnswer(settings, responders, answers, key, event);

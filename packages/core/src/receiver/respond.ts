@@ -99,6 +99,11 @@ function deferredAnswer(settings: Settings, id: string): HandleResult {
   return { ...handshakeReply(deferred), outcome: "accepted", id };
 }
 
+/** A claim-like `duplicate` when this process already answered the key (see {@link duplicateAnswer}). */
+export function keptAnswer(answers: AnswerCache, key: string): { duplicate: true } | undefined {
+  return answers.get(key) ? { duplicate: true } : undefined;
+}
+
 /**
  * What a retry of a delivery already done gets: the answer kept for it, else — for a type with a
  * responder — the scheme's deferred reply (the provider reads no `{"status":"duplicate"}`).
