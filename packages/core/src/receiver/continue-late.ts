@@ -23,6 +23,8 @@ export interface LateWork<T> {
   deadLetter: (error: unknown) => Promise<void>;
   /** The request's `waitUntil`, to keep the work alive after the answer on edge runtimes. */
   waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
+  /** Runs after the work succeeded, before the delivery is settled (the ordering watermark). */
+  beforeSettle?: (() => Promise<void>) | undefined;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -60,6 +62,7 @@ export function continueLate<T>(work: LateWork<T>): Promise<void> {
         running = work.again();
         continue;
       }
+      await work.beforeSettle?.();
       await settleSuccess(settings, handlers, event, lease, "handled");
       try {
         await work.done?.(value);

@@ -1,3 +1,4 @@
+import { createAlerts } from "../alerts/create-alerts.js";
 import type { WebhookErrorCode } from "../errors.js";
 import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
@@ -17,10 +18,19 @@ import { identityOf } from "./identity.js";
 import { journalError, journalIgnored, journalReceived, journalUpdate } from "./journal.js";
 import { completeLease, type Lease } from "./lease.js";
 import { resolveOptions } from "./options.js";
+import { advanceOrder, answerStale, judgeOrder, type OrderMark } from "./ordering.js";
 import { replayDeliveries } from "./replay.js";
 import { createResponders, duplicateAnswer, keptAnswer, respondTo } from "./respond.js";
 import { settleFailure, settleSuccess } from "./settle.js";
-import type { HandleInput, HandleResult, Handler, Receiver, ReceiverOptions, Responder } from "./types.js";
+import type {
+  HandleInput,
+  HandleResult,
+  Handler,
+  Receiver,
+  ReceiverEvent,
+  ReceiverOptions,
+  Responder,
+} from "./types.js";
 import { hasSchema, validatePayload } from "./validate.js";
 
 /**
@@ -46,7 +56,8 @@ export function createReceiver<
     ),
   );
   const { scheme } = settings;
-  const handlers = createHandlers(settings.observe);
+  const alerts = settings.alerts && createAlerts(settings.alerts, scheme.name, settings.now);
+  const handlers = createHandlers(alerts ? withAlerts(settings.observe, alerts.observe) : settings.observe);
   // `respond` handlers, `onLate` listeners, and the answers given, for retries (receiver/respond.ts).
   const responders = createResponders();
   const answers = createAnswerCache();
@@ -137,9 +148,13 @@ export function createReceiver<
       const responder = responders.find(event.type);
       if (responder) return await respondTo(lateRun(event, lease, input), responder, responders, answers);
       if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
+      // With a queue, order is judged in the worker, when the work is applied.
+      const order = enqueue ? undefined : await judgeOrder(settings, event, tenant);
+      if (order?.stale) return await answerStale(settings, handlers, event, lease, order);
       if (!enqueue && settings.deadlineMs !== undefined)
-        return await handleWithDeadline(lateRun(event, lease, input));
+        return await handleWithDeadline(lateRun(event, lease, input, order));
       const outcome = await handOff(settings, handlers, event, lease, tenant, input, enqueue);
+      await advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event }));
       await settleSuccess(settings, handlers, event, lease, outcome);
       return outcome === "queued" ? accepted("queued", 202, event.id) : accepted("handled", 200, event.id);
     } catch (caught) {
@@ -147,8 +162,11 @@ export function createReceiver<
     }
   }
 
-  /** What work that may outlive its answer needs: the receiver's `deadLetter` under the delivery's key. */
-  function lateRun(event: WebhookEvent, lease: Lease, input: HandleInput): DeadlineRun {
+  /**
+   * What work that may outlive its answer needs: the receiver's `deadLetter` under the delivery's
+   * key, and the ordering watermark to move once it is done.
+   */
+  function lateRun(event: WebhookEvent, lease: Lease, input: HandleInput, order?: OrderMark): DeadlineRun {
     return {
       settings,
       handlers,
@@ -156,6 +174,8 @@ export function createReceiver<
       lease,
       deadLetter: (error) => receiver.deadLetter({ ...event, key: lease.key } as WebhookEvent, error),
       waitUntil: input.waitUntil,
+      beforeSettle: () =>
+        advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event })),
     };
   }
 
@@ -217,16 +237,34 @@ export function createReceiver<
     },
     dispatch: (delivery, dispatchOptions) => dispatchDelivery(settings, handlers, delivery, dispatchOptions),
     replay: (target, replayOptions) => replayDeliveries(settings, handlers, enqueue, target, replayOptions),
-    deadLetter: (delivery, error) =>
-      journalUpdate(
+    deadLetter(delivery, error) {
+      const kept = journalError(error);
+      handlers.emit({ kind: "dead_letter", id: delivery.id, type: delivery.type, code: kept.code, error });
+      return journalUpdate(
         settings,
         { id: delivery.id, key: ("key" in delivery && delivery.key) || delivery.id },
-        { status: "dead", at: settings.now(), error: journalError(error) },
-      ),
+        { status: "dead", at: settings.now(), error: kept },
+      );
+    },
   };
   const bound = settings.queue?.attach?.((queued, options) => receiver.dispatch(queued, options), {
     deadLetter: (queued, error) => receiver.deadLetter(queued, error),
   });
   if (bound) enqueue = (delivery) => bound.enqueue(delivery);
   return receiver as unknown as Receiver<ResolveEvents<Events, S>, Answer>;
+}
+
+/** The user's `observe` and the receiver's alerts, both told every event (alerts first, never throwing). */
+function withAlerts(
+  observe: ((event: ReceiverEvent) => void) | undefined,
+  alerts: (event: ReceiverEvent) => void,
+): (event: ReceiverEvent) => void {
+  if (!observe) return alerts;
+  return (event) => {
+    try {
+      alerts(event);
+    } finally {
+      observe(event);
+    }
+  };
 }

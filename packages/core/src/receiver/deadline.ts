@@ -30,6 +30,8 @@ export interface DeadlineRun {
   lease: Lease;
   deadLetter: (error: unknown) => Promise<void>;
   waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
+  /** Runs after the handlers succeeded, before the delivery is settled (the ordering watermark). */
+  beforeSettle?: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function handleWithDeadline(run: DeadlineRun): Promise<HandleResult
     });
   });
   if (!raced.late) {
+    await run.beforeSettle?.();
     await settleSuccess(settings, handlers, event, lease, "handled");
     return accepted("handled", 200, event.id);
   }

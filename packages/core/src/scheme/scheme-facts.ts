@@ -44,6 +44,7 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
         : template !== undefined && templateUses(template, "id"),
   };
   if (definition.deadline) facts.deadline = definition.deadline;
+  if (definition.eventTime) facts.eventTime = { ...definition.eventTime };
   const ts = definition.timestamp;
   if (ts) {
     facts.timestamp =
