@@ -290,11 +290,13 @@ describe.each(journals)("Deadline guard for inline handlers (%s)", (_name, makeJ
   it("retries a handler that fails after the deadline, and marks it dead when it gives up", async () => {
     const journal = makeJournal();
     const errors: unknown[] = [];
+    const alerts: Array<{ kind: string; deliveryId?: string | undefined }> = [];
     const receiver = createReceiver({
       scheme,
       journal,
       deadlineMs: 100,
       retry: { attempts: 3, backoff: 20 },
+      alerts: { notify: (alert) => void alerts.push(alert), deadLetters: true },
     });
     let runs = 0;
     receiver.on("invoice.paid", async () => {
@@ -314,6 +316,9 @@ describe.each(journals)("Deadline guard for inline handlers (%s)", (_name, makeJ
     expect(kept?.lastError?.message).toBe("still broken (3)");
     expect(kept?.attempts).toBe(3);
     expect(errors.length).toBeGreaterThanOrEqual(3);
+    // Given up through the receiver's deadLetter: the dead_letter alert is raised.
+    await eventually(() => alerts.some((alert) => alert.kind === "dead_letter"));
+    expect(alerts.find((alert) => alert.kind === "dead_letter")?.deliveryId).toBe("evt_dead_1");
     // Not lost: the key was released, so the delivery sent again runs again.
     expect((await post(fixture)).status).toBe(202);
     await eventually(
