@@ -345,6 +345,37 @@ describe.each(journals)("Deadline guard for inline handlers (%s)", (_name, makeJ
   });
 });
 
+describe("Deadlines and the ordering guard", () => {
+  it("moves a resource's watermark once a handler past its deadline is done: an older event is then stale", async () => {
+    const scheme = schemes.stripe({ secret: "whsec_deadline_ordering" });
+    const receiver = createReceiver({
+      scheme,
+      deadlineMs: 50,
+      ordering: { key: (event) => (event.payload as { data: { object: { id: string } } }).data.object.id },
+    });
+    const ran: string[] = [];
+    receiver.on("customer.subscription.updated", async (event) => {
+      await sleep(250);
+      ran.push(event.id);
+    });
+    const send = async (id: string, created: number) => {
+      const rawBody = JSON.stringify({
+        id,
+        object: "event",
+        type: "customer.subscription.updated",
+        created,
+        data: { object: { id: "sub_1", object: "subscription" } },
+      });
+      return receiver.handle({ headers: await scheme.sign({ rawBody }), rawBody });
+    };
+    expect((await send("evt_newer", 1_700_000_200)).outcome).toBe("accepted");
+    // Settled (the key completed after the watermark moved): the retry is a duplicate.
+    await eventually(async () => (await send("evt_newer", 1_700_000_200)).outcome === "duplicate");
+    expect((await send("evt_older", 1_700_000_100)).outcome).toBe("stale");
+    expect(ran).toEqual(["evt_newer"]);
+  });
+});
+
 describe("Deadlines on edge runtimes", () => {
   it("registers the work past the answer with fetch's waitUntil", async () => {
     const scheme = schemes.stripe({ secret: "whsec_wait_until" });
