@@ -26,6 +26,7 @@ export type {
   JournalEntry,
   JournalError,
   JournalFilter,
+  JournalMinute,
   JournalOptions,
   JournalPage,
   JournalRecord,
