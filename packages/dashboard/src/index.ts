@@ -1,0 +1,2 @@
+export type { Dashboard, DashboardOptions } from "./dashboard.js";
+export { dashboard } from "./dashboard.js";
