@@ -131,7 +131,7 @@ describe("dashboard access", () => {
     expect(page.response.status).toBe(200);
     expect(page.text).toContain("evt_bad");
     expect(page.text).not.toContain("evt_ok"); // the status filter applies
-    expect(page.response.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(page.response.headers.get("referrer-policy")).toBe("same-origin");
   });
 
   it("a function decides access; its session cookie still binds the CSRF token", async () => {

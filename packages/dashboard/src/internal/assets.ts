@@ -26,7 +26,7 @@ button{cursor:pointer;background:var(--soft)}button.primary{background:var(--acc
 .f-p50{fill:var(--accent)}.f-p99{fill:var(--received)}.f-refused{fill:var(--failed)}svg text{fill:var(--muted);font-size:10px}
 .axis{stroke:var(--line)}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:1rem}
-.card{border:1px solid var(--line);border-radius:8px;padding:.6rem .8rem}.card h2{margin-top:0}
+.card{border:1px solid var(--line);border-radius:8px;padding:.6rem .8rem}.card.wide{grid-column:1/-1}.card h2{margin-top:0}
 .legend{display:flex;gap:.8rem;font-size:.8rem;color:var(--muted);flex-wrap:wrap}.legend i{display:inline-block;width:.7rem;height:.7rem;border-radius:2px;margin-right:.25rem;vertical-align:-1px}
 .l-handled{background:var(--handled)}.l-queued{background:var(--queued)}.l-received{background:var(--received)}.l-failed{background:var(--failed)}.l-dead{background:var(--dead)}
 .muted{color:var(--muted)}.error{color:var(--failed)}.pager{display:flex;gap:1rem;margin:.8rem 0}

@@ -1,8 +1,10 @@
 import { type JournalMinute, type JournalStats, type JournalStatus, journalStatuses } from "@hookgate/core";
 import { html, type SafeHtml } from "./html.js";
 
-const WIDTH = 600;
+/** The per-minute chart spans the page; the bar charts sit in a third of it, at about 1:1 scale. */
+const WIDTH = 800;
 const HEIGHT = 140;
+const BAR_WIDTH = 320;
 const BARS = 60;
 
 /**
@@ -52,9 +54,9 @@ export function barChart(
   if (rows.length === 0) return html`<p class="muted">None.</p>`;
   const max = Math.max(1, ...rows.map(([, value]) => value));
   const height = rows.length * 22;
-  return html`<svg viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img">${rows.map(
+  return html`<svg viewBox="0 0 ${BAR_WIDTH} ${height}" width="100%" role="img">${rows.map(
     ([label, value, css, text], i) =>
-      html`<text x="0" y="${i * 22 + 15}">${label}</text><rect class="${css}" x="160" y="${i * 22 + 4}" width="${((value / max) * (WIDTH - 260)).toFixed(1)}" height="14"><title>${label}: ${text}</title></rect><text x="${WIDTH}" y="${i * 22 + 15}" text-anchor="end">${text}</text>`,
+      html`<text x="0" y="${i * 22 + 15}">${label}</text><rect class="${css}" x="120" y="${i * 22 + 4}" width="${((value / max) * (BAR_WIDTH - 170)).toFixed(1)}" height="14"><title>${label}: ${text}</title></rect><text x="${BAR_WIDTH}" y="${i * 22 + 15}" text-anchor="end">${text}</text>`,
   )}</svg>`;
 }
 

@@ -1,12 +1,16 @@
 import type { SafeHtml } from "./html.js";
 
-/** Every answer's headers: nothing inline runs, nothing frames the page, no URL leaks as a referrer. */
+/**
+ * Every answer's headers: nothing inline runs, nothing frames the page, no URL leaks to another
+ * site as a referrer (`same-origin`, not `no-referrer`: with that, Chromium sends `Origin: null`
+ * on the replay form, which the same-origin check must refuse).
+ */
 const SECURITY_HEADERS: Record<string, string> = {
   "content-security-policy":
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
-  "referrer-policy": "no-referrer",
+  "referrer-policy": "same-origin",
   "cache-control": "no-store",
 };
 

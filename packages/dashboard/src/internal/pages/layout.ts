@@ -4,7 +4,7 @@ import { html, type SafeHtml } from "../html.js";
 export function layout(base: string, title: string, body: SafeHtml): SafeHtml {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${title} · hookgate</title>
+<meta name="referrer" content="same-origin"><title>${title} · hookgate</title>
 <link rel="stylesheet" href="${base}/assets/dashboard.css"></head>
 <body><header><a href="${base}/">hookgate</a><span class="muted">deliveries</span></header>
 <main>${body}</main><script src="${base}/assets/dashboard.js" defer></script></body></html>`;

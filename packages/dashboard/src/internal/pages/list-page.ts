@@ -76,7 +76,7 @@ function overview(view: ListView): SafeHtml {
     .sort(([, a], [, b]) => b - a)
     .map(([code, n]): [string, number, string, string] => [code, n, "f-refused", String(n)]);
   return html`<div class="cards">
-<section class="card" id="per-minute"><h2>Deliveries by status <span class="muted">(${stats.total} received)</span></h2>${deliveriesChart(stats.perMinute, view.from, view.to)}</section>
+<section class="card wide" id="per-minute"><h2>Deliveries by status <span class="muted">(${stats.total} received)</span></h2>${deliveriesChart(stats.perMinute, view.from, view.to)}</section>
 <section class="card" id="handling"><h2>Handling time</h2>${latencyChart(stats.handlingMs, formatMs)}</section>
 <section class="card" id="refusals"><h2>Refusals by code</h2>${barChart(refusals)}</section></div>`;
 }
