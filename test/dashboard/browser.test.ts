@@ -154,34 +154,34 @@ describeChromium("hookgate ui in a real browser", () => {
       sameSite: "Strict",
     });
     await expect.poll(() => page.locator("#rows tr").count()).toBe(2);
-    expect(await page.locator("#rows").innerText()).toContain("evt_failed_1");
-    expect(await page.locator("#rows").innerText()).toContain("evt_paid_1");
+    expect(await page.locator("#rows").textContent()).toContain("evt_failed_1");
+    expect(await page.locator("#rows").textContent()).toContain("evt_paid_1");
     await screenshot(page, "dashboard-list.png");
 
     await page.selectOption("select[name=status]", "failed");
     await page.click("form.filters button[type=submit]");
     await expect.poll(() => page.locator("#rows tr").count()).toBe(1);
-    expect(await page.locator("#rows").innerText()).toContain("evt_failed_1");
-    expect(await page.locator("#rows").innerText()).not.toContain("evt_paid_1");
+    expect(await page.locator("#rows").textContent()).toContain("evt_failed_1");
+    expect(await page.locator("#rows").textContent()).not.toContain("evt_paid_1");
 
     await page.click("#rows a");
     await page.waitForSelector("#last-error");
-    expect(await page.locator("#last-error").innerText()).toContain("card processor unreachable");
-    const pretty = await page.locator("#body-pretty pre").innerText();
-    expect(JSON.parse(pretty).data.object.customer).toBe("cus_42");
+    expect(await page.locator("#last-error").textContent()).toContain("card processor unreachable");
+    const pretty = await page.locator("#body-pretty pre").textContent();
+    expect(JSON.parse(pretty ?? "").data.object.customer).toBe("cus_42");
     expect(await page.locator("#body-raw pre").textContent()).toContain('"note":"<script>alert(1)</script>"');
     await screenshot(page, "dashboard-detail.png");
 
     await page.click("#replay");
     await page.waitForSelector("#replay-results");
-    expect(await page.locator("#replay-results").innerText()).toContain("verified");
+    expect(await page.locator("#replay-results").textContent()).toContain("verified");
     await screenshot(page, "dashboard-replay.png");
     await page.click("#confirm-replay");
     await page.waitForSelector("text=Replayed 1 of 1");
-    expect(await page.locator("#replay-results").innerText()).toContain("handled");
+    expect(await page.locator("#replay-results").textContent()).toContain("handled");
 
     await page.click("#replay-results a");
-    expect(await page.locator("h1 .status").innerText()).toBe("handled");
+    expect(await page.locator("h1 .status").textContent()).toBe("handled");
     expect(errors).toEqual([]); // the stored <script> never ran
     expect(await row("evt_failed_1")).toMatchObject({ status: "handled", attempts: 2 });
     await context.close();
