@@ -95,7 +95,7 @@ async function row(id: string) {
 async function screenshot(page: Page, name: string) {
   const png = await page.screenshot({ fullPage: false });
   expect(png.byteLength).toBeGreaterThan(1000);
-  if (WRITE_SCREENSHOTS) writeFileSync(join(root, "docs/public", name), png);
+  if (WRITE_SCREENSHOTS) writeFileSync(join(root, "docs/images", name), png);
 }
 
 const describeChromium = describeNeeding(
