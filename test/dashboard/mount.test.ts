@@ -69,6 +69,8 @@ async function replayThrough(base: string, cookie: string) {
 describe("the dashboard mounted under a path", () => {
   it("Express: app.use('/ops/hookgate', ui.node) — pages, assets and a replay POST", async () => {
     const app = express();
+    // A form parser that runs first: the dashboard re-encodes the form it left on req.body.
+    app.use(express.urlencoded());
     app.use("/ops/hookgate", ui.node);
     const base = `${await listen(app.listen(0, "127.0.0.1"))}/ops/hookgate`;
     expect((await fetch(`${base}/`)).status).toBe(401);

@@ -132,6 +132,9 @@ describe("dashboard access", () => {
     expect(page.text).toContain("evt_bad");
     expect(page.text).not.toContain("evt_ok"); // the status filter applies
     expect(page.response.headers.get("referrer-policy")).toBe("same-origin");
+    // Leading slashes never turn the redirect into one to another host.
+    const sneaky = await ui.fetch(new Request(`${ORIGIN}//evil.test/?token=${TOKEN}`));
+    expect(sneaky.headers.get("location")).toBe("/evil.test/");
   });
 
   it("a function decides access; its session cookie still binds the CSRF token", async () => {

@@ -216,6 +216,16 @@ export function dashboard(options: DashboardOptions): Dashboard {
     fetch,
     async node(req, res) {
       const url = req.originalUrl === undefined ? undefined : nodeUrl(req, req.originalUrl);
+      // A body parser that ran first (express.urlencoded()) left the form as an object: re-encode it.
+      const parsed = (req as { body?: unknown }).body;
+      const plain =
+        parsed !== null &&
+        typeof parsed === "object" &&
+        [Object.prototype, null].includes(Object.getPrototypeOf(parsed));
+      const form =
+        req.readableEnded && plain
+          ? new URLSearchParams(parsed as Record<string, string>).toString()
+          : undefined;
       // Through core's Node bridge, with the dashboard as the handler of the request it builds.
       const result = await handleNodeRequest(
         {
@@ -239,7 +249,7 @@ export function dashboard(options: DashboardOptions): Dashboard {
           },
         },
         req,
-        url === undefined ? {} : { url },
+        { ...(url === undefined ? {} : { url }), ...(form === undefined ? {} : { body: form }) },
       );
       writeNodeResponse(res, result);
     },

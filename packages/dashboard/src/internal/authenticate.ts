@@ -1,3 +1,4 @@
+import { normalizedPath } from "./route-of.js";
 import type { SessionKeys } from "./session.js";
 
 /** The cookie that carries a dashboard session. */
@@ -68,7 +69,7 @@ export async function authenticate(
     rest.searchParams.delete("token");
     return {
       kind: "exchange",
-      location: `${rest.pathname}${rest.search}`,
+      location: `${normalizedPath(rest)}${rest.search}`,
       cookie: sessionCookie(await keys.issue(), cookiePath, secure),
     };
   }

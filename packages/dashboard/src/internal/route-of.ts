@@ -15,7 +15,8 @@ export type Routed =
  * slash (`/admin/hooks` → `/admin/hooks/`): so the dashboard mounts under any prefix unconfigured.
  */
 export function routeOf(url: URL, basePath: string | undefined): Routed {
-  const path = url.pathname;
+  // One leading slash: `//evil.test/` must not become a base (or a redirect) to another host.
+  const path = normalizedPath(url);
   if (basePath !== undefined) {
     if (path === basePath && basePath !== "") return { kind: "slash", location: `${path}/${url.search}` };
     if (!path.startsWith(`${basePath}/`)) return { kind: "unknown", base: basePath };
@@ -28,4 +29,9 @@ export function routeOf(url: URL, basePath: string | undefined): Routed {
       return { kind: "route", base: path.slice(0, path.length - route.length), route };
   }
   return { kind: "slash", location: `${path}/${url.search}` };
+}
+
+/** The request's path with its leading slashes collapsed to one. */
+export function normalizedPath(url: URL): string {
+  return `/${url.pathname.replace(/^\/+/, "")}`;
 }
