@@ -7,7 +7,7 @@ import {
   writeNodeResponse,
 } from "@hookgate/core/kit";
 import { DASHBOARD_CSS, DASHBOARD_JS } from "./internal/assets.js";
-import { type AccessCheck, authenticate } from "./internal/authenticate.js";
+import { authenticate, type DashboardAuth } from "./internal/authenticate.js";
 import { readBodySource } from "./internal/body-source.js";
 import { listQueryOf, sinceOf } from "./internal/list-query.js";
 import { detailPage } from "./internal/pages/detail-page.js";
@@ -32,7 +32,7 @@ export interface DashboardOptions {
    * `Authorization: Bearer <token>`, or once as `?token=` exchanged for an HttpOnly,
    * SameSite=Strict session cookie. Or your own check of the request (your session, your SSO).
    */
-  auth: AccessCheck;
+  auth: DashboardAuth;
   /**
    * The path the dashboard is mounted under (`/admin/hookgate`). @default derived from each
    * request: what precedes one of the dashboard's own paths
@@ -53,14 +53,14 @@ export interface Dashboard {
 interface Settings {
   journal: DeliveryJournal;
   receiver: Pick<Receiver, "replay"> | undefined;
-  auth: AccessCheck;
+  auth: DashboardAuth;
   basePath: string | undefined;
   now: () => Date;
   keys: Promise<SessionKeys>;
 }
 
-function checkAuth(auth: unknown): AccessCheck {
-  if (typeof auth === "function") return auth as AccessCheck;
+function checkAuth(auth: unknown): DashboardAuth {
+  if (typeof auth === "function") return auth as DashboardAuth;
   const token = (auth as { token?: unknown } | undefined)?.token;
   if (typeof auth === "object" && auth !== null && typeof token === "string" && token.length > 0) {
     return { token };

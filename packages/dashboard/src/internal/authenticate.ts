@@ -4,8 +4,8 @@ import type { SessionKeys } from "./session.js";
 /** The cookie that carries a dashboard session. */
 export const SESSION_COOKIE = "hookgate_dashboard";
 
-/** What the application decides access with: a token, or its own check of the request. */
-export type AccessCheck = { token: string } | ((request: Request) => boolean | Promise<boolean>);
+/** Who may open the dashboard: `{ token }` (Bearer, or `?token=` once, then a cookie), or your own check of the request. */
+export type DashboardAuth = { token: string } | ((request: Request) => boolean | Promise<boolean>);
 
 /** Who a request is, as far as the dashboard is concerned. */
 export type Access =
@@ -45,7 +45,7 @@ function bearerOf(request: Request): string | undefined {
 export async function authenticate(
   request: Request,
   url: URL,
-  auth: AccessCheck,
+  auth: DashboardAuth,
   keys: SessionKeys,
   cookiePath: string,
 ): Promise<Access> {
