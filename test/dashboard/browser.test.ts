@@ -15,13 +15,15 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeNeeding } from "../support/services.js";
 import { SECRET } from "./ui-receiver.js";
 
-const CHROMIUM = "/usr/bin/chromium";
+/** Debian's Chromium (`apt-get install -y chromium`); `HOOKGATE_CHROMIUM` names another binary. */
+const CHROMIUM = process.env.HOOKGATE_CHROMIUM ?? "/usr/bin/chromium";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 /** `HOOKGATE_SCREENSHOTS=1` rewrites the docs' screenshots; otherwise they are taken and checked only. */
 const WRITE_SCREENSHOTS = process.env.HOOKGATE_SCREENSHOTS === "1";
 
 const dir = mkdtempSync(join(tmpdir(), "hookgate-ui-browser-"));
 const journalPath = join(dir, "hookgate.db");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let child: ChildProcess | undefined;
 let browser: Browser | undefined;
 let attacker: Server | undefined;
@@ -124,10 +126,13 @@ describeChromium("hookgate ui in a real browser", () => {
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    child?.kill("SIGTERM");
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child!.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited; // the CLI closes its server and the journal on SIGTERM
+    }
     attacker?.closeAllConnections();
     attacker?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("binds loopback, prints a token URL, and answers 401 without the token", async () => {
