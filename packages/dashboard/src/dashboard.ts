@@ -1,14 +1,7 @@
 import { type DeliveryJournal, isWebhookError, type Receiver } from "@hookgate/core";
-import {
-  checkOption,
-  handleNodeRequest,
-  type NodeRequestLike,
-  type NodeResponseLike,
-  writeNodeResponse,
-} from "@hookgate/core/kit";
+import { checkOption, type NodeResponseLike } from "@hookgate/core/kit";
 import { DASHBOARD_CSS, DASHBOARD_JS } from "./internal/assets.js";
 import { authenticate, type DashboardAuth } from "./internal/authenticate.js";
-import { readBodySource } from "./internal/body-source.js";
 import { listQueryOf, sinceOf } from "./internal/list-query.js";
 import { detailPage } from "./internal/pages/detail-page.js";
 import { messagePage } from "./internal/pages/layout.js";
@@ -16,6 +9,7 @@ import { listPage, listRows } from "./internal/pages/list-page.js";
 import { replayAction } from "./internal/replay-action.js";
 import { respond } from "./internal/respond.js";
 import { routeOf } from "./internal/route-of.js";
+import { type DashboardNodeRequest, serveNode } from "./internal/serve-node.js";
 import { type SessionKeys, sessionKeys } from "./internal/session.js";
 
 /** Options for {@link dashboard}. */
@@ -47,7 +41,7 @@ export interface Dashboard {
   /** Answers one request under the dashboard's path (Hono, Next.js route handlers, Bun, Deno, workerd). */
   fetch(request: Request): Promise<Response>;
   /** The same for Node's `(req, res)` (Express, Koa's `ctx.req/res`, `node:http`). */
-  node(req: NodeRequestLike & { originalUrl?: string }, res: NodeResponseLike): Promise<void>;
+  node(req: DashboardNodeRequest, res: NodeResponseLike): Promise<void>;
 }
 
 interface Settings {
@@ -127,6 +121,31 @@ async function detailResponse(settings: Settings, url: URL, base: string, csrf: 
   return respond(200, detailPage(base, entry, csrf));
 }
 
+/** The 401: how to get in, and for a token, the scheme to send it with. */
+function signIn(base: string, auth: DashboardAuth): Response {
+  return respond(
+    401,
+    messagePage(
+      base,
+      "Sign in",
+      "hookgate: open the dashboard with the URL that hookgate ui printed (…/?token=…), or send Authorization: Bearer <token>.",
+    ),
+    typeof auth === "function" ? {} : { "www-authenticate": 'Bearer realm="hookgate"' },
+  );
+}
+
+/** The stylesheet or the script, from the package (behind the same access check as the pages). */
+function assetResponse(route: "/assets/dashboard.css" | "/assets/dashboard.js"): Response {
+  const css = route.endsWith(".css");
+  return new Response(css ? DASHBOARD_CSS : DASHBOARD_JS, {
+    headers: {
+      "content-type": css ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
+      "cache-control": "private, max-age=300",
+      "x-content-type-options": "nosniff",
+    },
+  });
+}
+
 async function answer(settings: Settings, request: Request): Promise<Response> {
   const url = new URL(request.url);
   const routed = routeOf(url, settings.basePath);
@@ -135,20 +154,9 @@ async function answer(settings: Settings, request: Request): Promise<Response> {
   const base = routed.base;
   const keys = await settings.keys;
   const access = await authenticate(request, url, settings.auth, keys, base || "/");
-  if (access.kind === "denied") {
-    return respond(
-      401,
-      messagePage(
-        base,
-        "Sign in",
-        "hookgate: open the dashboard with the URL that hookgate ui printed (…/?token=…), or send Authorization: Bearer <token>.",
-      ),
-      typeof settings.auth === "function" ? {} : { "www-authenticate": 'Bearer realm="hookgate"' },
-    );
-  }
+  if (access.kind === "denied") return signIn(base, settings.auth);
   if (access.kind === "exchange")
     return respond(303, null, { location: access.location, "set-cookie": access.cookie });
-  const cookie: Record<string, string> = access.cookie ? { "set-cookie": access.cookie } : {};
   const withCookie = (response: Response) => {
     if (access.cookie) response.headers.set("set-cookie", access.cookie);
     return response;
@@ -157,15 +165,7 @@ async function answer(settings: Settings, request: Request): Promise<Response> {
     return withCookie(respond(404, messagePage(base, "Not found", "No such page.")));
   const { route } = routed;
   if (route === "/assets/dashboard.css" || route === "/assets/dashboard.js") {
-    const css = route.endsWith(".css");
-    return new Response(css ? DASHBOARD_CSS : DASHBOARD_JS, {
-      headers: {
-        "content-type": css ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
-        "cache-control": "private, max-age=300",
-        "x-content-type-options": "nosniff",
-        ...cookie,
-      },
-    });
+    return withCookie(assetResponse(route));
   }
   if (route === "/replay") {
     if (request.method !== "POST") return withCookie(respond(405, null, { allow: "POST" }));
@@ -214,51 +214,6 @@ export function dashboard(options: DashboardOptions): Dashboard {
   const fetch = (request: Request) => answer(settings, request);
   return {
     fetch,
-    async node(req, res) {
-      const url = req.originalUrl === undefined ? undefined : nodeUrl(req, req.originalUrl);
-      // A body parser that ran first (express.urlencoded()) left the form as an object: re-encode it.
-      const parsed = (req as { body?: unknown }).body;
-      const plain =
-        parsed !== null &&
-        typeof parsed === "object" &&
-        [Object.prototype, null].includes(Object.getPrototypeOf(parsed));
-      const form =
-        req.readableEnded && plain
-          ? new URLSearchParams(parsed as Record<string, string>).toString()
-          : undefined;
-      // Through core's Node bridge, with the dashboard as the handler of the request it builds.
-      const result = await handleNodeRequest(
-        {
-          async handle(input) {
-            const hasBody = input.method !== "GET" && input.method !== "HEAD";
-            const request = new Request(input.url!, {
-              method: input.method ?? "GET",
-              headers: Object.entries(input.headers as Record<string, string | string[] | undefined>).flatMap(
-                ([name, value]): Array<[string, string]> =>
-                  value === undefined ? [] : [[name, Array.isArray(value) ? value.join(", ") : value]],
-              ),
-              ...(hasBody ? { body: (await readBodySource(input.rawBody)) as Uint8Array<ArrayBuffer> } : {}),
-            });
-            const response = await fetch(request);
-            return {
-              status: response.status,
-              headers: Object.fromEntries(response.headers),
-              body: await response.text(),
-              outcome: "handled",
-            };
-          },
-        },
-        req,
-        { ...(url === undefined ? {} : { url }), ...(form === undefined ? {} : { body: form }) },
-      );
-      writeNodeResponse(res, result);
-    },
+    node: (req, res) => serveNode(fetch, req, res),
   };
-}
-
-/** The full URL of a Node request whose framework rewrote `req.url` under a mount path (Express). */
-function nodeUrl(req: NodeRequestLike, path: string): string {
-  const host = req.headers.host ?? "localhost";
-  const protocol = req.socket?.encrypted ? "https" : "http";
-  return `${protocol}://${Array.isArray(host) ? host[0] : host}${path}`;
 }
