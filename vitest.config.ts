@@ -23,6 +23,7 @@ const packageIntegrationTests = [
   "packages/cli/src/demo.test.ts", // a real HTTP server and a burst of 1,000 requests
   "packages/cli/src/replay-body-signed.test.ts", // a SQLite journal and a real HTTP server
   "packages/cli/src/send.test.ts", // real HTTP servers
+  "packages/cli/src/ui.test.ts", // a real HTTP server (the dashboard)
   "packages/testing/src/runner-free.test.ts", // bundles the kit and runs it under node:test
 ];
 

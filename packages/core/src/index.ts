@@ -29,6 +29,7 @@ export type {
   JournalEntry,
   JournalError,
   JournalFilter,
+  JournalMinute,
   JournalOptions,
   JournalPage,
   JournalRecord,
