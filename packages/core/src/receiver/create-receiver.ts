@@ -17,6 +17,7 @@ import { completeLease, type Lease } from "./lease.js";
 import { resolveOptions } from "./options.js";
 import { replayDeliveries } from "./replay.js";
 import { settleFailure, settleSuccess } from "./settle.js";
+import { type RequestTrace, traceDispatch, traceRequest } from "./telemetry.js";
 import type { HandleInput, HandleResult, Handler, Receiver, ReceiverOptions } from "./types.js";
 import { hasSchema, validatePayload } from "./validate.js";
 
@@ -46,8 +47,16 @@ export function createReceiver<Events extends object = never, const S extends Sc
   // A queue that runs handlers in-process (memoryQueue) binds each job to this receiver.
   let enqueue = settings.queue ? (delivery: QueuedDelivery) => settings.queue!.enqueue(delivery) : undefined;
 
-  /** The pipeline: guards → body → challenge → verify → handshake → one delivery per event. */
+  /** One request, told to the telemetry (if any) from its start to its answer. */
   async function handle(input: HandleInput): Promise<HandleResult> {
+    const trace = traceRequest(settings, input.headers);
+    const result = await receive(input, trace);
+    trace.end(result);
+    return result;
+  }
+
+  /** The pipeline: guards → body → challenge → verify → handshake → one delivery per event. */
+  async function receive(input: HandleInput, trace: RequestTrace): Promise<HandleResult> {
     const receivedAt = settings.now();
     let deliveries: Delivery[];
     let rawBody: Uint8Array | undefined;
@@ -77,6 +86,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
       );
       const { id, type, matchedSecret } = delivery;
       handlers.emit({ kind: "verified", id, type, scheme: delivery.scheme, matchedSecret });
+      trace.verified(delivery);
       const handshake = scheme.handshake?.(delivery);
       if (handshake) {
         handlers.emit({ kind: "handshake", id, type });
@@ -90,12 +100,12 @@ export function createReceiver<Events extends object = never, const S extends Sc
         rawBody,
       });
     }
-    if (deliveries.length === 1) return accept(copyDelivery(deliveries[0]!, { receivedAt }), input);
+    if (deliveries.length === 1) return accept(copyDelivery(deliveries[0]!, { receivedAt }), input, trace);
     // A batch: each event is claimed and handed off on its own. The answer is the first failure,
     // so the sender retries the batch, and the events already done answer duplicate then.
     const results: HandleResult[] = [];
     for (const delivery of deliveries)
-      results.push(await accept(copyDelivery(delivery, { receivedAt }), input));
+      results.push(await accept(copyDelivery(delivery, { receivedAt }), input, trace));
     return (
       results.find((result) => result.status >= 300) ??
       reply("handled", 200, {
@@ -106,7 +116,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
   }
 
   /** One verified delivery: claim → validate → journal → hand-off → settle. */
-  async function accept(event: WebhookEvent, input: HandleInput): Promise<HandleResult> {
+  async function accept(event: WebhookEvent, input: HandleInput, trace: RequestTrace): Promise<HandleResult> {
     let lease: Lease | undefined;
     try {
       const tenant = await identityOf(settings, event);
@@ -123,7 +133,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
       // The journal's start time travels with the lease, the request's one value from here on.
       if (settings.journal) lease.journaledAt = await journalReceived(settings, event, input, key, tenant);
       if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
-      const outcome = await handOff(settings, handlers, event, lease, tenant, input, enqueue);
+      const outcome = await handOff(settings, handlers, event, lease, tenant, input, trace.enqueue(enqueue));
       await settleSuccess(settings, handlers, event, lease, outcome);
       return outcome === "queued" ? accepted("queued", 202, event.id) : accepted("handled", 200, event.id);
     } catch (caught) {
@@ -178,7 +188,10 @@ export function createReceiver<Events extends object = never, const S extends Sc
       });
       return new Response(result.body, { status: result.status, headers: result.headers });
     },
-    dispatch: (delivery, dispatchOptions) => dispatchDelivery(settings, handlers, delivery, dispatchOptions),
+    dispatch: (delivery, dispatchOptions) =>
+      traceDispatch(settings, delivery, () =>
+        dispatchDelivery(settings, handlers, delivery, dispatchOptions),
+      ),
     replay: (target, replayOptions) => replayDeliveries(settings, handlers, enqueue, target, replayOptions),
     deadLetter: (delivery, error) =>
       journalUpdate(

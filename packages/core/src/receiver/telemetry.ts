@@ -1,0 +1,126 @@
+import { isWebhookError } from "../errors.js";
+import { getHeader } from "../internal/headers.js";
+import type { QueuedDelivery } from "../queue.js";
+import type { TelemetryDispatch, TelemetryPublish, TelemetryRequest, TraceContext } from "../telemetry.js";
+import type { Delivery, HeadersInput, WebhookEvent } from "../types.js";
+import type { Settings } from "./options.js";
+import type { HandleResult } from "./types.js";
+
+/** `version-traceid-parentid-flags`, lower-case hex (W3C Trace Context §3.2). */
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+/** W3C Trace Context §3.3.1.1: a tracestate past 512 characters may be dropped. */
+const MAX_TRACESTATE = 512;
+
+type Enqueue = (delivery: QueuedDelivery) => Promise<void>;
+
+/** A request's telemetry as the pipeline calls it: every call guarded, each a no-op without one. */
+export interface RequestTrace {
+  verified(delivery: Delivery): void;
+  /** The enqueue to hand off with: it writes the publish span's trace context into the job. */
+  enqueue(enqueue: Enqueue | undefined): Enqueue | undefined;
+  end(result: HandleResult): void;
+}
+
+/** A telemetry must never change an answer: what it throws is dropped. */
+function guard(call: () => void): void {
+  try {
+    call();
+  } catch {
+    // Nothing: telemetry is an observer.
+  }
+}
+
+/** A well-formed trace context, or the empty one (a malformed `traceparent` starts a new trace). */
+export function traceContextOf(traceparent: unknown, tracestate: unknown): TraceContext {
+  if (typeof traceparent !== "string" || !TRACEPARENT.test(traceparent)) return {};
+  const trace: TraceContext = { traceparent };
+  if (typeof tracestate === "string" && tracestate !== "" && tracestate.length <= MAX_TRACESTATE)
+    trace.tracestate = tracestate;
+  return trace;
+}
+
+const UNTRACED: RequestTrace = { verified() {}, enqueue: (enqueue) => enqueue, end() {} };
+
+/**
+ * Starts a request's telemetry. Of the request's headers only `traceparent` and `tracestate` are
+ * passed on (checked for form): no other header — a signature, a token — reaches a telemetry.
+ */
+export function traceRequest(settings: Settings, headers: HeadersInput): RequestTrace {
+  const { telemetry } = settings;
+  if (!telemetry) return UNTRACED;
+  let span: TelemetryRequest | undefined;
+  try {
+    const trace = traceContextOf(getHeader(headers, "traceparent"), getHeader(headers, "tracestate"));
+    span = telemetry.request({ scheme: settings.scheme.name, trace }) ?? undefined;
+  } catch {
+    return UNTRACED;
+  }
+  if (!span) return UNTRACED;
+  const request = span;
+  let ended = false;
+  return {
+    verified: ({ scheme, type, id }) => guard(() => request.verified?.({ scheme, type, id })),
+    enqueue: (enqueue) => enqueue && ((delivery) => publish(request, delivery, enqueue)),
+    end(result) {
+      if (ended) return;
+      ended = true;
+      const { outcome, status, error } = result;
+      guard(() => request.end(error ? { outcome, status, code: error.code } : { outcome, status }));
+    },
+  };
+}
+
+/**
+ * Enqueues a job with the publish span's trace context. `traceparent` and `tracestate` are not
+ * sealed: they decide no trust (a worker only parents its span with them), so a job stays valid
+ * whatever they say, and the seal is computed before they are written.
+ */
+async function publish(request: TelemetryRequest, delivery: QueuedDelivery, enqueue: Enqueue): Promise<void> {
+  let published: TelemetryPublish | undefined;
+  let job = delivery;
+  guard(() => {
+    published = request.publish?.({ scheme: delivery.scheme, type: delivery.type, id: delivery.id });
+    if (published) job = { ...delivery, ...traceContextOf(published.traceparent, published.tracestate) };
+  });
+  try {
+    await enqueue(job);
+  } catch (error) {
+    guard(() => published?.end(error));
+    throw error;
+  }
+  guard(() => published?.end());
+}
+
+/**
+ * Runs a dispatch inside the telemetry's `dispatch` span, for a queued job: its trace context and
+ * the queue lag (from receipt to now, by the receiver's clock). What `run` does is unchanged.
+ */
+export async function traceDispatch(
+  settings: Settings,
+  delivery: Delivery | WebhookEvent | QueuedDelivery,
+  run: () => Promise<void>,
+): Promise<void> {
+  const { telemetry } = settings;
+  if (!telemetry?.dispatch || typeof delivery.rawBody !== "string") return run();
+  const job = delivery as QueuedDelivery;
+  let span: TelemetryDispatch | undefined;
+  guard(() => {
+    const receivedAt = new Date(job.receivedAt);
+    const lagMs = settings.now().getTime() - receivedAt.getTime();
+    span = telemetry.dispatch?.({
+      scheme: job.scheme,
+      type: job.type,
+      id: job.id,
+      trace: traceContextOf(job.traceparent, job.tracestate),
+      receivedAt,
+      lagMs: Number.isFinite(lagMs) ? Math.max(0, lagMs) : 0,
+    });
+  });
+  try {
+    await run();
+  } catch (error) {
+    guard(() => span?.end(error, isWebhookError(error) ? error.code : undefined));
+    throw error;
+  }
+  guard(() => span?.end());
+}
