@@ -132,24 +132,27 @@ export function queueConformance(makeQueue: () => QueueHarness | Promise<QueueHa
       );
     }),
 
-    scenario("the trace context (traceparent, tracestate) survives the round trip", async ({ queue, jobs }) => {
-      const traced = fullDelivery("evt_traced");
-      const { traceparent: _p, tracestate: _s, ...untraced } = fullDelivery("evt_untraced");
-      await queue.enqueue(traced);
-      await queue.enqueue(untraced);
-      const held = await jobs();
-      const byId = new Map(held.map((job) => [job.id, job]));
-      const tracedJob = byId.get("evt_traced");
-      const untracedJob = byId.get("evt_untraced");
-      check(tracedJob !== undefined && untracedJob !== undefined, "a job is missing");
-      check(
-        tracedJob.traceparent === traced.traceparent && tracedJob.tracestate === traced.tracestate,
-        `the trace context did not survive: sent ${traced.traceparent} / ${traced.tracestate}, read ${tracedJob.traceparent} / ${tracedJob.tracestate}`,
-      );
-      check(
-        untracedJob.traceparent === undefined && untracedJob.tracestate === undefined,
-        "a job enqueued without a trace context was read back with one",
-      );
-    }),
+    scenario(
+      "the trace context (traceparent, tracestate) survives the round trip",
+      async ({ queue, jobs }) => {
+        const traced = fullDelivery("evt_traced");
+        const { traceparent: _p, tracestate: _s, ...untraced } = fullDelivery("evt_untraced");
+        await queue.enqueue(traced);
+        await queue.enqueue(untraced);
+        const held = await jobs();
+        const byId = new Map(held.map((job) => [job.id, job]));
+        const tracedJob = byId.get("evt_traced");
+        const untracedJob = byId.get("evt_untraced");
+        check(tracedJob !== undefined && untracedJob !== undefined, "a job is missing");
+        check(
+          tracedJob.traceparent === traced.traceparent && tracedJob.tracestate === traced.tracestate,
+          `the trace context did not survive: sent ${traced.traceparent} / ${traced.tracestate}, read ${tracedJob.traceparent} / ${tracedJob.tracestate}`,
+        );
+        check(
+          untracedJob.traceparent === undefined && untracedJob.tracestate === undefined,
+          "a job enqueued without a trace context was read back with one",
+        );
+      },
+    ),
   ];
 }

@@ -119,7 +119,10 @@ describe("telemetry", () => {
     // A worker's receiver checks the seal: it holds with the trace context in the job.
     const worker = createReceiver({ scheme, telemetry }).on("invoice.paid", () => {});
     await worker.dispatch(job!, { verify: true, once: true });
-    const dispatch = calls.find(([name]) => name === "dispatch")![1] as { trace: TraceContext; lagMs: number };
+    const dispatch = calls.find(([name]) => name === "dispatch")![1] as {
+      trace: TraceContext;
+      lagMs: number;
+    };
     expect(dispatch).toMatchObject({ id: "evt_6", type: "invoice.paid", scheme: "stripe" });
     expect(dispatch.trace).toEqual({ traceparent: PUBLISHED, tracestate: "vendor=1" });
     expect(dispatch.lagMs).toBeGreaterThanOrEqual(0);
@@ -178,7 +181,10 @@ describe("telemetry", () => {
   it("refuses a telemetry that is not one, at creation", () => {
     expect(() => createReceiver({ scheme, telemetry: {} as Telemetry })).toThrow(/telemetry/);
     expect(() =>
-      createReceiver({ scheme, telemetry: { request: () => undefined, dispatch: 1 } as unknown as Telemetry }),
+      createReceiver({
+        scheme,
+        telemetry: { request: () => undefined, dispatch: 1 } as unknown as Telemetry,
+      }),
     ).toThrow(/telemetry.dispatch/);
   });
 });

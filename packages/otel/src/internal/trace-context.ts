@@ -1,3 +1,4 @@
+import type { TraceContext } from "@hookgate/core";
 import {
   type Context,
   context,
@@ -7,7 +8,6 @@ import {
   type SpanContext,
   trace,
 } from "@opentelemetry/api";
-import type { TraceContext } from "@hookgate/core";
 
 // W3C Trace Context §3.2: version-traceid-parentid-flags; a later version may append fields.
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
