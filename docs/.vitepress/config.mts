@@ -43,6 +43,7 @@ export default defineConfig({
           { text: "Stores and scaling", link: "/stores" },
           { text: "Queues and workers", link: "/queues" },
           { text: "Journal, replay, CLI", link: "/journal" },
+          { text: "Traces and metrics", link: "/traces-and-metrics" },
           { text: "Adapters", link: "/adapters" },
           { text: "Errors", link: "/errors" },
           { text: "Runtimes", link: "/runtimes" },
