@@ -40,6 +40,12 @@ export interface TelemetryRequest {
   publish?(delivery: TelemetryDelivery): TelemetryPublish | undefined;
   /** The answer was decided (called once, last). */
   end(answer: TelemetryAnswer): void;
+  /**
+   * Runs the request's pipeline (inline handlers included) with this span as the active one, so
+   * spans started inside — a handler's, a database client's — are its children. Must call `run`
+   * once and return its result.
+   */
+  within?<T>(run: () => T): T;
 }
 
 /** One hand-off to a queue (see {@link TelemetryRequest.publish}). */
@@ -62,6 +68,8 @@ export interface TelemetryJob extends TelemetryDelivery {
 export interface TelemetryDispatch {
   /** The handlers succeeded (no argument) or failed with `error` (its `code`, when a `WebhookError`). */
   end(error?: unknown, code?: WebhookErrorCode): void;
+  /** Runs the job's handlers with this span as the active one (see {@link TelemetryRequest.within}). */
+  within?<T>(run: () => T): T;
 }
 
 /**

@@ -8,7 +8,8 @@ import {
   schemes,
 } from "@hookgate/core";
 import { signedFixture } from "@hookgate/testing";
-import { metrics, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, metrics, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { inMemorySdk, type SpanRecord } from "./internal/in-memory-sdk.test-support.js";
 import { otel } from "./otel.js";
@@ -30,6 +31,7 @@ const byKind = (spans: SpanRecord[], kind: SpanKind) => spans.filter((span) => s
 afterEach(() => {
   trace.disable();
   metrics.disable();
+  context.disable();
 });
 
 describe("otel: spans and metrics", () => {
@@ -216,6 +218,28 @@ describe("otel: spans and metrics", () => {
       attributes: { "webhook.outcome": "failed", "error.type": "LedgerError" },
     });
     expect(JSON.stringify(sdk.spans())).not.toContain("account 42");
+  });
+
+  it("handlers run inside the span: a handler's own spans are its children, inline and on a worker", async () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const sdk = inMemorySdk();
+    const tracer = sdk.tracerProvider.getTracer("app");
+    const queue = memoryQueue();
+    const work = () =>
+      tracer.startActiveSpan("charge card", (span) => Promise.resolve().then(() => span.end()));
+    const inline = createReceiver({ scheme, telemetry: otel(sdk) }).on("invoice.paid", work);
+    const queued = createReceiver({ scheme, queue, telemetry: otel(sdk) }).on("invoice.paid", work);
+    await inline.handle(await request("evt_inline_child", { traceparent: TRACEPARENT }));
+    await queued.handle(await request("evt_queued_child", { traceparent: TRACEPARENT }));
+    await queue.onIdle();
+
+    const spans = sdk.spans();
+    const children = spans.filter((span) => span.name === "charge card");
+    expect(children).toHaveLength(2);
+    const [server] = byKind(spans, SpanKind.SERVER);
+    const [consumer] = byKind(spans, SpanKind.CONSUMER);
+    expect(children[0]).toMatchObject({ traceId: TRACE_ID, parentSpanId: server!.spanId });
+    expect(children[1]).toMatchObject({ traceId: TRACE_ID, parentSpanId: consumer!.spanId });
   });
 
   it("uses the global providers by default, the meter provider as registered at the first delivery", async () => {

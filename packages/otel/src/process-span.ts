@@ -1,5 +1,5 @@
 import type { TelemetryDispatch, TelemetryJob } from "@hookgate/core";
-import { SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import { context, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 import { deliveryAttributes, errorType } from "./internal/attributes.js";
 import type { Instruments } from "./internal/instruments.js";
 import { parentContext } from "./internal/trace-context.js";
@@ -24,6 +24,7 @@ export function processSpan(
     "webhook.event_type": job.type,
   });
   return {
+    within: (run) => context.with(trace.setSpan(context.active(), span), run),
     end(error) {
       if (error === undefined) span.setAttribute("webhook.outcome", "handled");
       else {

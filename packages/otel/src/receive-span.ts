@@ -34,6 +34,7 @@ export function receiveSpan(
       metric["webhook.event_type"] = delivery.type;
     },
     publish: (delivery) => publishSpan(tracer, trace.setSpan(context.active(), span), delivery),
+    within: (run) => context.with(trace.setSpan(context.active(), span), run),
     end({ outcome, status, code }) {
       span.setAttributes({ "webhook.outcome": outcome, "http.response.status_code": status });
       metric["webhook.outcome"] = outcome;

@@ -50,7 +50,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
   /** One request, told to the telemetry (if any) from its start to its answer. */
   async function handle(input: HandleInput): Promise<HandleResult> {
     const trace = traceRequest(settings, input.headers);
-    const result = await receive(input, trace);
+    const result = await trace.within(() => receive(input, trace));
     trace.end(result);
     return result;
   }

@@ -178,6 +178,47 @@ describe("telemetry", () => {
     expect((await refusing.handle({ ...(await request("evt_11")), method: "PUT" })).status).toBe(405);
   });
 
+  it("within: the pipeline and a job's handlers run inside the handles, once whatever within does", async () => {
+    const order: string[] = [];
+    const wrappers: Array<(run: () => unknown) => unknown> = [
+      (run) => {
+        order.push("wrap");
+        return run();
+      },
+      (run) => {
+        run();
+        return run(); // twice: still once
+      },
+      () => {
+        throw new Error("within broke before running"); // never: run by the receiver itself
+      },
+      (run) => {
+        run();
+        throw new Error("within broke after running");
+      },
+    ];
+    for (const [n, wrap] of wrappers.entries()) {
+      const telemetry: Telemetry = {
+        request: () => ({ end() {}, within: wrap as <T>(run: () => T) => T }),
+        dispatch: () => ({ end() {}, within: wrap as <T>(run: () => T) => T }),
+      };
+      const queue = memoryQueue();
+      const receiver = createReceiver({ scheme, telemetry, queue }).on("invoice.paid", (event) => {
+        order.push(`handled ${event.id}`);
+      });
+      expect((await receiver.handle(await request(`evt_w${n}`))).status).toBe(202);
+      await queue.onIdle();
+    }
+    expect(order).toEqual([
+      "wrap",
+      "wrap",
+      "handled evt_w0",
+      "handled evt_w1",
+      "handled evt_w2",
+      "handled evt_w3",
+    ]);
+  });
+
   it("refuses a telemetry that is not one, at creation", () => {
     expect(() => createReceiver({ scheme, telemetry: {} as Telemetry })).toThrow(/telemetry/);
     expect(() =>

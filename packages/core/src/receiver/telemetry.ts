@@ -16,9 +16,30 @@ type Enqueue = (delivery: QueuedDelivery) => Promise<void>;
 /** A request's telemetry as the pipeline calls it: every call guarded, each a no-op without one. */
 export interface RequestTrace {
   verified(delivery: Delivery): void;
+  /** Runs the pipeline with the request's span active. */
+  within<T>(run: () => Promise<T>): Promise<T>;
   /** The enqueue to hand off with: it writes the publish span's trace context into the job. */
   enqueue(enqueue: Enqueue | undefined): Enqueue | undefined;
   end(result: HandleResult): void;
+}
+
+/**
+ * Runs `run` through a handle's `within` (its span made active), exactly once whatever `within`
+ * does: it runs `run` itself if `within` threw before calling it or never called it.
+ */
+function within<T>(handle: { within?<R>(run: () => R): R } | undefined, run: () => Promise<T>): Promise<T> {
+  if (!handle?.within) return run();
+  let started: Promise<T> | undefined;
+  const once = () => (started ??= run());
+  try {
+    const result: unknown = handle.within(once);
+    // A promise of its own that rejects with the pipeline's error is not left unhandled.
+    if (result !== started && typeof (result as Promise<T> | undefined)?.then === "function")
+      (result as Promise<T>).then(undefined, () => {});
+  } catch {
+    // Nothing: a telemetry is an observer.
+  }
+  return once();
 }
 
 /** A telemetry must never change an answer: what it throws is dropped. */
@@ -39,7 +60,12 @@ export function traceContextOf(traceparent: unknown, tracestate: unknown): Trace
   return trace;
 }
 
-const UNTRACED: RequestTrace = { verified() {}, enqueue: (enqueue) => enqueue, end() {} };
+const UNTRACED: RequestTrace = {
+  verified() {},
+  within: (run) => run(),
+  enqueue: (enqueue) => enqueue,
+  end() {},
+};
 
 /**
  * Starts a request's telemetry. Of the request's headers only `traceparent` and `tracestate` are
@@ -60,6 +86,7 @@ export function traceRequest(settings: Settings, headers: HeadersInput): Request
   let ended = false;
   return {
     verified: ({ scheme, type, id }) => guard(() => request.verified?.({ scheme, type, id })),
+    within: (run) => within(request, run),
     enqueue: (enqueue) => enqueue && ((delivery) => publish(request, delivery, enqueue)),
     end(result) {
       if (ended) return;
@@ -117,7 +144,7 @@ export async function traceDispatch(
     });
   });
   try {
-    await run();
+    await within(span, run);
   } catch (error) {
     guard(() => span?.end(error, isWebhookError(error) ? error.code : undefined));
     throw error;
