@@ -17,7 +17,11 @@ export interface TraceContext {
 export interface TelemetryDelivery {
   scheme: string;
   type: string;
-  id: string;
+  /**
+   * The delivery's id; absent where the id is its signature (a provider that sends no id of its
+   * own, such as Cal.com or Asana): a signature is never told.
+   */
+  id?: string;
 }
 
 /** How a request ended: its answer. */

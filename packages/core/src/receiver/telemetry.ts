@@ -1,10 +1,37 @@
 import { isWebhookError } from "../errors.js";
 import { getHeader } from "../internal/headers.js";
 import type { QueuedDelivery } from "../queue.js";
-import type { TelemetryDispatch, TelemetryPublish, TelemetryRequest, TraceContext } from "../telemetry.js";
+import { verifiedSignatureOf } from "../scheme/verified-signature.js";
+import { signatureId } from "../scheme/verifier-parts.js";
+import type {
+  TelemetryDelivery,
+  TelemetryDispatch,
+  TelemetryPublish,
+  TelemetryRequest,
+  TraceContext,
+} from "../telemetry.js";
 import type { Delivery, HeadersInput, WebhookEvent } from "../types.js";
 import type { Settings } from "./options.js";
 import type { HandleResult } from "./types.js";
+
+/** A hex id this long may be a signature standing in for a missing id (SHA-1 HMAC: 40 digits). */
+const SIGNATURE_LIKE = /^[0-9a-f]{40,}$/;
+
+/**
+ * The id a telemetry may be told: none where it is the delivery's signature (the id of a provider
+ * that sends none). A verified delivery says so exactly; for a queued job (not yet re-verified)
+ * an id that may be one — the scheme has no id of its own, or it is a long hex string — is not told.
+ */
+function tellableId(settings: Settings, id: string, signature?: Uint8Array): string | undefined {
+  if (signature) return id === signatureId(signature) ? undefined : id;
+  const { header, payload } = settings.scheme.facts.id;
+  return (header || payload?.length) && !SIGNATURE_LIKE.test(id) ? id : undefined;
+}
+
+/** A delivery as a telemetry is told it. */
+function told(scheme: string, type: string, id: string | undefined): TelemetryDelivery {
+  return id === undefined ? { scheme, type } : { scheme, type, id };
+}
 
 /** `version-traceid-parentid-flags`, lower-case hex (W3C Trace Context §3.2). */
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -84,10 +111,21 @@ export function traceRequest(settings: Settings, headers: HeadersInput): Request
   if (!span) return UNTRACED;
   const request = span;
   let ended = false;
+  // Ids that are signatures, as the verified deliveries showed: never told, at publish either.
+  const hidden = new Set<string>();
   return {
-    verified: ({ scheme, type, id }) => guard(() => request.verified?.({ scheme, type, id })),
+    verified(delivery) {
+      guard(() => {
+        const signature = verifiedSignatureOf(delivery);
+        const id = signature ? tellableId(settings, delivery.id, signature) : delivery.id;
+        if (id === undefined) hidden.add(delivery.id);
+        request.verified?.(told(delivery.scheme, delivery.type, id));
+      });
+    },
     within: (run) => within(request, run),
-    enqueue: (enqueue) => enqueue && ((delivery) => publish(request, delivery, enqueue)),
+    enqueue: (enqueue) =>
+      enqueue &&
+      ((delivery) => publish(request, delivery, hidden.has(delivery.id) ? undefined : delivery.id, enqueue)),
     end(result) {
       if (ended) return;
       ended = true;
@@ -102,11 +140,16 @@ export function traceRequest(settings: Settings, headers: HeadersInput): Request
  * sealed: they decide no trust (a worker only parents its span with them), so a job stays valid
  * whatever they say, and the seal is computed before they are written.
  */
-async function publish(request: TelemetryRequest, delivery: QueuedDelivery, enqueue: Enqueue): Promise<void> {
+async function publish(
+  request: TelemetryRequest,
+  delivery: QueuedDelivery,
+  id: string | undefined,
+  enqueue: Enqueue,
+): Promise<void> {
   let published: TelemetryPublish | undefined;
   let job = delivery;
   guard(() => {
-    published = request.publish?.({ scheme: delivery.scheme, type: delivery.type, id: delivery.id });
+    published = request.publish?.(told(delivery.scheme, delivery.type, id));
     if (published) job = { ...delivery, ...traceContextOf(published.traceparent, published.tracestate) };
   });
   try {
@@ -135,9 +178,7 @@ export async function traceDispatch(
     const receivedAt = new Date(job.receivedAt);
     const lagMs = settings.now().getTime() - receivedAt.getTime();
     span = telemetry.dispatch?.({
-      scheme: job.scheme,
-      type: job.type,
-      id: job.id,
+      ...told(job.scheme, job.type, tellableId(settings, job.id)),
       trace: traceContextOf(job.traceparent, job.tracestate),
       receivedAt,
       lagMs: Number.isFinite(lagMs) ? Math.max(0, lagMs) : 0,

@@ -6,11 +6,10 @@ import type { Attributes } from "@opentelemetry/api";
  * header, the body, a secret or a signature (hookgate's telemetry is given none of them).
  */
 export function deliveryAttributes(delivery: TelemetryDelivery): Attributes {
-  return {
-    "webhook.scheme": delivery.scheme,
-    "webhook.event_type": delivery.type,
-    "webhook.delivery_id": delivery.id,
-  };
+  const attributes: Attributes = { "webhook.scheme": delivery.scheme, "webhook.event_type": delivery.type };
+  // No id where the delivery's id is its signature (hookgate then tells none).
+  if (delivery.id !== undefined) attributes["webhook.delivery_id"] = delivery.id;
+  return attributes;
 }
 
 /**
