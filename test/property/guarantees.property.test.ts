@@ -93,7 +93,10 @@ function recordingTelemetry(): Telemetry & { told: unknown[] } {
       told.push(start);
       return {
         verified: (delivery) => void told.push(delivery),
-        publish: (delivery) => (told.push(delivery), { end: (error) => void told.push(String(error)) }),
+        publish(delivery) {
+          told.push(delivery);
+          return { end: (error) => void told.push(String(error)) };
+        },
         end: (answer) => void told.push(answer),
       };
     },
