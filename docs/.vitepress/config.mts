@@ -26,9 +26,12 @@ export default defineConfig({
         items: [
           { text: "Overview", link: "/getting-started/" },
           { text: "Express", link: "/getting-started/express" },
+          { text: "Fastify", link: "/getting-started/fastify" },
           { text: "Hono", link: "/getting-started/hono" },
           { text: "Koa", link: "/getting-started/koa" },
+          { text: "NestJS", link: "/getting-started/nestjs" },
           { text: "Next.js", link: "/getting-started/next" },
+          { text: "AWS Lambda", link: "/getting-started/lambda" },
           { text: "fetch (Workers, Bun, Deno)", link: "/getting-started/fetch" },
         ],
       },
@@ -36,6 +39,7 @@ export default defineConfig({
         text: "Guide",
         items: [
           { text: "Receiving and answers", link: "/receiving" },
+          { text: "Out-of-order events", link: "/ordering" },
           { text: "Schemes", link: "/schemes" },
           { text: "Verify a request", link: "/verify" },
           { text: "Secrets, rotation, tenants", link: "/secrets" },
@@ -44,6 +48,7 @@ export default defineConfig({
           { text: "Queues and workers", link: "/queues" },
           { text: "Journal, replay, CLI", link: "/journal" },
           { text: "Traces and metrics", link: "/traces-and-metrics" },
+          { text: "Alerts", link: "/alerts" },
           { text: "Adapters", link: "/adapters" },
           { text: "Errors", link: "/errors" },
           { text: "Runtimes", link: "/runtimes" },

@@ -50,6 +50,18 @@ export type TimestampSpec =
   /** In the JSON payload at a dot path; checked after the signature. */
   | { payload: string; unit: "s" | "ms" };
 
+/**
+ * Where the event's own time is: when the sender created the event, in the signed payload — not
+ * when this delivery attempt was signed (Stripe's `t=` and Standard Webhooks' timestamp header are
+ * re-signed on each retry). What the receiver's `ordering` compares by default.
+ */
+export interface EventTimeSpec {
+  /** A dot path in the JSON payload. */
+  payload: string;
+  /** Seconds or milliseconds since the epoch, or an RFC 3339 date-time. */
+  unit: "s" | "ms" | "iso";
+}
+
 /** What a value-source function sees. */
 export interface SourceContext {
   headers: HeadersInput;
@@ -96,6 +108,8 @@ export interface SchemeDefinition {
   /** Every signature header the provider sends; a request verifies when any one matches. */
   signatures: readonly SignatureSpec[];
   timestamp?: TimestampSpec;
+  /** Where the event's creation time is, where the provider signs one (see {@link EventTimeSpec}). */
+  eventTime?: EventTimeSpec;
   /**
    * The signed content: a template over `{id}`, `{timestamp}`, `{body}`, `{url}` (e.g.
    * `"{timestamp}.{body}"`), or a function returning candidate contents as chunk lists.
