@@ -129,6 +129,27 @@ describe("telemetry", () => {
     expect(calls.at(-1)).toEqual(["dispatched", { error: undefined, code: undefined }]);
   });
 
+  it("the job's trace context decides no trust: rewritten or garbage, the job still verifies; garbage is not passed on", async () => {
+    const { calls, telemetry } = recording();
+    const queue = keepingQueue();
+    await createReceiver({ scheme, telemetry, queue }).handle(await request("evt_tp"));
+    const handled: string[] = [];
+    const worker = createReceiver({ scheme, telemetry }).on("invoice.paid", (event) => {
+      handled.push(event.id);
+    });
+    const other = "00-11111111111111111111111111111111-2222222222222222-00";
+    await worker.dispatch({ ...queue.jobs[0]!, traceparent: other, tracestate: "x=1" }, { verify: true });
+    await worker.dispatch(
+      { ...queue.jobs[0]!, traceparent: "garbage", tracestate: "y".repeat(10_000) },
+      { verify: true },
+    );
+    expect(handled).toEqual(["evt_tp", "evt_tp"]);
+    const traces = calls
+      .filter(([name]) => name === "dispatch")
+      .map(([, job]) => (job as { trace: TraceContext }).trace);
+    expect(traces).toEqual([{ traceparent: other, tracestate: "x=1" }, {}]);
+  });
+
   it("a queue that refuses: publish ends with the error, the request with queue_unavailable", async () => {
     const { calls, telemetry } = recording();
     const refused = new Error("redis down");
