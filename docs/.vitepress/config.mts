@@ -52,6 +52,7 @@ export default defineConfig({
           { text: "Adapters", link: "/adapters" },
           { text: "Errors", link: "/errors" },
           { text: "Runtimes", link: "/runtimes" },
+          { text: "Cloudflare Workers", link: "/cloudflare" },
           { text: "Performance", link: "/performance" },
           { text: "Security", link: "/security" },
         ],
