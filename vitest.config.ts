@@ -20,6 +20,7 @@ const servicePackages = ["amqp", "bullmq", "nats", "pg-boss", "postgres", "redis
 const packageIntegrationTests = [
   ...servicePackages.map((name) => `packages/${name}/src/**/*.test.ts`),
   "packages/cli/src/binary.test.ts", // bundles the CLI with tsup and runs it as a child process
+  "packages/otel/src/otel-bullmq.test.ts", // real HTTP, Redis and a worker child process
   "packages/cli/src/demo.test.ts", // a real HTTP server and a burst of 1,000 requests
   "packages/cli/src/replay-body-signed.test.ts", // a SQLite journal and a real HTTP server
   "packages/cli/src/send.test.ts", // real HTTP servers

@@ -47,6 +47,7 @@ export default defineConfig({
           { text: "Stores and scaling", link: "/stores" },
           { text: "Queues and workers", link: "/queues" },
           { text: "Journal, replay, CLI", link: "/journal" },
+          { text: "Traces and metrics", link: "/traces-and-metrics" },
           { text: "Alerts", link: "/alerts" },
           { text: "See your deliveries", link: "/dashboard" },
           { text: "Adapters", link: "/adapters" },

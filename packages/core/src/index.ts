@@ -137,6 +137,16 @@ export type { MemoryStore, MemoryStoreOptions } from "./store/memory-store.js";
 export { memoryStore } from "./store/memory-store.js";
 export type { Claim, IdempotencyStore } from "./store.js";
 export type {
+  Telemetry,
+  TelemetryAnswer,
+  TelemetryDelivery,
+  TelemetryDispatch,
+  TelemetryJob,
+  TelemetryPublish,
+  TelemetryRequest,
+  TraceContext,
+} from "./telemetry.js";
+export type {
   ChallengeRequest,
   Delivery,
   FieldFacts,

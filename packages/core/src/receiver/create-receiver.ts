@@ -22,6 +22,7 @@ import { advanceOrder, answerStale, judgeOrder, type OrderMark } from "./orderin
 import { replayDeliveries } from "./replay.js";
 import { createResponders, duplicateAnswer, keptAnswer, respondTo } from "./respond.js";
 import { settleFailure, settleSuccess } from "./settle.js";
+import { type RequestTrace, traceDispatch, traceRequest } from "./telemetry.js";
 import type {
   HandleInput,
   HandleResult,
@@ -65,8 +66,16 @@ export function createReceiver<
   // A queue that runs handlers in-process (memoryQueue) binds each job to this receiver.
   let enqueue = settings.queue ? (delivery: QueuedDelivery) => settings.queue!.enqueue(delivery) : undefined;
 
-  /** The pipeline: guards → body → challenge → verify → handshake → one delivery per event. */
+  /** One request, told to the telemetry (if any) from its start to its answer. */
   async function handle(input: HandleInput): Promise<HandleResult> {
+    const trace = traceRequest(settings, input.headers);
+    const result = await trace.within(() => receive(input, trace));
+    trace.end(result);
+    return result;
+  }
+
+  /** The pipeline: guards → body → challenge → verify → handshake → one delivery per event. */
+  async function receive(input: HandleInput, trace: RequestTrace): Promise<HandleResult> {
     const receivedAt = settings.now();
     let deliveries: Delivery[];
     let rawBody: Uint8Array | undefined;
@@ -96,6 +105,7 @@ export function createReceiver<
       );
       const { id, type, matchedSecret } = delivery;
       handlers.emit({ kind: "verified", id, type, scheme: delivery.scheme, matchedSecret });
+      trace.verified(delivery);
       const handshake = scheme.handshake?.(delivery);
       if (handshake) {
         handlers.emit({ kind: "handshake", id, type });
@@ -109,12 +119,12 @@ export function createReceiver<
         rawBody,
       });
     }
-    if (deliveries.length === 1) return accept(copyDelivery(deliveries[0]!, { receivedAt }), input);
+    if (deliveries.length === 1) return accept(copyDelivery(deliveries[0]!, { receivedAt }), input, trace);
     // A batch: each event is claimed and handed off on its own. The answer is the first failure,
     // so the sender retries the batch, and the events already done answer duplicate then.
     const results: HandleResult[] = [];
     for (const delivery of deliveries)
-      results.push(await accept(copyDelivery(delivery, { receivedAt }), input));
+      results.push(await accept(copyDelivery(delivery, { receivedAt }), input, trace));
     return (
       results.find((result) => result.status >= 300) ??
       reply("handled", 200, {
@@ -125,7 +135,7 @@ export function createReceiver<
   }
 
   /** One verified delivery: claim → validate → journal → hand-off → settle. */
-  async function accept(event: WebhookEvent, input: HandleInput): Promise<HandleResult> {
+  async function accept(event: WebhookEvent, input: HandleInput, trace: RequestTrace): Promise<HandleResult> {
     let lease: Lease | undefined;
     try {
       const tenant = await identityOf(settings, event);
@@ -153,7 +163,7 @@ export function createReceiver<
       if (order?.stale) return await answerStale(settings, handlers, event, lease, order);
       if (!enqueue && settings.deadlineMs !== undefined)
         return await handleWithDeadline(lateRun(event, lease, input, order));
-      const outcome = await handOff(settings, handlers, event, lease, tenant, input, enqueue);
+      const outcome = await handOff(settings, handlers, event, lease, tenant, input, trace.enqueue(enqueue));
       await advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event }));
       await settleSuccess(settings, handlers, event, lease, outcome);
       return outcome === "queued" ? accepted("queued", 202, event.id) : accepted("handled", 200, event.id);
@@ -235,7 +245,10 @@ export function createReceiver<
       });
       return new Response(result.body, { status: result.status, headers: result.headers });
     },
-    dispatch: (delivery, dispatchOptions) => dispatchDelivery(settings, handlers, delivery, dispatchOptions),
+    dispatch: (delivery, dispatchOptions) =>
+      traceDispatch(settings, delivery, () =>
+        dispatchDelivery(settings, handlers, delivery, dispatchOptions),
+      ),
     replay: (target, replayOptions) => replayDeliveries(settings, handlers, enqueue, target, replayOptions),
     deadLetter(delivery, error) {
       const kept = journalError(error);

@@ -13,6 +13,7 @@ import type { Queue } from "../queue.js";
 import { checkTolerance } from "../scheme/timestamps.js";
 import { memoryStore } from "../store/memory-store.js";
 import type { IdempotencyStore } from "../store.js";
+import type { Telemetry } from "../telemetry.js";
 import type { Scheme } from "../types.js";
 import { type OrderingSettings, resolveOrdering } from "./ordering-options.js";
 import type { ReceiverEvent, ReceiverOptions } from "./types.js";
@@ -46,6 +47,7 @@ export interface Settings {
   contentTypes: readonly string[];
   isAllowed: ((ip: string | undefined) => boolean) | undefined;
   observe: ((event: ReceiverEvent) => void) | undefined;
+  telemetry: Telemetry | undefined;
   alerts: AlertSettings | undefined;
   now: () => Date;
   /** The receiver's own seal keys (`sealKey`): the first seals, all are checked. */
@@ -76,6 +78,15 @@ function checkJournal(journal: DeliveryJournal | undefined): DeliveryJournal | u
     );
   }
   return journal;
+}
+
+function checkTelemetry(telemetry: Telemetry | undefined): Telemetry | undefined {
+  if (telemetry === undefined) return undefined;
+  if (!telemetry || typeof telemetry.request !== "function") {
+    throw invalid("createReceiver option telemetry must be a telemetry, e.g. otel() from @hookgate/otel");
+  }
+  checkOption.callback("createReceiver option telemetry.dispatch", telemetry.dispatch);
+  return telemetry;
 }
 
 /** The receiver's own `sealKey`s as HMAC keys (the first seals; all are tried when checking). */
@@ -166,6 +177,7 @@ export function resolveOptions(
     contentTypes: (options.contentTypes ?? scheme.facts.contentTypes).map((t) => t.toLowerCase()),
     isAllowed: options.allowIps ? compileAllowList(options.allowIps) : undefined,
     observe: checkOption.callback("createReceiver option observe", options.observe),
+    telemetry: checkTelemetry(options.telemetry),
     alerts: resolveAlertOptions(options.alerts),
     now: checkOption.callback("createReceiver option now", options.now) ?? (() => new Date()),
     sealKeys,

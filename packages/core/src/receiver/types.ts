@@ -6,6 +6,7 @@ import type { DeliveryJournal, JournalFilter } from "../journal.js";
 import type { RetryOptions } from "../queue/retry-policy.js";
 import type { Queue, QueuedDelivery } from "../queue.js";
 import type { IdempotencyStore } from "../store.js";
+import type { Telemetry } from "../telemetry.js";
 import type { Delivery, HeadersInput, MatchedSecret, Scheme, WebhookEvent } from "../types.js";
 
 /** A handler: resolves when the delivery is handled; throws (or rejects) to have it retried. */
@@ -169,6 +170,13 @@ export interface ReceiverOptions<S extends SchemaMap = SchemaMap, Answer = unkno
   contentTypes?: readonly string[];
   /** Receives typed pipeline events for logs, metrics and traces. */
   observe?: (event: ReceiverEvent) => void;
+  /**
+   * Traces and metrics: `otel()` from `@hookgate/otel`, or any {@link Telemetry}. It is told of
+   * each request (with the request's W3C trace context and no other header), each hand-off (and
+   * writes the trace context into the job) and each queued job a worker runs; what it throws is
+   * ignored.
+   */
+  telemetry?: Telemetry;
   /**
    * Tell a person when something needs one: a delivery given up on (`dead_letter`), a burst of
    * signature failures, silence from the sender (and `recovered`). At most one alert per kind and
