@@ -10,6 +10,7 @@ import {
   type Scheme,
   schemeForSecret,
   schemes,
+  type Telemetry,
 } from "@hookgate/core";
 import { ed25519KeyPair } from "@hookgate/testing";
 import fc from "fast-check";
@@ -19,7 +20,7 @@ import { build, type Genuine, genuineDeliveries, hostileRequest, workingSecret }
 // Issue 18's engine guarantees as properties over every scheme in the registry (driven by what
 // each scheme's `facts` say; adding a scheme adds no code here):
 // - no credential leaves verification: journal rows, rejected requests, queued jobs, observe
-//   events, errors and answers never hold a configured secret or token;
+//   events, what a telemetry is told, errors and answers never hold a configured secret or token;
 // - isolation: two receivers (or tenants) with their own secrets on one store never dedupe each
 //   other's deliveries, and rotating a secret never runs a handled delivery again.
 const RUNS = process.env.CI ? 10_000 : Number(process.env.HOOKGATE_PROPERTY_RUNS ?? 300);
@@ -83,13 +84,32 @@ async function secretsFor(
   return { verify: (secret) => factory({ secret }), secrets, rotates: true };
 }
 
+/** A telemetry that records everything it is told. */
+function recordingTelemetry(): Telemetry & { told: unknown[] } {
+  const told: unknown[] = [];
+  return {
+    told,
+    request(start) {
+      told.push(start);
+      return {
+        verified: (delivery) => void told.push(delivery),
+        publish(delivery) {
+          told.push(delivery);
+          return { end: (error) => void told.push(String(error)) };
+        },
+        end: (answer) => void told.push(answer),
+      };
+    },
+  };
+}
+
 function capturingQueue(): Queue & { jobs: QueuedDelivery[] } {
   const jobs: QueuedDelivery[] = [];
   return { jobs, enqueue: async (job) => void jobs.push(JSON.parse(JSON.stringify(job)) as QueuedDelivery) };
 }
 
 describe("property: no credential leaves verification", () => {
-  it(`journal rows, kept rejections, queued jobs, observe events, errors and answers hold no secret (${RUNS} runs)`, {
+  it(`journal rows, kept rejections, queued jobs, observe events, telemetry, errors and answers hold no secret (${RUNS} runs)`, {
     timeout: 300_000,
   }, async () => {
     const arbitrary = fc.oneof(
@@ -106,7 +126,9 @@ describe("property: no credential leaves verification", () => {
         const queue = capturingQueue();
         const events: ReceiverEvent[] = [];
         const errors: unknown[] = [];
+        const telemetry = recordingTelemetry();
         const receiver = createReceiver({
+          telemetry,
           scheme: target.scheme,
           store: memoryStore(),
           journal,
@@ -127,6 +149,18 @@ describe("property: no credential leaves verification", () => {
           answer,
         });
         for (const secret of target.secrets) expect(kept, target.name).not.toContain(secret);
+        // A telemetry is told no header but the trace context: no signature, token or body.
+        const told = JSON.stringify(telemetry.told);
+        if (pick.genuine) {
+          const { signatureHeaders, credentialHeaders } = target.scheme.facts;
+          for (const [name, value] of Object.entries(target.headers))
+            if ([...signatureHeaders, ...credentialHeaders].includes(name.toLowerCase()))
+              expect(told, `${target.name} ${name}`).not.toContain(JSON.stringify(value).slice(1, -1));
+          expect(told, target.name).not.toContain(
+            JSON.stringify(new TextDecoder().decode(target.body)).slice(1, -1),
+          );
+        }
+        for (const secret of target.secrets) expect(told, target.name).not.toContain(secret);
       }),
       options(RUNS),
     );

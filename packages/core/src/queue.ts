@@ -38,6 +38,13 @@ export interface QueuedDelivery {
    * `dispatch(job, { verify: true })` checks before trusting any of them.
    */
   seal?: string;
+  /**
+   * The W3C trace context of the receiver's publish span, with a `telemetry`: the worker's span
+   * joins the request's trace. Not sealed — it decides no trust, only how spans link.
+   */
+  traceparent?: string;
+  /** The W3C `tracestate` going with {@link QueuedDelivery.traceparent}. */
+  tracestate?: string;
 }
 
 /** What a receiver gives a queue it attaches to, besides its dispatcher. */

@@ -63,10 +63,11 @@ function fullDelivery(id: string): QueuedDelivery {
     tenant: "tenant0",
     params: { tenant: "acme" },
     seal: "v1.c2VhbA",
-    // Carried when a tracer is set (trace context across the hand-off): any field round-trips.
+    // Written by the receiver's telemetry: the worker's span joins the request's trace.
     traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    tracestate: "hookgate=conformance,congo=t61rcWkgMzE",
   };
-  return delivery as QueuedDelivery;
+  return delivery satisfies QueuedDelivery;
 }
 
 /**
@@ -130,5 +131,28 @@ export function queueConformance(makeQueue: () => QueueHarness | Promise<QueueHa
         `the job carries fields the delivery did not: ${Object.keys(job).join(", ")}`,
       );
     }),
+
+    scenario(
+      "the trace context (traceparent, tracestate) survives the round trip",
+      async ({ queue, jobs }) => {
+        const traced = fullDelivery("evt_traced");
+        const { traceparent: _p, tracestate: _s, ...untraced } = fullDelivery("evt_untraced");
+        await queue.enqueue(traced);
+        await queue.enqueue(untraced);
+        const held = await jobs();
+        const byId = new Map(held.map((job) => [job.id, job]));
+        const tracedJob = byId.get("evt_traced");
+        const untracedJob = byId.get("evt_untraced");
+        check(tracedJob !== undefined && untracedJob !== undefined, "a job is missing");
+        check(
+          tracedJob.traceparent === traced.traceparent && tracedJob.tracestate === traced.tracestate,
+          `the trace context did not survive: sent ${traced.traceparent} / ${traced.tracestate}, read ${tracedJob.traceparent} / ${tracedJob.tracestate}`,
+        );
+        check(
+          untracedJob.traceparent === undefined && untracedJob.tracestate === undefined,
+          "a job enqueued without a trace context was read back with one",
+        );
+      },
+    ),
   ];
 }

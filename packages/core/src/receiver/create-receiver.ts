@@ -6,9 +6,11 @@ import type { QueuedDelivery } from "../queue.js";
 import { copyDelivery } from "../scheme/verified-signature.js";
 import { verifyNowOrLater } from "../scheme/verify-now-or-later.js";
 import type { Delivery, WebhookEvent } from "../types.js";
+import { createAnswerCache } from "./answer-cache.js";
 import { accepted, handshakeReply, reply } from "./answers.js";
 import { readRequestBody } from "./body.js";
 import { bindBody, claimKey, idempotencyKey } from "./claim.js";
+import { type DeadlineRun, handleWithDeadline } from "./deadline.js";
 import { dispatchDelivery } from "./dispatch.js";
 import { checkClient, checkShape } from "./guards.js";
 import { handOff } from "./hand-off.js";
@@ -17,9 +19,11 @@ import { identityOf } from "./identity.js";
 import { journalError, journalIgnored, journalReceived, journalUpdate } from "./journal.js";
 import { completeLease, type Lease } from "./lease.js";
 import { resolveOptions } from "./options.js";
-import { advanceOrder, answerStale, judgeOrder } from "./ordering.js";
+import { advanceOrder, answerStale, judgeOrder, type OrderMark } from "./ordering.js";
 import { replayDeliveries } from "./replay.js";
+import { createResponders, duplicateAnswer, keptAnswer, respondTo } from "./respond.js";
 import { settleFailure, settleSuccess } from "./settle.js";
+import { type RequestTrace, traceDispatch, traceRequest, UNTRACED } from "./telemetry.js";
 import type {
   HandleInput,
   HandleResult,
@@ -27,6 +31,7 @@ import type {
   Receiver,
   ReceiverEvent,
   ReceiverOptions,
+  Responder,
 } from "./types.js";
 import { hasSchema, validatePayload } from "./validate.js";
 
@@ -40,9 +45,11 @@ import { hasSchema, validatePayload } from "./validate.js";
  * receiver.on("invoice.paid", async (event) => { await markPaid(event.payload.data.object.id) });
  * export default { fetch: receiver.fetch };
  */
-export function createReceiver<Events extends object = never, const S extends SchemaMap = {}>(
-  options: ReceiverOptions<S>,
-): Receiver<ResolveEvents<Events, S>> {
+export function createReceiver<
+  Events extends object = never,
+  const S extends SchemaMap = {},
+  Answer = unknown,
+>(options: ReceiverOptions<S, Answer>): Receiver<ResolveEvents<Events, S>, Answer> {
   // Settings are frozen at creation; a journal failure that changes no answer goes to onError.
   const settings = resolveOptions(options, (error, delivery) =>
     handlers.report(
@@ -53,12 +60,28 @@ export function createReceiver<Events extends object = never, const S extends Sc
   const { scheme } = settings;
   const alerts = settings.alerts && createAlerts(settings.alerts, scheme.name, settings.now);
   const handlers = createHandlers(alerts ? withAlerts(settings.observe, alerts.observe) : settings.observe);
+  // `respond` handlers, `onLate` listeners, and the answers given, for retries (receiver/respond.ts).
+  const responders = createResponders();
+  const answers = createAnswerCache();
   const loggedSetupErrors = new Set<WebhookErrorCode>();
   // A queue that runs handlers in-process (memoryQueue) binds each job to this receiver.
   let enqueue = settings.queue ? (delivery: QueuedDelivery) => settings.queue!.enqueue(delivery) : undefined;
 
+  /** One request, told to the telemetry (if any) from its start to its answer. */
+  function handle(input: HandleInput): Promise<HandleResult> {
+    const trace = traceRequest(settings, input.headers);
+    // No telemetry configured (or none for this request): no layer around the pipeline.
+    return trace === UNTRACED ? receive(input, trace) : traced(input, trace);
+  }
+
+  async function traced(input: HandleInput, trace: RequestTrace): Promise<HandleResult> {
+    const result = await trace.within(() => receive(input, trace));
+    trace.end(result);
+    return result;
+  }
+
   /** The pipeline: guards → body → challenge → verify → handshake → one delivery per event. */
-  async function handle(input: HandleInput): Promise<HandleResult> {
+  async function receive(input: HandleInput, trace: RequestTrace): Promise<HandleResult> {
     const receivedAt = settings.now();
     let deliveries: Delivery[];
     let rawBody: Uint8Array | undefined;
@@ -91,6 +114,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
       const delivery = verified instanceof Promise ? await verified : verified;
       const { id, type, matchedSecret } = delivery;
       handlers.emit({ kind: "verified", id, type, scheme: delivery.scheme, matchedSecret });
+      trace.verified(delivery);
       const handshake = scheme.handshake?.(delivery);
       if (handshake) {
         handlers.emit({ kind: "handshake", id, type });
@@ -104,12 +128,12 @@ export function createReceiver<Events extends object = never, const S extends Sc
         rawBody,
       });
     }
-    if (deliveries.length === 1) return accept(copyDelivery(deliveries[0]!, { receivedAt }), input);
+    if (deliveries.length === 1) return accept(copyDelivery(deliveries[0]!, { receivedAt }), input, trace);
     // A batch: each event is claimed and handed off on its own. The answer is the first failure,
     // so the sender retries the batch, and the events already done answer duplicate then.
     const results: HandleResult[] = [];
     for (const delivery of deliveries)
-      results.push(await accept(copyDelivery(delivery, { receivedAt }), input));
+      results.push(await accept(copyDelivery(delivery, { receivedAt }), input, trace));
     return (
       results.find((result) => result.status >= 300) ??
       reply("handled", 200, {
@@ -120,7 +144,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
   }
 
   /** One verified delivery: claim → validate → journal → hand-off → settle. */
-  async function accept(event: WebhookEvent, input: HandleInput): Promise<HandleResult> {
+  async function accept(event: WebhookEvent, input: HandleInput, trace: RequestTrace): Promise<HandleResult> {
     let lease: Lease | undefined;
     try {
       // Each step that can answer at once (a known identity, an in-process store) is not awaited.
@@ -128,11 +152,14 @@ export function createReceiver<Events extends object = never, const S extends Sc
       const tenant = typeof knownTenant === "string" ? knownTenant : await knownTenant;
       const keyed = idempotencyKey(settings, event, tenant);
       const key = typeof keyed === "string" ? keyed : await keyed;
-      const claimed = claimKey(settings, key, event.id);
+      // An answer this process gave (a `respond` type) is the answer to every retry, even one
+      // that comes while a deferred handler still holds the key.
+      const kept = keptAnswer(answers, key);
+      const claimed = kept ?? claimKey(settings, key, event.id);
       const claim = claimed instanceof Promise ? await claimed : claimed;
       if ("duplicate" in claim) {
         handlers.emit({ kind: "duplicate", id: event.id, type: event.type });
-        return accepted("duplicate", 200, event.id);
+        return duplicateAnswer(settings, responders, answers, key, event);
       }
       lease = claim.lease;
       if (!settings.scheme.facts.bodySigned) await bindBody(settings, key, event);
@@ -140,11 +167,16 @@ export function createReceiver<Events extends object = never, const S extends Sc
         event.payload = await validatePayload(settings, event.type, event.payload);
       // The journal's start time travels with the lease, the request's one value from here on.
       if (settings.journal) lease.journaledAt = await journalReceived(settings, event, input, key, tenant);
+      // A synchronous answer, or inline handlers against the deadline (receiver/respond.ts, deadline.ts).
+      const responder = responders.find(event.type);
+      if (responder) return await respondTo(lateRun(event, lease, input), responder, responders, answers);
       if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
       // With a queue, order is judged in the worker, when the work is applied.
       const order = enqueue || !settings.ordering ? undefined : await judgeOrder(settings, event, tenant);
       if (order?.stale) return await answerStale(settings, handlers, event, lease, order);
-      const outcome = await handOff(settings, handlers, event, lease, tenant, input, enqueue);
+      if (!enqueue && settings.deadlineMs !== undefined)
+        return await handleWithDeadline(lateRun(event, lease, input, order));
+      const outcome = await handOff(settings, handlers, event, lease, tenant, input, trace.enqueue(enqueue));
       if (order) await advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event }));
       const settled = settleSuccess(settings, handlers, event, lease, outcome);
       if (settled) await settled;
@@ -152,6 +184,23 @@ export function createReceiver<Events extends object = never, const S extends Sc
     } catch (caught) {
       return settleFailure(settings, handlers, caught, event, lease, loggedSetupErrors);
     }
+  }
+
+  /**
+   * What work that may outlive its answer needs: the receiver's `deadLetter` under the delivery's
+   * key, and the ordering watermark to move once it is done.
+   */
+  function lateRun(event: WebhookEvent, lease: Lease, input: HandleInput, order?: OrderMark): DeadlineRun {
+    return {
+      settings,
+      handlers,
+      event,
+      lease,
+      deadLetter: (error) => receiver.deadLetter({ ...event, key: lease.key } as WebhookEvent, error),
+      waitUntil: input.waitUntil,
+      beforeSettle: () =>
+        advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event })),
+    };
   }
 
   /** A verified event no handler is registered for: acknowledged (and remembered), or refused. */
@@ -182,6 +231,14 @@ export function createReceiver<Events extends object = never, const S extends Sc
       handlers.onError(listener);
       return this;
     },
+    respond(type, responder) {
+      responders.respond(type, responder as Responder<WebhookEvent>);
+      return this;
+    },
+    onLate(listener) {
+      responders.onLate(listener as (event: WebhookEvent, result: unknown) => unknown);
+      return this;
+    },
     handle,
     async fetch(request, context) {
       const result = await handle({
@@ -195,13 +252,17 @@ export function createReceiver<Events extends object = never, const S extends Sc
             : (request.body ?? new Uint8Array(0)),
         ip: context?.ip,
         params: context?.params,
+        waitUntil: context?.waitUntil,
         bodyConsumedBy: request.bodyUsed
           ? "code that ran before hookgate (request.json(), request.text(), request.formData() or a framework's body parsing)"
           : undefined,
       });
       return new Response(result.body, { status: result.status, headers: result.headers });
     },
-    dispatch: (delivery, dispatchOptions) => dispatchDelivery(settings, handlers, delivery, dispatchOptions),
+    dispatch: (delivery, dispatchOptions) =>
+      traceDispatch(settings, delivery, () =>
+        dispatchDelivery(settings, handlers, delivery, dispatchOptions),
+      ),
     replay: (target, replayOptions) => replayDeliveries(settings, handlers, enqueue, target, replayOptions),
     deadLetter(delivery, error) {
       const kept = journalError(error);
@@ -217,7 +278,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
     deadLetter: (queued, error) => receiver.deadLetter(queued, error),
   });
   if (bound) enqueue = (delivery) => bound.enqueue(delivery);
-  return receiver as unknown as Receiver<ResolveEvents<Events, S>>;
+  return receiver as unknown as Receiver<ResolveEvents<Events, S>, Answer>;
 }
 
 /** The user's `observe` and the receiver's alerts, both told every event (alerts first, never throwing). */

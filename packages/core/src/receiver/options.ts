@@ -8,10 +8,12 @@ import type { HmacKey } from "../internal/crypto.js";
 import { compileAllowList } from "../internal/ip.js";
 import type { DecodedSecret } from "../internal/secrets.js";
 import type { DeliveryJournal } from "../journal.js";
+import { type RetryPolicy, retryPolicy } from "../queue/retry-policy.js";
 import type { Queue } from "../queue.js";
 import { checkTolerance } from "../scheme/timestamps.js";
 import { memoryStore } from "../store/memory-store.js";
 import type { IdempotencyStore } from "../store.js";
+import type { Telemetry } from "../telemetry.js";
 import type { Scheme } from "../types.js";
 import { type OrderingSettings, resolveOrdering } from "./ordering-options.js";
 import type { ReceiverEvent, ReceiverOptions } from "./types.js";
@@ -34,6 +36,10 @@ export interface Settings {
   ttlMs: number;
   storeTimeoutMs: number;
   queueTimeoutMs: number;
+  /** When the sender is answered without the handlers still running (see `deadlineMs`); undefined: no guard. */
+  deadlineMs: number | undefined;
+  /** How handlers that fail past the deadline are retried. */
+  retry: RetryPolicy;
   schemas: SchemaMap;
   namespace: string | undefined;
   unknownEvents: "acknowledge" | "reject";
@@ -41,6 +47,7 @@ export interface Settings {
   contentTypes: readonly string[];
   isAllowed: ((ip: string | undefined) => boolean) | undefined;
   observe: ((event: ReceiverEvent) => void) | undefined;
+  telemetry: Telemetry | undefined;
   alerts: AlertSettings | undefined;
   now: () => Date;
   /** The receiver's own seal keys (`sealKey`): the first seals, all are checked. */
@@ -76,6 +83,15 @@ function checkJournal(journal: DeliveryJournal | undefined): DeliveryJournal | u
   return journal;
 }
 
+function checkTelemetry(telemetry: Telemetry | undefined): Telemetry | undefined {
+  if (telemetry === undefined) return undefined;
+  if (!telemetry || typeof telemetry.request !== "function") {
+    throw invalid("createReceiver option telemetry must be a telemetry, e.g. otel() from @hookgate/otel");
+  }
+  checkOption.callback("createReceiver option telemetry.dispatch", telemetry.dispatch);
+  return telemetry;
+}
+
 /** The receiver's own `sealKey`s as HMAC keys (the first seals; all are tried when checking). */
 export function sealKeysOf(option: string | readonly string[] | undefined): readonly HmacKey[] {
   const list = option === undefined ? [] : typeof option === "string" ? [option] : option;
@@ -91,6 +107,18 @@ function checkSealKey(value: unknown): string | readonly string[] | undefined {
     );
   }
   return list as readonly string[];
+}
+
+/**
+ * The receiver's deadline: the option (`Infinity`: none), or the sender's documented timeout less
+ * a tenth of it and at least 500 ms, for the answer to travel back in time.
+ */
+function deadlineOf(scheme: Scheme, option: number | undefined): number | undefined {
+  if (option === Number.POSITIVE_INFINITY) return undefined;
+  const sender = scheme.facts.deadline?.ms;
+  const fallback = sender === undefined ? undefined : Math.max(1, sender - Math.max(500, sender / 10));
+  if (option === undefined) return fallback;
+  return wholeNumber("deadlineMs", option, 1);
 }
 
 /** Checks and completes {@link ReceiverOptions}; throws `invalid_option` naming the option and value. */
@@ -143,6 +171,8 @@ export function resolveOptions(
     ttlMs,
     storeTimeoutMs,
     queueTimeoutMs,
+    deadlineMs: deadlineOf(scheme, options.deadlineMs),
+    retry: retryPolicy("createReceiver", options.retry),
     schemas: options.events ?? {},
     namespace: options.namespace || undefined,
     unknownEvents,
@@ -150,6 +180,7 @@ export function resolveOptions(
     contentTypes: (options.contentTypes ?? scheme.facts.contentTypes).map((t) => t.toLowerCase()),
     isAllowed: options.allowIps ? compileAllowList(options.allowIps) : undefined,
     observe: checkOption.callback("createReceiver option observe", options.observe),
+    telemetry: checkTelemetry(options.telemetry),
     alerts: resolveAlertOptions(options.alerts),
     now: checkOption.callback("createReceiver option now", options.now) ?? (() => new Date()),
     sealKeys,

@@ -1,0 +1,2 @@
+export type { OtelOptions } from "./otel.js";
+export { otel } from "./otel.js";
