@@ -48,6 +48,7 @@ export default defineConfig({
           { text: "Queues and workers", link: "/queues" },
           { text: "Journal, replay, CLI", link: "/journal" },
           { text: "Alerts", link: "/alerts" },
+          { text: "See your deliveries", link: "/dashboard" },
           { text: "Adapters", link: "/adapters" },
           { text: "Errors", link: "/errors" },
           { text: "Runtimes", link: "/runtimes" },

@@ -32,7 +32,10 @@ beforeAll(async () => {
       options.alias = {
         "@hookgate/core/kit": `${packageDir}../core/src/kit.ts`,
         ...Object.fromEntries(
-          ["core", "testing", "sqlite", "postgres"].map((name) => [`@hookgate/${name}`, src(name)]),
+          ["core", "testing", "sqlite", "postgres", "dashboard"].map((name) => [
+            `@hookgate/${name}`,
+            src(name),
+          ]),
         ),
       };
     },

@@ -10,7 +10,7 @@ interface Manifest {
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
-const DRIVERS = ["better-sqlite3", "pg", "@hookgate/sqlite", "@hookgate/postgres"];
+const DRIVERS = ["better-sqlite3", "pg", "@hookgate/sqlite", "@hookgate/postgres", "@hookgate/dashboard"];
 
 /** A workspace package's manifest, by its npm name. */
 function manifest(name: string): Manifest {
@@ -36,7 +36,7 @@ function installed(pkg: Manifest, seen = new Set<string>()): Set<string> {
 }
 
 describe("installing @hookgate/cli", () => {
-  it("pulls no database driver: SQLite and PostgreSQL are optional peers, for --journal only", () => {
+  it("pulls no database driver nor the dashboard: optional peers, for --journal and hookgate ui only", () => {
     const pulled = installed(packageJson);
     for (const driver of DRIVERS) expect(pulled, driver).not.toContain(driver);
     for (const driver of DRIVERS) {

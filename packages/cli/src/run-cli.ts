@@ -7,6 +7,7 @@ import { listen } from "./commands/listen.js";
 import { replay } from "./commands/replay.js";
 import { send } from "./commands/send.js";
 import { sign } from "./commands/sign.js";
+import { ui } from "./commands/ui.js";
 import { fixtureNames, SCHEME_NAMES } from "./internal/inputs.js";
 import { CliError, type CliIO, ExitCode, processIO } from "./io.js";
 
@@ -34,6 +35,7 @@ const STRING_FLAGS = [
   "header",
   "prefix",
   "timestamp-header",
+  "token",
 ];
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
 
@@ -210,6 +212,24 @@ function buildCli() {
     )
     .action(() => undefined);
   schemeOptions(listenCommand);
+  cli
+    .command(
+      "ui",
+      "Open the deliveries dashboard over a journal: live list, details, charts, refusals, and replay (with --receiver)",
+    )
+    .option("--journal <journal>", `The journal: ${JOURNAL_HELP}`)
+    .option(
+      "--receiver <module>",
+      "A module exporting your receiver (export default receiver): enables replay from the dashboard",
+    )
+    .option("--port <port>", "Port to listen on (default: 3001)")
+    .option("--host <host>", "Address to listen on (default: 127.0.0.1, this machine only)")
+    .option(
+      "--token <token>",
+      "The access token (default: $HOOKGATE_UI_TOKEN, else a random one); the printed URL carries it",
+    )
+    .example("  $ hookgate ui --journal sqlite:./hookgate.db --receiver ./dist/receiver.js")
+    .action(() => undefined);
   cli.help();
   cli.version(packageJson.version);
   return cli;
@@ -276,8 +296,8 @@ export async function runCli(args: readonly string[], io: CliIO = processIO()): 
     if (name === "send") return (await send(parsed.args[0], options, io)).exitCode;
     if (name === "deliveries") return await deliveries(options, io);
     if (name === "replay") return await replay(parsed.args.map(String), options, io);
-    if (name === "listen") {
-      const running = await listen(options, io);
+    if (name === "listen" || name === "ui") {
+      const running = name === "ui" ? await ui(options, io) : await listen(options, io);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);

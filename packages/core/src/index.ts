@@ -29,6 +29,7 @@ export type {
   JournalEntry,
   JournalError,
   JournalFilter,
+  JournalMinute,
   JournalOptions,
   JournalPage,
   JournalRecord,
@@ -51,12 +52,15 @@ export type {
   HandleOutcome,
   HandleResult,
   Handler,
+  HttpAnswer,
   OrderingOptions,
   Receiver,
   ReceiverEvent,
   ReceiverOptions,
   ReplayOptions,
   ReplayResult,
+  RespondAnswer,
+  Responder,
 } from "./receiver/types.js";
 export type { CachedSecretsOptions } from "./scheme/cached-secrets.js";
 export { cachedSecrets } from "./scheme/cached-secrets.js";
@@ -90,7 +94,11 @@ export type { CalComSchemeOptions } from "./schemes/cal-com.js";
 export type { CalendlySchemeOptions } from "./schemes/calendly.js";
 export type { ClerkSchemeOptions } from "./schemes/clerk.js";
 export type { CoinbaseSchemeOptions } from "./schemes/coinbase.js";
-export type { DiscordSchemeOptions } from "./schemes/discord.js";
+export type {
+  DiscordInteractionResponse,
+  DiscordMessageData,
+  DiscordSchemeOptions,
+} from "./schemes/discord.js";
 export type { DropboxSchemeOptions } from "./schemes/dropbox.js";
 export type { GithubSchemeOptions } from "./schemes/github.js";
 export type { GitlabSchemeOptions } from "./schemes/gitlab.js";
@@ -111,7 +119,7 @@ export type { SendgridSchemeOptions } from "./schemes/sendgrid.js";
 export type { SentrySchemeOptions } from "./schemes/sentry.js";
 export type { SecretSchemeOptions } from "./schemes/shared.js";
 export type { ShopifySchemeOptions } from "./schemes/shopify.js";
-export type { SlackSchemeOptions } from "./schemes/slack.js";
+export type { SlackAnswer, SlackSchemeOptions } from "./schemes/slack.js";
 export type { SquareSchemeOptions } from "./schemes/square.js";
 export type { StandardWebhooksSchemeOptions } from "./schemes/standard-webhooks.js";
 export type { StripeSchemeOptions } from "./schemes/stripe.js";
@@ -137,6 +145,7 @@ export type {
   MatchedSecret,
   RawBody,
   Scheme,
+  SchemeDeadline,
   SchemeFacts,
   SecretEntry,
   SecretInput,

@@ -144,6 +144,8 @@ export interface JournalFilter {
   id?: string | undefined;
   /** An exact tenant. */
   tenant?: string | undefined;
+  /** An exact scheme name, e.g. `stripe`. */
+  scheme?: string | undefined;
   /** Received at or after. */
   since?: Date | undefined;
   /** Received before. */
@@ -169,6 +171,18 @@ export interface JournalStats {
   handlingMs: { p50?: number | undefined; p99?: number | undefined };
   /** Refused requests by error code. */
   rejected: Record<string, number>;
+  /**
+   * Deliveries by the minute they were received in (oldest first, minutes with none left out),
+   * counted by their current status: what a dashboard charts.
+   */
+  perMinute: JournalMinute[];
+}
+
+/** One minute of {@link JournalStats.perMinute}. */
+export interface JournalMinute {
+  /** The start of the minute. */
+  minute: Date;
+  byStatus: Record<JournalStatus, number>;
 }
 
 /**

@@ -16,7 +16,7 @@ export type { JournalPosition } from "./journal/cursor.js";
 export { decodeJournalCursor, encodeJournalCursor, journalPageOf } from "./journal/cursor.js";
 export type { ResolvedJournalOptions } from "./journal/options.js";
 export { journalPageSize, resolveJournalOptions } from "./journal/options.js";
-export { emptyJournalStats, journalPercentile } from "./journal/stats.js";
+export { countJournalMinute, emptyJournalStats, journalPercentile } from "./journal/stats.js";
 export type { NodeHandleOptions, NodeRequestLike, NodeResponseLike } from "./node-handler.js";
 export { handleNodeRequest, nodeRequestUrl, writeNodeResponse } from "./node-handler.js";
 export type { QueueDispatch, QueueDispatchOptions, QueueHooks } from "./queue.js";

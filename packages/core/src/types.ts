@@ -201,12 +201,33 @@ export interface SchemeFacts {
    * idempotency key is the verified signature, so a replay under a fresh id is still a duplicate.
    */
   idSigned: boolean;
+  /**
+   * How long the sender waits for an answer, in ms, where its docs say (Discord and Slack 3 s,
+   * Shopify 5 s, GitHub 10 s), and the reply it takes when the real one cannot come in time
+   * (Discord's deferred `{"type":5}`, Slack's empty 200). The receiver's `deadlineMs` defaults to
+   * `ms` less a margin. Absent where the sender documents no timeout.
+   */
+  deadline?: SchemeDeadline;
 }
 
-/** A provider's signature scheme, configured with secrets: verifies requests and signs test ones. */
-export interface Scheme {
+/** See {@link SchemeFacts.deadline}. */
+export interface SchemeDeadline {
+  /** The sender's timeout, in ms. */
+  ms: number;
+  /** The answer to give at the deadline instead of the handler's, if the provider defines one. */
+  deferred?: HandshakeReply;
+}
+
+/**
+ * A provider's signature scheme, configured with secrets: verifies requests and signs test ones.
+ * `Answer` is the shape of the synchronous answers its provider reads (Discord's interaction
+ * responses, Slack's messages): what `receiver.respond` handlers return.
+ */
+export interface Scheme<Answer = unknown> {
   /** The scheme's name, e.g. `stripe`; part of every idempotency key. */
   readonly name: string;
+  /** Types only, never set: carries `Answer` so a receiver types its `respond` handlers. */
+  readonly "~answer"?: Answer;
   /** Where this scheme's senders put the id, type and timestamp, and what the signature covers. */
   readonly facts: SchemeFacts;
   /**

@@ -56,7 +56,18 @@ export function webhookHandler(
       ip: ip?.(c),
       params: c.req.param() as Record<string, string>,
       bodyConsumedBy,
+      waitUntil: waitUntilOf(c),
     });
     return c.body(result.body, result.status as ContentfulStatusCode, result.headers);
   };
+}
+
+/** The Workers runtime's `ctx.waitUntil`, where there is one (Hono throws reading it elsewhere). */
+function waitUntilOf(c: Context): ((promise: Promise<unknown>) => void) | undefined {
+  try {
+    const context = c.executionCtx;
+    return (promise) => context.waitUntil(promise);
+  } catch {
+    return undefined;
+  }
 }

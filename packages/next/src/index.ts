@@ -16,6 +16,11 @@ export interface RouteHandlerOptions {
    * @default no address
    */
   ip?: (request: Request) => string | undefined;
+  /**
+   * Keeps handlers that run past the receiver's `deadlineMs` alive after the answer: pass Next's
+   * `after` (`import { after } from "next/server"`, Next 15+) or your platform's `waitUntil`.
+   */
+  waitUntil?: (promise: Promise<unknown>) => void;
 }
 
 /** Options for {@link createPagesHandler}. */
@@ -44,12 +49,13 @@ export function createRouteHandler(
   receiver: Pick<Receiver, "fetch">,
   options: RouteHandlerOptions = {},
 ): { POST: (request: Request) => Promise<Response> } {
-  const { publicUrl, ip } = options;
+  const { publicUrl, ip, waitUntil } = options;
   return {
     POST(request) {
       return receiver.fetch(request, {
         url: typeof publicUrl === "function" ? publicUrl(request) : publicUrl,
         ip: ip?.(request),
+        waitUntil,
       });
     },
   };

@@ -8,6 +8,7 @@ import type {
 } from "@hookgate/core";
 import {
   checkOption,
+  countJournalMinute,
   decodeJournalCursor,
   emptyJournalStats,
   journalPageOf,
@@ -164,6 +165,10 @@ DELETE FROM ${k.quoted} WHERE at < $1`,
       values.push(filter.tenant);
       clauses.push(`tenant = $${values.length}`);
     }
+    if (filter.scheme !== undefined) {
+      values.push(filter.scheme);
+      clauses.push(`scheme = $${values.length}`);
+    }
     if (filter.since) {
       values.push(filter.since);
       clauses.push(`received_at >= $${values.length}`);
@@ -259,7 +264,7 @@ DELETE FROM ${k.quoted} WHERE at < $1`,
     async stats(options = {}) {
       const since = options.since ?? new Date(0);
       const stats = emptyJournalStats();
-      const [counts, times, refusals] = await Promise.all([
+      const [counts, times, refusals, minutes] = await Promise.all([
         pool.query({
           text: `SELECT status, type, count(*)::integer AS n FROM ${t.quoted} WHERE received_at >= $1 GROUP BY status, type`,
           values: [since],
@@ -274,7 +279,12 @@ FROM ${t.quoted} WHERE status = 'handled' AND duration_ms IS NOT NULL AND receiv
           text: `SELECT code, sum(count)::integer AS n FROM ${r.quoted} WHERE minute > $1::timestamptz - interval '1 minute' GROUP BY code`,
           values: [since],
         }) as Promise<{ rows: Array<{ code: string; n: number }> }>,
+        pool.query({
+          text: `SELECT date_trunc('minute', received_at) AS minute, status, count(*)::integer AS n FROM ${t.quoted} WHERE received_at >= $1 GROUP BY 1, 2 ORDER BY 1`,
+          values: [since],
+        }) as Promise<{ rows: Array<{ minute: Date; status: JournalStatus; n: number }> }>,
       ]);
+      for (const row of minutes.rows) countJournalMinute(stats, row.minute.getTime(), row.status, row.n);
       for (const row of counts.rows) {
         stats.total += row.n;
         stats.byStatus[row.status] += row.n;

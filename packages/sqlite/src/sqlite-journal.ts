@@ -7,6 +7,7 @@ import type {
   JournalSummary,
 } from "@hookgate/core";
 import {
+  countJournalMinute,
   decodeJournalCursor,
   emptyJournalStats,
   journalPageOf,
@@ -185,6 +186,10 @@ function where(filter: JournalFilter): { sql: string; params: Array<string | num
     clauses.push("tenant = ?");
     params.push(filter.tenant);
   }
+  if (filter.scheme !== undefined) {
+    clauses.push("scheme = ?");
+    params.push(filter.scheme);
+  }
   if (filter.since) {
     clauses.push("received_at >= ?");
     params.push(filter.since.getTime());
@@ -337,6 +342,13 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
         stats.total += row.n;
         stats.byStatus[row.status] += row.n;
         stats.byType[row.type] = (stats.byType[row.type] ?? 0) + row.n;
+      }
+      for (const row of db
+        .prepare<[number], { minute: number; status: JournalStatus; n: number }>(
+          `SELECT (received_at / 60000) * 60000 AS minute, status, COUNT(*) AS n FROM ${t} WHERE received_at >= ? GROUP BY minute, status ORDER BY minute`,
+        )
+        .all(since)) {
+        countJournalMinute(stats, row.minute, row.status, row.n);
       }
       const handled = `FROM ${t} WHERE status = 'handled' AND duration_ms IS NOT NULL AND received_at >= ?`;
       const count = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n ${handled}`).get(since)!.n;

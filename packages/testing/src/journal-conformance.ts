@@ -366,6 +366,46 @@ export function journalConformance(
       },
     },
     {
+      name: "stats count deliveries per minute of receipt by status, oldest first; list filters by scheme",
+      async run() {
+        const journal = await make({ now: () => at(0) });
+        // Minute 0: 2 handled, 1 failed; minute 1: none; minute 2: 1 handled (github).
+        const rows: Array<[string, number, "handled" | "failed", string]> = [
+          ["m1", 5, "handled", "stripe"],
+          ["m2", 59, "failed", "stripe"],
+          ["m3", 30, "handled", "stripe"],
+          ["m4", 125, "handled", "github"],
+        ];
+        for (const [id, second, status, scheme] of rows) {
+          await journal.record(record(id, { receivedAt: at(second), scheme }));
+          await journal.update(keyOf(id), { status, at: at(second), attempt: true, durationMs: 1 });
+        }
+        const { perMinute } = await journal.stats();
+        check(
+          perMinute.length === 2,
+          `two minutes with deliveries (an empty one is left out), got ${perMinute.length}`,
+        );
+        const [first, second] = perMinute as [(typeof perMinute)[0], (typeof perMinute)[0]];
+        check(
+          first.minute.getTime() === at(0).getTime() && second.minute.getTime() === at(120).getTime(),
+          `minutes are the starts of the minutes, oldest first: ${perMinute.map((m) => m.minute.toISOString()).join(", ")}`,
+        );
+        check(
+          first.byStatus.handled === 2 && first.byStatus.failed === 1 && first.byStatus.dead === 0,
+          `the first minute counts 2 handled and 1 failed: ${JSON.stringify(first.byStatus)}`,
+        );
+        check(second.byStatus.handled === 1, "the third minute counts 1 handled");
+        const recent = await journal.stats({ since: at(60) });
+        check(recent.perMinute.length === 1, "since applies to the series");
+        const github = await allPages(journal, { scheme: "github" });
+        check(
+          github.length === 1 && github[0]!.id === "m4",
+          `list({ scheme }) finds the one github delivery, got ${github.length}`,
+        );
+        check((await allPages(journal, { scheme: "stripe" })).length === 3, "three stripe deliveries");
+      },
+    },
+    {
       name: "refused requests are kept whole only when asked, and bounded",
       async run() {
         const none = await make();

@@ -1,16 +1,14 @@
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import {
   type DeliveryJournal,
   findJournalEntry,
   isWebhookError,
   type JournalEntry,
   type JournalFilter,
-  type Receiver,
   type ReplayResult,
 } from "@hookgate/core";
 import { positiveInteger, type SchemeFlags, schemeFor } from "../internal/inputs.js";
 import { openJournal, parseStatus, parseTime } from "../internal/journal-arg.js";
+import { loadReceiver } from "../internal/receiver-arg.js";
 import { formatMs } from "../internal/stats.js";
 import { CliError, type CliIO, ExitCode, painter } from "../io.js";
 import { describeNetworkError } from "./send.js";
@@ -38,25 +36,6 @@ export interface ReplayCommandOptions extends SchemeFlags {
   scheme?: string;
   /** Per-request timeout with `--to`, in ms. @default 10000 */
   timeout?: number | string;
-}
-
-/** The receiver a `--receiver` module exports: `default`, `receiver`, or a function returning one. */
-async function loadReceiver(path: string, io: CliIO): Promise<Receiver> {
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(resolve(io.cwd, path)).href)) as Record<string, unknown>;
-  } catch (error) {
-    throw new CliError(`cannot load --receiver ${path}: ${(error as Error).message}`);
-  }
-  let candidate = module.receiver ?? module.default;
-  if (typeof candidate === "function") candidate = await (candidate as () => unknown)();
-  const receiver = (await candidate) as Partial<Receiver> | undefined;
-  if (!receiver || typeof receiver.replay !== "function") {
-    throw new CliError(
-      `--receiver ${path} must export the receiver: export default createReceiver({ … }) (or export const receiver)`,
-    );
-  }
-  return receiver as Receiver;
 }
 
 /** One delivery to replay: what the user named it by, and its row's key (absent when nothing matched). */

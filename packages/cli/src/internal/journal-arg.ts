@@ -59,14 +59,18 @@ async function openPostgres(value: string): Promise<OpenedJournal> {
  * Imports what one kind of journal needs. The CLI installs without database drivers (they are
  * optional peers), so a missing one is a usage error naming the packages to install.
  */
-export async function load<T>(importer: () => Promise<T>, packages: string): Promise<T> {
+export async function load<T>(
+  importer: () => Promise<T>,
+  packages: string,
+  what = "this --journal",
+): Promise<T> {
   try {
     return await importer();
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
       throw new CliError(
-        `hookgate: this --journal needs ${packages.split(" ").join(" and ")}, which the CLI does not install by itself: npm i ${packages} (${(error as Error).message.split("\n")[0]})`,
+        `hookgate: ${what} needs ${packages.split(" ").join(" and ")}, which the CLI does not install by itself: npm i ${packages} (${(error as Error).message.split("\n")[0]})`,
       );
     }
     throw error;

@@ -9,7 +9,7 @@ import type {
 } from "../journal.js";
 import { afterCursor, decodeJournalCursor, journalPageOf } from "./cursor.js";
 import { journalPageSize, resolveJournalOptions } from "./options.js";
-import { emptyJournalStats, journalPercentile, minuteOf } from "./stats.js";
+import { countJournalMinute, emptyJournalStats, journalPercentile, minuteOf } from "./stats.js";
 
 /** Options for {@link memoryJournal}. */
 export interface MemoryJournalOptions extends JournalOptions {
@@ -152,6 +152,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): MemoryJournal
         if (filter.type !== undefined && entry.type !== filter.type) continue;
         if (filter.id !== undefined && entry.id !== filter.id) continue;
         if (filter.tenant !== undefined && entry.tenant !== filter.tenant) continue;
+        if (filter.scheme !== undefined && entry.scheme !== filter.scheme) continue;
         if (filter.since && at < filter.since.getTime()) continue;
         if (filter.until && at >= filter.until.getTime()) continue;
         if (!afterCursor({ receivedAt: at, key: entry.key }, cursor)) continue;
@@ -172,6 +173,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): MemoryJournal
         stats.total++;
         stats.byStatus[entry.status]++;
         stats.byType[entry.type] = (stats.byType[entry.type] ?? 0) + 1;
+        countJournalMinute(stats, minuteOf(entry.receivedAt), entry.status, 1);
         if (entry.status === "handled" && entry.durationMs !== undefined) durations.push(entry.durationMs);
       }
       durations.sort((a, b) => a - b);

@@ -1,20 +1,9 @@
-import { classifyDispatchFailure } from "../classify-dispatch-failure.js";
 import { WebhookError } from "../errors.js";
 import { checkOption } from "../internal/check-option.js";
 import type { Queue, QueueDispatch, QueueDispatchOptions, QueuedDelivery, QueueHooks } from "../queue.js";
+import { nextAttempt, type RetryOptions, retryPolicy } from "./retry-policy.js";
 
-/** Retry policy for {@link memoryQueue}. */
-export interface RetryOptions {
-  /** Total runs, the first included. @default 3 */
-  attempts?: number;
-  /** Delay before retry n (1-based), in ms: a base for exponential backoff, or a function. @default 1000 */
-  backoff?: number | ((retry: number) => number);
-  /**
-   * How long a job waits when its delivery is being handled elsewhere (`in_flight`) before it
-   * runs again; such a wait spends no attempt. @default 5000
-   */
-  inFlightDelayMs?: number;
-}
+export type { RetryOptions } from "./retry-policy.js";
 
 /** Options for {@link memoryQueue}. */
 export interface MemoryQueueOptions {
@@ -58,26 +47,12 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
   checkOption.object("memoryQueue", options);
   const concurrency = checkOption.whole("memoryQueue option concurrency", options.concurrency, 4);
   const maxPending = checkOption.whole("memoryQueue option maxPending", options.maxPending, 1000);
-  const retry = checkOption.object("memoryQueue option retry", options.retry);
-  const attempts = checkOption.whole("memoryQueue option retry.attempts", retry?.attempts, 3);
-  const inFlightDelayMs = checkOption.whole(
-    "memoryQueue option retry.inFlightDelayMs",
-    retry?.inFlightDelayMs,
-    5000,
-    0,
-  );
-  const backoff =
-    typeof retry?.backoff === "function"
-      ? retry.backoff
-      : checkOption.number("memoryQueue option retry.backoff", retry?.backoff, 1000);
+  const policy = retryPolicy("memoryQueue", options.retry);
   checkOption.callback("memoryQueue option onDeadLetter", options.onDeadLetter);
   const dispatchOptions: QueueDispatchOptions = {
     once: checkOption.boolean("memoryQueue option once", options.once, false),
     verify: checkOption.boolean("memoryQueue option verify", options.verify, false),
   };
-  const delay = (retry: number) =>
-    typeof backoff === "function" ? backoff(retry) : backoff * 2 ** (retry - 1);
-
   interface Job {
     delivery: QueuedDelivery;
     dispatch: QueueDispatch;
@@ -117,11 +92,8 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
       done(job);
     } catch (error) {
       // The retry policy every worker shares (see `classifyDispatchFailure`).
-      const action = classifyDispatchFailure(error);
-      if (action === "later") return runLater(job, inFlightDelayMs);
-      if (action === "retry" && job.attempt < attempts) {
-        return runLater({ ...job, attempt: job.attempt + 1 }, delay(job.attempt));
-      }
+      const next = nextAttempt(policy, error, job.attempt);
+      if (next) return runLater({ ...job, attempt: next.attempt }, next.afterMs);
       done(job);
       await Promise.resolve(job.hooks?.deadLetter?.(job.delivery, error)).catch(() => {});
       try {

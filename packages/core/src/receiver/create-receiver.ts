@@ -5,9 +5,11 @@ import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
 import type { QueuedDelivery } from "../queue.js";
 import { copyDelivery } from "../scheme/verified-signature.js";
 import type { Delivery, WebhookEvent } from "../types.js";
+import { createAnswerCache } from "./answer-cache.js";
 import { accepted, handshakeReply, reply } from "./answers.js";
 import { readRequestBody } from "./body.js";
 import { bindBody, claimKey, idempotencyKey } from "./claim.js";
+import { type DeadlineRun, handleWithDeadline } from "./deadline.js";
 import { dispatchDelivery } from "./dispatch.js";
 import { checkClient, checkShape } from "./guards.js";
 import { handOff } from "./hand-off.js";
@@ -16,8 +18,9 @@ import { identityOf } from "./identity.js";
 import { journalError, journalIgnored, journalReceived, journalUpdate } from "./journal.js";
 import { completeLease, type Lease } from "./lease.js";
 import { resolveOptions } from "./options.js";
-import { advanceOrder, answerStale, judgeOrder } from "./ordering.js";
+import { advanceOrder, answerStale, judgeOrder, type OrderMark } from "./ordering.js";
 import { replayDeliveries } from "./replay.js";
+import { createResponders, duplicateAnswer, keptAnswer, respondTo } from "./respond.js";
 import { settleFailure, settleSuccess } from "./settle.js";
 import type {
   HandleInput,
@@ -26,6 +29,7 @@ import type {
   Receiver,
   ReceiverEvent,
   ReceiverOptions,
+  Responder,
 } from "./types.js";
 import { hasSchema, validatePayload } from "./validate.js";
 
@@ -39,9 +43,11 @@ import { hasSchema, validatePayload } from "./validate.js";
  * receiver.on("invoice.paid", async (event) => { await markPaid(event.payload.data.object.id) });
  * export default { fetch: receiver.fetch };
  */
-export function createReceiver<Events extends object = never, const S extends SchemaMap = {}>(
-  options: ReceiverOptions<S>,
-): Receiver<ResolveEvents<Events, S>> {
+export function createReceiver<
+  Events extends object = never,
+  const S extends SchemaMap = {},
+  Answer = unknown,
+>(options: ReceiverOptions<S, Answer>): Receiver<ResolveEvents<Events, S>, Answer> {
   // Settings are frozen at creation; a journal failure that changes no answer goes to onError.
   const settings = resolveOptions(options, (error, delivery) =>
     handlers.report(
@@ -52,6 +58,9 @@ export function createReceiver<Events extends object = never, const S extends Sc
   const { scheme } = settings;
   const alerts = settings.alerts && createAlerts(settings.alerts, scheme.name, settings.now);
   const handlers = createHandlers(alerts ? withAlerts(settings.observe, alerts.observe) : settings.observe);
+  // `respond` handlers, `onLate` listeners, and the answers given, for retries (receiver/respond.ts).
+  const responders = createResponders();
+  const answers = createAnswerCache();
   const loggedSetupErrors = new Set<WebhookErrorCode>();
   // A queue that runs handlers in-process (memoryQueue) binds each job to this receiver.
   let enqueue = settings.queue ? (delivery: QueuedDelivery) => settings.queue!.enqueue(delivery) : undefined;
@@ -121,10 +130,13 @@ export function createReceiver<Events extends object = never, const S extends Sc
     try {
       const tenant = await identityOf(settings, event);
       const key = await idempotencyKey(settings, event, tenant);
-      const claim = await claimKey(settings, key, event.id);
+      // An answer this process gave (a `respond` type) is the answer to every retry, even one
+      // that comes while a deferred handler still holds the key.
+      const kept = keptAnswer(answers, key);
+      const claim = kept ?? (await claimKey(settings, key, event.id));
       if ("duplicate" in claim) {
         handlers.emit({ kind: "duplicate", id: event.id, type: event.type });
-        return accepted("duplicate", 200, event.id);
+        return duplicateAnswer(settings, responders, answers, key, event);
       }
       lease = claim.lease;
       await bindBody(settings, key, event);
@@ -132,10 +144,15 @@ export function createReceiver<Events extends object = never, const S extends Sc
         event.payload = await validatePayload(settings, event.type, event.payload);
       // The journal's start time travels with the lease, the request's one value from here on.
       if (settings.journal) lease.journaledAt = await journalReceived(settings, event, input, key, tenant);
+      // A synchronous answer, or inline handlers against the deadline (receiver/respond.ts, deadline.ts).
+      const responder = responders.find(event.type);
+      if (responder) return await respondTo(lateRun(event, lease, input), responder, responders, answers);
       if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
       // With a queue, order is judged in the worker, when the work is applied.
       const order = enqueue ? undefined : await judgeOrder(settings, event, tenant);
       if (order?.stale) return await answerStale(settings, handlers, event, lease, order);
+      if (!enqueue && settings.deadlineMs !== undefined)
+        return await handleWithDeadline(lateRun(event, lease, input, order));
       const outcome = await handOff(settings, handlers, event, lease, tenant, input, enqueue);
       await advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event }));
       await settleSuccess(settings, handlers, event, lease, outcome);
@@ -143,6 +160,23 @@ export function createReceiver<Events extends object = never, const S extends Sc
     } catch (caught) {
       return settleFailure(settings, handlers, caught, event, lease, loggedSetupErrors);
     }
+  }
+
+  /**
+   * What work that may outlive its answer needs: the receiver's `deadLetter` under the delivery's
+   * key, and the ordering watermark to move once it is done.
+   */
+  function lateRun(event: WebhookEvent, lease: Lease, input: HandleInput, order?: OrderMark): DeadlineRun {
+    return {
+      settings,
+      handlers,
+      event,
+      lease,
+      deadLetter: (error) => receiver.deadLetter({ ...event, key: lease.key } as WebhookEvent, error),
+      waitUntil: input.waitUntil,
+      beforeSettle: () =>
+        advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event })),
+    };
   }
 
   /** A verified event no handler is registered for: acknowledged (and remembered), or refused. */
@@ -173,6 +207,14 @@ export function createReceiver<Events extends object = never, const S extends Sc
       handlers.onError(listener);
       return this;
     },
+    respond(type, responder) {
+      responders.respond(type, responder as Responder<WebhookEvent>);
+      return this;
+    },
+    onLate(listener) {
+      responders.onLate(listener as (event: WebhookEvent, result: unknown) => unknown);
+      return this;
+    },
     handle,
     async fetch(request, context) {
       const result = await handle({
@@ -186,6 +228,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
             : (request.body ?? new Uint8Array(0)),
         ip: context?.ip,
         params: context?.params,
+        waitUntil: context?.waitUntil,
         bodyConsumedBy: request.bodyUsed
           ? "code that ran before hookgate (request.json(), request.text(), request.formData() or a framework's body parsing)"
           : undefined,
@@ -208,7 +251,7 @@ export function createReceiver<Events extends object = never, const S extends Sc
     deadLetter: (queued, error) => receiver.deadLetter(queued, error),
   });
   if (bound) enqueue = (delivery) => bound.enqueue(delivery);
-  return receiver as unknown as Receiver<ResolveEvents<Events, S>>;
+  return receiver as unknown as Receiver<ResolveEvents<Events, S>, Answer>;
 }
 
 /** The user's `observe` and the receiver's alerts, both told every event (alerts first, never throwing). */

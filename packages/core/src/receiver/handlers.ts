@@ -26,7 +26,7 @@ export interface Handlers {
 }
 
 /** True when `name` is `type` or a dotted prefix of it (`issues` for `issues.opened`). */
-function matches(name: string, type: string): boolean {
+export function matches(name: string, type: string): boolean {
   return type === name || (type.startsWith(name) && type.charCodeAt(name.length) === 46) /* . */;
 }
 

@@ -8,6 +8,7 @@ import type { HmacKey } from "../internal/crypto.js";
 import { compileAllowList } from "../internal/ip.js";
 import type { DecodedSecret } from "../internal/secrets.js";
 import type { DeliveryJournal } from "../journal.js";
+import { type RetryPolicy, retryPolicy } from "../queue/retry-policy.js";
 import type { Queue } from "../queue.js";
 import { checkTolerance } from "../scheme/timestamps.js";
 import { memoryStore } from "../store/memory-store.js";
@@ -34,6 +35,10 @@ export interface Settings {
   ttlMs: number;
   storeTimeoutMs: number;
   queueTimeoutMs: number;
+  /** When the sender is answered without the handlers still running (see `deadlineMs`); undefined: no guard. */
+  deadlineMs: number | undefined;
+  /** How handlers that fail past the deadline are retried. */
+  retry: RetryPolicy;
   schemas: SchemaMap;
   namespace: string | undefined;
   unknownEvents: "acknowledge" | "reject";
@@ -90,6 +95,18 @@ function checkSealKey(value: unknown): string | readonly string[] | undefined {
   return list as readonly string[];
 }
 
+/**
+ * The receiver's deadline: the option (`Infinity`: none), or the sender's documented timeout less
+ * a tenth of it and at least 500 ms, for the answer to travel back in time.
+ */
+function deadlineOf(scheme: Scheme, option: number | undefined): number | undefined {
+  if (option === Number.POSITIVE_INFINITY) return undefined;
+  const sender = scheme.facts.deadline?.ms;
+  const fallback = sender === undefined ? undefined : Math.max(1, sender - Math.max(500, sender / 10));
+  if (option === undefined) return fallback;
+  return wholeNumber("deadlineMs", option, 1);
+}
+
 /** Checks and completes {@link ReceiverOptions}; throws `invalid_option` naming the option and value. */
 export function resolveOptions(
   options: ReceiverOptions<SchemaMap>,
@@ -140,6 +157,8 @@ export function resolveOptions(
     ttlMs,
     storeTimeoutMs,
     queueTimeoutMs,
+    deadlineMs: deadlineOf(scheme, options.deadlineMs),
+    retry: retryPolicy("createReceiver", options.retry),
     schemas: options.events ?? {},
     namespace: options.namespace || undefined,
     unknownEvents,

@@ -3,12 +3,35 @@ import type { WebhookError, WebhookErrorCode } from "../errors.js";
 import type { AnyEvent, EventFor, EventName, SchemaMap } from "../event-types.js";
 import type { BodySource } from "../internal/read-body.js";
 import type { DeliveryJournal, JournalFilter } from "../journal.js";
+import type { RetryOptions } from "../queue/retry-policy.js";
 import type { Queue, QueuedDelivery } from "../queue.js";
 import type { IdempotencyStore } from "../store.js";
 import type { Delivery, HeadersInput, MatchedSecret, Scheme, WebhookEvent } from "../types.js";
 
 /** A handler: resolves when the delivery is handled; throws (or rejects) to have it retried. */
 export type Handler<Event> = (event: Event) => unknown;
+
+/**
+ * A whole HTTP answer from a {@link Responder}: an object with a numeric `status` and no keys but
+ * `status`, `headers` and `body`. `body` is sent as JSON, or as is when it is a string and the
+ * `content-type` header is not JSON.
+ */
+export interface HttpAnswer<Body = unknown> {
+  status: number;
+  headers?: Readonly<Record<string, string>>;
+  body?: Body | string;
+}
+
+/**
+ * What a {@link Responder} returns: the JSON body of a 200 (typed by the scheme: Discord's
+ * `{ type: 4, data }`, Slack's `{ text, blocks, response_type }`), or a whole {@link HttpAnswer}.
+ */
+export type RespondAnswer<Answer = unknown> = Answer | HttpAnswer<Answer>;
+
+/** A handler whose value is the HTTP answer to its delivery: see {@link Receiver.respond}. */
+export type Responder<Event, Answer = unknown> = (
+  event: Event,
+) => RespondAnswer<Answer> | Promise<RespondAnswer<Answer>>;
 
 /** What a receiver reports to `observe`, for logs and metrics. Never throws into the pipeline. */
 export type ReceiverEvent =
@@ -59,9 +82,9 @@ export interface OrderingOptions {
 }
 
 /** Options for {@link createReceiver}. Every number is checked at creation (`invalid_option`). */
-export interface ReceiverOptions<S extends SchemaMap = SchemaMap> {
+export interface ReceiverOptions<S extends SchemaMap = SchemaMap, Answer = unknown> {
   /** How deliveries are signed, with their secrets: `schemes.stripe({ secret })`. */
-  scheme: Scheme;
+  scheme: Scheme<Answer>;
   /** Where delivery ids are claimed. @default memoryStore() — one process only */
   store?: IdempotencyStore;
   /** Present → enqueue and answer 202 at once; absent → run handlers inline and answer 200. */
@@ -124,6 +147,20 @@ export interface ReceiverOptions<S extends SchemaMap = SchemaMap> {
    * `unhandled_event`. @default "acknowledge"
    */
   unknownEvents?: "acknowledge" | "reject";
+  /**
+   * How long handlers run inline (no `queue`) and `respond` handlers run before the sender is
+   * answered without them, in ms: `respond` gets the scheme's deferred reply (Discord's
+   * `{"type":5}`, Slack's empty 200) or 202 `accepted`; inline handlers 202 `accepted`. The work
+   * goes on, holding the lease, and a failure then is retried here (`retry`) and, when it gives up,
+   * marked `dead` through `deadLetter`. `Infinity` turns the guard off.
+   * @default the scheme's `facts.deadline.ms` less a tenth (at least 500 ms); no guard where the sender documents no timeout
+   */
+  deadlineMs?: number;
+  /**
+   * How handlers that fail after `deadlineMs` answered for them are retried (the sender got a 2xx
+   * and will not retry): the same policy as memoryQueue's. @default { attempts: 3, backoff: 1000 }
+   */
+  retry?: RetryOptions;
   /** Status overrides by error code, over the scheme's own (`{ in_flight: 503 }`). */
   responses?: Readonly<Partial<Record<WebhookErrorCode, number>>>;
   /** Client addresses allowed (IPv4/IPv6 addresses or CIDR ranges), checked before any other work. */
@@ -159,6 +196,12 @@ export interface HandleInput {
   /** Route parameters (`/webhooks/:tenant`), passed to a per-request `secret` function. */
   params?: Readonly<Record<string, string>> | undefined;
   /**
+   * Keeps work that goes on after the answer alive on runtimes that end a request's work with its
+   * response (Cloudflare's `ctx.waitUntil`, Vercel's `waitUntil`, Next's `after`): handlers past
+   * `deadlineMs` are registered with it.
+   */
+  waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
+  /**
    * Set by the Node bridge or `fetch` when the body was already consumed, naming what consumed it;
    * the answer is a 500 that says how to fix the set-up.
    */
@@ -169,6 +212,7 @@ export interface HandleInput {
 export type HandleOutcome =
   | "handled"
   | "queued"
+  | "accepted"
   | "duplicate"
   | "stale"
   | "handshake"
@@ -181,8 +225,9 @@ export interface HandleResult {
   headers: Record<string, string>;
   body: string;
   /**
-   * handled (200), queued (202), duplicate (200), stale (200: older than its resource's watermark),
-   * handshake, ignored (200: no handler) or rejected (4xx/5xx).
+   * handled (200, or the `respond` handler's answer), queued (202), accepted (202 or the scheme's
+   * deferred reply: `deadlineMs` passed, the handlers go on), duplicate (200), stale (200: older
+   * than its resource's watermark), handshake, ignored (200: no handler) or rejected (4xx/5xx).
    */
   outcome: HandleOutcome;
   /** The delivery id, once verified. */
@@ -241,12 +286,28 @@ export interface ReplayResult {
 }
 
 /** A webhook endpoint: verifies, deduplicates, hands off and dispatches deliveries. */
-export interface Receiver<E extends object = Record<string, unknown>> {
+export interface Receiver<E extends object = Record<string, unknown>, Answer = unknown> {
   readonly scheme: Scheme;
   /** Registers a handler for an event type, or for every type under a dotted prefix. */
   on<N extends EventName<E>>(type: N, handler: NoInfer<Handler<EventFor<E, N>>>): this;
   /** Registers a handler for every event. */
   onAny(handler: Handler<AnyEvent<E>>): this;
+  /**
+   * Registers the handler that answers a type's deliveries (or a dotted prefix's): its value is the
+   * HTTP answer, typed by the scheme (Discord's `{ type: 4, data }`). It runs inline, queue or not,
+   * instead of `on` / `onAny` handlers; past `deadlineMs` the scheme's deferred reply goes out and
+   * its value reaches `onLate`. A retry of an answered delivery gets the same answer (kept in memory).
+   *
+   * @example
+   * receiver.respond("application_command", (event) => ({ type: 4, data: { content: "pong" } }));
+   */
+  respond<N extends EventName<E>>(type: N, handler: NoInfer<Responder<EventFor<E, N>, Answer>>): this;
+  /**
+   * Registers a listener for the value of a `respond` handler that came after `deadlineMs`, when
+   * the deferred reply was already sent: send it on yourself (Discord's follow-up webhook, Slack's
+   * `response_url`). A listener that throws is reported to `onError`.
+   */
+  onLate(listener: (event: AnyEvent<E>, result: RespondAnswer<Answer>) => unknown): this;
   /**
    * Registers a listener for every rejection and failure (for logging; it cannot change the
    * answer) — except `in_flight`, the ordinary 409 to a sender's retry while another instance
@@ -257,7 +318,8 @@ export interface Receiver<E extends object = Record<string, unknown>> {
   handle(input: HandleInput): Promise<HandleResult>;
   /**
    * {@link handle} for a Web `Request`. `url` overrides `request.url` (the public URL behind a
-   * proxy); `ip` is the client address, for `allowIps`; `params` are route parameters.
+   * proxy); `ip` is the client address, for `allowIps`; `params` are route parameters; `waitUntil`
+   * keeps work past the answer alive on edge runtimes (see {@link HandleInput.waitUntil}).
    */
   fetch(
     request: Request,
@@ -265,6 +327,7 @@ export interface Receiver<E extends object = Record<string, unknown>> {
       ip?: string | undefined;
       url?: string | undefined;
       params?: Readonly<Record<string, string>> | undefined;
+      waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
     },
   ): Promise<Response>;
   /**

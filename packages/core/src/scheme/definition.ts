@@ -6,6 +6,7 @@ import type {
   HandshakeReply,
   HeadersInput,
   Scheme,
+  SchemeDeadline,
   SecretInput,
 } from "../types.js";
 
@@ -139,6 +140,8 @@ export interface SchemeDefinition {
   secretHandshake?: SecretHandshake;
   /** See {@link Scheme.split}: one delivery per event of a batch. */
   split?: (delivery: Delivery) => Delivery[];
+  /** See {@link SchemeFacts.deadline}: the sender's timeout and its deferred answer, as its docs give them. */
+  deadline?: SchemeDeadline;
   /** See {@link Scheme.responses}. */
   responses?: Readonly<Partial<Record<string, number>>>;
   /** Extra headers the provider sends alongside the signature (e.g. Shopify's triggered-at). */

@@ -43,6 +43,7 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
         ? id.payload !== undefined
         : template !== undefined && templateUses(template, "id"),
   };
+  if (definition.deadline) facts.deadline = definition.deadline;
   if (definition.eventTime) facts.eventTime = { ...definition.eventTime };
   const ts = definition.timestamp;
   if (ts) {

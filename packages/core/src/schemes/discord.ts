@@ -25,13 +25,47 @@ interface DiscordPayload {
   event?: { type?: unknown };
 }
 
+/** The message an interaction response carries (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-messages). */
+export interface DiscordMessageData {
+  content?: string;
+  tts?: boolean;
+  embeds?: readonly object[];
+  allowed_mentions?: object;
+  /** `64`: EPHEMERAL, only the invoking user sees it. */
+  flags?: number;
+  components?: readonly object[];
+  attachments?: readonly object[];
+  poll?: object;
+}
+
+/**
+ * An interaction response: what a `receiver.respond` handler returns for Discord
+ * (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type).
+ * A PING's PONG (type 1) is answered by the scheme itself.
+ */
+export type DiscordInteractionResponse =
+  /** CHANNEL_MESSAGE_WITH_SOURCE */
+  | { type: 4; data: DiscordMessageData }
+  /** DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE: the message follows through the interaction webhook. */
+  | { type: 5; data?: { flags?: number } }
+  /** DEFERRED_UPDATE_MESSAGE (components) */
+  | { type: 6 }
+  /** UPDATE_MESSAGE (components) */
+  | { type: 7; data: DiscordMessageData }
+  /** APPLICATION_COMMAND_AUTOCOMPLETE_RESULT */
+  | { type: 8; data: { choices: ReadonlyArray<{ name: string; value: string | number }> } }
+  /** MODAL */
+  | { type: 9; data: { custom_id: string; title: string; components: readonly object[] } }
+  /** LAUNCH_ACTIVITY */
+  | { type: 12 };
+
 /**
  * Discord interactions: `X-Signature-Ed25519` (hex) over `${X-Signature-Timestamp}${body}`,
  * checked with the application's public key. Types are named (`application_command`, …),
  * and a PING (type 1) is answered with `{"type":1}` once the signature checks out.
  * (https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers)
  */
-export function discord(options: DiscordSchemeOptions): Scheme {
+export function discord(options: DiscordSchemeOptions): Scheme<DiscordInteractionResponse> {
   return defineScheme(
     {
       name: "discord",
@@ -50,6 +84,10 @@ export function discord(options: DiscordSchemeOptions): Scheme {
       },
       handshake: ({ payload }) =>
         (payload as DiscordPayload).type === 1 ? { body: { type: 1 } } : undefined,
+      // An interaction is answered within 3 s, or deferred with DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+      // and followed up through the interaction webhook (valid 15 minutes).
+      // (https://discord.com/developers/docs/interactions/receiving-and-responding#responding-to-an-interaction)
+      deadline: { ms: 3000, deferred: { body: { type: 5 } } },
     },
     {
       secret: options.publicKey ?? options.privateKey,
@@ -58,7 +96,7 @@ export function discord(options: DiscordSchemeOptions): Scheme {
       optionName:
         options.publicKey === undefined && options.privateKey !== undefined ? "privateKey" : "publicKey",
     },
-  );
+  ) as Scheme<DiscordInteractionResponse>;
 }
 
 /** Discord signs with the application's Ed25519 private key: the CLI's and test kit's `--secret`. */

@@ -54,6 +54,9 @@ export function github(options: GithubSchemeOptions): Scheme {
       contentTypes: ["application/json", "application/x-www-form-urlencoded"],
       parse: parseGithubPayload,
       signHeaders: () => ({ "user-agent": "GitHub-Hookshot/hookgate" }),
+      // "GitHub expects your server to respond within 10 seconds" and does not redeliver on its own.
+      // (https://docs.github.com/en/webhooks/using-webhooks/best-practices-for-using-webhooks#respond-within-10-seconds)
+      deadline: { ms: 10_000 },
       missingHint: (headers) =>
         !options.allowSha1 && getHeader(headers, "x-hub-signature") !== undefined
           ? "Only the legacy SHA-1 X-Hub-Signature was sent (old GitHub Enterprise Server); accept it with schemes.github({ secret, allowSha1: true })"

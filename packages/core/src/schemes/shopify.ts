@@ -32,6 +32,9 @@ export function shopify(options: ShopifySchemeOptions): Scheme {
       key: utf8Key,
       id: { header: "x-shopify-event-id", aliases: ["shopify-event-id", "x-shopify-webhook-id"] },
       type: { header: "x-shopify-topic", aliases: ["shopify-topic"] },
+      // "Shopify has a connection timeout of one second and a total timeout of five seconds."
+      // (https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-1-notify-shopify-that-your-app-is-receiving-webhooks)
+      deadline: { ms: 5000 },
       signHeaders: ({ id, timestamp }) => ({
         "x-shopify-webhook-id": id,
         "x-shopify-triggered-at": timestamp.toISOString(),

@@ -19,13 +19,34 @@ interface SlackPayload {
 }
 
 /**
+ * A synchronous answer to a Slack slash command or interaction: a message
+ * (https://api.slack.com/interactivity/handling#message_responses), a modal's `response_action`
+ * (https://api.slack.com/surfaces/modals#updating_response), or nothing (an empty 200).
+ */
+export type SlackAnswer =
+  | {
+      text?: string;
+      blocks?: readonly object[];
+      attachments?: readonly object[];
+      /** `ephemeral` (the default: only the user sees it) or `in_channel`. */
+      response_type?: "ephemeral" | "in_channel";
+      replace_original?: boolean;
+      delete_original?: boolean;
+      thread_ts?: string;
+    }
+  | { response_action: "errors"; errors: Readonly<Record<string, string>> }
+  | { response_action: "update" | "push"; view: object }
+  | { response_action: "clear" }
+  | undefined;
+
+/**
  * Slack: `X-Slack-Signature: v0=<hex>`, HMAC-SHA256 over `v0:${X-Slack-Request-Timestamp}:${body}`
  * (https://api.slack.com/authentication/verifying-requests-from-slack). Events API deliveries
  * are typed by `event.type` and keyed by `event_id`, so Slack's retries are deduplicated;
  * interactivity payloads (`payload=` forms) by their `type`; slash commands are `slash_command`.
  * A `url_verification` is answered with its challenge.
  */
-export function slack(options: SlackSchemeOptions): Scheme {
+export function slack(options: SlackSchemeOptions): Scheme<SlackAnswer> {
   return defineScheme(
     {
       name: "slack",
@@ -53,7 +74,11 @@ export function slack(options: SlackSchemeOptions): Scheme {
         type === "url_verification"
           ? { body: { challenge: (payload as SlackPayload).challenge } }
           : undefined,
+      // Events, slash commands and interactions are acknowledged within 3 s; an empty 200 acknowledges
+      // without a message (the answer can follow through the `response_url`).
+      // (https://api.slack.com/interactivity/slash-commands#responding_basic_receipt)
+      deadline: { ms: 3000, deferred: { body: "", contentType: "text/plain; charset=utf-8" } },
     },
     options,
-  );
+  ) as Scheme<SlackAnswer>;
 }

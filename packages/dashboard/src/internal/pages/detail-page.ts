@@ -1,0 +1,51 @@
+import type { JournalEntry } from "@hookgate/core";
+import { prettyText, rawText, SHOWN_BODY_BYTES } from "../body-views.js";
+import { formatMs, formatTime, statusBadge } from "../format.js";
+import { html, type SafeHtml } from "../html.js";
+import { headersForDisplay, urlForDisplay } from "../redact-for-display.js";
+import { layout } from "./layout.js";
+
+function body(entry: JournalEntry): SafeHtml {
+  const raw = rawText(entry.rawBody);
+  const pretty = raw.binary ? undefined : prettyText(raw.text, entry.headers["content-type"]);
+  const note = raw.truncated
+    ? html`<p class="muted">Showing the first ${raw.binary ? "4096" : String(SHOWN_BODY_BYTES)} of ${entry.size} bytes.</p>`
+    : "";
+  return html`<h2>Body <span class="muted">(${entry.size} bytes${raw.binary ? ", binary: hex" : ""})</span></h2>${note}
+${pretty === undefined ? "" : html`<details open id="body-pretty"><summary>Pretty</summary><pre>${pretty}</pre></details>`}
+<details${pretty === undefined ? html` open` : ""} id="body-raw"><summary>Raw</summary><pre>${raw.text}</pre></details>`;
+}
+
+function lifecycle(entry: JournalEntry): SafeHtml {
+  const error = entry.lastError;
+  return html`<h2>Lifecycle</h2><table><thead><tr><th>When</th><th>Step</th><th>Detail</th></tr></thead><tbody>
+<tr><td>${formatTime(entry.receivedAt)}</td><td>${statusBadge("received")}</td><td>verified and journaled (${entry.size} bytes)</td></tr>
+<tr><td>${formatTime(entry.updatedAt)}</td><td>${statusBadge(entry.status)}</td><td>after ${entry.attempts} attempt${entry.attempts === 1 ? "" : "s"}${entry.durationMs === undefined ? "" : `, the last took ${formatMs(entry.durationMs)}`}</td></tr>
+</tbody></table>${error ? html`<div class="notice bad" id="last-error"><strong>Last error</strong> <code>${error.code}</code><pre>${error.message}</pre></div>` : ""}`;
+}
+
+/** One delivery: what it is, where it is in its life, its headers and body; replay when possible. */
+export function detailPage(base: string, entry: JournalEntry, csrf: string | undefined): SafeHtml {
+  const url = urlForDisplay(entry.url);
+  const replay =
+    csrf === undefined
+      ? ""
+      : html`<form method="post" action="${base}/replay"><input type="hidden" name="csrf" value="${csrf}">
+<input type="hidden" name="mode" value="dry-run"><input type="hidden" name="key" value="${entry.key}">
+<button type="submit" class="primary" id="replay">Replay… (dry run first)</button></form>`;
+  return layout(
+    base,
+    `${entry.type} ${entry.id}`,
+    html`<p><a href="${base}/">← Deliveries</a></p><h1><span class="mono">${entry.type}</span> ${statusBadge(entry.status)}</h1>
+<dl><dt>Id</dt><dd class="mono">${entry.id}</dd><dt>Key</dt><dd class="mono">${entry.key}</dd>
+${entry.tenant === undefined ? "" : html`<dt>Tenant</dt><dd>${entry.tenant}</dd>`}
+<dt>Scheme</dt><dd>${entry.scheme}</dd><dt>Received</dt><dd>${formatTime(entry.receivedAt)}</dd>
+<dt>Signed at</dt><dd>${formatTime(entry.timestamp)}</dd><dt>Attempts</dt><dd>${entry.attempts}</dd>
+<dt>Duration</dt><dd>${formatMs(entry.durationMs)}</dd><dt>Verified by</dt><dd>secret #${entry.matchedSecret.index}${entry.matchedSecret.id === undefined ? "" : ` (${entry.matchedSecret.id})`}</dd>
+${url === undefined ? "" : html`<dt>URL</dt><dd class="mono">${url}</dd>`}</dl>
+${replay}${lifecycle(entry)}
+<h2>Headers</h2><table class="mono"><tbody>${headersForDisplay(entry.headers).map(
+      ([name, value]) => html`<tr><td>${name}</td><td>${value}</td></tr>`,
+    )}</tbody></table>${body(entry)}`,
+  );
+}
