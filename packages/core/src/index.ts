@@ -128,6 +128,7 @@ export type {
   Delivery,
   FieldFacts,
   HandshakeReply,
+  HeaderSigningScheme,
   HeadersInput,
   MatchedSecret,
   RawBody,

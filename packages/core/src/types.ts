@@ -224,9 +224,11 @@ export interface Scheme {
   ): Promise<Delivery>;
   /**
    * The exact headers the provider would send with this body, signed with the first secret.
-   * Schemes that sign inside the body (Mailgun, AWS SNS) reject: use {@link Scheme.signRequest}.
+   * Absent where the signature travels inside the body (Mailgun, AWS SNS): there are no headers
+   * to return, so use {@link Scheme.signRequest}. Built-in header-signed schemes are typed
+   * {@link HeaderSigningScheme}, where it is always present.
    */
-  sign(input: SignInput): Promise<Record<string, string>>;
+  sign?(input: SignInput): Promise<Record<string, string>>;
   /**
    * The request the provider would send, headers and body, signed with the first secret: for
    * every scheme, including those whose signature travels inside the body (Mailgun's `signature`
@@ -258,6 +260,12 @@ export interface Scheme {
    * status, or stops retrying on one), by error code; the receiver's `responses` option overrides.
    */
   readonly responses?: Readonly<Partial<Record<string, number>>>;
+}
+
+/** A scheme whose signature travels in headers: {@link Scheme.sign} returns them. */
+export interface HeaderSigningScheme extends Scheme {
+  sign(input: SignInput): Promise<Record<string, string>>;
+  withSigningKey(key: SecretInput): HeaderSigningScheme;
 }
 
 /** What a scheme's {@link Scheme.challenge} sees: the request, unverified, body read. */

@@ -1,9 +1,11 @@
-import type { Scheme } from "../types.js";
+import type { HeaderSigningScheme, Scheme } from "../types.js";
+import { compileBodySignatureReader } from "./body-signature.js";
 import type { ContentContext, SchemeDefinition, SchemeKeys } from "./definition.js";
-import { parseAs, signedFormat } from "./payload.js";
+import { isForm, parseAs, signedFormat } from "./payload.js";
 import { describeScheme } from "./scheme-facts.js";
 import { secretHandshakeChallenge } from "./secret-handshake.js";
 import { secretSource } from "./secret-source.js";
+import { createBodySigner } from "./sign-body.js";
 import { createSigner, headerSignedRequest } from "./sign-request.js";
 import { compileSignatureReader, displayHeader } from "./signature-headers.js";
 import { compileTemplate, templateUses } from "./signed-content.js";
@@ -22,6 +24,10 @@ import { createVerifier } from "./verify-signature.js";
  *   key: utf8Key,
  * }, { secret: process.env.ACME_SECRET! });
  */
+export function defineScheme<D extends SchemeDefinition>(
+  definition: D,
+  keys: SchemeKeys,
+): D extends { bodySignature: object } ? Scheme : HeaderSigningScheme;
 export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Scheme {
   const { name } = definition;
   const secrets = secretSource(keys.secret, name, definition.key, keys.optionName);
@@ -50,15 +56,26 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
             context.signing ? context : { ...context, contentType: signedFormat(context.body, contentTypes) },
           );
 
-  const sign = createSigner({ definition, keys: signingKeys, content, contentTypes });
+  const signatures = definition.signatures ?? [];
+  const inBody = definition.bodySignature;
+  const signer = { definition, keys: signingKeys, content, contentTypes };
+  const sign = inBody ? undefined : createSigner(signer);
   const verifier = createVerifier({
     definition,
     secrets,
     rawSecrets,
-    readSignatures: compileSignatureReader(definition.signatures),
+    readSignatures: compileSignatureReader(signatures),
+    readBodySignature:
+      inBody &&
+      compileBodySignatureReader(inBody, name, (text) => {
+        const format = signedFormat(text, contentTypes);
+        return { payload: parser(text, format), form: isForm(format) };
+      }),
     content,
     parse,
-    signatureLabel: [...new Set(definition.signatures.map((s) => displayHeader(s.header)))].join(" / "),
+    signatureLabel: inBody
+      ? `body's ${inBody.json ? `${inBody.json}.` : ""}${inBody.signature}`
+      : [...new Set(signatures.map((s) => displayHeader(s.header)))].join(" / "),
     signsId: typeof definition.content === "string" && templateUses(definition.content, "id"),
   });
   const scheme: Scheme = {
@@ -66,10 +83,11 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     facts: describeScheme(definition, contentTypes),
     verify: verifier.verify,
     reverify: verifier.reverify,
-    sign,
-    signRequest: headerSignedRequest(sign),
+    signRequest: sign ? headerSignedRequest(sign) : createBodySigner(signer, inBody!),
     withSigningKey: (signingKey) => defineScheme(definition, { ...keys, signingKey }),
   };
+  // A signature carried in the body has no headers of its own to return: `signRequest` writes it.
+  if (sign) scheme.sign = sign;
   if (definition.handshake) scheme.handshake = definition.handshake;
   const challenge = definition.secretHandshake
     ? secretHandshakeChallenge(definition.secretHandshake, keys.secret, definition.challenge)

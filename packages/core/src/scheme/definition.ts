@@ -41,6 +41,25 @@ export interface SignatureSpec {
   fallback?: boolean;
 }
 
+/**
+ * A signature carried in the body rather than a header (Mailgun): fields of the parsed body —
+ * top-level fields of a form, or the object at `json` in a JSON body. The engine reads them
+ * before verifying (parsing is bounded: `payload.ts`), signs `content` over them (a template's
+ * `{field:<name>}`), and `signRequest` writes them into the body it returns.
+ */
+export interface BodySignatureSpec {
+  /** Dot path of the object holding the fields in a JSON body (`"signature"`); `""`: the top level. */
+  json: string;
+  /** The field holding the signature. */
+  signature: string;
+  /** The signed fields beside it, in the order they are written (`timestamp`, `token`). */
+  fields: readonly string[];
+  /** Which field is the delivery id (single-use, signed: Mailgun's `token`); signing writes the id there. */
+  id?: string;
+  algorithm: HmacHash;
+  encoding: "hex" | "base64";
+}
+
 /** Where the signed timestamp is found. */
 export type TimestampSpec =
   /** `iso`: an RFC 3339 date-time, signed as sent (Twitch, Box, Zendesk). */
@@ -48,7 +67,9 @@ export type TimestampSpec =
   /** In the signature header's timestamp field (`fields` format). */
   | { in: "signature"; unit: "s" | "ms" }
   /** In the JSON payload at a dot path; checked after the signature. */
-  | { payload: string; unit: "s" | "ms" };
+  | { payload: string; unit: "s" | "ms" }
+  /** A field of the body-carried signature ({@link BodySignatureSpec}), checked before it. */
+  | { field: string; unit: "s" | "ms" };
 
 /** What a value-source function sees. */
 export interface SourceContext {
@@ -72,6 +93,8 @@ export type ValueSource =
 
 /** What a signed-content function sees. */
 export interface ContentContext {
+  /** The fields of a body-carried signature ({@link BodySignatureSpec}), as sent or being written. */
+  fields?: Readonly<Record<string, string>> | undefined;
   id: string | undefined;
   timestamp: string | undefined;
   body: Uint8Array;
@@ -94,11 +117,13 @@ export interface SchemeDefinition {
   /** The scheme's name: the kebab-case of its key in `schemes` (`standard-webhooks`). */
   name: string;
   /** Every signature header the provider sends; a request verifies when any one matches. */
-  signatures: readonly SignatureSpec[];
+  signatures?: readonly SignatureSpec[];
+  /** A signature carried in the body instead of headers (Mailgun). */
+  bodySignature?: BodySignatureSpec;
   timestamp?: TimestampSpec;
   /**
-   * The signed content: a template over `{id}`, `{timestamp}`, `{body}`, `{url}` (e.g.
-   * `"{timestamp}.{body}"`), or a function returning candidate contents as chunk lists.
+   * The signed content: a template over `{id}`, `{timestamp}`, `{body}`, `{url}` and the fields
+   * of a body-carried signature, `{field:token}` (e.g. `"{timestamp}.{body}"`), or a function returning candidate contents as chunk lists.
    */
   content: string | ((context: ContentContext) => Promise<Chunk[][]> | Chunk[][]);
   /** How a configured secret string becomes key material. */

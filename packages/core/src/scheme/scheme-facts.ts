@@ -18,25 +18,31 @@ function fieldFacts(source: ValueSource | undefined): FieldFacts {
 export function describeScheme(definition: SchemeDefinition, contentTypes: readonly string[]): SchemeFacts {
   const id = fieldFacts(definition.id);
   const template = typeof definition.content === "string" ? definition.content : undefined;
+  const signatures = definition.signatures ?? [];
+  const inBody = definition.bodySignature;
   const facts: SchemeFacts = {
     id,
     type: fieldFacts(definition.type),
     contentTypes,
     signsUrl: definition.signsUrl ?? (template !== undefined && templateUses(template, "url")),
-    algorithms: [...new Set(definition.signatures.map((s) => s.algorithm))],
-    signatureHeaders: [...new Set(definition.signatures.map((s) => s.header))],
+    algorithms: [...new Set([...signatures.map((s) => s.algorithm), ...(inBody ? [inBody.algorithm] : [])])],
+    signatureHeaders: [...new Set(signatures.map((s) => s.header))],
     credentialHeaders: [
       ...new Set(
-        definition.signatures
+        signatures
           .filter((s) => s.algorithm === "token")
           .flatMap((s) => [s.header, ...(s.aliases ?? [])].map((h) => h.toLowerCase())),
       ),
     ],
-    keys: definition.signatures.every((s) => s.algorithm === "ed25519" || s.algorithm === "ecdsa-p256-sha256")
-      ? "public"
-      : "secret",
-    // A shared token (Telegram, GitLab) authenticates the sender but covers no byte of the body.
-    bodySigned: definition.signatures.some((s) => s.algorithm !== "token"),
+    keys:
+      !inBody && signatures.every((s) => s.algorithm === "ed25519" || s.algorithm === "ecdsa-p256-sha256")
+        ? "public"
+        : "secret",
+    // A shared token (Telegram, GitLab) authenticates the sender but covers no byte of the body;
+    // a body-carried signature over its own fields only (Mailgun's timestamp and token) neither.
+    bodySigned: inBody
+      ? template === undefined || templateUses(template, "body")
+      : signatures.some((s) => s.algorithm !== "token"),
     // The payload is signed; a header id is signed only where the template includes it.
     idSigned:
       id.header === undefined

@@ -32,14 +32,7 @@ export function createSigner(parts: SignerParts): (input: SignInput) => Promise<
     const id = input.id ?? globalThis.crypto.randomUUID();
     const at = input.timestamp ?? new Date();
     const timestamp = tsSpec && !("payload" in tsSpec) ? formatTimestamp(at, tsSpec.unit) : undefined;
-    const looksJson = LOOKS_JSON.test(decodeUtf8(body) ?? "");
-    const contentType =
-      input.contentType ??
-      (looksJson && contentTypes.includes("application/json")
-        ? "application/json"
-        : !looksJson && contentTypes.includes("application/x-www-form-urlencoded")
-          ? "application/x-www-form-urlencoded"
-          : contentTypes[0]!);
+    const contentType = input.contentType ?? contentTypeFor(body, contentTypes);
     const [chunks] = await content({
       id,
       timestamp,
@@ -49,21 +42,12 @@ export function createSigner(parts: SignerParts): (input: SignInput) => Promise<
       contentType,
       signing: true,
     });
-    const keys =
-      typeof parts.keys === "function"
-        ? await parts.keys({ headers: {}, rawBody: body, url: input.url })
-        : parts.keys;
-    if (keys.length === 0) {
-      throw new WebhookError(
-        "invalid_secret",
-        `hookgate: the ${name} secret function returned no secret for ${input.url ?? "a request without a url"}; pass a url it knows, or sign with scheme.withSigningKey(secret)`,
-      );
-    }
-    const key = keys[0]!.key;
+    const key = await signingKeyFor(parts, name, input, body);
 
     const headers: Record<string, string> = { "content-type": contentType };
     const fields = new Map<string, string[]>();
-    for (const spec of definition.signatures) {
+    const signatures = definition.signatures ?? [];
+    for (const spec of signatures) {
       const signature = await signWith(spec, key, chunks!);
       if (signature === undefined) continue;
       const encoded =
@@ -86,7 +70,7 @@ export function createSigner(parts: SignerParts): (input: SignInput) => Promise<
         headers[spec.header] = list.join(format.separator);
       }
     }
-    if (!definition.signatures.some((s) => headers[s.header])) {
+    if (!signatures.some((s) => headers[s.header])) {
       throw new WebhookError(
         "invalid_secret",
         `hookgate: the ${name} scheme has no key that can sign (an Ed25519 or ECDSA public key verifies only; pass the private key to sign)`,
@@ -100,6 +84,36 @@ export function createSigner(parts: SignerParts): (input: SignInput) => Promise<
     Object.assign(headers, definition.signHeaders?.({ id, type: input.type, timestamp: at }));
     return headers;
   };
+}
+
+/** The content type a body is sent with: the one given, else JSON or a form by its bytes, as the scheme sends. */
+export function contentTypeFor(body: Uint8Array, contentTypes: readonly string[]): string {
+  const looksJson = LOOKS_JSON.test(decodeUtf8(body) ?? "");
+  return looksJson && contentTypes.includes("application/json")
+    ? "application/json"
+    : !looksJson && contentTypes.includes("application/x-www-form-urlencoded")
+      ? "application/x-www-form-urlencoded"
+      : contentTypes[0]!;
+}
+
+/** The first key that signs: the configured one, or a secret function's for the URL. */
+export async function signingKeyFor(
+  parts: Pick<SignerParts, "keys">,
+  name: string,
+  input: SignInput,
+  body: Uint8Array,
+): Promise<CryptoKeyMaterial> {
+  const keys =
+    typeof parts.keys === "function"
+      ? await parts.keys({ headers: {}, rawBody: body, url: input.url })
+      : parts.keys;
+  if (keys.length === 0) {
+    throw new WebhookError(
+      "invalid_secret",
+      `hookgate: the ${name} secret function returned no secret for ${input.url ?? "a request without a url"}; pass a url it knows, or sign with scheme.withSigningKey(secret)`,
+    );
+  }
+  return keys[0]!.key;
 }
 
 async function signWith(

@@ -7,7 +7,7 @@ import type { SignatureSpec } from "./definition.js";
 
 /** One signature found in a request: its spec, and its bytes when well-formed. */
 export interface Candidate {
-  spec: SignatureSpec;
+  spec: Pick<SignatureSpec, "algorithm" | "encoding">;
   bytes: Uint8Array | undefined;
 }
 

@@ -1,6 +1,7 @@
 import type { Chunk } from "../internal/crypto.js";
 import type { DecodedSecret } from "../internal/secrets.js";
 import type { HeadersInput, VerifyInput } from "../types.js";
+import type { BodySignatureRead } from "./body-signature.js";
 import type { ContentContext, SchemeDefinition } from "./definition.js";
 import type { Candidate, CandidateRead } from "./signature-headers.js";
 
@@ -16,6 +17,8 @@ export interface VerifierParts {
     | ((input: VerifyInput) => readonly DecodedSecret[] | Promise<readonly DecodedSecret[]>);
   rawSecrets: readonly string[];
   readSignatures: (headers: HeadersInput) => CandidateRead;
+  /** Reads a body-carried signature (and parses the body) where the scheme has one. */
+  readBodySignature: ((body: Uint8Array) => BodySignatureRead) | undefined;
   content: (context: ContentContext) => Promise<Chunk[][]> | Chunk[][];
   parse: (text: string, contentType: string | undefined) => unknown;
   /** `X-Hub-Signature-256`, or `Webhook-Signature / Svix-Signature`, for messages. */
@@ -31,6 +34,8 @@ export interface Checked {
   timestampMs: number | undefined;
   contentType: string | undefined;
   contents: Chunk[][] | Promise<Chunk[][]>;
+  /** The body as parsed to read a body-carried signature, so it is parsed once. */
+  parsed?: { payload: unknown } | undefined;
 }
 
 const HEX_DIGITS = "0123456789abcdef";

@@ -296,7 +296,7 @@ function pemToDer(pem: string): Uint8Array | undefined {
  * message `Type` (`Notification`); a `SubscriptionConfirmation` goes to `onSubscriptionConfirmation`
  * and is confirmed only with `confirmSubscriptions: true`. SNS signs inside the body: test
  * messages come from `signRequest`, which wraps the body given (the `Message`) in a signed
- * envelope with your own `signingKey` (`sign` rejects).
+ * envelope with your own `signingKey` (there is no header `sign`).
  * (https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html)
  *
  * @example
@@ -501,13 +501,6 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
     verify,
     handshake,
     withSigningKey: (key) => awsSns({ ...options, signingKey: withPrivateKey(options.signingKey, key) }),
-    sign: () =>
-      Promise.reject(
-        new WebhookError(
-          "invalid_option",
-          "hookgate: SNS signs inside the message, so there are no signature headers to return; use scheme.signRequest(input), which returns the signed message to send",
-        ),
-      ),
     signRequest: (input) => signSns(input, options.signingKey, [...topics][0]!, host),
   };
   return scheme;

@@ -1,6 +1,6 @@
 import { ed25519PrivateHex, ed25519PublicHex } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link discord}. */
 /**
@@ -31,7 +31,7 @@ interface DiscordPayload {
  * and a PING (type 1) is answered with `{"type":1}` once the signature checks out.
  * (https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers)
  */
-export function discord(options: DiscordSchemeOptions): Scheme {
+export function discord(options: DiscordSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "discord",
@@ -62,4 +62,4 @@ export function discord(options: DiscordSchemeOptions): Scheme {
 }
 
 /** Discord signs with the application's Ed25519 private key: the CLI's and test kit's `--secret`. */
-discord.fromSigningSecret = (privateKey: string): Scheme => discord({ privateKey });
+discord.fromSigningSecret = (privateKey: string): HeaderSigningScheme => discord({ privateKey });

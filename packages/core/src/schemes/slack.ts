@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 import { parseEmbeddedPayload } from "./shared.js";
 
 /** Options for {@link slack}. */
@@ -25,7 +25,7 @@ interface SlackPayload {
  * interactivity payloads (`payload=` forms) by their `type`; slash commands are `slash_command`.
  * A `url_verification` is answered with its challenge.
  */
-export function slack(options: SlackSchemeOptions): Scheme {
+export function slack(options: SlackSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "slack",
