@@ -2,6 +2,7 @@ import { WebhookError } from "../errors.js";
 import { getFirstHeader } from "../internal/headers.js";
 import type { VerifyInput, VerifyOptions } from "../types.js";
 import { toRawBytes } from "./raw-bytes.js";
+import { displayHeader } from "./signature-headers.js";
 import { checkFreshness, compileHeaderTimestamp, parseTimestamp } from "./timestamps.js";
 import { headerNames } from "./value-sources.js";
 import type { Checked, VerifierParts } from "./verifier-parts.js";
@@ -23,6 +24,21 @@ export function createRequestCheck(
   const payloadTimestamp = tsSpec && "payload" in tsSpec ? tsSpec : undefined;
   const fieldTimestamp = tsSpec && "field" in tsSpec ? tsSpec.field : undefined;
   const signedIdHeaders = signsId ? headerNames(definition.id) : undefined;
+  const { certificate } = definition;
+  const certificateHeader = certificate ? [certificate.header] : undefined;
+
+  /** A certificate scheme's certificate URL, canonical — or refused before anything is fetched. */
+  function certificateUrl(headers: VerifyInput["headers"]): string | undefined {
+    if (!certificate || !parts.certificates) return undefined;
+    const value = getFirstHeader(headers, certificateHeader!);
+    if (value === undefined) {
+      throw new WebhookError(
+        "missing_header",
+        `hookgate: no ${displayHeader(certificate.header)} header: ${name} names the certificate that verifies its signature there`,
+      );
+    }
+    return parts.certificates.canonical(value);
+  }
 
   /** Headers, timestamp and freshness, well-formed signatures, and the signed content: no crypto yet. */
   return function check(input: VerifyInput, options: VerifyOptions | undefined): Checked {
@@ -85,6 +101,14 @@ export function createRequestCheck(
       fields: inBody?.fields,
     });
     const parsed = inBody ? { payload: inBody.payload } : undefined;
-    return { body, candidates, timestampMs, contentType, contents, parsed };
+    return {
+      body,
+      candidates,
+      timestampMs,
+      contentType,
+      contents,
+      parsed,
+      certificateUrl: certificateUrl(headers),
+    };
   };
 }

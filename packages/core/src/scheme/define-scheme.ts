@@ -1,15 +1,16 @@
 import type { HeaderSigningScheme, Scheme } from "../types.js";
 import { compileBodySignatureReader } from "./body-signature.js";
+import { certificateKeys } from "./certificate-source.js";
 import type { ContentContext, SchemeDefinition, SchemeKeys } from "./definition.js";
 import { isForm, parseAs, signedFormat } from "./payload.js";
 import { describeScheme } from "./scheme-facts.js";
 import { secretHandshakeChallenge } from "./secret-handshake.js";
 import { secretSource } from "./secret-source.js";
 import { createBodySigner } from "./sign-body.js";
-import { createSigner, headerSignedRequest } from "./sign-request.js";
+import { createSigner, headerSignedRequest, type SignerParts } from "./sign-request.js";
 import { compileSignatureReader, displayHeader } from "./signature-headers.js";
 import { compileTemplate, templateUses } from "./signed-content.js";
-import { createVerifier } from "./verify-signature.js";
+import { createVerifier, type VerifierParts } from "./verify-signature.js";
 
 /**
  * Builds a {@link Scheme} from a declarative {@link SchemeDefinition} and secrets. Keys are
@@ -30,16 +31,23 @@ export function defineScheme<D extends SchemeDefinition>(
 ): D extends { bodySignature: object } ? Scheme : HeaderSigningScheme;
 export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Scheme {
   const { name } = definition;
-  const secrets = secretSource(keys.secret, name, definition.key, keys.optionName);
+  const { certificate } = definition;
+  // A certificate scheme's key is the one its request names, fetched within bounds: no secret.
+  const certificates = certificate ? certificateKeys(certificate) : undefined;
+  const secrets: VerifierParts["secrets"] = certificates
+    ? async (_input, checked) => [{ index: 0, key: await certificates.keyFor(checked.certificateUrl!) }]
+    : secretSource(keys.secret, name, definition.key, keys.optionName);
   const signingKeys =
     keys.signingKey === undefined
-      ? secrets
+      ? certificates
+        ? []
+        : (secrets as SignerParts["keys"])
       : secretSource(keys.signingKey, name, keys.signingKeyDecoder ?? definition.key, "signingKey");
   const rawSecrets =
-    typeof keys.secret === "function"
+    typeof keys.secret === "function" || certificates
       ? []
-      : (Array.isArray(keys.secret) ? keys.secret : [keys.secret]).map((s) =>
-          typeof s === "string" ? s : (s as { value: string }).value,
+      : (Array.isArray(keys.secret) ? keys.secret : keys.secret === undefined ? [] : [keys.secret]).map(
+          (s) => (typeof s === "string" ? s : (s as { value: string }).value),
         );
   const contentTypes = definition.contentTypes ?? ["application/json"];
   // What the handler sees is what was signed: the body's format is decided by its signed bytes and
@@ -64,6 +72,7 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     definition,
     secrets,
     rawSecrets,
+    certificates,
     readSignatures: compileSignatureReader(signatures),
     readBodySignature:
       inBody &&
@@ -90,7 +99,7 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
   if (sign) scheme.sign = sign;
   if (definition.handshake) scheme.handshake = definition.handshake;
   const challenge = definition.secretHandshake
-    ? secretHandshakeChallenge(definition.secretHandshake, keys.secret, definition.challenge)
+    ? secretHandshakeChallenge(definition.secretHandshake, keys.secret ?? [], definition.challenge)
     : definition.challenge;
   if (challenge) scheme.challenge = challenge;
   if (definition.split) scheme.split = definition.split;

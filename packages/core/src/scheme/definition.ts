@@ -8,12 +8,20 @@ import type {
   Scheme,
   SecretInput,
 } from "../types.js";
+import type { CertificateSourceSpec } from "./certificate-source.js";
 
 /**
  * Signature algorithm: an HMAC hash, Ed25519, ECDSA P-256 over SHA-256 (DER signature), or
  * `token`: the header carries the shared secret itself (Telegram, GitLab), compared in constant time.
  */
-export type SignatureAlgorithm = HmacHash | "ed25519" | "ecdsa-p256-sha256" | "token";
+export type SignatureAlgorithm =
+  | HmacHash
+  | "ed25519"
+  | "ecdsa-p256-sha256"
+  /** RSASSA-PKCS1-v1_5 with the key of a certificate the request names ({@link SchemeCertificate}). */
+  | "rsa-sha1"
+  | "rsa-sha256"
+  | "token";
 
 /** How signatures are laid out in their header. */
 export type SignatureFormat =
@@ -58,6 +66,17 @@ export interface BodySignatureSpec {
   id?: string;
   algorithm: HmacHash;
   encoding: "hex" | "base64";
+}
+
+/**
+ * Keys from a certificate the request names (PayPal's `paypal-cert-url`): fetched only from the
+ * provider's hosts and paths, within time, size and rate bounds, cached once it verified a
+ * request (`scheme/certificate-source.ts`). The scheme then has no secret: the certificate's RSA
+ * key verifies, and every delivery belongs to one tenant (the provider's keys are global).
+ */
+export interface SchemeCertificate extends CertificateSourceSpec {
+  /** The header carrying the certificate's URL. */
+  header: string;
 }
 
 /** Where the signed timestamp is found. */
@@ -120,10 +139,13 @@ export interface SchemeDefinition {
   signatures?: readonly SignatureSpec[];
   /** A signature carried in the body instead of headers (Mailgun). */
   bodySignature?: BodySignatureSpec;
+  /** Keys from a certificate the request names, instead of configured secrets (PayPal). */
+  certificate?: SchemeCertificate;
   timestamp?: TimestampSpec;
   /**
    * The signed content: a template over `{id}`, `{timestamp}`, `{body}`, `{url}` and the fields
-   * of a body-carried signature, `{field:token}` (e.g. `"{timestamp}.{body}"`), or a function returning candidate contents as chunk lists.
+   * of a body-carried signature, `{field:token}`, and `{crc32}`, the body's CRC-32 in decimal
+   * (PayPal; not a cryptographic cover of the body) (e.g. `"{timestamp}.{body}"`), or a function returning candidate contents as chunk lists.
    */
   content: string | ((context: ContentContext) => Promise<Chunk[][]> | Chunk[][]);
   /** How a configured secret string becomes key material. */
@@ -181,7 +203,8 @@ export interface SecretHandshake {
 
 /** Secrets as {@link defineScheme} takes them, plus an optional separate signing key. */
 export interface SchemeKeys {
-  secret: SecretInput;
+  /** The secrets that verify; none for a certificate scheme ({@link SchemeDefinition.certificate}). */
+  secret?: SecretInput | undefined;
   /** Keys used only to sign (an Ed25519 private key where `secret` holds public keys). */
   signingKey?: SecretInput | undefined;
   signingKeyDecoder?: KeyDecoder | undefined;

@@ -1,7 +1,10 @@
 import type { FieldFacts, SchemeFacts } from "../types.js";
-import type { SchemeDefinition, ValueSource } from "./definition.js";
+import type { SchemeDefinition, SignatureAlgorithm, ValueSource } from "./definition.js";
 import { templateUses } from "./signed-content.js";
 import { payloadPaths } from "./value-sources.js";
+
+/** Algorithms verified with the sender's public key, not a shared secret. */
+const PUBLIC_KEYS = new Set<SignatureAlgorithm>(["ed25519", "ecdsa-p256-sha256", "rsa-sha1", "rsa-sha256"]);
 
 function fieldFacts(source: ValueSource | undefined): FieldFacts {
   if (!source) return {};
@@ -34,15 +37,13 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
           .flatMap((s) => [s.header, ...(s.aliases ?? [])].map((h) => h.toLowerCase())),
       ),
     ],
-    keys:
-      !inBody && signatures.every((s) => s.algorithm === "ed25519" || s.algorithm === "ecdsa-p256-sha256")
-        ? "public"
-        : "secret",
+    keys: !inBody && signatures.every((s) => PUBLIC_KEYS.has(s.algorithm)) ? "public" : "secret",
     // A shared token (Telegram, GitLab) authenticates the sender but covers no byte of the body;
     // a body-carried signature over its own fields only (Mailgun's timestamp and token) neither.
     bodySigned: inBody
       ? template === undefined || templateUses(template, "body")
-      : signatures.some((s) => s.algorithm !== "token"),
+      : signatures.some((s) => s.algorithm !== "token") &&
+        (template === undefined || templateUses(template, "body")),
     // The payload is signed; a header id is signed only where the template includes it.
     idSigned:
       id.header === undefined

@@ -1,6 +1,13 @@
 import { WebhookError } from "../errors.js";
 import { decodeUtf8, toBase64, toHex, toText } from "../internal/bytes.js";
-import { type Chunk, type CryptoKeyMaterial, ecdsaSign, ed25519Sign, hmac } from "../internal/crypto.js";
+import {
+  type Chunk,
+  type CryptoKeyMaterial,
+  ecdsaSign,
+  ed25519Sign,
+  hmac,
+  rsaSign,
+} from "../internal/crypto.js";
 import type { DecodedSecret } from "../internal/secrets.js";
 import type { SignedRequest, SignInput, VerifyInput } from "../types.js";
 import type { ContentContext, SchemeDefinition, SignatureSpec } from "./definition.js";
@@ -42,7 +49,12 @@ export function createSigner(parts: SignerParts): (input: SignInput) => Promise<
       contentType,
       signing: true,
     });
-    const key = await signingKeyFor(parts, name, input, body);
+    const key = await signingKeyFor(
+      { keys: parts.keys, certificate: definition.certificate },
+      name,
+      input,
+      body,
+    );
 
     const headers: Record<string, string> = { "content-type": contentType };
     const fields = new Map<string, string[]>();
@@ -73,7 +85,7 @@ export function createSigner(parts: SignerParts): (input: SignInput) => Promise<
     if (!signatures.some((s) => headers[s.header])) {
       throw new WebhookError(
         "invalid_secret",
-        `hookgate: the ${name} scheme has no key that can sign (an Ed25519 or ECDSA public key verifies only; pass the private key to sign)`,
+        `hookgate: the ${name} scheme has no key that can sign (an Ed25519, ECDSA or RSA public key verifies only; pass the private key to sign)`,
       );
     }
     if (tsSpec && "header" in tsSpec && timestamp !== undefined) headers[tsSpec.header] = timestamp;
@@ -98,7 +110,7 @@ export function contentTypeFor(body: Uint8Array, contentTypes: readonly string[]
 
 /** The first key that signs: the configured one, or a secret function's for the URL. */
 export async function signingKeyFor(
-  parts: Pick<SignerParts, "keys">,
+  parts: Pick<SignerParts, "keys"> & { certificate?: unknown },
   name: string,
   input: SignInput,
   body: Uint8Array,
@@ -107,6 +119,12 @@ export async function signingKeyFor(
     typeof parts.keys === "function"
       ? await parts.keys({ headers: {}, rawBody: body, url: input.url })
       : parts.keys;
+  if (keys.length === 0 && parts.certificate) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: ${name} signs with its certificate's private key: to sign test deliveries, configure the scheme's signing key (an RSA private key, PEM) and the certificate URL your fetchCertificate serves`,
+    );
+  }
   if (keys.length === 0) {
     throw new WebhookError(
       "invalid_secret",
@@ -125,6 +143,10 @@ async function signWith(
     return key.kind === "ed25519" && key.seed ? ed25519Sign(key, chunks) : undefined;
   if (spec.algorithm === "ecdsa-p256-sha256")
     return key.kind === "ecdsa" && key.pkcs8 ? ecdsaSign(key, chunks) : undefined;
+  if (spec.algorithm === "rsa-sha1" || spec.algorithm === "rsa-sha256")
+    return key.kind === "rsa-private"
+      ? rsaSign(spec.algorithm === "rsa-sha1" ? "sha1" : "sha256", key, chunks)
+      : undefined;
   // A token scheme sends the secret itself.
   if (spec.algorithm === "token") return key.kind === "hmac" ? key.bytes : undefined;
   return key.kind === "hmac" ? hmac(spec.algorithm, key, chunks) : undefined;

@@ -1,9 +1,14 @@
 import { WebhookError } from "../errors.js";
+import { crc32 } from "../internal/crc32.js";
 import type { Chunk } from "../internal/crypto.js";
 import type { ContentContext } from "./definition.js";
 
-const TEMPLATE_TOKEN = /\{(id|timestamp|body|url|field:[A-Za-z0-9_.-]+)\}/g;
-type Part = { literal: string } | { field: "id" | "timestamp" | "body" | "url" } | { bodyField: string };
+const TEMPLATE_TOKEN = /\{(id|timestamp|body|url|crc32|field:[A-Za-z0-9_.-]+)\}/g;
+type Part =
+  | { literal: string }
+  | { field: "id" | "timestamp" | "body" | "url" }
+  | { bodyField: string }
+  | { crc32: true };
 
 function splitTemplate(template: string): Part[] {
   const parts: Part[] = [];
@@ -14,7 +19,9 @@ function splitTemplate(template: string): Part[] {
     parts.push(
       token.startsWith("field:")
         ? { bodyField: token.slice(6) }
-        : { field: token as "id" | "timestamp" | "body" | "url" },
+        : token === "crc32"
+          ? { crc32: true }
+          : { field: token as "id" | "timestamp" | "body" | "url" },
     );
     last = match.index + match[0].length;
   }
@@ -23,7 +30,10 @@ function splitTemplate(template: string): Part[] {
 }
 
 /** True when a template signs the field (`{id}` in `"{id}.{timestamp}.{body}"`). */
-export function templateUses(template: string, field: "id" | "timestamp" | "body" | "url"): boolean {
+export function templateUses(
+  template: string,
+  field: "id" | "timestamp" | "body" | "url" | "crc32",
+): boolean {
   return template.includes(`{${field}}`);
 }
 
@@ -39,6 +49,7 @@ export function compileTemplate(template: string): (context: ContentContext) => 
     let text = "";
     for (const part of parts) {
       if ("literal" in part) text += part.literal;
+      else if ("crc32" in part) text += String(crc32(context.body));
       else if ("bodyField" in part) {
         const value = context.fields?.[part.bodyField];
         if (value === undefined) {
