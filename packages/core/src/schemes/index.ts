@@ -23,6 +23,7 @@ import { meta } from "./meta.js";
 import { mux } from "./mux.js";
 import { notion } from "./notion.js";
 import { paddle } from "./paddle.js";
+import { paypal } from "./paypal.js";
 import { polar } from "./polar.js";
 import { razorpay } from "./razorpay.js";
 import { resend } from "./resend.js";
@@ -96,5 +97,6 @@ export const schemes = {
   meta,
   basicAuth,
   bearerToken,
+  paypal,
   hmac,
 } as const;
