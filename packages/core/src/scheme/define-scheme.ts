@@ -1,3 +1,4 @@
+import { WebhookError } from "../errors.js";
 import type { HeaderSigningScheme, Scheme } from "../types.js";
 import { compileBodySignatureReader } from "./body-signature.js";
 import { certificateKeys } from "./certificate-source.js";
@@ -66,6 +67,13 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
 
   const signatures = definition.signatures ?? [];
   const inBody = definition.bodySignature;
+  if (inBody && typeof contentOf === "string" && templateUses(contentOf, "body")) {
+    // The body holds the signature: what is signed is its fields, never the body that carries them.
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: the ${name} scheme carries its signature in the body, so its template cannot sign {body}; sign the fields ({field:<name>})`,
+    );
+  }
   const signer = { definition, keys: signingKeys, content, contentTypes };
   const sign = inBody ? undefined : createSigner(signer);
   const verifier = createVerifier({
