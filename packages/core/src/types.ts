@@ -164,6 +164,12 @@ export interface SchemeFacts {
    * `type` name envelope fields. Absent where the body is the event itself.
    */
   envelope?: string;
+  /**
+   * Where a scheme whose key is a certificate the request names (AWS SNS, PayPal) carries the
+   * certificate's URL, and the form the URL must have (`<…>` marks what varies): only such URLs
+   * are fetched. Absent where the keys are configured.
+   */
+  certificate?: { header?: string; field?: string; form: string };
   /** Whether the signature covers the request URL (Twilio): the receiver needs the public URL. */
   signsUrl: boolean;
   /**

@@ -50,6 +50,8 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
         ? id.payload !== undefined
         : template !== undefined && templateUses(template, "id"),
   };
+  const { certificate } = definition;
+  if (certificate) facts.certificate = { header: certificate.header, form: certificate.form };
   const ts = definition.timestamp;
   if (ts) {
     facts.timestamp =

@@ -273,6 +273,7 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
     type: { payload: ["Type"] },
     contentTypes: ["text/plain", "application/json"],
     envelope: "Message",
+    certificate: { field: "SigningCertURL", form: snsCertificates(host, undefined).form },
     signsUrl: false,
     timestamp: { signature: true, unit: "iso" },
     algorithms: ["rsa-sha1", "rsa-sha256"],
