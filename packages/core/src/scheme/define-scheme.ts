@@ -1,6 +1,6 @@
 import { WebhookError } from "../errors.js";
 import type { HeaderSigningScheme, Scheme } from "../types.js";
-import { compileBodySignatureReader } from "./body-signature.js";
+import { compileBodySignatureReader, redactBodyToken } from "./body-signature.js";
 import { certificateKeys } from "./certificate-source.js";
 import type { ContentContext, SchemeDefinition, SchemeKeys } from "./definition.js";
 import { isForm, parseAs, signedFormat } from "./payload.js";
@@ -11,6 +11,7 @@ import { createBodySigner } from "./sign-body.js";
 import { createSigner, headerSignedRequest, type SignerParts } from "./sign-request.js";
 import { compileSignatureReader, displayHeader } from "./signature-headers.js";
 import { compileTemplate, templateUses } from "./signed-content.js";
+import { copyDelivery } from "./verified-signature.js";
 import { createVerifier, type VerifierParts } from "./verify-signature.js";
 
 /**
@@ -110,7 +111,15 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     ? secretHandshakeChallenge(definition.secretHandshake, keys.secret ?? [], definition.challenge)
     : definition.challenge;
   if (challenge) scheme.challenge = challenge;
-  if (definition.split) scheme.split = definition.split;
+  const split = definition.split;
+  if (inBody?.algorithm === "token") {
+    // A token in the body is a credential: what is handed on (journal, queue) carries it redacted.
+    const tokenSpec = inBody;
+    scheme.split = (delivery) => {
+      const rawBody = redactBodyToken(tokenSpec, delivery.rawBody);
+      return (split ? split(delivery) : [delivery]).map((each) => copyDelivery(each, { rawBody }));
+    };
+  } else if (split) scheme.split = split;
   if (definition.responses) Object.assign(scheme, { responses: definition.responses });
   return scheme;
 }

@@ -64,8 +64,19 @@ export interface BodySignatureSpec {
   fields: readonly string[];
   /** Which field is the delivery id (single-use, signed: Mailgun's `token`); signing writes the id there. */
   id?: string;
-  algorithm: HmacHash;
-  encoding: "hex" | "base64";
+  /**
+   * `json` names an array, and every item carries the fields (Microsoft Graph's `value[].clientState`):
+   * each must, all alike. At most 1000 items.
+   */
+  each?: boolean;
+  /**
+   * An HMAC, or `token`: the field carries the shared secret itself (Graph's `clientState`),
+   * compared in constant time. A token is a credential: the engine replaces it with `[redacted]` in
+   * the body of every delivery it hands on, so journals and queued jobs never keep it (the
+   * receiver's seal stands in for it when a kept delivery is verified again).
+   */
+  algorithm: HmacHash | "token";
+  encoding: "hex" | "base64" | "text";
 }
 
 /**

@@ -41,7 +41,7 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
     // A shared token (Telegram, GitLab) authenticates the sender but covers no byte of the body;
     // a body-carried signature over its own fields only (Mailgun's timestamp and token) neither.
     bodySigned: inBody
-      ? template === undefined || templateUses(template, "body")
+      ? inBody.algorithm !== "token" && (template === undefined || templateUses(template, "body"))
       : signatures.some((s) => s.algorithm !== "token") &&
         (template === undefined || templateUses(template, "body")),
     // The payload is signed; a header id is signed only where the template includes it.

@@ -1,5 +1,5 @@
 import { WebhookError } from "../errors.js";
-import { decodeUtf8, toBase64, toHex, utf8 } from "../internal/bytes.js";
+import { decodeUtf8, toBase64, toHex, toText, utf8 } from "../internal/bytes.js";
 import { hmac } from "../internal/crypto.js";
 import type { SignedRequest, SignInput } from "../types.js";
 import type { BodySignatureSpec } from "./definition.js";
@@ -55,8 +55,11 @@ export function createBodySigner(
       signing: true,
       fields,
     });
-    const digest = await hmac(spec.algorithm, key, chunks!);
-    fields[spec.signature] = spec.encoding === "hex" ? toHex(digest) : toBase64(digest);
+    if (spec.algorithm === "token") fields[spec.signature] = toText(key.bytes);
+    else {
+      const digest = await hmac(spec.algorithm, key, chunks!);
+      fields[spec.signature] = spec.encoding === "hex" ? toHex(digest) : toBase64(digest);
+    }
     const contentType = input.contentType ?? contentTypeFor(rawBody, contentTypes);
     if (isForm(contentType))
       return { headers: { "content-type": FORM }, rawBody: utf8(formWith(text, fields)) };
@@ -86,6 +89,18 @@ function jsonWith(
       "invalid_payload",
       `hookgate: a ${name} JSON body is an object; the signature is written into it`,
     );
+  }
+  if (spec.each) {
+    // Every item of the array carries the fields (Graph's `value[].clientState`).
+    const items = (event as Record<string, unknown>)[spec.json];
+    if (!Array.isArray(items) || items.length === 0) {
+      throw new WebhookError(
+        "invalid_payload",
+        `hookgate: a ${name} body has a non-empty ${spec.json} array; the signature is written into each item`,
+      );
+    }
+    for (const item of items) if (item !== null && typeof item === "object") Object.assign(item, fields);
+    return JSON.stringify(event);
   }
   const rest = { ...(event as Record<string, unknown>) };
   const written = spec.json ? { [spec.json]: fields } : fields;
