@@ -170,6 +170,12 @@ export interface SchemeFacts {
    * are fetched. Absent where the keys are configured.
    */
   certificate?: { header?: string; field?: string; form: string };
+  /**
+   * Where a signature carried in the body is (Mailgun, SNS, Microsoft Graph): the field, in the
+   * object at the JSON dot path `json` (`""`: the top level; `each`: in every item of that array),
+   * or a top-level field of a form. Absent where the signature travels in headers.
+   */
+  bodySignature?: { json: string; field: string; each: boolean };
   /** Whether the signature covers the request URL (Twilio): the receiver needs the public URL. */
   signsUrl: boolean;
   /**

@@ -50,6 +50,8 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
         ? id.payload !== undefined
         : template !== undefined && templateUses(template, "id"),
   };
+  if (inBody)
+    facts.bodySignature = { json: inBody.json, field: inBody.signature, each: inBody.each === true };
   const { certificate } = definition;
   if (certificate) facts.certificate = { header: certificate.header, form: certificate.form };
   const ts = definition.timestamp;

@@ -274,6 +274,7 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
     contentTypes: ["text/plain", "application/json"],
     envelope: "Message",
     certificate: { field: "SigningCertURL", form: snsCertificates(host, undefined).form },
+    bodySignature: { json: "", field: "Signature", each: false },
     signsUrl: false,
     timestamp: { signature: true, unit: "iso" },
     algorithms: ["rsa-sha1", "rsa-sha256"],
