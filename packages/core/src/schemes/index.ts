@@ -20,6 +20,7 @@ import { line } from "./line.js";
 import { linear } from "./linear.js";
 import { mailgun } from "./mailgun.js";
 import { meta } from "./meta.js";
+import { microsoftGraph } from "./microsoft-graph.js";
 import { mux } from "./mux.js";
 import { notion } from "./notion.js";
 import { paddle } from "./paddle.js";
@@ -98,5 +99,6 @@ export const schemes = {
   basicAuth,
   bearerToken,
   paypal,
+  microsoftGraph,
   hmac,
 } as const;
