@@ -40,7 +40,7 @@ beforeAll(async () => {
 /** The scheme factory for a scheme name, and secrets it verifies with. */
 type Factory = ((options: Record<string, unknown>) => Scheme) & { secretOption?: string };
 // Each factory with its secret under the option it names (`secret`, or e.g. Graph's `clientState`).
-const factories = (Object.values(schemes) as Factory[]).map(
+const factories = (Object.values(schemes) as unknown as Factory[]).map(
   (f) => (o: { secret: unknown }) => f({ [f.secretOption ?? "secret"]: o.secret }),
 );
 async function secretsFor(

@@ -17,7 +17,7 @@ export type SchemeKey = keyof typeof schemes;
  */
 export type SchemeOptions<K extends SchemeKey> = Parameters<(typeof schemes)[K]>[0];
 
-type Factory = ((options: Record<string, SecretInput>) => Scheme) & {
+type Factory = ((options: { secret: SecretInput }) => Scheme) & {
   /** The option that holds the secret, where it is not `secret` (Microsoft Graph's `clientState`). */
   secretOption?: string;
   fromSigningSecret?: (secret: string, options: SchemeSigningOptions) => Scheme;
@@ -81,7 +81,7 @@ export function schemeForSecret(name: string, secret: string, options: SchemeSig
   }
   return factory.fromSigningSecret
     ? factory.fromSigningSecret(secret, options)
-    : factory({ [factory.secretOption ?? "secret"]: secret });
+    : factory({ [factory.secretOption ?? "secret"]: secret } as { secret: SecretInput });
 }
 
 /** `scheme.name` for a {@link schemes} key: its kebab case (`standardWebhooks` → `standard-webhooks`). */
