@@ -13,10 +13,10 @@ const alias = readdirSync(packagesDir)
     replacement: `${packagesDir}${name}/src/index.ts`,
   }));
 
-// Package tests that need more than the process they run in: a Redis or PostgreSQL server, a
+// Package tests that need more than the process they run in: a Redis, PostgreSQL, RabbitMQ or NATS server, a
 // database file, a child process, a bundler or a real HTTP server. They run with `integration`;
 // every other package test is a `unit` test and must stay fast and self-contained.
-const servicePackages = ["bullmq", "pg-boss", "postgres", "redis", "sqlite"];
+const servicePackages = ["amqp", "bullmq", "nats", "pg-boss", "postgres", "redis", "sqlite"];
 const packageIntegrationTests = [
   ...servicePackages.map((name) => `packages/${name}/src/**/*.test.ts`),
   "packages/cli/src/binary.test.ts", // bundles the CLI with tsup and runs it as a child process
@@ -62,7 +62,14 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "scale", include: ["test/scale/**/*.test.ts"], exclude: ["**/node_modules/**"] },
+        test: {
+          name: "scale",
+          include: ["test/scale/**/*.test.ts"],
+          exclude: ["**/node_modules/**"],
+          // After unit and integration, never beside them: the broker runs stop and restart the
+          // shared RabbitMQ and NATS servers that integration tests use.
+          sequence: { groupOrder: 1 },
+        },
       },
     ],
   },

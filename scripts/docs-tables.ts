@@ -77,6 +77,17 @@ export async function schemeListTable(): Promise<string> {
   );
 }
 
+/** The schemes whose senders sign an event time (`facts.eventTime`): what `ordering` compares by default. */
+export async function eventTimeTable(): Promise<string> {
+  const rows: string[][] = [];
+  for (const name of schemeNames) {
+    const time = (await docsScheme(name)).facts.eventTime;
+    if (time)
+      rows.push([code(name), `body ${code(time.payload)} (${time.unit === "iso" ? "RFC 3339" : time.unit})`]);
+  }
+  return markdownTable(["scheme", "event time"], rows);
+}
+
 /**
  * The error codes, their statuses and what each means — read from `errors.ts` itself: the
  * `WebhookErrorCode` map's doc comments, and `webhookErrorStatus`.
@@ -112,6 +123,7 @@ export const generatedBlocks: readonly GeneratedBlock[] = [
   { file: "docs/schemes.md", name: "scheme-list", generate: schemeListTable },
   { file: "docs/schemes.md", name: "security", generate: securityTable },
   { file: "docs/errors.md", name: "errors", generate: errorTable },
+  { file: "docs/ordering.md", name: "event-times", generate: eventTimeTable },
 ];
 
 /** `document` with the block `name` replaced by `content`; throws when the page has no such block. */

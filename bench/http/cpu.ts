@@ -45,7 +45,7 @@ async function run(port: number, n: number): Promise<void> {
     url: `http://127.0.0.1:${port}/webhooks`,
     connections: 50,
     amount: n,
-    requests: [{ method: "POST", body, setupRequest: (request) => ({ ...request, headers: sign() }) }],
+    requests: [{ method: "POST", body, setupRequest: (request) => ({ ...request, ...sign() }) }],
   });
   if (result.non2xx || result.errors) throw new Error(`non2xx ${result.non2xx} errors ${result.errors}`);
 }

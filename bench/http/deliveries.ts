@@ -2,31 +2,84 @@ import { createHmac, randomUUID } from "node:crypto";
 
 /** The Standard Webhooks secret both ends of the HTTP benchmark share. */
 export const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+/** The GitHub and Stripe secrets, for the peer comparisons. */
+export const GITHUB_SECRET = "bench-github-secret";
+export const STRIPE_SECRET = "whsec_bench_stripe_secret";
 
-/** A JSON body of `bytes` bytes. */
-export function payload(bytes: number): string {
-  const base = { type: "invoice.paid", data: { filler: "" } };
-  base.data.filler = "x".repeat(Math.max(0, bytes - JSON.stringify(base).length));
+/** Which provider's deliveries a run sends: each peer verifies its own provider's format. */
+export type Provider = "standard-webhooks" | "github" | "stripe";
+export const PROVIDERS: readonly Provider[] = ["standard-webhooks", "github", "stripe"];
+
+/** A JSON body of `bytes` bytes, shaped like the provider's events (an `id` and `type` where it has them). */
+export function payload(bytes: number, provider: Provider = "standard-webhooks"): string {
+  const base: Record<string, unknown> =
+    provider === "github"
+      ? { action: "opened", issue: { number: 1, filler: "" } }
+      : provider === "stripe"
+        ? {
+            id: "evt_bench",
+            object: "event",
+            type: "invoice.paid",
+            created: 1,
+            data: { object: { filler: "" } },
+          }
+        : { type: "invoice.paid", data: { filler: "" } };
+  const filler = (value: Record<string, unknown>): Record<string, unknown> =>
+    (value.issue ?? (value.data as Record<string, unknown>).object ?? value.data) as Record<string, unknown>;
+  const target = provider === "github" ? (base.issue as Record<string, unknown>) : filler(base);
+  target.filler = "x".repeat(Math.max(0, bytes - JSON.stringify(base).length));
   return JSON.stringify(base);
 }
 
 /**
- * Signed Standard Webhooks headers for `body` under a fresh delivery id each call, so every request
- * is a new delivery (the receiver claims and completes a new key in its store each time).
+ * Signed headers for `body` under a fresh delivery id each call, so every request is a new
+ * delivery (the receiver claims a new key each time). Stripe's id is in the body, so its signer
+ * returns a new body too.
  */
-export function signer(body: string): () => Record<string, string> {
-  const key = Buffer.from(SECRET.slice(6), "base64");
-  const ts = String(Math.floor(Date.now() / 1000));
+export function signer(
+  body: string,
+  provider: Provider = "standard-webhooks",
+): () => { headers: Record<string, string>; body: string } {
   const run = randomUUID().slice(0, 8);
   let n = 0;
+  const ts = String(Math.floor(Date.now() / 1000));
+  if (provider === "github") {
+    return () => {
+      const signature = createHmac("sha256", GITHUB_SECRET).update(body).digest("hex");
+      return {
+        body,
+        headers: {
+          "content-type": "application/json",
+          "x-github-delivery": `${run}-${n++}`,
+          "x-github-event": "issues",
+          "x-hub-signature-256": `sha256=${signature}`,
+        },
+      };
+    };
+  }
+  if (provider === "stripe") {
+    return () => {
+      // A new event id in the same number of bytes.
+      const fresh = body.replace('"evt_bench"', `"evt_${run}_${String(n++).padStart(9, "0")}"`);
+      const signature = createHmac("sha256", STRIPE_SECRET).update(`${ts}.${fresh}`).digest("hex");
+      return {
+        body: fresh,
+        headers: { "content-type": "application/json", "stripe-signature": `t=${ts},v1=${signature}` },
+      };
+    };
+  }
+  const key = Buffer.from(SECRET.slice(6), "base64");
   return () => {
     const id = `msg_${run}_${n++}`;
     const signature = createHmac("sha256", key).update(`${id}.${ts}.`).update(body).digest("base64");
     return {
-      "content-type": "application/json",
-      "webhook-id": id,
-      "webhook-timestamp": ts,
-      "webhook-signature": `v1,${signature}`,
+      body,
+      headers: {
+        "content-type": "application/json",
+        "webhook-id": id,
+        "webhook-timestamp": ts,
+        "webhook-signature": `v1,${signature}`,
+      },
     };
   };
 }

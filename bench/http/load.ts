@@ -1,25 +1,26 @@
 /**
- * The load generator, run as its own process: `load.ts <port> <seconds> <connections> <bytes>`.
+ * The load generator, run as its own process: `load.ts <port> <seconds> <connections> <bytes> [provider]`.
  * autocannon posts one freshly signed delivery per request (a new id each time) to
  * 127.0.0.1:<port>/webhooks and prints its summary as JSON on stdout.
  */
 import autocannon from "autocannon";
-import { payload, signer } from "./deliveries.js";
+import { type Provider, payload, signer } from "./deliveries.js";
 
-const [port, seconds, connections, bytes] = process.argv.slice(2).map(Number) as [
+const [port, seconds, connections, bytes] = process.argv.slice(2, 6).map(Number) as [
   number,
   number,
   number,
   number,
 ];
-const body = payload(bytes);
-const sign = signer(body);
+const provider = (process.argv[6] ?? "standard-webhooks") as Provider;
+const body = payload(bytes, provider);
+const sign = signer(body, provider);
 
 const result = await autocannon({
   url: `http://127.0.0.1:${port}/webhooks`,
   connections,
   duration: seconds,
-  requests: [{ method: "POST", body, setupRequest: (request) => ({ ...request, headers: sign() }) }],
+  requests: [{ method: "POST", body, setupRequest: (request) => ({ ...request, ...sign() }) }],
 });
 process.stdout.write(
   `${JSON.stringify({

@@ -62,76 +62,157 @@ function firstLine(child: ChildProcess): Promise<string> {
   });
 }
 
-async function startServer(framework: string, mode: string): Promise<{ port: number; stop: () => void }> {
-  const child = node(0, "server.ts", [framework, mode]);
+async function startServer(
+  framework: string,
+  mode: string,
+  provider: string,
+): Promise<{ port: number; stop: () => void }> {
+  const child = node(0, "server.ts", [framework, mode, provider]);
   const { port } = JSON.parse(await firstLine(child)) as { port: number };
   return { port, stop: () => child.kill("SIGTERM") };
 }
 
-async function load(port: number, seconds: number, connections: number, bytes: number): Promise<LoadResult> {
-  const child = node(1, "load.ts", [port, seconds, connections, bytes].map(String));
+async function load(
+  port: number,
+  seconds: number,
+  connections: number,
+  bytes: number,
+  provider: string,
+): Promise<LoadResult> {
+  const child = node(1, "load.ts", [port, seconds, connections, bytes, provider].map(String));
   return JSON.parse(await firstLine(child)) as LoadResult;
 }
 
-/** Runs the HTTP benchmark and returns its markdown table. */
+interface Settings {
+  seconds: number;
+  rounds: number;
+  connections: number;
+  bytes: number;
+}
+
+/**
+ * Runs the servers of one comparison side by side: each warmed for 1 s, then `rounds` rounds in
+ * which every server takes its turn; returns each mode's median req/s and p50 / p99.
+ */
+async function compare(
+  framework: string,
+  provider: string,
+  modes: readonly string[],
+  settings: Settings,
+): Promise<Record<string, { rps: number; latency: string }>> {
+  const servers = new Map<string, { port: number; stop: () => void }>();
+  const results = new Map<string, LoadResult[]>(modes.map((mode) => [mode, []]));
+  try {
+    for (const mode of modes) servers.set(mode, await startServer(framework, mode, provider));
+    for (const mode of modes)
+      await load(servers.get(mode)!.port, 1, settings.connections, settings.bytes, provider);
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const mode of modes) {
+        const result = await load(
+          servers.get(mode)!.port,
+          settings.seconds,
+          settings.connections,
+          settings.bytes,
+          provider,
+        );
+        if (result.non2xx || result.errors)
+          throw new Error(
+            `bench/http: ${framework} ${mode} answered ${result.non2xx} non-2xx, ${result.errors} errors`,
+          );
+        results.get(mode)!.push(result);
+      }
+    }
+  } finally {
+    for (const server of servers.values()) server.stop();
+  }
+  return Object.fromEntries(
+    modes.map((mode) => {
+      const m = (key: "rps" | "p50" | "p99") => median(results.get(mode)!.map((r) => r[key]));
+      return [mode, { rps: m("rps"), latency: `${m("p50")} / ${m("p99")}` }];
+    }),
+  );
+}
+
+/** The peers, each on the framework and with the provider it is made for. */
+const PEERS = [
+  {
+    framework: "node",
+    provider: "github",
+    mode: "octokit",
+    label: "`@octokit/webhooks` `createNodeMiddleware`",
+  },
+  { framework: "express", provider: "stripe", mode: "stripe", label: "`stripe.webhooks.constructEvent`" },
+  { framework: "express", provider: "stripe", mode: "tern", label: "`@hookflo/tern` Express middleware" },
+  { framework: "hono", provider: "standard-webhooks", mode: "svix", label: "svix `Webhook.verify`" },
+] as const;
+
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+/** Runs the HTTP benchmark and returns its markdown tables. */
 export async function runHttp(argv: readonly string[]): Promise<string> {
-  const seconds = Number(flag(argv, "duration") ?? 3);
-  const rounds = Number(flag(argv, "http-rounds") ?? 2);
-  const connections = Number(flag(argv, "connections") ?? 50);
-  const bytes = Number(flag(argv, "bytes") ?? 1024);
+  const settings: Settings = {
+    seconds: Number(flag(argv, "duration") ?? 3),
+    rounds: Number(flag(argv, "http-rounds") ?? 2),
+    connections: Number(flag(argv, "connections") ?? 50),
+    bytes: Number(flag(argv, "bytes") ?? 1024),
+  };
   const only = flag(argv, "framework");
   const rows: string[][] = [];
   for (const framework of FRAMEWORKS) {
     if (only && only !== framework) continue;
-    const servers = {
-      reference: await startServer(framework, "reference"),
-      hookgate: await startServer(framework, "hookgate"),
-    };
-    const results: Record<"reference" | "hookgate", LoadResult[]> = { reference: [], hookgate: [] };
-    try {
-      for (const mode of ["reference", "hookgate"] as const)
-        await load(servers[mode].port, 1, connections, bytes);
-      for (let round = 0; round < rounds; round++) {
-        for (const mode of ["reference", "hookgate"] as const) {
-          const result = await load(servers[mode].port, seconds, connections, bytes);
-          if (result.non2xx || result.errors)
-            throw new Error(
-              `bench/http: ${framework} ${mode} answered ${result.non2xx} non-2xx, ${result.errors} errors`,
-            );
-          results[mode].push(result);
-        }
-      }
-    } finally {
-      servers.reference.stop();
-      servers.hookgate.stop();
-    }
-    const m = (mode: "reference" | "hookgate", key: "rps" | "p50" | "p99") =>
-      median(results[mode].map((r) => r[key]));
+    const r = await compare(framework, "standard-webhooks", ["reference", "same-job", "queued"], settings);
     const [label, reference] = LABELS[framework];
     rows.push([
       label,
-      num(m("hookgate", "rps")),
-      `${m("hookgate", "p50")} / ${m("hookgate", "p99")}`,
-      reference,
-      num(m("reference", "rps")),
-      `${m("reference", "p50")} / ${m("reference", "p99")}`,
-      `${(m("hookgate", "rps") / m("reference", "rps")).toFixed(2)}×`,
+      num(r.queued!.rps),
+      r.queued!.latency,
+      num(r["same-job"]!.rps),
+      ratio(r.queued!.rps, r["same-job"]!.rps),
+      `${reference}: ${num(r.reference!.rps)}`,
+      ratio(r.queued!.rps, r.reference!.rps),
     ]);
     process.stderr.write(`http: ${framework} done\n`);
+  }
+  const peerRows: string[][] = [];
+  const groups = new Map<string, (typeof PEERS)[number][]>();
+  for (const peer of PEERS) {
+    if (only && only !== peer.framework) continue;
+    const key = `${peer.framework} ${peer.provider}`;
+    groups.set(key, [...(groups.get(key) ?? []), peer]);
+  }
+  for (const peers of groups.values()) {
+    const { framework, provider } = peers[0]!;
+    const r = await compare(framework, provider, ["queued", ...peers.map((p) => p.mode)], settings);
+    for (const peer of peers) {
+      peerRows.push([
+        `${LABELS[framework as (typeof FRAMEWORKS)[number]][0]}, ${provider}`,
+        peer.label,
+        num(r[peer.mode]!.rps),
+        num(r.queued!.rps),
+        ratio(r.queued!.rps, r[peer.mode]!.rps),
+      ]);
+    }
+    process.stderr.write(`http: peers on ${framework} done\n`);
   }
   const header = [
     "framework",
     "hookgate req/s",
     "p50 / p99 ms",
-    "reference endpoint",
-    "req/s",
-    "p50 / p99 ms",
+    "same job by hand req/s",
+    "ratio",
+    "verify-only endpoint req/s",
     "ratio",
   ];
+  const peerHeader = ["framework, provider", "peer", "peer req/s", "hookgate req/s", "hookgate / peer"];
   return `${markdownTable(header, rows)}
 
-${bytes} B Standard Webhooks deliveries, each with a new id (the receiver claims and completes a new
-key in its memoryStore per request; the handler is a no-op, run inline); c=${connections}, ${rounds} alternating
-runs of ${seconds} s per side after a 1 s warm-up, medians; ratio = hookgate req/s / reference req/s.
-Server and autocannon in separate processes${hasTaskset ? ", pinned to CPU 0 and CPU 1 with taskset" : ""}; 127.0.0.1 only.`;
+${markdownTable(peerHeader, peerRows)}
+
+${settings.bytes} B deliveries, each with a new id. hookgate runs its production path: verify, claim the
+id in its memoryStore, hand off to \`memoryQueue({ concurrency: 4 })\` (no-op handler), answer 202. "Same
+job by hand": the framework's raw body, HMAC, \`JSON.parse\`, the id claimed in a bounded \`Map\`, an
+in-memory queue drained by four workers, 202. "Verify-only": raw body, HMAC, \`JSON.parse\`, 200. Peers
+verify (and Octokit dispatches) but neither dedupe nor queue. c=${settings.connections}, ${settings.rounds} alternating runs of
+${settings.seconds} s per server after a 1 s warm-up, medians; ratio = hookgate req/s / the other's.
+Servers and autocannon in separate processes${hasTaskset ? ", pinned to CPU 0 and CPU 1 with taskset" : ""}; 127.0.0.1 only.`;
 }

@@ -83,7 +83,12 @@ function typeErrors(): Map<Snippet, string[]> {
     if (snippet) return ts.createSourceFile(path, `${snippet.code}\nexport {};\n`, language, true);
     return getSourceFile.call(host, path, language, onError, create);
   };
-  const program = ts.createProgram([...virtual.keys()], { ...options, noEmit: true }, host);
+  // NestJS snippets use Nest's decorators, which a Nest app compiles with experimentalDecorators.
+  const program = ts.createProgram(
+    [...virtual.keys()],
+    { ...options, experimentalDecorators: true, noEmit: true },
+    host,
+  );
   const errors = new Map<Snippet, string[]>();
   for (const [path, snippet] of virtual) {
     const source = program.getSourceFile(path)!;

@@ -22,10 +22,12 @@ function rivet(secretToken: string) {
   receiver.init({ eventEmitter });
   const handler = receiver.start();
   const deliver = async (body: string, headers: Record<string, string>) => {
-    const result = await handler(
+    // Typed as an aws-lambda Handler (event, context, callback); Rivet's returns its result.
+    const result = (await handler(
       { body, headers, isBase64Encoded: false } as unknown as Parameters<typeof handler>[0],
       {} as Parameters<typeof handler>[1],
-    );
+      () => {},
+    )) as { statusCode: number; body?: string };
     return { statusCode: result.statusCode, body: JSON.parse(result.body ?? "null") as unknown };
   };
   return { deliver, emitted };

@@ -1,4 +1,4 @@
-// memoryQueue, BullMQ and pg-boss treat the same dispatch failures the same way, because each
+// memoryQueue, BullMQ, pg-boss, RabbitMQ and NATS JetStream treat the same dispatch failures the same way, because each
 // follows classifyDispatchFailure: in_flight waits without spending an attempt, a 4xx is given up
 // at once, a handler error, a 5xx, a 429 or a timeout spends an attempt and is retried.
 import {
@@ -13,8 +13,17 @@ import { classifyDispatchFailure, type DispatchFailureAction } from "@hookgate/c
 import type { WorkerHarness, WorkerSetup } from "@hookgate/testing";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describePostgres, describeRedis } from "../support/services.js";
-import { bullmqWorkerHarness, memoryWorkerHarness, pgBossWorkerHarness, startBoss } from "./engines.js";
+import { describeNats, describePostgres, describeRabbitmq, describeRedis } from "../support/services.js";
+import {
+  amqpWorkerHarness,
+  bullmqWorkerHarness,
+  connectAmqp,
+  connectNats,
+  memoryWorkerHarness,
+  natsWorkerHarness,
+  pgBossWorkerHarness,
+  startBoss,
+} from "./engines.js";
 
 const scheme = schemes.stripe({ secret: "whsec_classify_engines" });
 const ATTEMPTS = 2;
@@ -112,5 +121,27 @@ describePostgres("classifyDispatchFailure on pg-boss", () => {
   afterAll(() => stop());
   it("the pg-boss worker follows it", async () => {
     expect(await observe(await pgBossWorkerHarness(boss, setup))).toEqual(expected);
+  });
+});
+
+describeRabbitmq("classifyDispatchFailure on RabbitMQ", () => {
+  it("the RabbitMQ worker follows it", async () => {
+    const rabbitmq = await connectAmqp();
+    try {
+      expect(await observe(await amqpWorkerHarness(rabbitmq.connection, setup))).toEqual(expected);
+    } finally {
+      await rabbitmq.close();
+    }
+  });
+});
+
+describeNats("classifyDispatchFailure on NATS JetStream", () => {
+  it("the NATS worker follows it", async () => {
+    const nats = await connectNats();
+    try {
+      expect(await observe(await natsWorkerHarness(nats.connection, setup))).toEqual(expected);
+    } finally {
+      await nats.close();
+    }
   });
 });

@@ -1,15 +1,31 @@
 // Queue and worker harnesses on the real engines, for the conformance suites and the
-// classification test: BullMQ on Redis, pg-boss on PostgreSQL, and memoryQueue.
+// classification test: BullMQ on Redis, pg-boss on PostgreSQL, RabbitMQ, NATS JetStream, and
+// memoryQueue.
 import { randomBytes } from "node:crypto";
+import {
+  type AmqpConnectionLike,
+  type AmqpWorker,
+  amqpQueue,
+  createWorker as createAmqpWorker,
+} from "@hookgate/amqp";
 import { bullmqQueue, createWorker as createBullmqWorker } from "@hookgate/bullmq";
-import { memoryQueue, type QueuedDelivery, type Receiver } from "@hookgate/core";
+import { memoryQueue, memoryStore, type QueuedDelivery, type Receiver } from "@hookgate/core";
+import {
+  createWorker as createNatsWorker,
+  type NatsConnectionLike,
+  type NatsWorker,
+  natsQueue,
+} from "@hookgate/nats";
 import { createWorker as createPgBossWorker, type PgBossWorker, pgBossQueue } from "@hookgate/pg-boss";
 import type { QueueHarness, WorkerHarness, WorkerSetup } from "@hookgate/testing";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect as connectNatsServer } from "@nats-io/transport-node";
+import amqp from "amqplib";
 import { Queue, type Worker } from "bullmq";
 import pg from "pg";
 import PgBoss from "pg-boss";
 import { decodeJob } from "../../packages/pg-boss/src/internal/job-data.js";
-import { DATABASE_URL, REDIS_URL } from "../support/services.js";
+import { AMQP_URL, DATABASE_URL, NATS_URL, REDIS_URL } from "../support/services.js";
 
 const run = randomBytes(4).toString("hex");
 let counter = 0;
@@ -127,4 +143,135 @@ export async function pgBossWorkerHarness(
 export function memoryWorkerHarness({ attempts, inFlightDelayMs }: WorkerSetup): WorkerHarness {
   const queue = memoryQueue({ once: true, verify: true, retry: { attempts, backoff: 10, inFlightDelayMs } });
   return { queue, start: () => {}, close: () => queue.onIdle() };
+}
+
+/** One RabbitMQ connection for a test file. */
+export async function connectAmqp(): Promise<{ connection: AmqpConnectionLike; close(): Promise<void> }> {
+  const connection = await amqp.connect(AMQP_URL);
+  connection.on("error", () => {});
+  return { connection, close: () => connection.close() };
+}
+
+/** Deletes a test's queues: the deliveries, its dead letters and the retry queues of `delays`. */
+async function deleteAmqpQueues(connection: AmqpConnectionLike, name: string, delays: number[]) {
+  const channel = await connection.createChannel();
+  for (const queue of [name, `${name}.dead-letters`, ...delays.map((ms) => `${name}.retry.${ms}`)])
+    await channel.deleteQueue(queue);
+  await channel.close();
+}
+
+export async function amqpQueueHarness(connection: AmqpConnectionLike): Promise<QueueHarness> {
+  const name = fresh("amqp");
+  // The receivers' store: what makes copies of one delivery one message.
+  const queue = amqpQueue({ connection, name, store: memoryStore() });
+  await queue.setup();
+  return {
+    queue,
+    jobs: async () => {
+      // Every message the queue holds, read as a worker would, then put back (the channel closes).
+      const channel = await connection.createChannel();
+      const held: QueuedDelivery[] = [];
+      for (let message = await channel.get(name); message; message = await channel.get(name))
+        held.push(JSON.parse(message.content.toString("utf8")));
+      await channel.close();
+      return held;
+    },
+    close: async () => {
+      await queue.close();
+      await deleteAmqpQueues(connection, name, []);
+    },
+  };
+}
+
+export async function amqpWorkerHarness(
+  connection: AmqpConnectionLike,
+  { attempts, inFlightDelayMs }: WorkerSetup,
+): Promise<WorkerHarness> {
+  const name = fresh("amqp");
+  const queue = amqpQueue({ connection, name });
+  await queue.setup();
+  const workers: AmqpWorker[] = [];
+  const backoffMs = 10;
+  return {
+    queue,
+    async start(receiver: Receiver) {
+      workers.push(
+        await createAmqpWorker(receiver, {
+          connection,
+          name,
+          verify: true,
+          attempts,
+          backoffMs,
+          maxBackoffMs: backoffMs,
+          inFlightDelayMs,
+        }),
+      );
+    },
+    close: async () => {
+      for (const worker of workers) await worker.close();
+      await queue.close();
+      await deleteAmqpQueues(connection, name, [backoffMs, inFlightDelayMs]);
+    },
+  };
+}
+
+/** One NATS connection for a test file. */
+export async function connectNats(): Promise<{ connection: NatsConnectionLike; close(): Promise<void> }> {
+  const connection = await connectNatsServer({ servers: NATS_URL });
+  return { connection, close: () => connection.close() };
+}
+
+/** A fresh stream name (JetStream refuses dots in stream names). */
+const freshStream = () => fresh("nats").replace(/[^A-Za-z0-9_-]/g, "_");
+
+export async function natsQueueHarness(connection: NatsConnectionLike): Promise<QueueHarness> {
+  const name = freshStream();
+  const queue = natsQueue({ connection, name });
+  await queue.setup();
+  const jsm = await jetstreamManager(connection);
+  return {
+    queue,
+    jobs: async () => {
+      // Every message on the deliveries subject the stream holds, read by sequence.
+      const { state } = await jsm.streams.info(name);
+      const held: QueuedDelivery[] = [];
+      for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+        const message = await jsm.streams.getMessage(name, { seq }).catch(() => null);
+        if (message?.subject === queue.subject) held.push(message.json<QueuedDelivery>());
+      }
+      return held;
+    },
+    close: async () => {
+      await jsm.streams.delete(name);
+    },
+  };
+}
+
+export async function natsWorkerHarness(
+  connection: NatsConnectionLike,
+  { attempts, inFlightDelayMs }: WorkerSetup,
+): Promise<WorkerHarness> {
+  const name = freshStream();
+  const queue = natsQueue({ connection, name, attempts });
+  await queue.setup();
+  const workers: NatsWorker[] = [];
+  return {
+    queue,
+    async start(receiver: Receiver) {
+      workers.push(
+        await createNatsWorker(receiver, {
+          connection,
+          name,
+          verify: true,
+          backoffMs: 10,
+          maxBackoffMs: 10,
+          inFlightDelayMs,
+        }),
+      );
+    },
+    close: async () => {
+      for (const worker of workers) await worker.close();
+      await (await jetstreamManager(connection)).streams.delete(name);
+    },
+  };
 }

@@ -157,8 +157,7 @@ describeRedisServer("a Redis outage mid-run", () => {
       expect(["store_unavailable", "queue_unavailable"]).toContain(a.code);
       expect(a.retryAfter).toBeDefined();
     }
-    // Never a hang: every answer within storeTimeoutMs / the queue's timeoutMs, with room to spare.
-    for (const a of answers) expect(a.answeredAt - a.sentAt).toBeLessThan(10_000);
+    // Never a hang: every request was answered (a client timeout would be status 0).
     for (const a of answers) expect([200, 202, 409, 503], JSON.stringify(a)).toContain(a.status);
     // Nothing lost: every delivery, all acknowledged in the end, was handled.
     expect(runs.filter((n) => n === 0)).toEqual([]);
@@ -234,8 +233,8 @@ describeRedisServer("a stalled Redis", () => {
     for (const a of stalled) {
       expect(a.status, JSON.stringify(a)).toBe(503);
       expect(a.code).toBe("store_unavailable");
-      // storeTimeoutMs is 2 s: generous room for a busy machine, far from a hung request.
-      expect(a.answeredAt - a.sentAt).toBeLessThan(8000);
+      // The receiver's bound answered the hung store, not the client's own timeout.
+      expect(a.message).toContain("storeTimeoutMs");
     }
     // Every delivery was queued once: nothing acknowledged twice, nothing lost.
     expect(jobs.waiting).toBe(deliveries.length);
@@ -243,9 +242,20 @@ describeRedisServer("a stalled Redis", () => {
   }, 90_000);
 });
 
-describeRedis("a worker killed mid-job", () => {
+// At every default (handled-key lease 30 s, BullMQ lockDuration 30 s and stalled check 15 s as
+// createWorker sets them): what a user who tuned nothing gets. The promise is "within a minute".
+describeRedis("a worker killed mid-job, every timing at its default", () => {
   const run = randomBytes(4).toString("hex");
-  const setup = configs(REDIS_URL, run);
+  const tuned = configs(REDIS_URL, run);
+  const { lockMs: _lockMs, ...receiverDefaults } = tuned.receiver;
+  const {
+    lockMs: _workerLockMs,
+    lockDuration: _lockDuration,
+    stalledInterval: _stalledInterval,
+    inFlightDelayMs: _inFlightDelayMs,
+    ...workerDefaults
+  } = tuned.worker;
+  const setup = { ...tuned, receiver: receiverDefaults, worker: workerDefaults };
   let counts: Redis;
   let queue: Queue;
   const processes: TestProcess[] = [];
@@ -263,7 +273,7 @@ describeRedis("a worker killed mid-job", () => {
     await counts?.quit();
   }, 30_000);
 
-  it("retries its jobs elsewhere and completes each once; nothing is lost", async () => {
+  it("retries its jobs elsewhere within a minute and completes each once; nothing is lost", async () => {
     const [receiver, victim] = await Promise.all([
       spawnProcess("receiver-process", setup.receiver),
       // Its handlers start and never finish: four jobs held when it dies.
@@ -291,7 +301,7 @@ describeRedis("a worker killed mid-job", () => {
     await until(
       async () =>
         (await counts.hlen(setup.worker.handledKey)) === deliveries.length && (await settled(queue)),
-      30_000,
+      65_000, // the bound under test: within 60 s of the kill (plus polling slack)
       async () =>
         `handled ${await counts.hlen(setup.worker.handledKey)}; jobs ${JSON.stringify(await queue.getJobCounts())}`,
     );
@@ -312,5 +322,5 @@ describeRedis("a worker killed mid-job", () => {
     }
     expect(jobs.completed).toBe(deliveries.length);
     expect(jobs.failed).toBe(0);
-  }, 90_000);
+  }, 120_000);
 });

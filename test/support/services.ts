@@ -6,6 +6,11 @@ export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 /** Where the PostgreSQL tests connect (trust auth). @default postgres://postgres@127.0.0.1:5432/test */
 export const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
+/** Where the RabbitMQ tests connect. @default amqp://guest:guest@127.0.0.1:5672 */
+export const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+/** Where the NATS JetStream tests connect. @default nats://127.0.0.1:4222 */
+export const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+
 /** Set by `.ci/run`: a service that is down fails its tests instead of skipping them. */
 export const REQUIRE_SERVICES = process.env.HOOKGATE_REQUIRE_SERVICES === "1";
 
@@ -26,6 +31,8 @@ export function reachable(url: string, defaultPort: number, timeoutMs = 1000): P
 
 const redisUp = await reachable(REDIS_URL, 6379);
 const postgresUp = await reachable(DATABASE_URL, 5432);
+const rabbitmqUp = await reachable(AMQP_URL, 5672);
+const natsUp = await reachable(NATS_URL, 4222);
 
 /**
  * `describe` for tests that need something this machine may lack (a service, a binary). Present:
@@ -51,3 +58,7 @@ export function describeNeeding(need: string, available: boolean) {
 export const describeRedis = describeNeeding(`Redis at ${REDIS_URL}`, redisUp);
 /** `describe` for tests that need PostgreSQL at {@link DATABASE_URL}. */
 export const describePostgres = describeNeeding(`PostgreSQL at ${DATABASE_URL}`, postgresUp);
+/** `describe` for tests that need RabbitMQ at {@link AMQP_URL}. */
+export const describeRabbitmq = describeNeeding(`RabbitMQ at ${AMQP_URL}`, rabbitmqUp);
+/** `describe` for tests that need NATS with JetStream at {@link NATS_URL}. */
+export const describeNats = describeNeeding(`NATS JetStream at ${NATS_URL}`, natsUp);

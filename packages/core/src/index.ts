@@ -1,3 +1,6 @@
+export type { NotifierOptions, WebhookNotifierOptions } from "./alerts/notifiers.js";
+export { discordNotifier, slackNotifier, webhookNotifier } from "./alerts/notifiers.js";
+export type { Alert, AlertKind, AlertOptions, Notifier } from "./alerts/types.js";
 export type { WebhookErrorOptions } from "./errors.js";
 export { isWebhookError, WebhookError, WebhookErrorCode, webhookErrorStatus } from "./errors.js";
 export type {
@@ -48,6 +51,7 @@ export type {
   HandleOutcome,
   HandleResult,
   Handler,
+  OrderingOptions,
   Receiver,
   ReceiverEvent,
   ReceiverOptions,
@@ -59,6 +63,7 @@ export { cachedSecrets } from "./scheme/cached-secrets.js";
 export { defineScheme } from "./scheme/define-scheme.js";
 export type {
   ContentContext,
+  EventTimeSpec,
   SchemeDefinition,
   SchemeKeys,
   SignatureAlgorithm,

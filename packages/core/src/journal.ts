@@ -2,13 +2,21 @@ import type { MatchedSecret } from "./types.js";
 
 /**
  * Where a journaled delivery is in its life: `received` (recorded, before the 2xx), `queued`
- * (durably handed to a queue), `handled`, `failed` (the last attempt threw; the sender or the
- * queue may retry) or `dead` (the queue gave up).
+ * (durably handed to a queue), `handled`, `stale` (older than its resource's watermark under
+ * `ordering`: acknowledged, handlers not run; a replay runs it), `failed` (the last attempt threw;
+ * the sender or the queue may retry) or `dead` (the queue gave up).
  */
-export type JournalStatus = "received" | "queued" | "handled" | "failed" | "dead";
+export type JournalStatus = "received" | "queued" | "handled" | "stale" | "failed" | "dead";
 
 /** The statuses, in lifecycle order. */
-export const journalStatuses: readonly JournalStatus[] = ["received", "queued", "handled", "failed", "dead"];
+export const journalStatuses: readonly JournalStatus[] = [
+  "received",
+  "queued",
+  "handled",
+  "stale",
+  "failed",
+  "dead",
+];
 
 /** Why the last attempt failed: the error's code (`handler_failed`, a `WebhookError` code, or the thrown error's name) and message. */
 export interface JournalError {

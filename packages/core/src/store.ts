@@ -45,4 +45,17 @@ export interface IdempotencyStore {
    * changes the claim of the same string `k`.
    */
   bind(key: string, value: string, options: { ttlMs: number; refresh?: boolean }): Promise<string>;
+  /**
+   * The resource's watermark: the event time (ms since the epoch) of the newest event applied to
+   * it, or `undefined` if none was within its `ttlMs`. What the receiver's `ordering` reads before
+   * running a handler. Watermarks live apart from claims and bindings of the same key string.
+   */
+  watermark?(key: string): Promise<number | undefined>;
+  /**
+   * Moves the resource's watermark to `at` (a whole number of ms since the epoch) if it has none or `at >= ` the current one, in one
+   * atomic step across every process sharing the store, and keeps it for `ttlMs` from now; `true`
+   * when it moved (or stayed equal), `false` when a newer event was applied first (the watermark
+   * never goes back). Stores without `watermark` and `advance` cannot back `ordering`.
+   */
+  advance?(key: string, at: number, options: { ttlMs: number }): Promise<boolean>;
 }

@@ -156,6 +156,12 @@ export interface SchemeFacts {
     | { payload: string; unit: "s" | "ms" }
     /** Beside the signature, in its own signed fields (Stripe `t=`, Mailgun's `timestamp`, SNS's `Timestamp`). */
     | { signature: true; unit: "s" | "ms" | "iso" };
+  /**
+   * Where the event's creation time is, in the signed payload (Stripe's `created`): what
+   * `ordering` compares by default. Absent where the provider signs none (GitHub); the signed
+   * `timestamp` is the delivery attempt's, which a retry renews, so it is never used for order.
+   */
+  eventTime?: { payload: string; unit: "s" | "ms" | "iso" };
   /** Content types the provider sends; a receiver answers others 415. */
   contentTypes: readonly string[];
   /**

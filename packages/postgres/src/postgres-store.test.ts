@@ -74,6 +74,15 @@ describePostgres("postgresStore", () => {
           "bind → refreshed",
           async () => expect(await store.bind(key, "c", { ttlMs: 60_000, refresh: true })).toBe("a"),
         ],
+        [
+          "advance → moved",
+          async () => expect(await store.advance!(key, 2000, { ttlMs: 60_000 })).toBe(true),
+        ],
+        [
+          "advance → stale",
+          async () => expect(await store.advance!(key, 1000, { ttlMs: 60_000 })).toBe(false),
+        ],
+        ["watermark", async () => expect(await store.watermark!(key)).toBe(2000)],
       ];
       for (const [name, call] of calls) {
         const before = sent.length;
@@ -87,7 +96,7 @@ describePostgres("postgresStore", () => {
       }
       // Each kind of call has its own prepared statement, and a name never stands for two texts.
       const byName = new Map(sent.filter((q) => q.name).map((q) => [q.name, q.text]));
-      expect(byName.size).toBe(prepare ? 5 : 0);
+      expect(byName.size).toBe(prepare ? 7 : 0);
       for (const query of sent) if (query.name) expect(byName.get(query.name)).toBe(query.text);
     });
   }
@@ -171,7 +180,7 @@ describePostgres("postgresStore", () => {
     expect(await count("key IN ('live-lease', 'live-completion', 'another')")).toBe(3);
   });
 
-  it("binds with the longest table name allowed, schema-qualified", async () => {
+  it("binds and advances with the longest table name allowed, schema-qualified", async () => {
     const long = `${schema}.${"t".repeat(48)}`;
     const store = postgresStore({ pool, table: long });
     await store.migrate();
@@ -183,6 +192,15 @@ describePostgres("postgresStore", () => {
     expect(rows.map((row) => row.indexname)).toEqual([
       `${"t".repeat(48)}_bind_expiry`,
       `${"t".repeat(48)}_bind_pkey`,
+    ]);
+    expect(await store.advance!("k", 1, { ttlMs: 60_000 })).toBe(true);
+    const order = await pool.query(
+      "SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY 1",
+      [schema, `${"t".repeat(48)}_order`],
+    );
+    expect(order.rows.map((row) => row.indexname)).toEqual([
+      `${"t".repeat(48)}_order_expiry`,
+      `${"t".repeat(48)}_order_pkey`,
     ]);
   });
 

@@ -7,7 +7,12 @@ import {
   statementName,
   tableName,
 } from "./internal/sql.js";
-import { bindTableName, DEFAULT_STORE_TABLE, postgresStoreSql } from "./postgres-store-sql.js";
+import {
+  bindTableName,
+  DEFAULT_STORE_TABLE,
+  orderTableName,
+  postgresStoreSql,
+} from "./postgres-store-sql.js";
 
 /** Options for {@link postgresStore}. */
 export interface PostgresStoreOptions {
@@ -64,7 +69,7 @@ function positive(value: number, name: string): number {
  * Every statement reads the database's clock (`now()`, the statement's start), never the app's,
  * so instances with drifting clocks agree on when a lease or a completion expires.
  */
-function statements(t: string, b: string) {
+function statements(t: string, b: string, o: string) {
   const until = (param: string) => `now() + ${param}::float8 * interval '1 millisecond'`;
   return {
     // One statement: take the key if it has no row or an expired one, prune a few expired rows
@@ -129,6 +134,25 @@ RETURNING true AS held`,
   )
 )
 SELECT value FROM bound`,
+    // The watermark moves only forward (or over an expired one): the row lock makes concurrent
+    // advances of one resource take turns, each comparing with the one before. Pruning as above.
+    advance: `WITH advanced AS (
+  INSERT INTO ${o} AS held (key, at, expires_at)
+  VALUES ($1, $2::bigint, ${until("$3")})
+  ON CONFLICT (key) DO UPDATE
+    SET at = excluded.at, expires_at = excluded.expires_at
+    WHERE held.at <= excluded.at OR held.expires_at <= now()
+  RETURNING true AS advanced
+), pruned AS (
+  DELETE FROM ${o} WHERE key IN (
+    SELECT key FROM ${o}
+    WHERE expires_at < now() AND key <> $1 AND EXISTS (SELECT FROM advanced)
+    ORDER BY expires_at LIMIT $4
+    FOR UPDATE SKIP LOCKED
+  )
+)
+SELECT advanced FROM advanced`,
+    watermark: `SELECT at FROM ${o} WHERE key = $1 AND expires_at > now()`,
   };
 }
 
@@ -156,7 +180,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   }
   const table = tableName(options.table ?? DEFAULT_STORE_TABLE, "postgresStore table");
   const pruneBatch = checkOption.whole("postgresStore option pruneBatch", options.pruneBatch, 10, 0);
-  const sql = statements(table.quoted, bindTableName(table).quoted);
+  const sql = statements(table.quoted, bindTableName(table).quoted, orderTableName(table).quoted);
   const prepare = checkOption.boolean("postgresStore option prepare", options.prepare, true);
   const names = Object.fromEntries(
     Object.entries(sql).map(([label, text]) => [label, statementName(label, text)]),
@@ -206,6 +230,26 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         );
       }
       return JSON.parse(bound) as string;
+    },
+    async watermark(key) {
+      const { rows } = await run("watermark", [JSON.stringify(key)]);
+      const at = (rows[0] as { at: string | number } | undefined)?.at;
+      return at === undefined ? undefined : Number(at);
+    },
+    async advance(key, at, { ttlMs }) {
+      if (!Number.isSafeInteger(at)) {
+        throw new WebhookError(
+          "invalid_option",
+          "hookgate: postgresStore advance needs a whole number of ms",
+        );
+      }
+      const { rows } = await run("advance", [
+        JSON.stringify(key),
+        at,
+        positive(ttlMs, "advance ttlMs"),
+        pruneBatch,
+      ]);
+      return rows.length === 1;
     },
   };
 }

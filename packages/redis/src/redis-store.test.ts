@@ -82,6 +82,15 @@ describeRedis("redisStore keys", () => {
     expect(await client.pttl(keys[0]!)).toBeGreaterThan(50_000);
   });
 
+  it("keeps a watermark beside the claim key, in the same hash slot, as its time in ms", async () => {
+    expect(await store.advance!("order:stripe:t:sub_1", 1_700_000_000_123, { ttlMs: 60_000 })).toBe(true);
+    const keys = await client.keys(`${prefix}*order:stripe:t:sub_1*`);
+    expect(keys).toEqual([`${prefix}{order:stripe:t:sub_1}:order`]);
+    expect(await client.get(keys[0]!)).toBe("1700000000123");
+    expect(await client.pttl(keys[0]!)).toBeGreaterThan(50_000);
+    expect(await store.watermark!("order:stripe:t:sub_1")).toBe(1_700_000_000_123);
+  });
+
   it("bounds long keys and keeps lookalike keys apart", async () => {
     const long = "k".repeat(10_000);
     expect(redisKey(prefix, long).length).toBeLessThan(prefix.length + 50);

@@ -3,7 +3,7 @@ import { type Claim, type IdempotencyStore, WebhookError } from "@hookgate/core"
 import { checkOption } from "@hookgate/core/kit";
 import { redisKey } from "./internal/redis-key.js";
 import { scriptRunner } from "./internal/run-script.js";
-import { BIND, CLAIM, COMPLETE, EXTEND, RELEASE } from "./internal/scripts.js";
+import { ADVANCE, BIND, CLAIM, COMPLETE, EXTEND, RELEASE, WATERMARK } from "./internal/scripts.js";
 import type { RedisClientLike } from "./redis-client.js";
 
 /** Options for {@link redisStore}. */
@@ -85,6 +85,17 @@ export function redisStore(options: RedisStoreOptions): IdempotencyStore {
         refresh === true ? "1" : "0",
       ]);
       return JSON.parse(String(bound)) as string;
+    },
+    async watermark(key) {
+      const at = await run(WATERMARK, `${keyOf(key)}:order`, []);
+      return at === null || at === undefined || at === false ? undefined : Number(at);
+    },
+    async advance(key, at, { ttlMs }) {
+      if (!Number.isSafeInteger(at)) {
+        throw new WebhookError("invalid_option", "hookgate: redisStore advance needs a whole number of ms");
+      }
+      const ms = milliseconds(ttlMs, "advance ttlMs");
+      return Number(await run(ADVANCE, `${keyOf(key)}:order`, [String(at), ms])) === 1;
     },
   };
 }

@@ -5,7 +5,10 @@ import { openDatabase, type SqliteDatabase, type SqliteTarget, tableName } from 
 
 /** Options for {@link sqliteStore}. */
 export interface SqliteStoreOptions extends SqliteTarget {
-  /** The table keys live in; bindings (`bind`) live in `<table>_bind`. @default "hookgate_keys" */
+  /**
+   * The table keys live in; bindings (`bind`) live in `<table>_bind`, watermarks (`advance`) in
+   * `<table>_order`. @default "hookgate_keys"
+   */
   table?: string;
   /** The clock, in ms. @default Date.now */
   now?: () => number;
@@ -75,6 +78,27 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   const pruneBindings = db.prepare<[number]>(`DELETE FROM ${bindings} WHERE expires_at <= ?`);
   let lastBindingPrune = Number.NEGATIVE_INFINITY;
 
+  // Watermarks (`ordering`) too: one row per resource, its time in ms. One upsert that moves it
+  // only forward (or over an expired one); SQLite runs each statement alone, so it is atomic.
+  const watermarks = `${table}_order`;
+  db.exec(
+    `CREATE TABLE IF NOT EXISTS ${watermarks} (key TEXT PRIMARY KEY, at INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
+  );
+  const advanceWatermark = db.prepare<
+    [{ key: string; at: number; now: number; expiresAt: number }],
+    { at: number }
+  >(
+    `INSERT INTO ${watermarks} (key, at, expires_at) VALUES (@key, @at, @expiresAt)
+     ON CONFLICT(key) DO UPDATE SET at = excluded.at, expires_at = excluded.expires_at
+       WHERE at <= excluded.at OR expires_at <= @now
+     RETURNING at`,
+  );
+  const readWatermark = db.prepare<[string, number], { at: number }>(
+    `SELECT at FROM ${watermarks} WHERE key = ? AND expires_at > ?`,
+  );
+  const pruneWatermarks = db.prepare<[number]>(`DELETE FROM ${watermarks} WHERE expires_at <= ?`);
+  let lastWatermarkPrune = Number.NEGATIVE_INFINITY;
+
   /** Whether `token` holds the key, or it is free for it to take back (memoryStore's rule). */
   function holds(row: Row | undefined, token: string, at: number): boolean {
     if (!row) return true;
@@ -141,6 +165,26 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
         );
       }
       return bind.immediate(key, value, ttlMs, refresh === true);
+    },
+    async watermark(key) {
+      return readWatermark.get(JSON.stringify(key), now())?.at;
+    },
+    async advance(key, at, { ttlMs }) {
+      if (!Number.isSafeInteger(at) || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+        throw new WebhookError(
+          "invalid_option",
+          `hookgate: sqliteStore advance needs a whole number of ms and a positive ttlMs, got ${String(at)} and ${String(ttlMs)}`,
+        );
+      }
+      const clock = now();
+      if (clock - lastWatermarkPrune >= PRUNE_EVERY_MS) {
+        lastWatermarkPrune = clock;
+        pruneWatermarks.run(clock);
+      }
+      return (
+        advanceWatermark.get({ key: JSON.stringify(key), at, now: clock, expiresAt: clock + ttlMs }) !==
+        undefined
+      );
     },
     async close() {
       if (owned && db.open) db.close();

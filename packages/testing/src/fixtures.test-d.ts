@@ -55,7 +55,7 @@ describe("fixture types", () => {
     const result = await testHandler(createReceiver({ scheme }), await signedFixture(scheme, "{}"));
     expectTypeOf(result).toEqualTypeOf<TestHandlerResult>();
     expectTypeOf(result.outcome).toEqualTypeOf<
-      "handled" | "queued" | "duplicate" | "handshake" | "ignored" | "rejected"
+      "handled" | "queued" | "duplicate" | "stale" | "handshake" | "ignored" | "rejected"
     >();
     expectTypeOf(result.code).toEqualTypeOf<WebhookErrorCode | undefined>();
   });

@@ -244,6 +244,24 @@ export function journalConformance(
       },
     },
     {
+      name: "a stale delivery (ordering) is kept, listed and counted as stale; a late queued leaves it",
+      async run() {
+        const journal = await make();
+        await journal.record(record("stale", { receivedAt: at(1) }));
+        check(await journal.update(keyOf("stale"), { status: "stale", at: at(2) }), "stale applies");
+        const entry = await journal.get(keyOf("stale"));
+        check(entry?.status === "stale" && entry.attempts === 0, "stale, no attempt: its handlers never ran");
+        check(
+          !(await journal.update(keyOf("stale"), { status: "queued", at: at(3) })),
+          "a late queued must not overwrite a stale entry (a fast worker judged it first)",
+        );
+        const listed = await allPages(journal, { status: "stale" });
+        check(listed.length === 1 && listed[0]!.id === "stale", "list({ status: 'stale' }) finds it");
+        const stats = await journal.stats({ since: at(0) });
+        check(stats.byStatus.stale === 1, `stats count it as stale, got ${String(stats.byStatus.stale)}`);
+      },
+    },
+    {
       name: "list filters by status, type and time, newest first, and pages with a cursor",
       async run() {
         const journal = await make();

@@ -1,4 +1,5 @@
 import type { Claim, IdempotencyStore } from "@hookgate/core";
+import { watermarkScenarios } from "./internal/watermark-scenarios.js";
 
 /** One scenario of the store conformance suite: a name, and a function that throws on failure. */
 export interface StoreScenario {
@@ -17,6 +18,12 @@ export interface StoreConformanceOptions {
    * enough to keep the suite quick. @default 150
    */
   shortLockMs?: number;
+  /**
+   * Run the watermark scenarios (`watermark` and `advance`, what a receiver's `ordering` needs).
+   * `false` for a store that does not offer ordering; such a store cannot back `ordering`.
+   * @default true
+   */
+  ordering?: boolean;
 }
 
 class ConformanceError extends Error {
@@ -418,5 +425,6 @@ export function storeConformance(
         tokenOf(await store.claim(k2, lock), "a bound key string is still unclaimed");
       },
     },
+    ...(options.ordering === false ? [] : watermarkScenarios(makeStore, key, concurrency, short)),
   ];
 }

@@ -13,8 +13,13 @@ export interface ProcessConfig {
   databaseUrl: string;
   /** The test file's own schema: store table, handler-run table, pg-boss. */
   schema: string;
-  /** Lease length in the receivers and workers. */
-  lockMs: number;
+  /** Lease length in the receivers and workers. @default the receiver's (30 s) */
+  lockMs?: number;
+  /**
+   * Every timing at hookgate's and pg-boss's defaults (lease, expiry, expiry check, retry delay):
+   * what a user gets without tuning.
+   */
+  defaults?: boolean;
   /** Marks the processes' connections, so a test can find and kill them. */
   applicationName: string;
 }
@@ -28,7 +33,8 @@ export function configFromEnv(): ProcessConfig {
   return {
     databaseUrl: get("DATABASE_URL"),
     schema: get("SCALE_SCHEMA"),
-    lockMs: Number(get("SCALE_LOCK_MS")),
+    ...(process.env.SCALE_LOCK_MS ? { lockMs: Number(process.env.SCALE_LOCK_MS) } : {}),
+    defaults: process.env.SCALE_DEFAULTS === "1",
     applicationName: get("SCALE_APP"),
   };
 }
@@ -37,7 +43,8 @@ export function envOf(config: ProcessConfig): Record<string, string> {
   return {
     DATABASE_URL: config.databaseUrl,
     SCALE_SCHEMA: config.schema,
-    SCALE_LOCK_MS: String(config.lockMs),
+    ...(config.lockMs !== undefined ? { SCALE_LOCK_MS: String(config.lockMs) } : {}),
+    ...(config.defaults ? { SCALE_DEFAULTS: "1" } : {}),
     SCALE_APP: config.applicationName,
   };
 }
@@ -93,7 +100,7 @@ export function makeReceiver(
     scheme,
     store: postgresStore({ pool, table: storeTable(config) }),
     ...(queue ? { queue } : {}),
-    lockMs: config.lockMs,
+    ...(config.lockMs !== undefined ? { lockMs: config.lockMs } : {}),
   });
 }
 

@@ -14,7 +14,7 @@ await boss.start();
 const queue = pgBossQueue({
   boss,
   name: queueName,
-  retry: { delaySeconds: 1 },
+  ...(config.defaults ? {} : { retry: { delaySeconds: 1 } }),
   ...(process.env.SCALE_EXPIRE_S ? { expireInSeconds: Number(process.env.SCALE_EXPIRE_S) } : {}),
 });
 const receiver = makeReceiver(config, pool, queue);

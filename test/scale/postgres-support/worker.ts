@@ -16,8 +16,13 @@ exitWithParent();
 const config = configFromEnv();
 const hang = process.env.SCALE_HANG === "1";
 const pool = makePool(config, "worker", 6);
-// This process also expires jobs whose worker died, every second.
-const boss = makeBoss(config, "worker", { supervise: true, maintenanceIntervalSeconds: 1, max: 4 });
+// This process also expires jobs whose worker died, every second — or, with SCALE_DEFAULTS, only
+// through the worker's own expiry check at its default interval.
+const boss = makeBoss(
+  config,
+  "worker",
+  config.defaults ? { max: 4 } : { supervise: true, maintenanceIntervalSeconds: 1, max: 4 },
+);
 await boss.start();
 const receiver = makeReceiver(config, pool);
 receiver.onAny(async (event) => {
@@ -38,6 +43,6 @@ await createWorker(receiver, {
   name: queueName,
   concurrency: Number(process.env.SCALE_CONCURRENCY ?? 8),
   batchSize: Number(process.env.SCALE_BATCH ?? 4),
-  pollingIntervalSeconds: 0.5,
+  ...(config.defaults ? {} : { pollingIntervalSeconds: 0.5 }),
 });
 process.stdout.write("ready\n");

@@ -23,7 +23,7 @@ const receiver = createReceiver({
   scheme: schemes.stripe({ secret: config.secret }),
   store: redisStore({ client: connection, prefix: config.prefix }),
   queue: bullmqQueue({ queue }),
-  lockMs: config.lockMs,
+  ...(config.lockMs !== undefined ? { lockMs: config.lockMs } : {}),
 });
 
 // Without an offline queue, a command sent before the connection is up fails at once: listen

@@ -6,7 +6,8 @@ export interface ReceiverConfig {
   /** The store's key prefix, per test run. */
   prefix: string;
   secret: string;
-  lockMs: number;
+  /** @default the receiver's (30 s) */
+  lockMs?: number;
 }
 
 /** What the test hands a worker process. */
@@ -18,10 +19,13 @@ export interface WorkerConfig extends ReceiverConfig {
   /** Hash of delivery id → handler runs that started. */
   startedKey: string;
   concurrency: number;
-  /** BullMQ job lock and stalled-job check, short so a killed worker's jobs come back quickly. */
-  lockDuration: number;
-  stalledInterval: number;
-  inFlightDelayMs: number;
+  /**
+   * BullMQ job lock and stalled-job check, short so a killed worker's jobs come back quickly;
+   * absent: `createWorker`'s defaults.
+   */
+  lockDuration?: number;
+  stalledInterval?: number;
+  inFlightDelayMs?: number;
   /** The handler never finishes: a worker to kill mid-job. */
   hang?: boolean;
 }

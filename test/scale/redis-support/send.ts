@@ -35,6 +35,8 @@ export interface Answer {
   status: number;
   /** The error code of a rejection (`store_unavailable`, `in_flight` …). */
   code?: string;
+  /** The rejection's message (it names the timeout that answered, e.g. `storeTimeoutMs`). */
+  message?: string;
   retryAfter?: string;
   /** When it was sent and answered (ms since the epoch). */
   sentAt: number;
@@ -61,9 +63,13 @@ export function post(url: string, delivery: SignedDelivery, timeoutMs = 30_000):
             const retryAfter = res.headers["retry-after"];
             if (retryAfter !== undefined) answer.retryAfter = retryAfter;
             try {
-              const code = (JSON.parse(Buffer.concat(chunks).toString()) as { error?: { code?: string } })
-                .error?.code;
-              if (code !== undefined) answer.code = code;
+              const error = (
+                JSON.parse(Buffer.concat(chunks).toString()) as {
+                  error?: { code?: string; message?: string };
+                }
+              ).error;
+              if (error?.code !== undefined) answer.code = error.code;
+              if (error?.message !== undefined) answer.message = error.message;
             } catch {
               answer.code = "unparsable";
             }

@@ -14,7 +14,7 @@ const counts = new Redis(config.countsUrl);
 const receiver = createReceiver({
   scheme: schemes.stripe({ secret: config.secret }),
   store: redisStore({ client: storeClient, prefix: config.prefix }),
-  lockMs: config.lockMs,
+  ...(config.lockMs !== undefined ? { lockMs: config.lockMs } : {}),
 });
 receiver.onAny(async (event) => {
   await counts.hincrby(config.startedKey, event.id, 1);
@@ -27,11 +27,11 @@ const worker = createWorker(receiver, {
   name: config.queueName,
   connection: { host: hostname, port: Number(port) },
   concurrency: config.concurrency,
-  lockDuration: config.lockDuration,
-  stalledInterval: config.stalledInterval,
+  ...(config.lockDuration !== undefined ? { lockDuration: config.lockDuration } : {}),
+  ...(config.stalledInterval !== undefined ? { stalledInterval: config.stalledInterval } : {}),
   // A killed worker's jobs, and jobs caught by a Redis outage, may stall more than once here.
   maxStalledCount: 10,
-  inFlightDelayMs: config.inFlightDelayMs,
+  ...(config.inFlightDelayMs !== undefined ? { inFlightDelayMs: config.inFlightDelayMs } : {}),
 });
 worker.on("error", () => {});
 await worker.waitUntilReady();

@@ -8,7 +8,7 @@ const JSON_TYPE = "application/json; charset=utf-8";
 
 /** The answer to an accepted delivery: `{"status":…,"id":…}`, written without serializing an object. */
 export function accepted(
-  outcome: "handled" | "queued" | "duplicate" | "ignored",
+  outcome: "handled" | "queued" | "duplicate" | "stale" | "ignored",
   status: number,
   id: string,
 ): HandleResult {

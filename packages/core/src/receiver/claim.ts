@@ -32,15 +32,22 @@ export function idempotencyKey(
   delivery: Delivery,
   tenant: string,
 ): string | Promise<string> {
-  // Identities are base64url: nothing to escape.
-  const scheme = tenant === "" ? encodedName(delivery.scheme) : `${encodedName(delivery.scheme)}:${tenant}`;
-  const prefix =
-    settings.namespace === undefined ? scheme : `${encodeURIComponent(settings.namespace)}:${scheme}`;
+  const prefix = keyPrefix(settings, delivery.scheme, tenant);
   // One event of a batch (SendGrid) is keyed by its own id, which the signed body carries.
   if (settings.scheme.facts.idSigned || settings.scheme.split)
     return `${prefix}:${encodeURIComponent(delivery.id)}`;
   const digest = signedContentId(delivery);
   return digest instanceof Promise ? digest.then((id) => `${prefix}:${id}`) : `${prefix}:${digest}`;
+}
+
+/**
+ * What every key of a receiver and tenant starts with: namespace, scheme and tenant, escaped. The
+ * delivery keys and the ordering watermarks (`ordering.ts`) share it, so neither crosses tenants.
+ */
+export function keyPrefix(settings: Settings, schemeName: string, tenant: string): string {
+  // Identities are base64url: nothing to escape.
+  const scheme = tenant === "" ? encodedName(schemeName) : `${encodedName(schemeName)}:${tenant}`;
+  return settings.namespace === undefined ? scheme : `${encodeURIComponent(settings.namespace)}:${scheme}`;
 }
 
 /**

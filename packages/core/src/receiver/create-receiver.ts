@@ -1,3 +1,4 @@
+import { createAlerts } from "../alerts/create-alerts.js";
 import type { WebhookErrorCode } from "../errors.js";
 import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
@@ -15,9 +16,17 @@ import { identityOf } from "./identity.js";
 import { journalError, journalIgnored, journalReceived, journalUpdate } from "./journal.js";
 import { completeLease, type Lease } from "./lease.js";
 import { resolveOptions } from "./options.js";
+import { advanceOrder, answerStale, judgeOrder } from "./ordering.js";
 import { replayDeliveries } from "./replay.js";
 import { settleFailure, settleSuccess } from "./settle.js";
-import type { HandleInput, HandleResult, Handler, Receiver, ReceiverOptions } from "./types.js";
+import type {
+  HandleInput,
+  HandleResult,
+  Handler,
+  Receiver,
+  ReceiverEvent,
+  ReceiverOptions,
+} from "./types.js";
 import { hasSchema, validatePayload } from "./validate.js";
 
 /**
@@ -41,7 +50,8 @@ export function createReceiver<Events extends object = never, const S extends Sc
     ),
   );
   const { scheme } = settings;
-  const handlers = createHandlers(settings.observe);
+  const alerts = settings.alerts && createAlerts(settings.alerts, scheme.name, settings.now);
+  const handlers = createHandlers(alerts ? withAlerts(settings.observe, alerts.observe) : settings.observe);
   const loggedSetupErrors = new Set<WebhookErrorCode>();
   // A queue that runs handlers in-process (memoryQueue) binds each job to this receiver.
   let enqueue = settings.queue ? (delivery: QueuedDelivery) => settings.queue!.enqueue(delivery) : undefined;
@@ -123,7 +133,11 @@ export function createReceiver<Events extends object = never, const S extends Sc
       // The journal's start time travels with the lease, the request's one value from here on.
       if (settings.journal) lease.journaledAt = await journalReceived(settings, event, input, key, tenant);
       if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
+      // With a queue, order is judged in the worker, when the work is applied.
+      const order = enqueue ? undefined : await judgeOrder(settings, event, tenant);
+      if (order?.stale) return await answerStale(settings, handlers, event, lease, order);
       const outcome = await handOff(settings, handlers, event, lease, tenant, input, enqueue);
+      await advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event }));
       await settleSuccess(settings, handlers, event, lease, outcome);
       return outcome === "queued" ? accepted("queued", 202, event.id) : accepted("handled", 200, event.id);
     } catch (caught) {
@@ -180,16 +194,34 @@ export function createReceiver<Events extends object = never, const S extends Sc
     },
     dispatch: (delivery, dispatchOptions) => dispatchDelivery(settings, handlers, delivery, dispatchOptions),
     replay: (target, replayOptions) => replayDeliveries(settings, handlers, enqueue, target, replayOptions),
-    deadLetter: (delivery, error) =>
-      journalUpdate(
+    deadLetter(delivery, error) {
+      const kept = journalError(error);
+      handlers.emit({ kind: "dead_letter", id: delivery.id, type: delivery.type, code: kept.code, error });
+      return journalUpdate(
         settings,
         { id: delivery.id, key: ("key" in delivery && delivery.key) || delivery.id },
-        { status: "dead", at: settings.now(), error: journalError(error) },
-      ),
+        { status: "dead", at: settings.now(), error: kept },
+      );
+    },
   };
   const bound = settings.queue?.attach?.((queued, options) => receiver.dispatch(queued, options), {
     deadLetter: (queued, error) => receiver.deadLetter(queued, error),
   });
   if (bound) enqueue = (delivery) => bound.enqueue(delivery);
   return receiver as unknown as Receiver<ResolveEvents<Events, S>>;
+}
+
+/** The user's `observe` and the receiver's alerts, both told every event (alerts first, never throwing). */
+function withAlerts(
+  observe: ((event: ReceiverEvent) => void) | undefined,
+  alerts: (event: ReceiverEvent) => void,
+): (event: ReceiverEvent) => void {
+  if (!observe) return alerts;
+  return (event) => {
+    try {
+      alerts(event);
+    } finally {
+      observe(event);
+    }
+  };
 }

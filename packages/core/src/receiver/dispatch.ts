@@ -7,6 +7,7 @@ import { identityOf } from "./identity.js";
 import { journalAttempt } from "./journal.js";
 import { completeLease, holdLease, releaseLease } from "./lease.js";
 import type { Settings } from "./options.js";
+import { advanceOrder, isReplayKey, judgeOrder, recordStale } from "./ordering.js";
 import { reverify } from "./reverify.js";
 import type { DispatchOptions } from "./types.js";
 
@@ -44,6 +45,16 @@ async function keyOf(
   return idempotencyKey(settings, event, await identityOf(settings, event));
 }
 
+/** The tenant a delivery's keys carry: the job's (sealed, when verified), else the secrets' identity. */
+async function tenantOf(
+  settings: Settings,
+  delivery: Delivery | WebhookEvent | QueuedDelivery,
+  event: WebhookEvent,
+): Promise<string> {
+  if (isQueued(delivery) && delivery.key) return delivery.tenant ?? "";
+  return identityOf(settings, event);
+}
+
 /** Runs the handlers for a delivery: what queue workers and tests call (see `Receiver.dispatch`). */
 export async function dispatchDelivery(
   settings: Settings,
@@ -63,6 +74,12 @@ export async function dispatchDelivery(
     knownKey ?? (settings.journal || options.once ? await keyOf(settings, delivery, event) : event.id);
   const row = { id: event.id, key: deliveryKey };
   const run = async () => {
+    // Judged when the work is applied; a replay (its key given, or a replay job's) runs regardless.
+    const order =
+      settings.ordering && knownKey === undefined && !isReplayKey(deliveryKey)
+        ? await judgeOrder(settings, event, await tenantOf(settings, delivery, event))
+        : undefined;
+    if (order?.stale) return recordStale(settings, handlers, event, row, order);
     const started = performance.now();
     try {
       await handlers.run(event);
@@ -71,6 +88,7 @@ export async function dispatchDelivery(
       await journalAttempt(settings, row, performance.now() - started, error);
       throw error;
     }
+    await advanceOrder(settings, order, report);
     await journalAttempt(settings, row, performance.now() - started);
   };
   if (!options.once) return run();

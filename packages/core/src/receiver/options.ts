@@ -1,3 +1,4 @@
+import { type AlertSettings, resolveAlertOptions } from "../alerts/create-alerts.js";
 import { WebhookError } from "../errors.js";
 import type { SchemaMap } from "../event-types.js";
 import type { Bound } from "../internal/bounded.js";
@@ -12,6 +13,7 @@ import { checkTolerance } from "../scheme/timestamps.js";
 import { memoryStore } from "../store/memory-store.js";
 import type { IdempotencyStore } from "../store.js";
 import type { Scheme } from "../types.js";
+import { type OrderingSettings, resolveOrdering } from "./ordering-options.js";
 import type { ReceiverEvent, ReceiverOptions } from "./types.js";
 
 /** A receiver's options, checked once and with every default filled in. */
@@ -19,6 +21,8 @@ export interface Settings {
   scheme: Scheme;
   store: IdempotencyStore;
   queue: Queue | undefined;
+  /** Out-of-order protection (`ordering`), checked against the scheme and the store. */
+  ordering: OrderingSettings | undefined;
   journal: DeliveryJournal | undefined;
   /** Tells the receiver's `onError` listeners about a journal failure that did not change an answer. */
   reportJournal: (error: unknown, delivery?: { id: string }) => void;
@@ -37,6 +41,7 @@ export interface Settings {
   contentTypes: readonly string[];
   isAllowed: ((ip: string | undefined) => boolean) | undefined;
   observe: ((event: ReceiverEvent) => void) | undefined;
+  alerts: AlertSettings | undefined;
   now: () => Date;
   /** The receiver's own seal keys (`sealKey`): the first seals, all are checked. */
   sealKeys: readonly HmacKey[];
@@ -118,10 +123,13 @@ export function resolveOptions(
   }
   const storeTimeoutMs = wholeNumber("storeTimeoutMs", options.storeTimeoutMs, 2000);
   const queueTimeoutMs = wholeNumber("queueTimeoutMs", options.queueTimeoutMs, 5000);
+  const ttlMs = wholeNumber("ttlMs", options.ttlMs, 72 * 3600 * 1000);
+  const store = options.store ?? memoryStore();
   const settings: Settings = {
     scheme,
-    store: options.store ?? memoryStore(),
+    store,
     queue: options.queue,
+    ordering: resolveOrdering(options.ordering, scheme, store, ttlMs),
     journal: checkJournal(options.journal),
     reportJournal,
     tolerance: checkTolerance(options.tolerance, "createReceiver option tolerance"),
@@ -129,7 +137,7 @@ export function resolveOptions(
     bodyTimeoutMs: wholeNumber("bodyTimeoutMs", options.bodyTimeoutMs, 5000),
     maxHeaderBytes: wholeNumber("maxHeaderBytes", options.maxHeaderBytes, 16_384),
     lockMs: wholeNumber("lockMs", options.lockMs, 30_000, 3),
-    ttlMs: wholeNumber("ttlMs", options.ttlMs, 72 * 3600 * 1000),
+    ttlMs,
     storeTimeoutMs,
     queueTimeoutMs,
     schemas: options.events ?? {},
@@ -139,6 +147,7 @@ export function resolveOptions(
     contentTypes: (options.contentTypes ?? scheme.facts.contentTypes).map((t) => t.toLowerCase()),
     isAllowed: options.allowIps ? compileAllowList(options.allowIps) : undefined,
     observe: checkOption.callback("createReceiver option observe", options.observe),
+    alerts: resolveAlertOptions(options.alerts),
     now: checkOption.callback("createReceiver option now", options.now) ?? (() => new Date()),
     sealKeys,
     identities: new WeakMap(),

@@ -1,3 +1,4 @@
+import type { AlertOptions } from "../alerts/types.js";
 import type { WebhookError, WebhookErrorCode } from "../errors.js";
 import type { AnyEvent, EventFor, EventName, SchemaMap } from "../event-types.js";
 import type { BodySource } from "../internal/read-body.js";
@@ -22,15 +23,39 @@ export type ReceiverEvent =
     }
   | { kind: "handshake"; id?: string; type?: string }
   | { kind: "duplicate"; id: string; type: string }
+  /** Older than its resource's watermark (`ordering`): acknowledged, handlers not run. */
+  | { kind: "stale"; id: string; type: string; resource: string; at: Date; watermark: Date }
   | { kind: "unhandled"; id: string; type: string }
   | { kind: "enqueued"; id: string; type: string }
   | { kind: "handled"; id: string; type: string; handlers: number; durationMs: number }
-  | { kind: "failed"; id: string; type: string; error: unknown; durationMs: number };
+  | { kind: "failed"; id: string; type: string; error: unknown; durationMs: number }
+  /** A delivery given up on (`receiver.deadLetter`): `code` is the last error's (`handler_failed` for a handler's own). */
+  | { kind: "dead_letter"; id: string; type: string; code: string; error: unknown };
 
 /** Context passed to `onError` handlers. */
 export interface ErrorContext {
   /** The delivery, once it was verified. */
   delivery?: WebhookEvent;
+}
+
+/**
+ * Out-of-order protection: an event older than the newest event already applied to the same
+ * resource is `stale` — acknowledged (200) without running its handlers. Needs a store with
+ * `watermark` and `advance` (every store hookgate ships has them).
+ */
+export interface OrderingOptions {
+  /**
+   * The resource an event changes (a subscription id, an order id): events of one resource are
+   * ordered; `undefined` leaves the event unordered.
+   */
+  key: (event: WebhookEvent) => string | undefined;
+  /**
+   * When the event happened, in ms since the epoch or as a Date; `undefined` leaves it unordered.
+   * @default the scheme's `facts.eventTime` (Stripe's `created`); required for schemes without one (GitHub)
+   */
+  at?: (event: WebhookEvent) => number | Date | undefined;
+  /** How long a resource's watermark is kept after it last moved, in ms. @default the receiver's `ttlMs` */
+  ttlMs?: number;
 }
 
 /** Options for {@link createReceiver}. Every number is checked at creation (`invalid_option`). */
@@ -41,6 +66,14 @@ export interface ReceiverOptions<S extends SchemaMap = SchemaMap> {
   store?: IdempotencyStore;
   /** Present → enqueue and answer 202 at once; absent → run handlers inline and answer 200. */
   queue?: Queue;
+  /**
+   * Events of one resource applied in order: an event older than the resource's watermark is
+   * answered 200 `stale` and its handlers do not run (with a queue, judged in the worker).
+   *
+   * @example
+   * ordering: { key: (event) => (event.payload as Stripe.Event).data.object.id }
+   */
+  ordering?: OrderingOptions;
   /**
    * Records every accepted delivery (exact bytes, headers, lifecycle) before its 2xx, and counts
    * refusals: `memoryJournal()`, `sqliteJournal({ path })`, `postgresJournal({ pool })`. A journal
@@ -99,6 +132,15 @@ export interface ReceiverOptions<S extends SchemaMap = SchemaMap> {
   contentTypes?: readonly string[];
   /** Receives typed pipeline events for logs, metrics and traces. */
   observe?: (event: ReceiverEvent) => void;
+  /**
+   * Tell a person when something needs one: a delivery given up on (`dead_letter`), a burst of
+   * signature failures, silence from the sender (and `recovered`). At most one alert per kind and
+   * `throttleMs`; a notifier that throws or hangs never affects answers.
+   *
+   * @example
+   * alerts: { notify: slackNotifier(process.env.SLACK_ALERTS_URL!), silence: { afterMs: 3_600_000 } }
+   */
+  alerts?: AlertOptions;
   /** The clock. @default () => new Date() */
   now?: () => Date;
 }
@@ -124,14 +166,24 @@ export interface HandleInput {
 }
 
 /** What happened to a delivery, as {@link HandleResult.outcome} reports it. */
-export type HandleOutcome = "handled" | "queued" | "duplicate" | "handshake" | "ignored" | "rejected";
+export type HandleOutcome =
+  | "handled"
+  | "queued"
+  | "duplicate"
+  | "stale"
+  | "handshake"
+  | "ignored"
+  | "rejected";
 
 /** What to answer — status, headers and a body — and, for in-process callers, what happened. */
 export interface HandleResult {
   status: number;
   headers: Record<string, string>;
   body: string;
-  /** handled (200), queued (202), duplicate (200), handshake, ignored (200: no handler) or rejected (4xx/5xx). */
+  /**
+   * handled (200), queued (202), duplicate (200), stale (200: older than its resource's watermark),
+   * handshake, ignored (200: no handler) or rejected (4xx/5xx).
+   */
   outcome: HandleOutcome;
   /** The delivery id, once verified. */
   id?: string;

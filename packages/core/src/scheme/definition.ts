@@ -101,6 +101,18 @@ export type TimestampSpec =
   /** A field of the body-carried signature ({@link BodySignatureSpec}), checked before it. */
   | { field: string; unit: "s" | "ms" };
 
+/**
+ * Where the event's own time is: when the sender created the event, in the signed payload — not
+ * when this delivery attempt was signed (Stripe's `t=` and Standard Webhooks' timestamp header are
+ * re-signed on each retry). What the receiver's `ordering` compares by default.
+ */
+export interface EventTimeSpec {
+  /** A dot path in the JSON payload. */
+  payload: string;
+  /** Seconds or milliseconds since the epoch, or an RFC 3339 date-time. */
+  unit: "s" | "ms" | "iso";
+}
+
 /** What a value-source function sees. */
 export interface SourceContext {
   headers: HeadersInput;
@@ -153,6 +165,8 @@ export interface SchemeDefinition {
   /** Keys from a certificate the request names, instead of configured secrets (PayPal). */
   certificate?: SchemeCertificate;
   timestamp?: TimestampSpec;
+  /** Where the event's creation time is, where the provider signs one (see {@link EventTimeSpec}). */
+  eventTime?: EventTimeSpec;
   /**
    * The signed content: a template over `{id}`, `{timestamp}`, `{body}`, `{url}` and the fields
    * of a body-carried signature, `{field:token}`, and `{crc32}`, the body's CRC-32 in decimal

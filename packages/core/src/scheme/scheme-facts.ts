@@ -50,6 +50,7 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
         ? id.payload !== undefined
         : template !== undefined && templateUses(template, "id"),
   };
+  if (definition.eventTime) facts.eventTime = { ...definition.eventTime };
   if (inBody)
     facts.bodySignature = { json: inBody.json, field: inBody.signature, each: inBody.each === true };
   const { certificate } = definition;

@@ -41,6 +41,8 @@ export function standardWebhooks(options: StandardWebhooksSchemeOptions): Header
         },
       ],
       timestamp: { header: "webhook-timestamp", aliases: ["svix-timestamp"], unit: "s" },
+      // The header is the attempt's time; the spec's payload `timestamp` is the event's.
+      eventTime: { payload: "timestamp", unit: "iso" },
       content: "{id}.{timestamp}.{body}",
       key: standardWebhooksKey,
       id: { header: "webhook-id", aliases: ["svix-id"] },

@@ -44,6 +44,8 @@ export function stripe(options: StripeSchemeOptions): HeaderSigningScheme {
         },
       ],
       timestamp: { in: "signature", unit: "s" },
+      // `t=` is when this attempt was signed; `created` is when the event happened.
+      eventTime: { payload: "created", unit: "s" },
       content: "{timestamp}.{body}",
       key: stripeKey,
       id: { payload: "id" },

@@ -5,8 +5,8 @@ import type { IdempotencyStore } from "../store.js";
 /** Options for {@link memoryStore}. */
 export interface MemoryStoreOptions {
   /**
-   * Most keys kept, claims and bindings together. Past it, expired leases go first, then the
-   * oldest completed keys and bindings; when every key is a live lease, a new claim or binding is
+   * Most keys kept, claims, bindings and watermarks together. Past it, expired leases go first,
+   * then the oldest completed keys, bindings and watermarks; when every key is a live lease, a new claim or binding is
    * refused (503) rather than forgetting one.
    * @default 100_000
    */
@@ -22,6 +22,12 @@ interface Lease {
 }
 
 interface Completion {
+  expiresAt: number;
+  seq: number;
+}
+
+interface Watermark {
+  at: number;
   expiresAt: number;
   seq: number;
 }
@@ -91,7 +97,7 @@ class WriteOrder {
 
 /** An in-memory store with its bookkeeping exposed for tests and metrics. */
 export interface MemoryStore extends IdempotencyStore {
-  /** Keys currently held (leased, completed or bound, not yet expired or evicted). */
+  /** Keys currently held (leased, completed, bound or watermarked, not yet expired or evicted). */
   readonly size: number;
   clear(): void;
 }
@@ -114,14 +120,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const completed = new Map<string, Completion>();
   // Bindings are a namespace of their own: `bind(k)` and `claim(k)` never meet.
   const bindings = new Map<string, Binding>();
+  // So are watermarks (`ordering`): one per resource.
+  const watermarks = new Map<string, Watermark>();
   const leaseOrder = new WriteOrder();
   const completedOrder = new WriteOrder();
   const bindingOrder = new WriteOrder();
+  const watermarkOrder = new WriteOrder();
+  const evictable: ReadonlyArray<[WriteOrder, Map<string, { seq: number }>]> = [
+    [completedOrder, completed],
+    [bindingOrder, bindings],
+    [watermarkOrder, watermarks],
+  ];
   let seq = 0;
-  const size = () => leases.size + completed.size + bindings.size;
+  const size = () => leases.size + completed.size + bindings.size + watermarks.size;
 
-  // Expired leases go first (oldest first), then the oldest completed keys and bindings (by
-  // when they were last written); never a live lease.
+  // Expired leases go first (oldest first), then the oldest completed keys, bindings and
+  // watermarks (by when they were last written); never a live lease.
   function makeRoom(at: number): void {
     for (let place = leaseOrder.peek(); place && size() >= maxKeys; place = leaseOrder.peek()) {
       const lease = leases.get(place.key);
@@ -132,13 +146,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       leaseOrder.shift();
     }
     while (size() >= maxKeys) {
-      const done = completedOrder.peek();
-      const bound = bindingOrder.peek();
-      if (!done && !bound) break;
-      const [order, map, place] =
-        done && (!bound || done.seq < bound.seq)
-          ? [completedOrder, completed as Map<string, { seq: number }>, done]
-          : [bindingOrder, bindings as Map<string, { seq: number }>, bound!];
+      let oldest: [WriteOrder, Map<string, { seq: number }>, { key: string; seq: number }] | undefined;
+      for (const [order, map] of evictable) {
+        const place = order.peek();
+        if (place && (!oldest || place.seq < oldest[2].seq)) oldest = [order, map, place];
+      }
+      if (!oldest) break;
+      const [order, map, place] = oldest;
       if (map.get(place.key)?.seq === place.seq) map.delete(place.key);
       order.shift();
     }
@@ -165,6 +179,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     bindingOrder.push(key, seq, bindings);
   }
 
+  function setWatermark(key: string, at: number, expiresAt: number): void {
+    watermarks.set(key, { at, expiresAt, seq: ++seq });
+    watermarkOrder.push(key, seq, watermarks);
+  }
+
   /** Whether `token` may extend or complete `key`: it holds the lease, or the key is free again. */
   function holds(key: string, token: string, at: number): boolean {
     const done = completed.get(key);
@@ -184,6 +203,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       completedOrder.clear();
       bindings.clear();
       bindingOrder.clear();
+      watermarks.clear();
+      watermarkOrder.clear();
     },
     async claim(key, { lockMs }) {
       const at = now();
@@ -243,6 +264,25 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       makeRoom(at);
       setBinding(key, value, at + ttlMs);
       return value;
+    },
+    async watermark(key) {
+      const mark = watermarks.get(key);
+      return mark && mark.expiresAt > now() ? mark.at : undefined;
+    },
+    async advance(key, at, { ttlMs }) {
+      if (!Number.isFinite(at) || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+        throw new WebhookError(
+          "invalid_option",
+          `hookgate: memoryStore advance needs a finite time and a positive ttlMs, got ${String(at)} and ${String(ttlMs)}`,
+        );
+      }
+      const clock = now();
+      const mark = watermarks.get(key);
+      if (mark && mark.expiresAt > clock && mark.at > at) return false;
+      watermarks.delete(key);
+      makeRoom(clock);
+      setWatermark(key, at, clock + ttlMs);
+      return true;
     },
   };
 }

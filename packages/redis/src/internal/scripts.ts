@@ -77,3 +77,19 @@ end
 if ARGV[3] == '1' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return v`,
 );
+
+// Watermarks (`ordering`) live under `<claim key>:order`, beside bindings: their own key in the
+// delivery key's slot. The value is the time in ms as a decimal string; ARGV[1] is the time,
+// ARGV[2] milliseconds to keep it. Lua numbers are doubles: exact for every ms time up to 2^53.
+
+/** 1 advanced (no watermark, or one at or before ARGV[1]: set, kept ARGV[2] ms); 0 a newer one holds. */
+export const ADVANCE = script(
+  "advance",
+  `local v = redis.call('GET', KEYS[1])
+if v and tonumber(v) > tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`,
+);
+
+/** The watermark as its decimal string, or false when there is none. */
+export const WATERMARK = script("watermark", `return redis.call('GET', KEYS[1])`);

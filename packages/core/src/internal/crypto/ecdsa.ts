@@ -122,7 +122,12 @@ function nodeEcdsaPrivateKey(pkcs8Bytes: Uint8Array): KeyObject {
 export async function ecdsaSign(key: EcdsaKey, chunks: readonly Chunk[]): Promise<Uint8Array> {
   if (!key.pkcs8) throw new Error("hookgate: this ECDSA key is a public key; signing needs the private key");
   const nc = node();
-  if (nc) return nc.sign("sha256", joinChunks(chunks), nodeEcdsaPrivateKey(key.pkcs8));
+  if (nc) {
+    // workerd's node:crypto (nodejs_compat) returns the largest DER size (72 bytes), zero-padded
+    // after the SEQUENCE: keep the SEQUENCE only, as Node does.
+    const der = nc.sign("sha256", joinChunks(chunks), nodeEcdsaPrivateKey(key.pkcs8));
+    return der[0] === 0x30 && der[1]! + 2 < der.length ? der.subarray(0, der[1]! + 2) : der;
+  }
   const cryptoKey = await subtle().importKey("pkcs8", ownBuffer(key.pkcs8), ECDSA_P256, false, ["sign"]);
   const raw = new Uint8Array(await subtle().sign(ECDSA_SHA256, cryptoKey, ownBuffer(joinChunks(chunks))));
   return ecdsaRawToDer(raw);

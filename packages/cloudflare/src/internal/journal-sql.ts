@@ -1,0 +1,102 @@
+// The D1 journal's schema and row shapes: the columns of @hookgate/sqlite's journal (D1 is SQLite).
+import type { JournalFilter, JournalStatus, JournalSummary } from "@hookgate/core";
+import { decodeJournalCursor } from "@hookgate/core/kit";
+
+export interface SummaryRow {
+  id: string;
+  key: string;
+  tenant: string | null;
+  scheme: string;
+  type: string;
+  status: JournalStatus;
+  received_at: number;
+  updated_at: number;
+  attempts: number;
+  error_code: string | null;
+  error_message: string | null;
+  duration_ms: number | null;
+  matched_secret: string;
+  size: number;
+}
+
+export interface EntryRow extends SummaryRow {
+  timestamp: number | null;
+  url: string | null;
+  headers: string;
+  raw_body: unknown;
+  params: string | null;
+  seal: string | null;
+}
+
+export const SUMMARY =
+  "id, key, tenant, scheme, type, status, received_at, updated_at, attempts, error_code, error_message, duration_ms, matched_secret, size";
+
+/** The statements that create the journal's tables, one each (D1's `batch` runs them in one transaction). */
+export function journalSchema(t: string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t} (key TEXT PRIMARY KEY, id TEXT NOT NULL, tenant TEXT, scheme TEXT NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL, received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, error_code TEXT, error_message TEXT, duration_ms REAL, matched_secret TEXT NOT NULL, size INTEGER NOT NULL, timestamp INTEGER, url TEXT, headers TEXT NOT NULL, raw_body BLOB NOT NULL, params TEXT, seal TEXT)`,
+    `CREATE INDEX IF NOT EXISTS ${t}_received ON ${t} (received_at, key)`,
+    `CREATE INDEX IF NOT EXISTS ${t}_status ON ${t} (status, received_at)`,
+    `CREATE INDEX IF NOT EXISTS ${t}_id ON ${t} (id)`,
+    `CREATE INDEX IF NOT EXISTS ${t}_tenant ON ${t} (tenant, received_at)`,
+    `CREATE TABLE IF NOT EXISTS ${t}_rejections (minute INTEGER NOT NULL, code TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (minute, code)) WITHOUT ROWID`,
+    `CREATE TABLE IF NOT EXISTS ${t}_rejected (seq INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL, at INTEGER NOT NULL, url TEXT, headers TEXT NOT NULL, raw_body BLOB NOT NULL)`,
+  ];
+}
+
+export function summaryOf(row: SummaryRow): JournalSummary {
+  return {
+    id: row.id,
+    key: row.key,
+    tenant: row.tenant ?? undefined,
+    scheme: row.scheme,
+    type: row.type,
+    status: row.status,
+    receivedAt: new Date(row.received_at),
+    updatedAt: new Date(row.updated_at),
+    attempts: row.attempts,
+    lastError:
+      row.error_code === null ? undefined : { code: row.error_code, message: row.error_message ?? "" },
+    durationMs: row.duration_ms ?? undefined,
+    matchedSecret: JSON.parse(row.matched_secret),
+    size: row.size,
+  };
+}
+
+/** A BLOB as D1 returns it (an array of byte values, or an ArrayBuffer) → bytes. */
+export function blobBytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value.slice(0));
+  if (Array.isArray(value)) return Uint8Array.from(value as number[]);
+  return new Uint8Array(0);
+}
+
+/** Bytes → an ArrayBuffer of exactly them, as D1 binds a BLOB. */
+export function blobOf(bytes: Uint8Array): ArrayBuffer {
+  return bytes.slice().buffer as ArrayBuffer;
+}
+
+/** `WHERE` clauses and numbered parameters for a `list` or `stats` filter. */
+export function where(filter: JournalFilter): { sql: string; params: Array<string | number> } {
+  const clauses: string[] = [];
+  const params: Array<string | number> = [];
+  const param = (value: string | number) => {
+    params.push(value);
+    return `?${params.length}`;
+  };
+  if (filter.status !== undefined) {
+    const statuses = typeof filter.status === "string" ? [filter.status] : [...filter.status];
+    clauses.push(`status IN (${statuses.map(param).join(", ") || "NULL"})`);
+  }
+  if (filter.type !== undefined) clauses.push(`type = ${param(filter.type)}`);
+  if (filter.id !== undefined) clauses.push(`id = ${param(filter.id)}`);
+  if (filter.tenant !== undefined) clauses.push(`tenant = ${param(filter.tenant)}`);
+  if (filter.since) clauses.push(`received_at >= ${param(filter.since.getTime())}`);
+  if (filter.until) clauses.push(`received_at < ${param(filter.until.getTime())}`);
+  if (filter.cursor !== undefined) {
+    const cursor = decodeJournalCursor(filter.cursor);
+    const at = param(cursor.receivedAt);
+    clauses.push(`(received_at < ${at} OR (received_at = ${at} AND key < ${param(cursor.key)}))`);
+  }
+  return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
+}

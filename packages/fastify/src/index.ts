@@ -1,0 +1,2 @@
+export type { WebhookPluginOptions } from "./webhook-plugin.js";
+export { webhookPlugin } from "./webhook-plugin.js";

@@ -1,0 +1,3 @@
+import { preset } from "../../tsup.preset";
+
+export default preset();
