@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     return;
   }
   const scheme = make[which]!();
-  const headers = await scheme.sign({ id: "msg_1", rawBody: raw, type: "issues" });
+  const headers = await scheme.sign!({ id: "msg_1", rawBody: raw, type: "issues" });
   const input = { headers, rawBody: raw };
   const options = { tolerance: Number.POSITIVE_INFINITY };
   let sink = 0;
