@@ -54,7 +54,7 @@ export function soakTraffic(
       type: "invoice.paid",
       data: { object: { id: `in_${sequence}`, amount_paid: 4200 } },
     });
-    const headers = await (options.signer ?? stripe).sign({ rawBody: body, timestamp: options.timestamp });
+    const headers = await (options.signer ?? stripe).sign!({ rawBody: body, timestamp: options.timestamp });
     return {
       path: "/webhooks/stripe",
       headers,

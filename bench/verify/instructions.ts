@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   }
   const sync = which.endsWith("-sync");
   const scheme = make[which.replace(/-sync$/, "")]!();
-  const headers = await scheme.sign({ id: "msg_1", rawBody: raw, type: "issues" });
+  const headers = await scheme.sign!({ id: "msg_1", rawBody: raw, type: "issues" });
   const input = { headers, rawBody: raw };
   const options = { tolerance: Number.POSITIVE_INFINITY };
   let sink = 0;

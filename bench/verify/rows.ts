@@ -72,7 +72,7 @@ async function hookgateRows(raw: Buffer): Promise<Row[]> {
     // Twilio signs a JSON body through a bodySHA256 query parameter on the URL.
     const url =
       name === "twilio" ? `${URL_}?bodySHA256=${createHash("sha256").update(raw).digest("hex")}` : URL_;
-    const headers = await scheme.sign({ id: "msg_1", rawBody: raw, url, type: "issues" });
+    const headers = await scheme.sign!({ id: "msg_1", rawBody: raw, url, type: "issues" });
     const input = { headers, rawBody: raw, url };
     // The synchronous verify (node:crypto, static secrets): the same checks, no promise.
     scheme.verifySync(input, options);

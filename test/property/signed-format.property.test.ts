@@ -52,7 +52,16 @@ const signingOptions: SchemeSigningOptions = {
   header: "x-property-signature",
   prefix: "sha256=",
   timestampHeader: "x-property-timestamp",
+  webhookId: "PROPERTY0WEBHOOK",
 };
+
+/** A certificate URL of the form a certificate scheme fetches (its `facts.certificate.form`). */
+const exampleCertificateUrl = (form: string) => form.replace(/<[^>]+>/g, "test");
+/** Whether a URL has a certificate URL form (`<…>`: one path-free piece). */
+const fitsForm = (form: string, url: string) =>
+  new RegExp(`^${form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/<[^>]+>/g, "[^/]+")}$`).test(url);
+/** The URLs the stubbed fetch serves the test certificate at. */
+const certificateUrls = new Set([sns.certificateUrl]);
 
 /** Secrets in every form a scheme takes: a string, a `whsec_` key, ECDSA, Ed25519 and RSA private keys. */
 async function secretForms(name: string): Promise<string[]> {
@@ -130,6 +139,13 @@ async function genuineVariants(): Promise<Variant[]> {
       let scheme: Scheme;
       try {
         scheme = schemeForSecret(name, secret, options);
+        const form = scheme.facts.certificate?.form;
+        if (form && !fitsForm(form, sns.certificateUrl)) {
+          // A certificate scheme signs for a URL of its provider's form, served the test certificate.
+          const certificateUrl = exampleCertificateUrl(form);
+          certificateUrls.add(certificateUrl);
+          scheme = schemeForSecret(name, secret, { ...options, certificateUrl });
+        }
       } catch {
         continue;
       }
@@ -274,7 +290,7 @@ let variants: Variant[] = [];
 beforeAll(async () => {
   // A scheme whose signing certificate is fetched (aws-sns) gets the test certificate, and only it.
   vi.stubGlobal("fetch", async (url: string | URL | Request) =>
-    String(url instanceof Request ? url.url : url) === sns.certificateUrl
+    certificateUrls.has(String(url instanceof Request ? url.url : url))
       ? new Response(sns.certificate)
       : new Response("not found", { status: 404 }),
   );

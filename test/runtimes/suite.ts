@@ -53,7 +53,7 @@ async function workingSecret(name: string): Promise<string> {
   for (const candidate of candidates) {
     const secret = await candidate();
     try {
-      await schemeForSecret(name, secret).sign({ rawBody: "{}", url: "https://hooks.example.com/x" });
+      await schemeForSecret(name, secret).signRequest({ rawBody: "{}", url: "https://hooks.example.com/x" });
       return secret;
     } catch (error) {
       if ((error as { code?: string }).code !== "invalid_secret") return secret;

@@ -32,6 +32,7 @@ const STRING_FLAGS = [
   "host",
   "certificate-url",
   "topic-arn",
+  "webhook-id",
   "header",
   "prefix",
   "timestamp-header",
@@ -47,6 +48,7 @@ function schemeOptions(command: ReturnType<ReturnType<typeof cac>["command"]>) {
       "--certificate-url <url>",
       "aws-sns: where the receiver fetches the certificate of --secret's key (https://sns.<region>.amazonaws.com/….pem)",
     )
+    .option("--webhook-id <id>", "paypal: the webhook ID the receiver is configured with")
     .option("--header <name>", "hmac: the signature header")
     .option("--prefix <prefix>", "hmac: a prefix before the signature (sha256=)")
     .option("--timestamp-header <name>", "hmac: a header carrying the signed timestamp");

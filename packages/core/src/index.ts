@@ -151,6 +151,7 @@ export type {
   Delivery,
   FieldFacts,
   HandshakeReply,
+  HeaderSigningScheme,
   HeadersInput,
   MatchedSecret,
   RawBody,

@@ -170,6 +170,18 @@ export interface SchemeFacts {
    * `type` name envelope fields. Absent where the body is the event itself.
    */
   envelope?: string;
+  /**
+   * Where a scheme whose key is a certificate the request names (AWS SNS, PayPal) carries the
+   * certificate's URL, and the form the URL must have (`<…>` marks what varies): only such URLs
+   * are fetched. Absent where the keys are configured.
+   */
+  certificate?: { header?: string; field?: string; form: string };
+  /**
+   * Where a signature carried in the body is (Mailgun, SNS, Microsoft Graph): the field, in the
+   * object at the JSON dot path `json` (`""`: the top level; `each`: in every item of that array),
+   * or a top-level field of a form. Absent where the signature travels in headers.
+   */
+  bodySignature?: { json: string; field: string; each: boolean };
   /** Whether the signature covers the request URL (Twilio): the receiver needs the public URL. */
   signsUrl: boolean;
   /**
@@ -263,9 +275,11 @@ export interface Scheme<Answer = unknown> {
   ): Promise<Delivery>;
   /**
    * The exact headers the provider would send with this body, signed with the first secret.
-   * Schemes that sign inside the body (Mailgun, AWS SNS) reject: use {@link Scheme.signRequest}.
+   * Absent where the signature travels inside the body (Mailgun, AWS SNS): there are no headers
+   * to return, so use {@link Scheme.signRequest}. Built-in header-signed schemes are typed
+   * {@link HeaderSigningScheme}, where it is always present.
    */
-  sign(input: SignInput): Promise<Record<string, string>>;
+  sign?(input: SignInput): Promise<Record<string, string>>;
   /**
    * The request the provider would send, headers and body, signed with the first secret: for
    * every scheme, including those whose signature travels inside the body (Mailgun's `signature`
@@ -297,6 +311,12 @@ export interface Scheme<Answer = unknown> {
    * status, or stops retrying on one), by error code; the receiver's `responses` option overrides.
    */
   readonly responses?: Readonly<Partial<Record<string, number>>>;
+}
+
+/** A scheme whose signature travels in headers: {@link Scheme.sign} returns them. */
+export interface HeaderSigningScheme<Answer = unknown> extends Scheme<Answer> {
+  sign(input: SignInput): Promise<Record<string, string>>;
+  withSigningKey(key: SecretInput): HeaderSigningScheme<Answer>;
 }
 
 /** What a scheme's {@link Scheme.challenge} sees: the request, unverified, body read. */

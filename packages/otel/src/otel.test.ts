@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import {
   createReceiver,
+  type HeaderSigningScheme,
   memoryQueue,
   type QueuedDelivery,
-  type Scheme,
   schemeForSecret,
   schemes,
 } from "@hookgate/core";
@@ -20,7 +20,11 @@ const TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
 const PARENT_ID = "b7ad6b7169203331";
 const TRACEPARENT = `00-${TRACE_ID}-${PARENT_ID}-01`;
 
-async function request(id: string, headers: Record<string, string> = {}, signWith: Scheme = scheme) {
+async function request(
+  id: string,
+  headers: Record<string, string> = {},
+  signWith: HeaderSigningScheme = scheme,
+) {
   const rawBody = JSON.stringify({ id, type: "invoice.paid", data: { object: { id: `in_${id}` } } });
   const signed = await signWith.sign({ rawBody });
   return { method: "POST", url: "https://example.com/hooks", headers: { ...signed, ...headers }, rawBody };

@@ -62,7 +62,7 @@ const secretForms: readonly (readonly [string, string])[] = [
 ];
 
 /** A scheme built from what it declares (`facts`, `schemeForSecret`): no provider is named here. */
-async function setupFor(name: string): Promise<Setup> {
+async function setupFor(name: string): Promise<Setup | undefined> {
   const url = `https://example.com/webhooks/${name}?tenant=1`;
   for (const [right, wrong] of schemeNeedsOptions(name).length > 0 ? [] : secretForms) {
     let scheme: Scheme;
@@ -97,10 +97,12 @@ async function setupFor(name: string): Promise<Setup> {
       signatureHeaders: [],
     };
   }
+  // Another certificate scheme needs its provider's certificate host: its own interop test covers it.
+  if (schemeNeedsOptions(name).includes("certificateUrl")) return undefined;
   throw new Error(`no secret form builds the ${name} scheme`);
 }
 
-const setups: Record<string, Setup> = Object.fromEntries(
+const setups: Record<string, Setup | undefined> = Object.fromEntries(
   await Promise.all(
     [...new Set(fixtureCatalog.map((entry) => entry.scheme))].map(
       async (name) => [name, await setupFor(name)] as const,
@@ -143,96 +145,97 @@ describe("fixtureCatalog", () => {
   });
 });
 
-describe.each(fixtureCatalog.map((entry) => [`${entry.provider}.${entry.name}`, entry] as const))(
-  "fixtures.%s",
-  (_name, entry) => {
-    const setup = setups[entry.scheme]!;
-    const input = (fixture: { headers: Record<string, string>; body: string }) => ({
-      headers: fixture.headers,
-      rawBody: fixture.body,
-      url: setup.url,
+describe.each(
+  fixtureCatalog
+    .filter((entry) => setups[entry.scheme] !== undefined)
+    .map((entry) => [`${entry.provider}.${entry.name}`, entry] as const),
+)("fixtures.%s", (_name, entry) => {
+  const setup = setups[entry.scheme]!;
+  const input = (fixture: { headers: Record<string, string>; body: string }) => ({
+    headers: fixture.headers,
+    rawBody: fixture.body,
+    url: setup.url,
+  });
+  const sign = (options: Parameters<typeof signedFixture>[2] = {}) =>
+    signedFixture(setup.scheme, entry.create(), { url: setup.url, ...options });
+
+  it(`verifies with the ${entry.scheme} scheme, typed ${entry.type}`, async () => {
+    const fixture = await sign();
+    const delivery = await verify(setup.scheme, input(fixture));
+    expect(delivery.type).toBe(entry.type);
+    expect(delivery.scheme).toBe(setup.scheme.name);
+    expect(delivery.id).toEqual(expect.any(String));
+    expect(delivery.payload).toEqual(parseBody(fixture.body, fixture.headers));
+  });
+
+  it("is a fresh delivery each call (new id)", async () => {
+    const [a, b] = [await sign(), await sign()];
+    const [da, db] = [await verify(setup.scheme, input(a)), await verify(setup.scheme, input(b))];
+    expect(da.id).not.toBe(db.id);
+  });
+
+  if (setup.token) {
+    it("tampered body still verifies: the scheme does not sign the body", async () => {
+      const fixture = await sign({ tamper: "body" });
+      await expect(verify(setup.scheme, input(fixture))).resolves.toMatchObject({ type: entry.type });
     });
-    const sign = (options: Parameters<typeof signedFixture>[2] = {}) =>
-      signedFixture(setup.scheme, entry.create(), { url: setup.url, ...options });
-
-    it(`verifies with the ${entry.scheme} scheme, typed ${entry.type}`, async () => {
-      const fixture = await sign();
-      const delivery = await verify(setup.scheme, input(fixture));
-      expect(delivery.type).toBe(entry.type);
-      expect(delivery.scheme).toBe(setup.scheme.name);
-      expect(delivery.id).toEqual(expect.any(String));
-      expect(delivery.payload).toEqual(parseBody(fixture.body, fixture.headers));
-    });
-
-    it("is a fresh delivery each call (new id)", async () => {
-      const [a, b] = [await sign(), await sign()];
-      const [da, db] = [await verify(setup.scheme, input(a)), await verify(setup.scheme, input(b))];
-      expect(da.id).not.toBe(db.id);
-    });
-
-    if (setup.token) {
-      it("tampered body still verifies: the scheme does not sign the body", async () => {
-        const fixture = await sign({ tamper: "body" });
-        await expect(verify(setup.scheme, input(fixture))).resolves.toMatchObject({ type: entry.type });
-      });
-    } else {
-      it("tampered body → signature_mismatch", async () => {
-        const fixture = await sign({ tamper: "body" });
-        await expect(verify(setup.scheme, input(fixture))).rejects.toMatchObject({
-          code: "signature_mismatch",
-          status: 401,
-        });
-      });
-    }
-
-    it("tampered signature → signature_mismatch", async () => {
-      const names = setup.signatureHeaders;
-      const spoil = (value: string) => {
-        // Before base64's last quartet, whose padding bits a changed character may only touch.
-        const at = Math.max(0, value.length - 5);
-        return value.slice(0, at) + (value[at] === "a" ? "b" : "a") + value.slice(at + 1);
-      };
-      const fixture = await sign({
-        // Every signature header the scheme declares (Box sends two); a body-carried one otherwise.
-        tamper:
-          names.length > 0
-            ? (f) => ({
-                ...f,
-                headers: {
-                  ...f.headers,
-                  ...Object.fromEntries(names.map((name) => [name, spoil(f.headers[name]!)])),
-                },
-              })
-            : "signature",
-      });
+  } else {
+    it("tampered body → signature_mismatch", async () => {
+      const fixture = await sign({ tamper: "body" });
       await expect(verify(setup.scheme, input(fixture))).rejects.toMatchObject({
         code: "signature_mismatch",
+        status: 401,
       });
     });
+  }
 
-    it("signed with another secret → signature_mismatch", async () => {
-      const fixture = await sign({ secret: setup.wrongSecret });
+  it("tampered signature → signature_mismatch", async () => {
+    const names = setup.signatureHeaders;
+    const spoil = (value: string) => {
+      // Before base64's last quartet, whose padding bits a changed character may only touch.
+      const at = Math.max(0, value.length - 5);
+      return value.slice(0, at) + (value[at] === "a" ? "b" : "a") + value.slice(at + 1);
+    };
+    const fixture = await sign({
+      // Every signature header the scheme declares (Box sends two); a body-carried one otherwise.
+      tamper:
+        names.length > 0
+          ? (f) => ({
+              ...f,
+              headers: {
+                ...f.headers,
+                ...Object.fromEntries(names.map((name) => [name, spoil(f.headers[name]!)])),
+              },
+            })
+          : "signature",
+    });
+    await expect(verify(setup.scheme, input(fixture))).rejects.toMatchObject({
+      code: "signature_mismatch",
+    });
+  });
+
+  it("signed with another secret → signature_mismatch", async () => {
+    const fixture = await sign({ secret: setup.wrongSecret });
+    await expect(verify(setup.scheme, input(fixture))).rejects.toMatchObject({
+      code: "signature_mismatch",
+    });
+  });
+
+  if (setup.timestamped) {
+    it("stale timestamp → timestamp_too_old", async () => {
+      const fixture = await sign({ timestamp: new Date(Date.now() - HOUR) });
       await expect(verify(setup.scheme, input(fixture))).rejects.toMatchObject({
-        code: "signature_mismatch",
+        code: "timestamp_too_old",
+        status: 401,
       });
     });
-
-    if (setup.timestamped) {
-      it("stale timestamp → timestamp_too_old", async () => {
-        const fixture = await sign({ timestamp: new Date(Date.now() - HOUR) });
-        await expect(verify(setup.scheme, input(fixture))).rejects.toMatchObject({
-          code: "timestamp_too_old",
-          status: 401,
-        });
-      });
-    } else {
-      it("has no signed timestamp: an old signing time still verifies (replays are stopped by id dedupe)", async () => {
-        const fixture = await sign({ timestamp: new Date(Date.now() - HOUR) });
-        await expect(verify(setup.scheme, input(fixture))).resolves.toMatchObject({ type: entry.type });
-      });
-    }
-  },
-);
+  } else {
+    it("has no signed timestamp: an old signing time still verifies (replays are stopped by id dedupe)", async () => {
+      const fixture = await sign({ timestamp: new Date(Date.now() - HOUR) });
+      await expect(verify(setup.scheme, input(fixture))).resolves.toMatchObject({ type: entry.type });
+    });
+  }
+});
 
 describe("fixture overrides", () => {
   it("merge at any depth and keep every other default", () => {

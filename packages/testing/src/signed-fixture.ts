@@ -1,4 +1,4 @@
-import { type Scheme, WebhookError } from "@hookgate/core";
+import { type Scheme, type SchemeFacts, WebhookError } from "@hookgate/core";
 import { fixtureTypeOf } from "./internal/define-fixture.js";
 import { headerTypeNeeded, withPayloadFacts } from "./internal/scheme-facts.js";
 
@@ -83,17 +83,37 @@ function spoil(value: string): string {
   return value.slice(0, at) + (value[at] === "a" ? "b" : "a") + value.slice(at + 1);
 }
 
-/** Spoils a signature carried in the body (Mailgun's `signature`, SNS's `Signature`). */
-function tamperBodySignature(body: string): string | undefined {
-  const json = [...body.matchAll(/("signature"\s*:\s*")([^"]+)"/gi)].at(-1);
-  if (json?.index !== undefined) {
-    const start = json.index + json[1]!.length;
-    return body.slice(0, start) + spoil(json[2]!) + body.slice(start + json[2]!.length);
+/**
+ * Spoils a signature carried in the body where the scheme's facts say it is (Mailgun's
+ * `signature.signature`, SNS's `Signature`, each of Graph's `value[].clientState`).
+ */
+function tamperBodySignature(
+  body: string,
+  where: NonNullable<SchemeFacts["bodySignature"]>,
+): string | undefined {
+  const { json, field, each } = where;
+  if (/^\s*\{/.test(body)) {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    const container = json
+      ? json
+          .split(".")
+          .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], parsed)
+      : parsed;
+    const carriers = (each && Array.isArray(container) ? container : [container]) as Record<
+      string,
+      unknown
+    >[];
+    if (!carriers.some((carrier) => typeof carrier?.[field] === "string")) return undefined;
+    for (const carrier of carriers) {
+      if (typeof carrier?.[field] === "string") carrier[field] = spoil(carrier[field]);
+    }
+    // An envelope (SNS) is written as its sender writes it, indented.
+    return JSON.stringify(parsed, null, /^\s*\{\s*\n/.test(body) ? 2 : undefined);
   }
   const form = new URLSearchParams(body);
-  const signature = form.get("signature");
+  const signature = form.get(field);
   if (signature === null) return undefined;
-  form.set("signature", spoil(signature));
+  form.set(field, spoil(signature));
   return form.toString();
 }
 
@@ -104,13 +124,13 @@ function tamperEnvelope(body: string, field: string): string {
   return JSON.stringify(envelope, null, 2);
 }
 
-function tamperSignature(fixture: SignedFixture): SignedFixture {
+function tamperSignature(fixture: SignedFixture, facts: SchemeFacts): SignedFixture {
   const { headers } = fixture;
   const names = Object.keys(headers).filter(
     (name) => SIGNATURE_HEADER.test(name) && !/timestamp/i.test(name),
   );
   if (names.length === 0) {
-    const body = tamperBodySignature(fixture.body);
+    const body = facts.bodySignature && tamperBodySignature(fixture.body, facts.bodySignature);
     if (body !== undefined) return { ...fixture, body };
     throw new WebhookError(
       "invalid_option",
@@ -192,7 +212,7 @@ export async function signedFixture(
   if (tamper === "body") {
     const body = envelope === undefined ? tamperBody(fixture.body) : tamperEnvelope(fixture.body, envelope);
     fixture = { ...fixture, body };
-  } else if (tamper === "signature") fixture = tamperSignature(fixture);
+  } else if (tamper === "signature") fixture = tamperSignature(fixture, scheme.facts);
   else if (typeof tamper === "function") fixture = tamper(fixture);
   return fixture;
 }

@@ -17,6 +17,7 @@ export const SCHEME_NAMES = signingSchemeNames;
 export interface SchemeFlags {
   certificateUrl?: string | undefined;
   topicArn?: string | undefined;
+  webhookId?: string | undefined;
   header?: string | undefined;
   prefix?: string | undefined;
   timestampHeader?: string | undefined;
@@ -25,6 +26,7 @@ export interface SchemeFlags {
 const FLAG_OF: Record<keyof SchemeSigningOptions, string> = {
   topicArn: "--topic-arn",
   certificateUrl: "--certificate-url",
+  webhookId: "--webhook-id",
   header: "--header",
   prefix: "--prefix",
   timestampHeader: "--timestamp-header",
@@ -46,11 +48,12 @@ export async function schemeFor(
   if (!canonical || !SCHEME_NAMES.includes(canonical)) {
     throw new CliError(`unknown --scheme "${name}"; use one of ${SCHEME_NAMES.join(", ")}`);
   }
-  const isSns = canonical === "aws-sns";
+  // A scheme signed with a certificate's private key (aws-sns, paypal) takes it as a PEM file.
+  const signsWithCertificate = schemeNeedsOptions(canonical).includes("certificateUrl");
   if (!secret) {
     throw new CliError(
-      isSns
-        ? "--secret is required: for aws-sns, a PEM file of the RSA private key whose certificate is at --certificate-url"
+      signsWithCertificate
+        ? `--secret is required: for ${canonical}, a PEM file of the RSA private key whose certificate is at --certificate-url`
         : "--secret is required: the signing secret the receiver verifies with (for Ed25519 schemes such as discord, the private key, 64 hex characters)",
     );
   }
@@ -60,7 +63,8 @@ export async function schemeFor(
       `${canonical} is configured by more than a secret: pass ${missing.map((option) => FLAG_OF[option]).join(" and ")}`,
     );
   }
-  const key = isSns && !secret.startsWith("-----BEGIN") ? await readPrivateKey(secret, io) : secret;
+  const key =
+    signsWithCertificate && !secret.startsWith("-----BEGIN") ? await readPrivateKey(secret, io) : secret;
   const options: SchemeSigningOptions = {};
   for (const option of Object.keys(FLAG_OF) as (keyof SchemeSigningOptions)[]) {
     if (flags[option] !== undefined) options[option] = flags[option];

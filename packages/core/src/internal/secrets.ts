@@ -180,3 +180,15 @@ export const ecdsaPrivateKey: KeyDecoder = (value, scheme) => {
   }
   return { kind: "ecdsa", pkcs8 } satisfies EcdsaKey;
 };
+
+/** An RSA private key, PEM PKCS#8 (`-----BEGIN PRIVATE KEY-----`): signs test deliveries of certificate schemes. */
+export const rsaPrivateKeyPem: KeyDecoder = (value, scheme) => {
+  const match = /-----BEGIN PRIVATE KEY-----([\s\S]+?)-----END PRIVATE KEY-----/.exec(value);
+  const pkcs8 = match ? fromBase64(match[1]!.replace(/\s+/g, "")) : undefined;
+  if (!pkcs8) {
+    throw invalid(
+      `hookgate: the ${scheme} signing key is not a PEM PKCS#8 RSA key (-----BEGIN PRIVATE KEY-----)${/BEGIN RSA PRIVATE KEY/.test(value) ? "; convert it: openssl pkcs8 -topk8 -nocrypt -in key.pem" : ""}`,
+    );
+  }
+  return { kind: "rsa-private", pkcs8 };
+};

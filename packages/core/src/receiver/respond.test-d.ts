@@ -2,7 +2,7 @@ import { describe, expectTypeOf, it } from "vitest";
 import type { DiscordInteractionResponse } from "../schemes/discord.js";
 import { schemes } from "../schemes/index.js";
 import type { SlackAnswer } from "../schemes/slack.js";
-import type { Scheme } from "../types.js";
+import type { HeaderSigningScheme, Scheme } from "../types.js";
 import { createReceiver } from "./create-receiver.js";
 import type { RespondAnswer } from "./types.js";
 
@@ -11,8 +11,8 @@ const slack = schemes.slack({ secret: "s" });
 
 describe("respond: answers typed by the scheme", () => {
   it("carries each scheme's answer type", () => {
-    expectTypeOf(discord).toEqualTypeOf<Scheme<DiscordInteractionResponse>>();
-    expectTypeOf(slack).toEqualTypeOf<Scheme<SlackAnswer>>();
+    expectTypeOf(discord).toEqualTypeOf<HeaderSigningScheme<DiscordInteractionResponse>>();
+    expectTypeOf(slack).toEqualTypeOf<HeaderSigningScheme<SlackAnswer>>();
     // A typed scheme is still a Scheme wherever one is taken.
     expectTypeOf(discord).toMatchTypeOf<Scheme>();
   });

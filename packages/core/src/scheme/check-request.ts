@@ -2,6 +2,7 @@ import { WebhookError } from "../errors.js";
 import { getFirstHeader } from "../internal/headers.js";
 import type { VerifyInput, VerifyOptions } from "../types.js";
 import { toRawBytes } from "./raw-bytes.js";
+import { displayHeader } from "./signature-headers.js";
 import { checkFreshness, compileHeaderTimestamp, parseTimestamp } from "./timestamps.js";
 import { headerNames } from "./value-sources.js";
 import type { Checked, VerifierParts } from "./verifier-parts.js";
@@ -15,19 +16,43 @@ const CONTENT_TYPE = ["content-type"] as const;
 export function createRequestCheck(
   parts: VerifierParts,
 ): (input: VerifyInput, options: VerifyOptions | undefined) => Checked {
-  const { definition, readSignatures, content, signatureLabel, signsId } = parts;
+  const { definition, readSignatures, readBodySignature, content, signatureLabel, signsId } = parts;
   const { name } = definition;
   const tsSpec = definition.timestamp;
   const timestampLabel = `the ${name} timestamp`;
   const readTimestampHeader = tsSpec && "header" in tsSpec ? compileHeaderTimestamp(tsSpec) : undefined;
   const payloadTimestamp = tsSpec && "payload" in tsSpec ? tsSpec : undefined;
+  const fieldTimestamp = tsSpec && "field" in tsSpec ? tsSpec.field : undefined;
   const signedIdHeaders = signsId ? headerNames(definition.id) : undefined;
+  const { certificate } = definition;
+  const certificateHeader = certificate ? [certificate.header] : undefined;
+
+  /** A certificate scheme's certificate URL, canonical — or refused before anything is fetched. */
+  function certificateUrl(headers: VerifyInput["headers"]): string | undefined {
+    if (!certificate || !parts.certificates) return undefined;
+    const value = getFirstHeader(headers, certificateHeader!);
+    if (value === undefined) {
+      throw new WebhookError(
+        "missing_header",
+        `hookgate: no ${displayHeader(certificate.header)} header: ${name} names the certificate that verifies its signature there`,
+      );
+    }
+    return parts.certificates.canonical(value);
+  }
 
   /** Headers, timestamp and freshness, well-formed signatures, and the signed content: no crypto yet. */
   return function check(input: VerifyInput, options: VerifyOptions | undefined): Checked {
     const body = toRawBytes(input.rawBody);
     const { headers } = input;
-    const { candidates, fieldTimestamp, seen } = readSignatures(headers);
+    // A signature in the body is read from the body, parsed once (bounded) before any crypto.
+    const inBody = readBodySignature?.(body);
+    const {
+      candidates,
+      fieldTimestamp: headerFieldTimestamp,
+      seen,
+    } = inBody
+      ? { candidates: inBody.candidates, fieldTimestamp: undefined, seen: true }
+      : readSignatures(headers);
     if (!seen) {
       const hint = definition.missingHint?.(headers);
       throw new WebhookError(
@@ -40,12 +65,13 @@ export function createRequestCheck(
     let timestampMs: number | undefined;
     if (tsSpec && !payloadTimestamp) {
       if (readTimestampHeader) timestampRaw = readTimestampHeader(headers);
-      else if (fieldTimestamp === undefined) {
+      else if (fieldTimestamp !== undefined) timestampRaw = inBody?.fields[fieldTimestamp] ?? "";
+      else if (headerFieldTimestamp === undefined) {
         throw new WebhookError(
           "malformed_signature",
           `hookgate: the ${signatureLabel} header has no timestamp field`,
         );
-      } else timestampRaw = fieldTimestamp;
+      } else timestampRaw = headerFieldTimestamp;
       timestampMs = parseTimestamp(timestampRaw, tsSpec.unit, timestampLabel);
       // Cheap check first: a stale request costs no hashing.
       checkFreshness(timestampMs, options);
@@ -72,7 +98,17 @@ export function createRequestCheck(
       method: (input.method ?? "POST").toUpperCase(),
       contentType,
       signing: false,
+      fields: inBody?.fields,
     });
-    return { body, candidates, timestampMs, contentType, contents };
+    const parsed = inBody ? { payload: inBody.payload } : undefined;
+    return {
+      body,
+      candidates,
+      timestampMs,
+      contentType,
+      contents,
+      parsed,
+      certificateUrl: certificateUrl(headers),
+    };
   };
 }

@@ -1,7 +1,9 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
+// A self-signed test certificate, made as the test kit makes it (core's tests cannot import the kit).
+import { snsSigningKey } from "../../../testing/src/sns-signing-key.js";
 import { isWebhookError, type WebhookError } from "../errors.js";
-import { utf8Key } from "../internal/secrets.js";
+import { rsaPrivateKeyPem, utf8Key } from "../internal/secrets.js";
 import { schemes } from "../schemes/index.js";
 import { verify } from "../verify.js";
 import { defineScheme } from "./define-scheme.js";
@@ -401,5 +403,118 @@ describe("signRequest on a header-signed scheme", () => {
     }
     const text = await stripe.signRequest({ rawBody: body });
     expect(new TextDecoder().decode(text.rawBody)).toBe(body);
+  });
+});
+
+describe("a signature carried in the body (bodySignature), from a description alone", () => {
+  const acme = defineScheme(
+    {
+      name: "acme-body",
+      bodySignature: {
+        json: "auth",
+        signature: "sig",
+        fields: ["ts", "nonce"],
+        id: "nonce",
+        algorithm: "sha256",
+        encoding: "base64",
+      },
+      timestamp: { field: "ts", unit: "s" },
+      content: "{timestamp}:{field:nonce}",
+      key: utf8Key,
+      id: { payload: ["auth.nonce", "nonce"] },
+      type: { payload: ["kind"] },
+      contentTypes: ["application/json", "application/x-www-form-urlencoded"],
+    },
+    { secret: "body-secret" },
+  );
+
+  it("signs into a JSON object and a form, and verifies both; there is no header sign", async () => {
+    expect(acme.sign).toBeUndefined();
+    expect(acme.facts).toMatchObject({
+      signatureHeaders: [],
+      bodySigned: false,
+      idSigned: true,
+      keys: "secret",
+    });
+    const json = await acme.signRequest({ rawBody: JSON.stringify({ kind: "thing.done" }), id: "n-1" });
+    const text = new TextDecoder().decode(json.rawBody);
+    expect(JSON.parse(text)).toMatchObject({ auth: { nonce: "n-1" }, kind: "thing.done" });
+    await expect(verify(acme, json)).resolves.toMatchObject({ id: "n-1", type: "thing.done" });
+    const form = await acme.signRequest({ rawBody: "kind=thing.done", id: "n-2" });
+    expect(form.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    await expect(verify(acme, form)).resolves.toMatchObject({ id: "n-2", type: "thing.done" });
+  });
+
+  it("refuses a template that signs {body}: the body holds the signature", () => {
+    expect(() =>
+      defineScheme(
+        {
+          name: "acme-body",
+          bodySignature: { json: "", signature: "sig", fields: ["ts"], algorithm: "sha256", encoding: "hex" },
+          content: "{field:ts}.{body}",
+          key: utf8Key,
+        },
+        { secret: "s" },
+      ),
+    ).toThrow(/cannot sign \{body\}/);
+  });
+
+  it("refuses a body without the fields, a malformed signature, a stale timestamp and another key", async () => {
+    await expectCode(verify(acme, { headers: {}, rawBody: '{"kind":"x"}' }), "missing_signature", 400);
+    const bad = JSON.stringify({
+      auth: { ts: String(Math.floor(Date.now() / 1000)), nonce: "n", sig: "!!" },
+    });
+    await expectCode(verify(acme, { headers: {}, rawBody: bad }), "malformed_signature", 400);
+    const stale = await acme.signRequest({ rawBody: "{}", timestamp: new Date(Date.now() - 3_600_000) });
+    await expectCode(verify(acme, stale), "timestamp_too_old", 401);
+    const other = await acme.withSigningKey("other").signRequest({ rawBody: "{}" });
+    await expectCode(verify(acme, other), "signature_mismatch", 401);
+  });
+});
+
+describe("keys from a certificate the request names (certificate), from a description alone", () => {
+  it("fetches only allowed URLs, verifies with the certificate's key, and signs with the private key", async () => {
+    const key = await snsSigningKey();
+    const url = "https://certs.acme.example/keys/k1.pem";
+    const fetched: string[] = [];
+    const scheme = defineScheme(
+      {
+        name: "acme-cert",
+        signatures: [
+          { header: "x-acme-sig", format: { type: "plain" }, algorithm: "rsa-sha256", encoding: "base64" },
+        ],
+        certificate: {
+          header: "x-acme-cert",
+          provider: "Acme",
+          urlName: "X-Acme-Cert",
+          host: /^certs\.acme\.example$/,
+          path: /^\/keys\/[a-z0-9]+\.pem$/,
+          form: "https://certs.acme.example/keys/<id>.pem",
+          fetch: async (at) => {
+            fetched.push(at);
+            return key.certificate;
+          },
+        },
+        content: "{id}.{body}",
+        key: rsaPrivateKeyPem,
+        id: { header: "x-acme-id" },
+        signHeaders: () => ({ "x-acme-cert": url }),
+      },
+      { signingKey: key.privateKey.trim() },
+    );
+    expect(scheme.facts).toMatchObject({ keys: "public", algorithms: ["rsa-sha256"], idSigned: true });
+    const signed = await scheme.signRequest({ rawBody: "{}", id: "d-1" });
+    await expect(verify(scheme, signed)).resolves.toMatchObject({ id: "d-1" });
+    await expect(verify(scheme, signed)).resolves.toMatchObject({ id: "d-1" });
+    expect(fetched).toEqual([url]);
+    const offHost = {
+      ...signed,
+      headers: { ...signed.headers, "x-acme-cert": "https://evil.example/keys/k1.pem" },
+    };
+    await expectCode(verify(scheme, offHost), "signature_mismatch", 401);
+    const { "x-acme-cert": _, ...withoutCert } = signed.headers;
+    const noCert = { ...signed, headers: withoutCert };
+    await expectCode(verify(scheme, noCert), "missing_header", 400);
+    expect(fetched).toEqual([url]);
   });
 });

@@ -1,14 +1,19 @@
-import type { Scheme } from "../types.js";
+import { WebhookError } from "../errors.js";
+import type { HeaderSigningScheme, Scheme } from "../types.js";
+import { compileBodySignatureReader, redactBodyToken } from "./body-signature.js";
+import { certificateKeys } from "./certificate-source.js";
 import type { ContentContext, SchemeDefinition, SchemeKeys } from "./definition.js";
-import { parseAs, signedFormat } from "./payload.js";
+import { isForm, parseAs, signedFormat } from "./payload.js";
 import { describeScheme } from "./scheme-facts.js";
 import { secretHandshakeChallenge } from "./secret-handshake.js";
 import { secretSource } from "./secret-source.js";
-import { createSigner, headerSignedRequest } from "./sign-request.js";
+import { createBodySigner } from "./sign-body.js";
+import { createSigner, headerSignedRequest, type SignerParts } from "./sign-request.js";
 import { compileSignatureReader, displayHeader } from "./signature-headers.js";
 import { compileTemplate, templateUses } from "./signed-content.js";
+import { copyDelivery } from "./verified-signature.js";
 import { registerNowOrLater } from "./verify-now-or-later.js";
-import { createVerifier } from "./verify-signature.js";
+import { createVerifier, type VerifierParts } from "./verify-signature.js";
 
 /**
  * Builds a {@link Scheme} from a declarative {@link SchemeDefinition} and secrets. Keys are
@@ -23,18 +28,29 @@ import { createVerifier } from "./verify-signature.js";
  *   key: utf8Key,
  * }, { secret: process.env.ACME_SECRET! });
  */
+export function defineScheme<D extends SchemeDefinition>(
+  definition: D,
+  keys: SchemeKeys,
+): D extends { bodySignature: object } ? Scheme : HeaderSigningScheme;
 export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Scheme {
   const { name } = definition;
-  const secrets = secretSource(keys.secret, name, definition.key, keys.optionName);
+  const { certificate } = definition;
+  // A certificate scheme's key is the one its request names, fetched within bounds: no secret.
+  const certificates = certificate ? certificateKeys(certificate) : undefined;
+  const secrets: VerifierParts["secrets"] = certificates
+    ? async (_input, checked) => [{ index: 0, key: await certificates.keyFor(checked.certificateUrl!) }]
+    : secretSource(keys.secret, name, definition.key, keys.optionName);
   const signingKeys =
     keys.signingKey === undefined
-      ? secrets
+      ? certificates
+        ? []
+        : (secrets as SignerParts["keys"])
       : secretSource(keys.signingKey, name, keys.signingKeyDecoder ?? definition.key, "signingKey");
   const rawSecrets =
-    typeof keys.secret === "function"
+    typeof keys.secret === "function" || certificates
       ? []
-      : (Array.isArray(keys.secret) ? keys.secret : [keys.secret]).map((s) =>
-          typeof s === "string" ? s : (s as { value: string }).value,
+      : (Array.isArray(keys.secret) ? keys.secret : keys.secret === undefined ? [] : [keys.secret]).map(
+          (s) => (typeof s === "string" ? s : (s as { value: string }).value),
         );
   const contentTypes = definition.contentTypes ?? ["application/json"];
   // What the handler sees is what was signed: the body's format is decided by its signed bytes and
@@ -51,15 +67,34 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
             context.signing ? context : { ...context, contentType: signedFormat(context.body, contentTypes) },
           );
 
-  const sign = createSigner({ definition, keys: signingKeys, content, contentTypes });
+  const signatures = definition.signatures ?? [];
+  const inBody = definition.bodySignature;
+  if (inBody && typeof contentOf === "string" && templateUses(contentOf, "body")) {
+    // The body holds the signature: what is signed is its fields, never the body that carries them.
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: the ${name} scheme carries its signature in the body, so its template cannot sign {body}; sign the fields ({field:<name>})`,
+    );
+  }
+  const signer = { definition, keys: signingKeys, content, contentTypes };
+  const sign = inBody ? undefined : createSigner(signer);
   const verifier = createVerifier({
     definition,
     secrets,
     rawSecrets,
-    readSignatures: compileSignatureReader(definition.signatures),
+    certificates,
+    readSignatures: compileSignatureReader(signatures),
+    readBodySignature:
+      inBody &&
+      compileBodySignatureReader(inBody, name, (text) => {
+        const format = signedFormat(text, contentTypes);
+        return { payload: parser(text, format), form: isForm(format) };
+      }),
     content,
     parse,
-    signatureLabel: [...new Set(definition.signatures.map((s) => displayHeader(s.header)))].join(" / "),
+    signatureLabel: inBody
+      ? `body's ${inBody.json ? `${inBody.json}.` : ""}${inBody.signature}`
+      : [...new Set(signatures.map((s) => displayHeader(s.header)))].join(" / "),
     signsId: typeof definition.content === "string" && templateUses(definition.content, "id"),
   });
   const scheme: Scheme = {
@@ -68,16 +103,25 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     verify: verifier.verify,
     verifySync: verifier.verifySync,
     reverify: verifier.reverify,
-    sign,
-    signRequest: headerSignedRequest(sign),
+    signRequest: sign ? headerSignedRequest(sign) : createBodySigner(signer, inBody!),
     withSigningKey: (signingKey) => defineScheme(definition, { ...keys, signingKey }),
   };
+  // A signature carried in the body has no headers of its own to return: `signRequest` writes it.
+  if (sign) scheme.sign = sign;
   if (definition.handshake) scheme.handshake = definition.handshake;
   const challenge = definition.secretHandshake
-    ? secretHandshakeChallenge(definition.secretHandshake, keys.secret, definition.challenge)
+    ? secretHandshakeChallenge(definition.secretHandshake, keys.secret ?? [], definition.challenge)
     : definition.challenge;
   if (challenge) scheme.challenge = challenge;
-  if (definition.split) scheme.split = definition.split;
+  const split = definition.split;
+  if (inBody?.algorithm === "token") {
+    // A token in the body is a credential: what is handed on (journal, queue) carries it redacted.
+    const tokenSpec = inBody;
+    scheme.split = (delivery) => {
+      const rawBody = redactBodyToken(tokenSpec, delivery.rawBody);
+      return (split ? split(delivery) : [delivery]).map((each) => copyDelivery(each, { rawBody }));
+    };
+  } else if (split) scheme.split = split;
   if (definition.responses) Object.assign(scheme, { responses: definition.responses });
   registerNowOrLater(scheme, verifier.verifyNowOrLater);
   return scheme;

@@ -9,12 +9,20 @@ import type {
   SchemeDeadline,
   SecretInput,
 } from "../types.js";
+import type { CertificateSourceSpec } from "./certificate-source.js";
 
 /**
  * Signature algorithm: an HMAC hash, Ed25519, ECDSA P-256 over SHA-256 (DER signature), or
  * `token`: the header carries the shared secret itself (Telegram, GitLab), compared in constant time.
  */
-export type SignatureAlgorithm = HmacHash | "ed25519" | "ecdsa-p256-sha256" | "token";
+export type SignatureAlgorithm =
+  | HmacHash
+  | "ed25519"
+  | "ecdsa-p256-sha256"
+  /** RSASSA-PKCS1-v1_5 with the key of a certificate the request names ({@link SchemeCertificate}). */
+  | "rsa-sha1"
+  | "rsa-sha256"
+  | "token";
 
 /** How signatures are laid out in their header. */
 export type SignatureFormat =
@@ -42,6 +50,47 @@ export interface SignatureSpec {
   fallback?: boolean;
 }
 
+/**
+ * A signature carried in the body rather than a header (Mailgun): fields of the parsed body —
+ * top-level fields of a form, or the object at `json` in a JSON body. The engine reads them
+ * before verifying (parsing is bounded: `payload.ts`), signs `content` over them (a template's
+ * `{field:<name>}`), and `signRequest` writes them into the body it returns.
+ */
+export interface BodySignatureSpec {
+  /** Dot path of the object holding the fields in a JSON body (`"signature"`); `""`: the top level. */
+  json: string;
+  /** The field holding the signature. */
+  signature: string;
+  /** The signed fields beside it, in the order they are written (`timestamp`, `token`). */
+  fields: readonly string[];
+  /** Which field is the delivery id (single-use, signed: Mailgun's `token`); signing writes the id there. */
+  id?: string;
+  /**
+   * `json` names an array, and every item carries the fields (Microsoft Graph's `value[].clientState`):
+   * each must, all alike. At most 1000 items.
+   */
+  each?: boolean;
+  /**
+   * An HMAC, or `token`: the field carries the shared secret itself (Graph's `clientState`),
+   * compared in constant time. A token is a credential: the engine replaces it with `[redacted]` in
+   * the body of every delivery it hands on, so journals and queued jobs never keep it (the
+   * receiver's seal stands in for it when a kept delivery is verified again).
+   */
+  algorithm: HmacHash | "token";
+  encoding: "hex" | "base64" | "text";
+}
+
+/**
+ * Keys from a certificate the request names (PayPal's `paypal-cert-url`): fetched only from the
+ * provider's hosts and paths, within time, size and rate bounds, cached once it verified a
+ * request (`scheme/certificate-source.ts`). The scheme then has no secret: the certificate's RSA
+ * key verifies, and every delivery belongs to one tenant (the provider's keys are global).
+ */
+export interface SchemeCertificate extends CertificateSourceSpec {
+  /** The header carrying the certificate's URL. */
+  header: string;
+}
+
 /** Where the signed timestamp is found. */
 export type TimestampSpec =
   /** `iso`: an RFC 3339 date-time, signed as sent (Twitch, Box, Zendesk). */
@@ -49,7 +98,9 @@ export type TimestampSpec =
   /** In the signature header's timestamp field (`fields` format). */
   | { in: "signature"; unit: "s" | "ms" }
   /** In the JSON payload at a dot path; checked after the signature. */
-  | { payload: string; unit: "s" | "ms" };
+  | { payload: string; unit: "s" | "ms" }
+  /** A field of the body-carried signature ({@link BodySignatureSpec}), checked before it. */
+  | { field: string; unit: "s" | "ms" };
 
 /**
  * Where the event's own time is: when the sender created the event, in the signed payload — not
@@ -85,6 +136,8 @@ export type ValueSource =
 
 /** What a signed-content function sees. */
 export interface ContentContext {
+  /** The fields of a body-carried signature ({@link BodySignatureSpec}), as sent or being written. */
+  fields?: Readonly<Record<string, string>> | undefined;
   id: string | undefined;
   timestamp: string | undefined;
   body: Uint8Array;
@@ -107,13 +160,18 @@ export interface SchemeDefinition {
   /** The scheme's name: the kebab-case of its key in `schemes` (`standard-webhooks`). */
   name: string;
   /** Every signature header the provider sends; a request verifies when any one matches. */
-  signatures: readonly SignatureSpec[];
+  signatures?: readonly SignatureSpec[];
+  /** A signature carried in the body instead of headers (Mailgun). */
+  bodySignature?: BodySignatureSpec;
+  /** Keys from a certificate the request names, instead of configured secrets (PayPal). */
+  certificate?: SchemeCertificate;
   timestamp?: TimestampSpec;
   /** Where the event's creation time is, where the provider signs one (see {@link EventTimeSpec}). */
   eventTime?: EventTimeSpec;
   /**
-   * The signed content: a template over `{id}`, `{timestamp}`, `{body}`, `{url}` (e.g.
-   * `"{timestamp}.{body}"`), or a function returning candidate contents as chunk lists.
+   * The signed content: a template over `{id}`, `{timestamp}`, `{body}`, `{url}` and the fields
+   * of a body-carried signature, `{field:token}`, and `{crc32}`, the body's CRC-32 in decimal
+   * (PayPal; not a cryptographic cover of the body) (e.g. `"{timestamp}.{body}"`), or a function returning candidate contents as chunk lists.
    */
   content: string | ((context: ContentContext) => Promise<Chunk[][]> | Chunk[][]);
   /** How a configured secret string becomes key material. */
@@ -173,7 +231,8 @@ export interface SecretHandshake {
 
 /** Secrets as {@link defineScheme} takes them, plus an optional separate signing key. */
 export interface SchemeKeys {
-  secret: SecretInput;
+  /** The secrets that verify; none for a certificate scheme ({@link SchemeDefinition.certificate}). */
+  secret?: SecretInput | undefined;
   /** Keys used only to sign (an Ed25519 private key where `secret` holds public keys). */
   signingKey?: SecretInput | undefined;
   signingKeyDecoder?: KeyDecoder | undefined;

@@ -43,10 +43,14 @@ export function createDeliveryReader(parts: VerifierParts) {
   ): Delivery {
     const { body, contentType } = checked;
     let { timestampMs } = checked;
-    const text = decodeUtf8(body);
-    if (text === undefined)
-      throw new WebhookError("invalid_payload", "hookgate: the body is not valid UTF-8");
-    const payload = parse(text, contentType);
+    let payload: unknown;
+    if (checked.parsed) payload = checked.parsed.payload;
+    else {
+      const text = decodeUtf8(body);
+      if (text === undefined)
+        throw new WebhookError("invalid_payload", "hookgate: the body is not valid UTF-8");
+      payload = parse(text, contentType);
+    }
     if (payloadTimestamp) {
       const value = getPath(payload, payloadTimestamp.payload);
       if (value === undefined || value === null || typeof value === "object") {

@@ -1,7 +1,10 @@
 import type { FieldFacts, SchemeFacts } from "../types.js";
-import type { SchemeDefinition, ValueSource } from "./definition.js";
+import type { SchemeDefinition, SignatureAlgorithm, ValueSource } from "./definition.js";
 import { templateUses } from "./signed-content.js";
 import { payloadPaths } from "./value-sources.js";
+
+/** Algorithms verified with the sender's public key, not a shared secret. */
+const PUBLIC_KEYS = new Set<SignatureAlgorithm>(["ed25519", "ecdsa-p256-sha256", "rsa-sha1", "rsa-sha256"]);
 
 function fieldFacts(source: ValueSource | undefined): FieldFacts {
   if (!source) return {};
@@ -18,25 +21,29 @@ function fieldFacts(source: ValueSource | undefined): FieldFacts {
 export function describeScheme(definition: SchemeDefinition, contentTypes: readonly string[]): SchemeFacts {
   const id = fieldFacts(definition.id);
   const template = typeof definition.content === "string" ? definition.content : undefined;
+  const signatures = definition.signatures ?? [];
+  const inBody = definition.bodySignature;
   const facts: SchemeFacts = {
     id,
     type: fieldFacts(definition.type),
     contentTypes,
     signsUrl: definition.signsUrl ?? (template !== undefined && templateUses(template, "url")),
-    algorithms: [...new Set(definition.signatures.map((s) => s.algorithm))],
-    signatureHeaders: [...new Set(definition.signatures.map((s) => s.header))],
+    algorithms: [...new Set([...signatures.map((s) => s.algorithm), ...(inBody ? [inBody.algorithm] : [])])],
+    signatureHeaders: [...new Set(signatures.map((s) => s.header))],
     credentialHeaders: [
       ...new Set(
-        definition.signatures
+        signatures
           .filter((s) => s.algorithm === "token")
           .flatMap((s) => [s.header, ...(s.aliases ?? [])].map((h) => h.toLowerCase())),
       ),
     ],
-    keys: definition.signatures.every((s) => s.algorithm === "ed25519" || s.algorithm === "ecdsa-p256-sha256")
-      ? "public"
-      : "secret",
-    // A shared token (Telegram, GitLab) authenticates the sender but covers no byte of the body.
-    bodySigned: definition.signatures.some((s) => s.algorithm !== "token"),
+    keys: !inBody && signatures.every((s) => PUBLIC_KEYS.has(s.algorithm)) ? "public" : "secret",
+    // A shared token (Telegram, GitLab) authenticates the sender but covers no byte of the body;
+    // a body-carried signature over its own fields only (Mailgun's timestamp and token) neither.
+    bodySigned: inBody
+      ? inBody.algorithm !== "token" && (template === undefined || templateUses(template, "body"))
+      : signatures.some((s) => s.algorithm !== "token") &&
+        (template === undefined || templateUses(template, "body")),
     // The payload is signed; a header id is signed only where the template includes it.
     idSigned:
       id.header === undefined
@@ -45,6 +52,10 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
   };
   if (definition.deadline) facts.deadline = definition.deadline;
   if (definition.eventTime) facts.eventTime = { ...definition.eventTime };
+  if (inBody)
+    facts.bodySignature = { json: inBody.json, field: inBody.signature, each: inBody.each === true };
+  const { certificate } = definition;
+  if (certificate) facts.certificate = { header: certificate.header, form: certificate.form };
   const ts = definition.timestamp;
   if (ts) {
     facts.timestamp =

@@ -1,6 +1,13 @@
 import { WebhookError } from "../errors.js";
 import { decodeUtf8, toBase64, toHex, toText } from "../internal/bytes.js";
-import { type Chunk, type CryptoKeyMaterial, ecdsaSign, ed25519Sign, hmac } from "../internal/crypto.js";
+import {
+  type Chunk,
+  type CryptoKeyMaterial,
+  ecdsaSign,
+  ed25519Sign,
+  hmac,
+  rsaSign,
+} from "../internal/crypto.js";
 import type { DecodedSecret } from "../internal/secrets.js";
 import type { SignedRequest, SignInput, VerifyInput } from "../types.js";
 import type { ContentContext, SchemeDefinition, SignatureSpec } from "./definition.js";
@@ -32,14 +39,7 @@ export function createSigner(parts: SignerParts): (input: SignInput) => Promise<
     const id = input.id ?? globalThis.crypto.randomUUID();
     const at = input.timestamp ?? new Date();
     const timestamp = tsSpec && !("payload" in tsSpec) ? formatTimestamp(at, tsSpec.unit) : undefined;
-    const looksJson = LOOKS_JSON.test(decodeUtf8(body) ?? "");
-    const contentType =
-      input.contentType ??
-      (looksJson && contentTypes.includes("application/json")
-        ? "application/json"
-        : !looksJson && contentTypes.includes("application/x-www-form-urlencoded")
-          ? "application/x-www-form-urlencoded"
-          : contentTypes[0]!);
+    const contentType = input.contentType ?? contentTypeFor(body, contentTypes);
     const [chunks] = await content({
       id,
       timestamp,
@@ -49,21 +49,17 @@ export function createSigner(parts: SignerParts): (input: SignInput) => Promise<
       contentType,
       signing: true,
     });
-    const keys =
-      typeof parts.keys === "function"
-        ? await parts.keys({ headers: {}, rawBody: body, url: input.url })
-        : parts.keys;
-    if (keys.length === 0) {
-      throw new WebhookError(
-        "invalid_secret",
-        `hookgate: the ${name} secret function returned no secret for ${input.url ?? "a request without a url"}; pass a url it knows, or sign with scheme.withSigningKey(secret)`,
-      );
-    }
-    const key = keys[0]!.key;
+    const key = await signingKeyFor(
+      { keys: parts.keys, certificate: definition.certificate },
+      name,
+      input,
+      body,
+    );
 
     const headers: Record<string, string> = { "content-type": contentType };
     const fields = new Map<string, string[]>();
-    for (const spec of definition.signatures) {
+    const signatures = definition.signatures ?? [];
+    for (const spec of signatures) {
       const signature = await signWith(spec, key, chunks!);
       if (signature === undefined) continue;
       const encoded =
@@ -86,10 +82,10 @@ export function createSigner(parts: SignerParts): (input: SignInput) => Promise<
         headers[spec.header] = list.join(format.separator);
       }
     }
-    if (!definition.signatures.some((s) => headers[s.header])) {
+    if (!signatures.some((s) => headers[s.header])) {
       throw new WebhookError(
         "invalid_secret",
-        `hookgate: the ${name} scheme has no key that can sign (an Ed25519 or ECDSA public key verifies only; pass the private key to sign)`,
+        `hookgate: the ${name} scheme has no key that can sign (an Ed25519, ECDSA or RSA public key verifies only; pass the private key to sign)`,
       );
     }
     if (tsSpec && "header" in tsSpec && timestamp !== undefined) headers[tsSpec.header] = timestamp;
@@ -102,6 +98,42 @@ export function createSigner(parts: SignerParts): (input: SignInput) => Promise<
   };
 }
 
+/** The content type a body is sent with: the one given, else JSON or a form by its bytes, as the scheme sends. */
+export function contentTypeFor(body: Uint8Array, contentTypes: readonly string[]): string {
+  const looksJson = LOOKS_JSON.test(decodeUtf8(body) ?? "");
+  return looksJson && contentTypes.includes("application/json")
+    ? "application/json"
+    : !looksJson && contentTypes.includes("application/x-www-form-urlencoded")
+      ? "application/x-www-form-urlencoded"
+      : contentTypes[0]!;
+}
+
+/** The first key that signs: the configured one, or a secret function's for the URL. */
+export async function signingKeyFor(
+  parts: Pick<SignerParts, "keys"> & { certificate?: unknown },
+  name: string,
+  input: SignInput,
+  body: Uint8Array,
+): Promise<CryptoKeyMaterial> {
+  const keys =
+    typeof parts.keys === "function"
+      ? await parts.keys({ headers: {}, rawBody: body, url: input.url })
+      : parts.keys;
+  if (keys.length === 0 && parts.certificate) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: ${name} signs with its certificate's private key: to sign test deliveries, configure the scheme's signing key (an RSA private key, PEM) and the certificate URL your fetchCertificate serves`,
+    );
+  }
+  if (keys.length === 0) {
+    throw new WebhookError(
+      "invalid_secret",
+      `hookgate: the ${name} secret function returned no secret for ${input.url ?? "a request without a url"}; pass a url it knows, or sign with scheme.withSigningKey(secret)`,
+    );
+  }
+  return keys[0]!.key;
+}
+
 async function signWith(
   spec: SignatureSpec,
   key: CryptoKeyMaterial,
@@ -111,6 +143,10 @@ async function signWith(
     return key.kind === "ed25519" && key.seed ? ed25519Sign(key, chunks) : undefined;
   if (spec.algorithm === "ecdsa-p256-sha256")
     return key.kind === "ecdsa" && key.pkcs8 ? ecdsaSign(key, chunks) : undefined;
+  if (spec.algorithm === "rsa-sha1" || spec.algorithm === "rsa-sha256")
+    return key.kind === "rsa-private"
+      ? rsaSign(spec.algorithm === "rsa-sha1" ? "sha1" : "sha256", key, chunks)
+      : undefined;
   // A token scheme sends the secret itself.
   if (spec.algorithm === "token") return key.kind === "hmac" ? key.bytes : undefined;
   return key.kind === "hmac" ? hmac(spec.algorithm, key, chunks) : undefined;

@@ -7,7 +7,7 @@ import type { SignatureSpec } from "./definition.js";
 
 /** One signature found in a request: its spec, and its bytes when well-formed. */
 export interface Candidate {
-  spec: SignatureSpec;
+  spec: Pick<SignatureSpec, "algorithm" | "encoding">;
   bytes: Uint8Array | undefined;
 }
 
@@ -68,6 +68,9 @@ function decodeSignature(
   if (algorithm === "ecdsa-p256-sha256")
     return bytes.length >= ECDSA_DER_BYTES.min && bytes.length <= ECDSA_DER_BYTES.max ? bytes : undefined;
   if (algorithm === "token") return bytes.length > 0 ? bytes : undefined;
+  // RSA: as long as the certificate's modulus, 1024 to 8192 bits.
+  if (algorithm === "rsa-sha1" || algorithm === "rsa-sha256")
+    return bytes.length >= 128 && bytes.length <= 1024 ? bytes : undefined;
   return bytes.length === SIGNATURE_BYTES[algorithm] ? bytes : undefined;
 }
 

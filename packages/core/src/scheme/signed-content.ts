@@ -1,16 +1,28 @@
 import { WebhookError } from "../errors.js";
+import { crc32 } from "../internal/crc32.js";
 import type { Chunk } from "../internal/crypto.js";
 import type { ContentContext } from "./definition.js";
 
-const TEMPLATE_TOKEN = /\{(id|timestamp|body|url)\}/g;
-type Part = { literal: string } | { field: "id" | "timestamp" | "body" | "url" };
+const TEMPLATE_TOKEN = /\{(id|timestamp|body|url|crc32|field:[A-Za-z0-9_.-]+)\}/g;
+type Part =
+  | { literal: string }
+  | { field: "id" | "timestamp" | "body" | "url" }
+  | { bodyField: string }
+  | { crc32: true };
 
 function splitTemplate(template: string): Part[] {
   const parts: Part[] = [];
   let last = 0;
   for (const match of template.matchAll(TEMPLATE_TOKEN)) {
     if (match.index > last) parts.push({ literal: template.slice(last, match.index) });
-    parts.push({ field: match[1] as "id" | "timestamp" | "body" | "url" });
+    const token = match[1]!;
+    parts.push(
+      token.startsWith("field:")
+        ? { bodyField: token.slice(6) }
+        : token === "crc32"
+          ? { crc32: true }
+          : { field: token as "id" | "timestamp" | "body" | "url" },
+    );
     last = match.index + match[0].length;
   }
   if (last < template.length) parts.push({ literal: template.slice(last) });
@@ -18,7 +30,10 @@ function splitTemplate(template: string): Part[] {
 }
 
 /** True when a template signs the field (`{id}` in `"{id}.{timestamp}.{body}"`). */
-export function templateUses(template: string, field: "id" | "timestamp" | "body" | "url"): boolean {
+export function templateUses(
+  template: string,
+  field: "id" | "timestamp" | "body" | "url" | "crc32",
+): boolean {
   return template.includes(`{${field}}`);
 }
 
@@ -34,7 +49,17 @@ export function compileTemplate(template: string): (context: ContentContext) => 
     let text = "";
     for (const part of parts) {
       if ("literal" in part) text += part.literal;
-      else if (part.field === "body") {
+      else if ("crc32" in part) text += String(crc32(context.body));
+      else if ("bodyField" in part) {
+        const value = context.fields?.[part.bodyField];
+        if (value === undefined) {
+          throw new WebhookError(
+            "missing_signature",
+            `hookgate: the signed content needs the body's ${part.bodyField} field but the request has none`,
+          );
+        }
+        text += value;
+      } else if (part.field === "body") {
         if (text) chunks.push(text);
         chunks.push(context.body);
         text = "";

@@ -7,6 +7,7 @@ import {
   type HmacHash,
   type HmacKey,
   hmac,
+  rsaVerify,
   timingSafeEqual,
 } from "../internal/crypto.js";
 import { runtime } from "../internal/runtime.js";
@@ -113,7 +114,10 @@ export function createVerifier(parts: VerifierParts): Verifier {
   ): Promise<Delivery> {
     const contents = await checked.contents;
     // Per-request secrets are looked up only once the request is well-formed and fresh.
-    const secrets = staticSecrets ?? (await resolveSecrets!(input));
+    const secrets = staticSecrets ?? (await resolveSecrets!(input, checked));
+    const { certificates } = parts;
+    // A certificate's key is the provider's own, global: no tenant identity comes from it.
+    const identitySecrets = certificates ? [] : secrets;
     const { candidates } = checked;
     for (const secret of secrets) {
       const { key } = secret;
@@ -138,7 +142,8 @@ export function createVerifier(parts: VerifierParts): Verifier {
             continue;
           } else ok = await compareOther(key, algorithm, chunks, bytes);
           if (ok && kept && !(await kept(key))) ok = false;
-          if (ok) return deliver(input, options, checked, secret, candidate, secrets);
+          if (ok && certificates && key.kind === "rsa") certificates.prove(checked.certificateUrl!, key);
+          if (ok) return deliver(input, options, checked, secret, candidate, identitySecrets);
         }
       }
     }
@@ -150,6 +155,7 @@ export function createVerifier(parts: VerifierParts): Verifier {
 
   /** Why `verifySync` cannot apply to this scheme now, or undefined when it can. */
   function whyNotSync(): string | undefined {
+    if (parts.certificates) return "its key is a certificate the request names, fetched on first use";
     if (!staticSecrets) return "its secrets come from a function, looked up per request";
     if (!runtime.crypto) return "this runtime has no node:crypto, and Web Crypto answers only asynchronously";
     return undefined;
@@ -210,6 +216,10 @@ function compareOther(
 ): boolean | Promise<boolean> {
   if (algorithm === "ed25519") return key.kind === "ed25519" && ed25519Verify(key, chunks, signature);
   if (algorithm === "ecdsa-p256-sha256") return key.kind === "ecdsa" && ecdsaVerify(key, chunks, signature);
+  if (algorithm === "rsa-sha1" || algorithm === "rsa-sha256")
+    return (
+      key.kind === "rsa" && rsaVerify(algorithm === "rsa-sha1" ? "sha1" : "sha256", key, chunks, signature)
+    );
   if (algorithm !== "token" || key.kind !== "hmac") return false;
   const known = tokenDigests.get(key);
   const expected = known ?? hmac("sha256", key, [key.bytes]);

@@ -1,7 +1,7 @@
 import { getHeader } from "../internal/headers.js";
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { ChallengeRequest, Scheme, SecretInput } from "../types.js";
+import type { ChallengeRequest, HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link asana}. */
 export interface AsanaSchemeOptions {
@@ -50,7 +50,7 @@ export interface AsanaSchemeOptions {
  *   },
  * });
  */
-export function asana(options: AsanaSchemeOptions): Scheme {
+export function asana(options: AsanaSchemeOptions): HeaderSigningScheme {
   const { onHookSecret } = options;
   return defineScheme(
     {

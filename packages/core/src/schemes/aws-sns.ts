@@ -1,6 +1,12 @@
 import { WebhookError } from "../errors.js";
 import { decodeUtf8, fromBase64, toBase64, toHex, utf8 } from "../internal/bytes.js";
-import { certificateSpki, type RsaKey, type RsaPrivateKey, rsaSign, rsaVerify } from "../internal/crypto.js";
+import { type RsaPrivateKey, rsaSign, rsaVerify } from "../internal/crypto.js";
+import {
+  allowedHostUrl,
+  type CertificateSourceSpec,
+  canonicalCertificateUrl,
+  certificateKeys,
+} from "../scheme/certificate-source.js";
 import { parseJson } from "../scheme/payload.js";
 import { toRawBytes } from "../scheme/raw-bytes.js";
 import { checkFreshness, parseTimestamp } from "../scheme/timestamps.js";
@@ -94,21 +100,7 @@ interface SnsMessage {
 const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
 // Where SNS keeps its signing certificates: https://sns.<region>.amazonaws.com/SimpleNotificationService-<hex>.pem
 const CERTIFICATE_PATH = /^\/SimpleNotificationService-[A-Za-z0-9-]{1,100}\.pem$/;
-const MAX_CERTIFICATES = 32;
-/** What an unsigned message can make hookgate do to fetch a certificate (issue 18 holes 13–15). */
-const CERTIFICATE_FETCH = {
-  timeoutMs: 5_000,
-  // An SNS certificate is about 2 KiB of PEM.
-  maxBytes: 16 * 1024,
-  // New certificate URLs fetched per window: SNS signs with one certificate per region for months.
-  budget: 10,
-  windowMs: 60_000,
-  // How long a failed URL is answered from memory: transient failures briefly, others for longer.
-  transientMs: 30_000,
-  refusedMs: 600_000,
-  maxPending: 16,
-  maxFailed: 256,
-} as const;
+const MAX_PRIVATE_KEYS = 32;
 // Every field but Message is one line: the canonical string separates fields with "\n".
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -126,135 +118,25 @@ const TYPES = new Set(["Notification", "SubscriptionConfirmation", "UnsubscribeC
 
 const mismatch = (message: string) => new WebhookError("signature_mismatch", `hookgate: ${message}`);
 
-/** The answer to a certificate that could not be had: see `certificate` in {@link awsSns}. */
-function refusal(url: string, failure: CertificateFailure): WebhookError {
-  if (failure.transient) {
-    // Answered with Retry-After like every 503 (see `retryAfterSeconds`).
-    return new WebhookError(
-      "internal_error",
-      `hookgate: could not fetch the SNS signing certificate ${url} (${failure.message}); answered 503 so SNS retries`,
-      { status: 503, cause: failure },
-    );
-  }
-  return mismatch(
-    `the SNS signing certificate ${url} cannot be used (${failure.message}), so the message cannot be verified; refused`,
-  );
-}
-
 function allowedUrl(value: unknown, host: RegExp, what: string): string {
-  let url: URL | undefined;
-  try {
-    url = typeof value === "string" ? new URL(value) : undefined;
-  } catch {}
-  const ok = url?.protocol === "https:" && host.test(url.hostname) && url.port === "";
-  if (!ok || !url) {
+  const url = allowedHostUrl(value, host);
+  if (url === undefined) {
     throw mismatch(
       `the SNS ${what} ${JSON.stringify(value)} is not an https URL on an SNS host; refused unfetched`,
     );
   }
-  return url.href;
+  return url;
 }
 
-/**
- * A `SigningCertURL` in its one canonical form (`https://<host><path>`, host lower-cased, dot
- * segments resolved), or a refusal: https on a certificate host, no user, port, query or fragment,
- * and SNS's certificate path. The URL is not signed, so every spelling of one certificate must
- * name one cache entry, and only SNS's own certificate files may be fetched at all.
- */
-function canonicalCertificateUrl(value: unknown, host: RegExp): string {
-  let url: URL | undefined;
-  try {
-    url = typeof value === "string" && value.length <= 2048 ? new URL(value) : undefined;
-  } catch {}
-  if (
-    url?.protocol !== "https:" ||
-    url.username !== "" ||
-    url.password !== "" ||
-    url.port !== "" ||
-    url.search !== "" ||
-    url.hash !== "" ||
-    !host.test(url.hostname) ||
-    !CERTIFICATE_PATH.test(url.pathname)
-  ) {
-    throw mismatch(
-      `the SNS SigningCertURL ${JSON.stringify(value)} is not an SNS certificate (https://sns.<region>.amazonaws.com/SimpleNotificationService-<id>.pem, no user, port, query or fragment); refused unfetched`,
-    );
-  }
-  return `https://${url.hostname}${url.pathname}`;
-}
-
-/** Why a certificate could not be had; `transient` failures (timeouts, 5xx) are worth a retry. */
-class CertificateFailure extends Error {
-  constructor(
-    message: string,
-    readonly transient: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-/**
- * The default certificate fetch: one https GET, no redirects, the body read up to `maxBytes`.
- * A timeout, a 429 or a 5xx is transient; anything else is final — a network error too, since a
- * sender can name a host that does not resolve (`sns.nowhere.amazonaws.com`) at will.
- */
-async function fetchCertificatePem(url: string, init: { signal: AbortSignal }): Promise<string> {
-  let response: Response;
-  try {
-    response = await fetch(url, { redirect: "manual", signal: init.signal });
-  } catch (cause) {
-    throw new CertificateFailure(init.signal.aborted ? "timed out" : "network error", init.signal.aborted, {
-      cause,
-    });
-  }
-  const { status } = response;
-  if (status !== 200) {
-    await response.body?.cancel().catch(() => undefined);
-    if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
-      throw new CertificateFailure(`HTTP ${status}: a redirect, not followed`, false);
-    }
-    throw new CertificateFailure(`HTTP ${status}`, status >= 500 || status === 429);
-  }
-  const tooLarge = () =>
-    new CertificateFailure(`larger than ${CERTIFICATE_FETCH.maxBytes} bytes, not a certificate`, false);
-  if (Number(response.headers.get("content-length")) > CERTIFICATE_FETCH.maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw tooLarge();
-  }
-  const reader = response.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const next = reader ? await reader.read() : undefined;
-      if (!next || next.done) break;
-      size += next.value.byteLength;
-      if (size > CERTIFICATE_FETCH.maxBytes) {
-        await reader!.cancel().catch(() => undefined);
-        throw tooLarge();
-      }
-      chunks.push(next.value);
-    }
-  } catch (cause) {
-    if (cause instanceof CertificateFailure) throw cause;
-    throw new CertificateFailure(init.signal.aborted ? "timed out" : "network error", init.signal.aborted, {
-      cause,
-    });
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return decodeUtf8(bytes) ?? "";
-}
-
-/** Evicts a map's oldest entries (insertion order) down to `max` − 1, before one more is added. */
-function makeRoom<K, V>(map: Map<K, V>, max: number): void {
-  while (map.size >= max) map.delete(map.keys().next().value!);
-}
+/** Where SNS keeps its signing certificates, as a certificate source. */
+const snsCertificates = (host: RegExp, fetch: CertificateSourceSpec["fetch"]): CertificateSourceSpec => ({
+  provider: "SNS",
+  urlName: "SigningCertURL",
+  host,
+  path: CERTIFICATE_PATH,
+  form: "https://sns.<region>.amazonaws.com/SimpleNotificationService-<id>.pem",
+  fetch,
+});
 
 /**
  * The string SNS signs: each present field's name and value on their own lines, in this order.
@@ -283,11 +165,6 @@ function canonical(message: SnsMessage): string {
   return out;
 }
 
-function pemToDer(pem: string): Uint8Array | undefined {
-  const match = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem);
-  return match ? fromBase64(match[1]!.replace(/\s+/g, "")) : undefined;
-}
-
 /**
  * Amazon SNS HTTP(S) subscriptions: the message's `Signature` (RSA, SHA1 for `SignatureVersion` 1,
  * SHA256 for 2) over its canonical fields, checked with the certificate at `SigningCertURL` —
@@ -297,7 +174,7 @@ function pemToDer(pem: string): Uint8Array | undefined {
  * message `Type` (`Notification`); a `SubscriptionConfirmation` goes to `onSubscriptionConfirmation`
  * and is confirmed only with `confirmSubscriptions: true`. SNS signs inside the body: test
  * messages come from `signRequest`, which wraps the body given (the `Message`) in a signed
- * envelope with your own `signingKey` (`sign` rejects).
+ * envelope with your own `signingKey` (there is no header `sign`).
  * (https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html)
  *
  * @example
@@ -319,95 +196,7 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
     );
   }
   const host = options.certificateHost ?? SNS_HOST;
-  const fetchCertificate = options.fetchCertificate ?? fetchCertificatePem;
-  // Certificates that verified a message: only a genuine message adds one, so unsigned ones
-  // cannot evict them. Fetched (or in flight) but not yet proven: one fetch per URL at a time.
-  // URLs that failed, with until when. The times of recent fetches: at most `budget` per window.
-  const proven = new Map<string, RsaKey>();
-  const pending = new Map<string, Promise<RsaKey>>();
-  const failed = new Map<string, { until: number; failure: CertificateFailure }>();
-  const fetchTimes: number[] = [];
-
-  /** Fetches and reads one certificate within the time and size bounds. */
-  async function load(url: string): Promise<RsaKey> {
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new CertificateFailure(`timed out after ${CERTIFICATE_FETCH.timeoutMs} ms`, true));
-      }, CERTIFICATE_FETCH.timeoutMs);
-    });
-    let pem: unknown;
-    try {
-      pem = await Promise.race([fetchCertificate(url, { signal: controller.signal }), timeout]);
-    } catch (cause) {
-      if (cause instanceof CertificateFailure) throw cause;
-      const transient = (cause as { transient?: unknown } | null)?.transient === true;
-      throw new CertificateFailure(cause instanceof Error ? cause.message : String(cause), transient, {
-        cause,
-      });
-    } finally {
-      clearTimeout(timer);
-    }
-    if (typeof pem !== "string" || pem.length > CERTIFICATE_FETCH.maxBytes) {
-      throw new CertificateFailure("not a PEM certificate of at most 16 KiB", false);
-    }
-    const der = pemToDer(pem);
-    const spki = der && certificateSpki(der);
-    if (!spki) throw new CertificateFailure("not a PEM X.509 certificate", false);
-    return { kind: "rsa", spki };
-  }
-
-  /**
-   * The key of the certificate at a canonical URL. What a request whose certificate cannot be had
-   * is answered: 503 (+ Retry-After, so SNS retries) only when fetching an allowed URL failed for
-   * a transient reason — a timeout, a 429 or 5xx — which a sender cannot cause at will on SNS's
-   * hosts, and which is then answered from memory for 30 s; otherwise 401
-   * (`signature_mismatch`): a URL off SNS's certificate paths, a certificate that is missing,
-   * too large, redirected or not one, or a new URL once 10 were fetched in the last minute.
-   */
-  function certificate(url: string): Promise<RsaKey> {
-    const known = proven.get(url);
-    if (known) return Promise.resolve(known);
-    const now = Date.now();
-    const failure = failed.get(url);
-    if (failure && failure.until > now) return Promise.reject(refusal(url, failure.failure));
-    if (failure) failed.delete(url);
-    let key = pending.get(url);
-    if (!key) {
-      while (fetchTimes.length > 0 && fetchTimes[0]! <= now - CERTIFICATE_FETCH.windowMs) fetchTimes.shift();
-      if (fetchTimes.length >= CERTIFICATE_FETCH.budget) {
-        return Promise.reject(
-          mismatch(
-            `the SNS SigningCertURL ${url} names a certificate not fetched yet, and ${CERTIFICATE_FETCH.budget} were fetched in the last minute; refused unfetched (SNS signs with one certificate per region for months: this stops a flood of messages naming new ones)`,
-          ),
-        );
-      }
-      fetchTimes.push(now);
-      const loading = load(url);
-      key = loading;
-      makeRoom(pending, CERTIFICATE_FETCH.maxPending);
-      pending.set(url, loading);
-      loading.catch((cause: CertificateFailure) => {
-        if (pending.get(url) === loading) pending.delete(url);
-        makeRoom(failed, CERTIFICATE_FETCH.maxFailed);
-        const ttl = cause.transient ? CERTIFICATE_FETCH.transientMs : CERTIFICATE_FETCH.refusedMs;
-        failed.set(url, { until: Date.now() + ttl, failure: cause });
-      });
-    }
-    return key.catch((cause: CertificateFailure) => {
-      throw refusal(url, cause);
-    });
-  }
-
-  /** Keeps a certificate that verified a message (most recently used last). */
-  function prove(url: string, key: RsaKey): void {
-    pending.delete(url);
-    proven.delete(url);
-    makeRoom(proven, MAX_CERTIFICATES);
-    proven.set(url, key);
-  }
+  const certificates = certificateKeys(snsCertificates(host, options.fetchCertificate));
 
   async function verify(input: VerifyInput, verifyOptions?: VerifyOptions): Promise<Delivery> {
     const rawBody = toRawBytes(input.rawBody);
@@ -440,12 +229,12 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
     const timestampMs = parseTimestamp(message.Timestamp, "iso", "the SNS Timestamp");
     checkFreshness(timestampMs, verifyOptions);
     const content = canonical(message);
-    const certUrl = canonicalCertificateUrl(message.SigningCertURL, host);
-    const key = await certificate(certUrl);
+    const certUrl = certificates.canonical(message.SigningCertURL);
+    const key = await certificates.keyFor(certUrl);
     if (!(await rsaVerify(hash, key, [content], signature))) {
       throw mismatch("the SNS Signature does not match the message and its signing certificate");
     }
-    prove(certUrl, key);
+    certificates.prove(certUrl, key);
     if (message.Type !== "Notification") allowedUrl(message.SubscribeURL, host, "SubscribeURL");
     const delivery: Delivery = {
       id: String(message.MessageId),
@@ -485,6 +274,8 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
     type: { payload: ["Type"] },
     contentTypes: ["text/plain", "application/json"],
     envelope: "Message",
+    certificate: { field: "SigningCertURL", form: snsCertificates(host, undefined).form },
+    bodySignature: { json: "", field: "Signature", each: false },
     signsUrl: false,
     timestamp: { signature: true, unit: "iso" },
     algorithms: ["rsa-sha1", "rsa-sha256"],
@@ -505,13 +296,6 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
     },
     handshake,
     withSigningKey: (key) => awsSns({ ...options, signingKey: withPrivateKey(options.signingKey, key) }),
-    sign: () =>
-      Promise.reject(
-        new WebhookError(
-          "invalid_option",
-          "hookgate: SNS signs inside the message, so there are no signature headers to return; use scheme.signRequest(input), which returns the signed message to send",
-        ),
-      ),
     signRequest: (input) => signSns(input, options.signingKey, [...topics][0]!, host),
   };
   return scheme;
@@ -548,7 +332,7 @@ function rsaPrivateKey(pem: string): RsaPrivateKey {
       );
     }
     key = { kind: "rsa-private", pkcs8 };
-    if (privateKeys.size >= MAX_CERTIFICATES) privateKeys.clear();
+    if (privateKeys.size >= MAX_PRIVATE_KEYS) privateKeys.clear();
     privateKeys.set(pem, key);
   }
   return key;
@@ -577,7 +361,7 @@ async function signSns(
   }
   let certificateUrl: string;
   try {
-    certificateUrl = canonicalCertificateUrl(signingKey.certificateUrl, host);
+    certificateUrl = canonicalCertificateUrl(snsCertificates(host, undefined), signingKey.certificateUrl);
   } catch {
     throw new WebhookError(
       "invalid_option",

@@ -1,5 +1,5 @@
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme } from "../types.js";
+import type { HeaderSigningScheme } from "../types.js";
 import { type AuthorizationSchemeOptions, authorizationPreset } from "./authorization-preset.js";
 
 /**
@@ -12,7 +12,7 @@ import { type AuthorizationSchemeOptions, authorizationPreset } from "./authoriz
  * @example
  * schemes.basicAuth({ secret: `hooks:${process.env.HOOKS_PASSWORD}`, id: "x-request-id" })
  */
-export function basicAuth(options: AuthorizationSchemeOptions): Scheme {
+export function basicAuth(options: AuthorizationSchemeOptions): HeaderSigningScheme {
   return defineScheme(authorizationPreset("basic-auth", "Basic", "base64", options), {
     secret: options.secret,
   });

@@ -1,5 +1,5 @@
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme } from "../types.js";
+import type { HeaderSigningScheme } from "../types.js";
 import { type AuthorizationSchemeOptions, authorizationPreset } from "./authorization-preset.js";
 
 /**
@@ -10,7 +10,7 @@ import { type AuthorizationSchemeOptions, authorizationPreset } from "./authoriz
  * @example
  * schemes.bearerToken({ secret: process.env.HOOKS_TOKEN!, type: "x-event-type" })
  */
-export function bearerToken(options: AuthorizationSchemeOptions): Scheme {
+export function bearerToken(options: AuthorizationSchemeOptions): HeaderSigningScheme {
   return defineScheme(authorizationPreset("bearer-token", "Bearer", "text", options), {
     secret: options.secret,
   });

@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link bitbucket}. */
 export interface BitbucketSchemeOptions {
@@ -13,7 +13,7 @@ export interface BitbucketSchemeOptions {
  * `X-Request-UUID`, the type `X-Event-Key` (`repo:push`, `pullrequest:created`).
  * (https://support.atlassian.com/bitbucket-cloud/docs/manage-webhooks/#Secure-webhooks)
  */
-export function bitbucket(options: BitbucketSchemeOptions): Scheme {
+export function bitbucket(options: BitbucketSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "bitbucket",

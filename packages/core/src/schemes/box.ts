@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretEntry, SecretInput, SignInput } from "../types.js";
+import type { HeaderSigningScheme, SecretEntry, SecretInput, SignInput } from "../types.js";
 
 /** Options for {@link box}. */
 export interface BoxSchemeOptions {
@@ -19,7 +19,7 @@ export interface BoxSchemeOptions {
  * signs both headers with that key.
  * (https://developer.box.com/guides/webhooks/v2/signatures-v2/)
  */
-export function box(options: BoxSchemeOptions): Scheme {
+export function box(options: BoxSchemeOptions): HeaderSigningScheme {
   const signature = { format: { type: "plain" }, algorithm: "sha256", encoding: "base64" } as const;
   const scheme = defineScheme(
     {

@@ -23,7 +23,7 @@ describe("schemes by name", () => {
       /hmac is configured by more than a secret: it also needs header/,
     );
     const hmac = schemeForSecret("hmac", "s", { header: "X-Sig", prefix: "sha256=" });
-    const headers = await hmac.sign({ rawBody: "{}" });
+    const headers = await hmac.sign!({ rawBody: "{}" });
     expect(headers["x-sig"]).toMatch(/^sha256=[0-9a-f]{64}$/);
     expect(() => schemeForSecret("acme", "s")).toThrow(
       /no built-in scheme named "acme"; use one of .*aws-sns/,

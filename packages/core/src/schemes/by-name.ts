@@ -18,6 +18,8 @@ export type SchemeKey = keyof typeof schemes;
 export type SchemeOptions<K extends SchemeKey> = Parameters<(typeof schemes)[K]>[0];
 
 type Factory = ((options: { secret: SecretInput }) => Scheme) & {
+  /** The option that holds the secret, where it is not `secret` (Microsoft Graph's `clientState`). */
+  secretOption?: string;
   fromSigningSecret?: (secret: string, options: SchemeSigningOptions) => Scheme;
   /** The options it needs beside the secret. */
   signingOptions?: readonly (keyof SchemeSigningOptions)[];
@@ -77,7 +79,9 @@ export function schemeForSecret(name: string, secret: string, options: SchemeSig
       `hookgate: ${kebab(key)} is configured by more than a secret: it also needs ${missing.join(" and ")}`,
     );
   }
-  return factory.fromSigningSecret ? factory.fromSigningSecret(secret, options) : factory({ secret });
+  return factory.fromSigningSecret
+    ? factory.fromSigningSecret(secret, options)
+    : factory({ [factory.secretOption ?? "secret"]: secret } as { secret: SecretInput });
 }
 
 /** `scheme.name` for a {@link schemes} key: its kebab case (`standardWebhooks` → `standard-webhooks`). */

@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link calCom}. */
 export interface CalComSchemeOptions {
@@ -13,7 +13,7 @@ export interface CalComSchemeOptions {
  * (`BOOKING_CREATED`). No id or timestamp is signed: a delivery is keyed by its signature.
  * (https://cal.com/docs/developing/guides/automation/webhooks#adding-a-secret-to-verify-the-webhook)
  */
-export function calCom(options: CalComSchemeOptions): Scheme {
+export function calCom(options: CalComSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "cal-com",

@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link calendly}. */
 export interface CalendlySchemeOptions {
@@ -13,7 +13,7 @@ export interface CalendlySchemeOptions {
  * typed by `event` (`invitee.created`). No delivery id is sent: a delivery is keyed by its signature.
  * (https://developer.calendly.com/api-docs/4c305798a61d3-webhook-signatures)
  */
-export function calendly(options: CalendlySchemeOptions): Scheme {
+export function calendly(options: CalendlySchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "calendly",

@@ -1,6 +1,6 @@
 import { standardWebhooksKey } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 import { standardWebhooksPreset } from "./standard-webhooks-preset.js";
 
 /** Options for {@link clerk}. */
@@ -14,6 +14,6 @@ export interface ClerkSchemeOptions {
  * `${id}.${timestamp}.${body}`, keyed by the base64 part of `whsec_…`; typed by `type`
  * (`user.created`). (https://clerk.com/docs/webhooks/sync-data)
  */
-export function clerk(options: ClerkSchemeOptions): Scheme {
+export function clerk(options: ClerkSchemeOptions): HeaderSigningScheme {
   return defineScheme(standardWebhooksPreset("clerk", standardWebhooksKey, "svix"), options);
 }

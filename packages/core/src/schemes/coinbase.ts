@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link coinbase}. */
 export interface CoinbaseSchemeOptions {
@@ -13,7 +13,7 @@ export interface CoinbaseSchemeOptions {
  * are the payload's `event.id` and `event.type` (`charge:confirmed`).
  * (https://docs.cloud.coinbase.com/commerce/docs/webhooks-security)
  */
-export function coinbase(options: CoinbaseSchemeOptions): Scheme {
+export function coinbase(options: CoinbaseSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "coinbase",

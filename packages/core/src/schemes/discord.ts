@@ -1,6 +1,6 @@
 import { ed25519PrivateHex, ed25519PublicHex } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link discord}. */
 /**
@@ -65,7 +65,7 @@ export type DiscordInteractionResponse =
  * and a PING (type 1) is answered with `{"type":1}` once the signature checks out.
  * (https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers)
  */
-export function discord(options: DiscordSchemeOptions): Scheme<DiscordInteractionResponse> {
+export function discord(options: DiscordSchemeOptions): HeaderSigningScheme<DiscordInteractionResponse> {
   return defineScheme(
     {
       name: "discord",
@@ -96,8 +96,8 @@ export function discord(options: DiscordSchemeOptions): Scheme<DiscordInteractio
       optionName:
         options.publicKey === undefined && options.privateKey !== undefined ? "privateKey" : "publicKey",
     },
-  ) as Scheme<DiscordInteractionResponse>;
+  ) as HeaderSigningScheme<DiscordInteractionResponse>;
 }
 
 /** Discord signs with the application's Ed25519 private key: the CLI's and test kit's `--secret`. */
-discord.fromSigningSecret = (privateKey: string): Scheme => discord({ privateKey });
+discord.fromSigningSecret = (privateKey: string): HeaderSigningScheme => discord({ privateKey });

@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { HandshakeReply, Scheme, SecretInput } from "../types.js";
+import type { HandshakeReply, HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link dropbox}. */
 export interface DropboxSchemeOptions {
@@ -15,7 +15,7 @@ export interface DropboxSchemeOptions {
  * is answered with the challenge as text/plain (and `X-Content-Type-Options: nosniff`).
  * (https://www.dropbox.com/developers/reference/webhooks)
  */
-export function dropbox(options: DropboxSchemeOptions): Scheme {
+export function dropbox(options: DropboxSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "dropbox",

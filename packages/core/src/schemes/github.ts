@@ -2,7 +2,7 @@ import { getHeader } from "../internal/headers.js";
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
 import type { SignatureSpec } from "../scheme/definition.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 import { parseGithubPayload } from "./shared.js";
 
 /** Options for {@link github}. */
@@ -24,7 +24,7 @@ export interface GithubSchemeOptions {
  * GitHub sends no timestamp: replays are stopped by the delivery-id dedupe.
  * (https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries)
  */
-export function github(options: GithubSchemeOptions): Scheme {
+export function github(options: GithubSchemeOptions): HeaderSigningScheme {
   const signatures: SignatureSpec[] = [
     {
       header: "x-hub-signature-256",

@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link gitlab}. */
 export interface GitlabSchemeOptions {
@@ -15,7 +15,7 @@ export interface GitlabSchemeOptions {
  * (`merge_request.open`). The body is not signed: use HTTPS.
  * (https://docs.gitlab.com/user/project/integrations/webhooks/#validate-requests-with-a-secret-token)
  */
-export function gitlab(options: GitlabSchemeOptions): Scheme {
+export function gitlab(options: GitlabSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "gitlab",

@@ -2,7 +2,7 @@ import type { HmacHash } from "../internal/crypto.js";
 import { base64Key, hexKey, utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
 import type { ValueSource } from "../scheme/definition.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 import type { SchemeSigningOptions } from "./signing-options.js";
 
 /** Options for {@link hmac}: a partner's or your own HMAC signature convention. */
@@ -51,7 +51,7 @@ function source(value: string | ValueSource | undefined): ValueSource | undefine
  * @example
  * schemes.hmac({ secret, header: "x-acme-signature", prefix: "sha256=", timestampHeader: "x-acme-timestamp" })
  */
-export function hmac(options: HmacSchemeOptions): Scheme {
+export function hmac(options: HmacSchemeOptions): HeaderSigningScheme {
   const timestampHeader = options.timestampHeader?.toLowerCase();
   const id = source(options.id);
   return defineScheme(
@@ -81,7 +81,7 @@ export function hmac(options: HmacSchemeOptions): Scheme {
 /** A custom convention is described by its options: `schemeForSecret` needs at least its header. */
 hmac.signingOptions = ["header"] as const;
 /** An `hmac` scheme for `schemeForSecret`: the header, and optionally a prefix and a timestamp header. */
-hmac.fromSigningSecret = (secret: string, options: SchemeSigningOptions): Scheme =>
+hmac.fromSigningSecret = (secret: string, options: SchemeSigningOptions): HeaderSigningScheme =>
   hmac({
     secret,
     header: options.header!,

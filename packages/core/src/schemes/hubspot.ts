@@ -2,7 +2,7 @@ import { WebhookError } from "../errors.js";
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
 import type { ContentContext } from "../scheme/definition.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 import { eventsAt, splitBatch } from "./batches.js";
 
 /** Options for {@link hubspot}. */
@@ -34,7 +34,7 @@ function hubspotContent({ url, method, body, timestamp }: ContentContext) {
  * it by `subscriptionType` (`contact.creation`).
  * (https://developers.hubspot.com/docs/api/webhooks/validating-requests)
  */
-export function hubspot(options: HubspotSchemeOptions): Scheme {
+export function hubspot(options: HubspotSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "hubspot",

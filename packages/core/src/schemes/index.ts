@@ -20,9 +20,11 @@ import { line } from "./line.js";
 import { linear } from "./linear.js";
 import { mailgun } from "./mailgun.js";
 import { meta } from "./meta.js";
+import { microsoftGraph } from "./microsoft-graph.js";
 import { mux } from "./mux.js";
 import { notion } from "./notion.js";
 import { paddle } from "./paddle.js";
+import { paypal } from "./paypal.js";
 import { polar } from "./polar.js";
 import { razorpay } from "./razorpay.js";
 import { resend } from "./resend.js";
@@ -96,5 +98,7 @@ export const schemes = {
   meta,
   basicAuth,
   bearerToken,
+  paypal,
+  microsoftGraph,
   hmac,
 } as const;

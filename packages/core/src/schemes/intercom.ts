@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link intercom}. */
 export interface IntercomSchemeOptions {
@@ -13,7 +13,7 @@ export interface IntercomSchemeOptions {
  * secret; the id and type are the notification's `id` and `topic` (`conversation.user.created`).
  * (https://developers.intercom.com/docs/references/webhooks/webhook-models#signed-notifications)
  */
-export function intercom(options: IntercomSchemeOptions): Scheme {
+export function intercom(options: IntercomSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "intercom",

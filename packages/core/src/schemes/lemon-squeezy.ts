@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link lemonSqueezy}. */
 export interface LemonSqueezySchemeOptions {
@@ -14,7 +14,7 @@ export interface LemonSqueezySchemeOptions {
  * timestamp is sent: a delivery is keyed by its signature.
  * (https://docs.lemonsqueezy.com/help/webhooks/signing-requests)
  */
-export function lemonSqueezy(options: LemonSqueezySchemeOptions): Scheme {
+export function lemonSqueezy(options: LemonSqueezySchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "lemon-squeezy",

@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 import { eventsAt, splitBatch } from "./batches.js";
 
 const events = eventsAt("events");
@@ -18,7 +18,7 @@ export interface LineSchemeOptions {
  * request of one event is typed by it, one of several `events`.
  * (https://developers.line.biz/en/docs/messaging-api/receiving-messages/#verify-signature)
  */
-export function line(options: LineSchemeOptions): Scheme {
+export function line(options: LineSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "line",

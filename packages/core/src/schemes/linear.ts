@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link linear}. */
 export interface LinearSchemeOptions {
@@ -14,7 +14,7 @@ export interface LinearSchemeOptions {
  * The id is `Linear-Delivery`; the type is the payload's `type` and `action` (`Issue.create`).
  * (https://linear.app/developers/webhooks#securing-webhooks)
  */
-export function linear(options: LinearSchemeOptions): Scheme {
+export function linear(options: LinearSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "linear",

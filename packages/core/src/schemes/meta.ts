@@ -3,7 +3,7 @@ import { utf8 } from "../internal/bytes.js";
 import { sha256, timingSafeEqual } from "../internal/crypto.js";
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { ChallengeRequest, HandshakeReply, Scheme, SecretInput } from "../types.js";
+import type { ChallengeRequest, HandshakeReply, HeaderSigningScheme, SecretInput } from "../types.js";
 import { splitBatch } from "./batches.js";
 
 /** Options for {@link meta}. */
@@ -129,7 +129,7 @@ function verification(verifyToken: string | undefined) {
  * `verifyToken` (constant time).
  * (https://developers.facebook.com/docs/graph-api/webhooks/getting-started)
  */
-export function meta(options: MetaSchemeOptions): Scheme {
+export function meta(options: MetaSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "meta",

@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link mux}. */
 export interface MuxSchemeOptions {
@@ -13,7 +13,7 @@ export interface MuxSchemeOptions {
  * are the payload's `id` and `type` (`video.asset.ready`).
  * (https://docs.mux.com/core/verify-webhook-signatures)
  */
-export function mux(options: MuxSchemeOptions): Scheme {
+export function mux(options: MuxSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "mux",

@@ -1,7 +1,7 @@
 import { getHeader } from "../internal/headers.js";
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { ChallengeRequest, HandshakeReply, Scheme, SecretInput } from "../types.js";
+import type { ChallengeRequest, HandshakeReply, HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link notion}. */
 export interface NotionSchemeOptions {
@@ -26,7 +26,7 @@ const TOKEN_BODY = /^\s*\{\s*"verification_token"\s*:\s*"([^"\\]{1,512})"\s*\}\s
  * unsigned or signed with that token — is handed to `onVerificationToken`.
  * (https://developers.notion.com/reference/webhooks#step-3-validating-event-payloads-recommended)
  */
-export function notion(options: NotionSchemeOptions): Scheme {
+export function notion(options: NotionSchemeOptions): HeaderSigningScheme {
   const { onVerificationToken } = options;
   return defineScheme(
     {

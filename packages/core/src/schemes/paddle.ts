@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link paddle}. */
 export interface PaddleSchemeOptions {
@@ -13,7 +13,7 @@ export interface PaddleSchemeOptions {
  * the id and type are the payload's `event_id` and `event_type`.
  * (https://developer.paddle.com/webhooks/signature-verification)
  */
-export function paddle(options: PaddleSchemeOptions): Scheme {
+export function paddle(options: PaddleSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "paddle",

@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 import { standardWebhooksPreset } from "./standard-webhooks-preset.js";
 
 /** Options for {@link polar}. */
@@ -15,6 +15,6 @@ export interface PolarSchemeOptions {
  * base64-encodes the secret before handing it to Standard Webhooks, which decodes it again.
  * Typed by `type` (`order.paid`). (https://docs.polar.sh/integrate/webhooks/delivery)
  */
-export function polar(options: PolarSchemeOptions): Scheme {
+export function polar(options: PolarSchemeOptions): HeaderSigningScheme {
   return defineScheme(standardWebhooksPreset("polar", utf8Key, "webhook"), options);
 }

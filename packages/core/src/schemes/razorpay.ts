@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme } from "../types.js";
+import type { HeaderSigningScheme } from "../types.js";
 import type { SecretSchemeOptions } from "./shared.js";
 
 /**
@@ -10,7 +10,7 @@ import type { SecretSchemeOptions } from "./shared.js";
  * stopped by the id dedupe.
  * (https://razorpay.com/docs/webhooks/validate-test/)
  */
-export function razorpay(options: SecretSchemeOptions): Scheme {
+export function razorpay(options: SecretSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "razorpay",

@@ -1,6 +1,6 @@
 import { standardWebhooksKey } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 import { standardWebhooksPreset } from "./standard-webhooks-preset.js";
 
 /** Options for {@link resend}. */
@@ -14,6 +14,6 @@ export interface ResendSchemeOptions {
  * `${id}.${timestamp}.${body}`, keyed by the base64 part of `whsec_…`; typed by `type`
  * (`email.delivered`). (https://resend.com/docs/dashboard/webhooks/verify-webhooks-requests)
  */
-export function resend(options: ResendSchemeOptions): Scheme {
+export function resend(options: ResendSchemeOptions): HeaderSigningScheme {
   return defineScheme(standardWebhooksPreset("resend", standardWebhooksKey, "svix"), options);
 }

@@ -1,6 +1,6 @@
 import { ecdsaPrivateKey, ecdsaPublicKey } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 import { eventsAt, splitBatch } from "./batches.js";
 
 /**
@@ -23,7 +23,7 @@ const events = eventsAt();
  * and both verify) and its position in the batch.
  * (https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features)
  */
-export function sendgrid(options: SendgridSchemeOptions): Scheme {
+export function sendgrid(options: SendgridSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "sendgrid",
@@ -55,4 +55,4 @@ export function sendgrid(options: SendgridSchemeOptions): Scheme {
   );
 }
 /** SendGrid signs with an ECDSA P-256 private key: the CLI's and test kit's `--secret`. */
-sendgrid.fromSigningSecret = (privateKey: string): Scheme => sendgrid({ privateKey });
+sendgrid.fromSigningSecret = (privateKey: string): HeaderSigningScheme => sendgrid({ privateKey });

@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link sentry}. */
 export interface SentrySchemeOptions {
@@ -14,7 +14,7 @@ export interface SentrySchemeOptions {
  * `action` (`issue.created`), so a handler for `issue` receives every issue action.
  * (https://docs.sentry.io/organization/integrations/integration-platform/webhooks/#verifying-the-signature)
  */
-export function sentry(options: SentrySchemeOptions): Scheme {
+export function sentry(options: SentrySchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "sentry",

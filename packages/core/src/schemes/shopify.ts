@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link shopify}. */
 export interface ShopifySchemeOptions {
@@ -15,7 +15,7 @@ export interface ShopifySchemeOptions {
  * signed, so replays are stopped by the id dedupe.
  * (https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-2-validate-the-origin-of-your-webhook-to-ensure-its-coming-from-shopify)
  */
-export function shopify(options: ShopifySchemeOptions): Scheme {
+export function shopify(options: ShopifySchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "shopify",

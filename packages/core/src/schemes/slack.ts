@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 import { parseEmbeddedPayload } from "./shared.js";
 
 /** Options for {@link slack}. */
@@ -46,7 +46,7 @@ export type SlackAnswer =
  * interactivity payloads (`payload=` forms) by their `type`; slash commands are `slash_command`.
  * A `url_verification` is answered with its challenge.
  */
-export function slack(options: SlackSchemeOptions): Scheme<SlackAnswer> {
+export function slack(options: SlackSchemeOptions): HeaderSigningScheme<SlackAnswer> {
   return defineScheme(
     {
       name: "slack",
@@ -80,5 +80,5 @@ export function slack(options: SlackSchemeOptions): Scheme<SlackAnswer> {
       deadline: { ms: 3000, deferred: { body: "", contentType: "text/plain; charset=utf-8" } },
     },
     options,
-  ) as Scheme<SlackAnswer>;
+  ) as HeaderSigningScheme<SlackAnswer>;
 }

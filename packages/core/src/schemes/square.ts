@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link square}. */
 export interface SquareSchemeOptions {
@@ -14,7 +14,7 @@ export interface SquareSchemeOptions {
  * the payload's `event_id` and `type` (`payment.updated`).
  * (https://developer.squareup.com/docs/webhooks/step3validate)
  */
-export function square(options: SquareSchemeOptions): Scheme {
+export function square(options: SquareSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "square",

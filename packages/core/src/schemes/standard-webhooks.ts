@@ -1,6 +1,6 @@
 import { standardWebhooksKey } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link standardWebhooks}. */
 export interface StandardWebhooksSchemeOptions {
@@ -21,7 +21,7 @@ export interface StandardWebhooksSchemeOptions {
  * @example
  * const scheme = schemes.standardWebhooks({ secret: process.env.WEBHOOK_SECRET! });
  */
-export function standardWebhooks(options: StandardWebhooksSchemeOptions): Scheme {
+export function standardWebhooks(options: StandardWebhooksSchemeOptions): HeaderSigningScheme {
   const signatureHeader = { header: "webhook-signature", aliases: ["svix-signature"] } as const;
   return defineScheme(
     {

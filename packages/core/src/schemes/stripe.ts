@@ -1,6 +1,6 @@
 import { invalidSecret, type KeyDecoder, utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link stripe}. */
 export interface StripeSchemeOptions {
@@ -31,7 +31,7 @@ const stripeKey: KeyDecoder = (value, scheme) => {
  * @example
  * const scheme = schemes.stripe({ secret: process.env.STRIPE_WEBHOOK_SECRET! });
  */
-export function stripe(options: StripeSchemeOptions): Scheme {
+export function stripe(options: StripeSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "stripe",

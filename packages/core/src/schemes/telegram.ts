@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link telegram}. */
 export interface TelegramSchemeOptions {
@@ -14,7 +14,7 @@ export interface TelegramSchemeOptions {
  * is the update's kind (`message`, `callback_query`, …). The body is not signed: use HTTPS.
  * (https://core.telegram.org/bots/api#setwebhook)
  */
-export function telegram(options: TelegramSchemeOptions): Scheme {
+export function telegram(options: TelegramSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "telegram",

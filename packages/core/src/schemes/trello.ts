@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link trello}. */
 export interface TrelloSchemeOptions {
@@ -14,7 +14,7 @@ export interface TrelloSchemeOptions {
  * `action.type` (`updateCard`). The HEAD request Trello sends when the webhook is created is
  * answered 200. (https://developer.atlassian.com/cloud/trello/guides/rest-api/webhooks/#webhook-signatures)
  */
-export function trello(options: TrelloSchemeOptions): Scheme {
+export function trello(options: TrelloSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "trello",

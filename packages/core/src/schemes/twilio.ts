@@ -5,7 +5,7 @@ import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
 import type { ContentContext } from "../scheme/definition.js";
 import { formFields, isForm, parseForm, parseJson } from "../scheme/payload.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link twilio}. */
 export interface TwilioSchemeOptions {
@@ -164,7 +164,7 @@ interface TwilioForm {
  * The id is `I-Twilio-Idempotency-Token`; the type is `message.<status>` or `call.<status>`.
  * (https://www.twilio.com/docs/usage/webhooks/webhooks-security)
  */
-export function twilio(options: TwilioSchemeOptions): Scheme {
+export function twilio(options: TwilioSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "twilio",

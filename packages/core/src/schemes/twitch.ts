@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link twitch}. */
 export interface TwitchSchemeOptions {
@@ -23,7 +23,7 @@ interface TwitchPayload {
  * text/plain; a `revocation` carries the subscription alone.
  * (https://dev.twitch.tv/docs/eventsub/handling-webhook-events/#verifying-the-event-message)
  */
-export function twitch(options: TwitchSchemeOptions): Scheme {
+export function twitch(options: TwitchSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "twitch",

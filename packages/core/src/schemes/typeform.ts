@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link typeform}. */
 export interface TypeformSchemeOptions {
@@ -13,7 +13,7 @@ export interface TypeformSchemeOptions {
  * the payload's `event_id` and `event_type` (`form_response`).
  * (https://www.typeform.com/developers/webhooks/secure-your-webhooks/)
  */
-export function typeform(options: TypeformSchemeOptions): Scheme {
+export function typeform(options: TypeformSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "typeform",

@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link vercel}. */
 export interface VercelSchemeOptions {
@@ -13,7 +13,7 @@ export interface VercelSchemeOptions {
  * `id` and `type` (`deployment.succeeded`).
  * (https://vercel.com/docs/webhooks/webhooks-api#securing-webhooks)
  */
-export function vercel(options: VercelSchemeOptions): Scheme {
+export function vercel(options: VercelSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "vercel",

@@ -1,7 +1,7 @@
 import { getHeader } from "../internal/headers.js";
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { HandshakeReply, Scheme } from "../types.js";
+import type { HandshakeReply, HeaderSigningScheme } from "../types.js";
 import type { SecretSchemeOptions } from "./shared.js";
 
 const SIGNATURE = "x-wc-webhook-signature";
@@ -16,7 +16,7 @@ const PING = /^webhook_id=\d{1,20}$/;
  * handler (WooCommerce only activates the webhook on a 200).
  * (https://woocommerce.github.io/woocommerce-rest-api-docs/#webhooks; `WC_Webhook::generate_signature`)
  */
-export function woocommerce(options: SecretSchemeOptions): Scheme {
+export function woocommerce(options: SecretSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "woocommerce",

@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link workos}. */
 export interface WorkosSchemeOptions {
@@ -13,7 +13,7 @@ export interface WorkosSchemeOptions {
  * id and type are the payload's `id` and `event` (`user.created`).
  * (https://workos.com/docs/events/data-syncing/webhooks/3-process-the-events/b-validate-the-requests-manually)
  */
-export function workos(options: WorkosSchemeOptions): Scheme {
+export function workos(options: WorkosSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "workos",

@@ -1,6 +1,6 @@
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
-import type { Scheme, SecretInput } from "../types.js";
+import type { HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link zendesk}. */
 export interface ZendeskSchemeOptions {
@@ -15,7 +15,7 @@ export interface ZendeskSchemeOptions {
  * `type` (`zen:event-type:ticket.created`).
  * (https://developer.zendesk.com/documentation/webhooks/verifying/)
  */
-export function zendesk(options: ZendeskSchemeOptions): Scheme {
+export function zendesk(options: ZendeskSchemeOptions): HeaderSigningScheme {
   return defineScheme(
     {
       name: "zendesk",

@@ -4,7 +4,7 @@ import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
 import { parseJson } from "../scheme/payload.js";
 import { matchedKeyOf } from "../scheme/verified-signature.js";
-import type { ChallengeRequest, HandshakeReply, Scheme, SecretInput } from "../types.js";
+import type { ChallengeRequest, HandshakeReply, HeaderSigningScheme, SecretInput } from "../types.js";
 
 /** Options for {@link zoom}. */
 export interface ZoomSchemeOptions {
@@ -24,8 +24,8 @@ interface ZoomPayload {
  * (hex) under the secret that verified it — without running handlers.
  * (https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events)
  */
-export function zoom(options: ZoomSchemeOptions): Scheme {
-  const scheme: Scheme = defineScheme(
+export function zoom(options: ZoomSchemeOptions): HeaderSigningScheme {
+  const scheme: HeaderSigningScheme = defineScheme(
     {
       name: "zoom",
       signatures: [
@@ -47,7 +47,10 @@ export function zoom(options: ZoomSchemeOptions): Scheme {
   return scheme;
 }
 
-async function urlValidation(scheme: Scheme, request: ChallengeRequest): Promise<HandshakeReply | undefined> {
+async function urlValidation(
+  scheme: HeaderSigningScheme,
+  request: ChallengeRequest,
+): Promise<HandshakeReply | undefined> {
   if (request.method !== "POST") return undefined;
   const text = new TextDecoder().decode(request.rawBody);
   if (!text.includes("endpoint.url_validation")) return undefined;

@@ -5,16 +5,12 @@ import {
   joinChunks,
   node,
   ownBuffer,
+  type RsaKey,
+  type RsaPrivateKey,
   subtle,
   WEB_HASH,
   webKey,
 } from "./shared.js";
-
-/** An RSA public key (AWS SNS signing certificates), as DER SubjectPublicKeyInfo. */
-export interface RsaKey {
-  readonly kind: "rsa";
-  readonly spki: Uint8Array;
-}
 
 /** Reads one DER element at `at`: its tag, where its content starts, and where it ends. */
 function derElement(der: Uint8Array, at: number): { tag: number; start: number; end: number } | undefined {
@@ -76,12 +72,6 @@ export function rsaVerify(
   })();
 }
 
-/** An RSA private key (test signing of SNS messages), as DER PKCS#8. */
-export interface RsaPrivateKey {
-  readonly kind: "rsa-private";
-  readonly pkcs8: Uint8Array;
-}
-
 /** Signs the chunks with RSASSA-PKCS1-v1_5 (SHA-1 or SHA-256): what SNS puts in `Signature`. */
 export async function rsaSign(
   hash: "sha1" | "sha256",
@@ -101,3 +91,5 @@ export async function rsaSign(
   const cryptoKey = await subtle().importKey("pkcs8", ownBuffer(key.pkcs8), algorithm, false, ["sign"]);
   return new Uint8Array(await subtle().sign(algorithm, cryptoKey, ownBuffer(joinChunks(chunks))));
 }
+
+export type { RsaKey, RsaPrivateKey };

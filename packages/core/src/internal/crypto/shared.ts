@@ -30,7 +30,21 @@ export interface EcdsaKey {
   readonly pkcs8?: Uint8Array;
 }
 
-export type CryptoKeyMaterial = HmacKey | Ed25519Key | EcdsaKey;
+/** An RSA public key (a signing certificate's: AWS SNS, PayPal), as DER SubjectPublicKeyInfo. */
+export interface RsaKey {
+  readonly kind: "rsa";
+  readonly spki: Uint8Array;
+  readonly pkcs8?: undefined;
+}
+
+/** An RSA private key (test signing for certificate schemes: SNS, PayPal), as DER PKCS#8. */
+export interface RsaPrivateKey {
+  readonly kind: "rsa-private";
+  readonly pkcs8: Uint8Array;
+  readonly spki?: undefined;
+}
+
+export type CryptoKeyMaterial = HmacKey | Ed25519Key | EcdsaKey | RsaKey | RsaPrivateKey;
 
 export const WEB_HASH: Record<HmacHash, string> = { sha1: "SHA-1", sha256: "SHA-256", sha512: "SHA-512" };
 /** Digest length in bytes of each HMAC hash, and of an Ed25519 signature. */

@@ -16,7 +16,24 @@ const MINIMAL_OPTIONS = {
   topicArn: "arn:aws:sns:us-east-1:123456789012:docs",
   certificateUrl: "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-docs.pem",
   header: "x-signature",
+  webhookId: "DOCS0WEBHOOK",
 };
+
+/** An RSA private key, PEM PKCS#8: what certificate schemes sign test deliveries with. */
+async function rsaPrivateKeyPem(): Promise<string> {
+  const algorithm = {
+    name: "RSASSA-PKCS1-v1_5",
+    hash: "SHA-256",
+    modulusLength: 2048,
+    publicExponent: new Uint8Array([1, 0, 1]),
+  };
+  const pair = (await globalThis.crypto.subtle.generateKey(algorithm, true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
+  const pkcs8 = new Uint8Array(await globalThis.crypto.subtle.exportKey("pkcs8", pair.privateKey));
+  return `-----BEGIN PRIVATE KEY-----\n${Buffer.from(pkcs8).toString("base64")}\n-----END PRIVATE KEY-----`;
+}
 
 /** A scheme by name, built from the first secret form it takes; facts do not depend on the secret. */
 export async function docsScheme(name: string): Promise<Scheme> {
@@ -25,6 +42,7 @@ export async function docsScheme(name: string): Promise<Scheme> {
     async () => `whsec_${Buffer.from("hookgate docs table secret").toString("base64")}`,
     async () => "11".repeat(32), // an Ed25519 seed
     async () => (await generateEcdsaP256()).privateKey,
+    rsaPrivateKeyPem,
   ];
   const options = schemeNeedsOptions(name).length > 0 ? MINIMAL_OPTIONS : {};
   let last: unknown;
