@@ -239,10 +239,19 @@ function tamperedBody(c: Case, body: Uint8Array): Uint8Array {
   });
 }
 
+/** A promise and its resolve (Node 20 has no `Promise.withResolvers`). */
+function latch() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
 /** A receiver for the case on a store of its own, at the table's clock. */
 function receiverFor(
   c: Case,
-  handler: (event: WebhookEvent) => void = () => {},
+  handler: (event: WebhookEvent) => unknown = () => {},
   options: Partial<ReceiverOptions> = {},
 ) {
   const receiver = createReceiver({
@@ -451,6 +460,48 @@ describe.each(cases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
     expect(refused.status).toBe(415);
     expect((await post(receiver, request)).status).toBe(200);
   });
+
+  const { deadline } = facts;
+  if (deadline) {
+    it(`answers before its sender's ${deadline.ms} ms timeout by default${deadline.deferred ? ", with its deferred reply" : ""}`, async () => {
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      try {
+        const gate = latch();
+        const request = await signed(c);
+        const type = (await check(c, request)).type;
+        const pending = new Promise((resolve) => setImmediate(() => resolve("still waiting")));
+        const answers = [];
+        for (const make of [
+          (slow: () => Promise<void>) => receiverFor(c, slow),
+          (slow: () => Promise<void>) => receiverFor(c).respond(type, slow),
+        ]) {
+          const started = latch();
+          const answer = post(
+            make(() => {
+              started.resolve();
+              return gate.promise;
+            }),
+            request,
+          );
+          await started.promise;
+          // One millisecond before the sender gives up, the receiver has answered.
+          await vi.advanceTimersByTimeAsync(deadline.ms - 1);
+          answers.push(await Promise.race([answer, pending]));
+        }
+        gate.resolve();
+        expect(answers[0]).toMatchObject({ status: 202 });
+        if (deadline.deferred) {
+          const body = deadline.deferred.body;
+          expect(answers[1]).toMatchObject({
+            status: 200,
+            body: typeof body === "string" ? body : JSON.stringify(body),
+          });
+        }
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+  }
 
   if (facts.eventTime) {
     it(`orders by its event time (${facts.eventTime.payload}) by default`, async () => {
