@@ -1,6 +1,6 @@
 import { WebhookError } from "../errors.js";
 import type { HeaderSigningScheme, Scheme } from "../types.js";
-import { compileBodySignatureReader, redactBodyToken } from "./body-signature.js";
+import { compileBodySignatureReader, redactBodyToken, redactPayloadToken } from "./body-signature.js";
 import { certificateKeys } from "./certificate-source.js";
 import type { ContentContext, SchemeDefinition, SchemeKeys } from "./definition.js";
 import { isForm, parseAs, signedFormat } from "./payload.js";
@@ -115,11 +115,14 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
   if (challenge) scheme.challenge = challenge;
   const split = definition.split;
   if (inBody?.algorithm === "token") {
-    // A token in the body is a credential: what is handed on (journal, queue) carries it redacted.
+    // A token in the body is a credential: what is handed on (journal, queue) carries it redacted,
+    // in its bytes and in its parsed payload.
     const tokenSpec = inBody;
     scheme.split = (delivery) => {
       const rawBody = redactBodyToken(tokenSpec, delivery.rawBody);
-      return (split ? split(delivery) : [delivery]).map((each) => copyDelivery(each, { rawBody }));
+      return (split ? split(delivery) : [delivery]).map((each) =>
+        copyDelivery(each, { rawBody, payload: redactPayloadToken(tokenSpec, each.payload) }),
+      );
     };
   } else if (split) scheme.split = split;
   if (definition.responses) Object.assign(scheme, { responses: definition.responses });

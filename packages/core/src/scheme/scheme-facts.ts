@@ -23,6 +23,12 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
   const template = typeof definition.content === "string" ? definition.content : undefined;
   const signatures = definition.signatures ?? [];
   const inBody = definition.bodySignature;
+  // A shared token (Telegram, GitLab) authenticates the sender but covers no byte of the body;
+  // a body-carried signature over its own fields only (Mailgun's timestamp and token) neither.
+  const bodySigned = inBody
+    ? inBody.algorithm !== "token" && (template === undefined || templateUses(template, "body"))
+    : signatures.some((s) => s.algorithm !== "token") &&
+      (template === undefined || templateUses(template, "body"));
   const facts: SchemeFacts = {
     id,
     type: fieldFacts(definition.type),
@@ -38,16 +44,13 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
       ),
     ],
     keys: !inBody && signatures.every((s) => PUBLIC_KEYS.has(s.algorithm)) ? "public" : "secret",
-    // A shared token (Telegram, GitLab) authenticates the sender but covers no byte of the body;
-    // a body-carried signature over its own fields only (Mailgun's timestamp and token) neither.
-    bodySigned: inBody
-      ? inBody.algorithm !== "token" && (template === undefined || templateUses(template, "body"))
-      : signatures.some((s) => s.algorithm !== "token") &&
-        (template === undefined || templateUses(template, "body")),
-    // The payload is signed; a header id is signed only where the template includes it.
+    bodySigned,
+    // A payload id is signed where the body is, or where it is one of a body signature's signed
+    // fields (Mailgun's token) — not under a shared token (Telegram's update_id); a header id only
+    // where the template includes it.
     idSigned:
       id.header === undefined
-        ? id.payload !== undefined
+        ? id.payload !== undefined && (bodySigned || inBody?.id !== undefined)
         : template !== undefined && templateUses(template, "id"),
   };
   if (definition.deadline) facts.deadline = definition.deadline;
