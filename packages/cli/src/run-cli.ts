@@ -48,7 +48,10 @@ function schemeOptions(command: ReturnType<ReturnType<typeof cac>["command"]>) {
       "--certificate-url <url>",
       "Schemes that sign with a certificate: where the receiver fetches the certificate of --secret's key (on the provider's certificate host)",
     )
-    .option("--webhook-id <id>", "Schemes that sign their webhook's ID: the ID the receiver is configured with")
+    .option(
+      "--webhook-id <id>",
+      "Schemes that sign their webhook's ID: the ID the receiver is configured with",
+    )
     .option("--header <name>", "hmac: the signature header")
     .option("--prefix <prefix>", "hmac: a prefix before the signature (sha256=)")
     .option("--timestamp-header <name>", "hmac: a header carrying the signed timestamp");
@@ -193,7 +196,10 @@ function buildCli() {
     .option("--port <port>", "Port to listen on (default: 3000)")
     .option("--host <host>", "Address to listen on (default: 127.0.0.1)")
     .option("--scheme <name>", `Signature scheme: ${schemeList}`)
-    .option("--secret <secret>", "The secret deliveries are signed with (Ed25519 schemes: the private key, hex)")
+    .option(
+      "--secret <secret>",
+      "The secret deliveries are signed with (Ed25519 schemes: the private key, hex)",
+    )
     .option("--journal <journal>", `Where deliveries are journaled: ${JOURNAL_HELP} (default: memory)`)
     .option(
       "--forward-to <url>",

@@ -35,7 +35,13 @@ export function defineScheme<D extends SchemeDefinition>(
 ): D extends { bodySignature: object } | { envelope: object } ? Scheme : HeaderSigningScheme;
 export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Scheme {
   const { name } = definition;
-  const { certificate } = definition;
+  const { certificate, envelope } = definition;
+  if (envelope ? !certificate?.field || definition.content !== undefined : definition.content === undefined) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: the ${name} scheme needs \`content\`, or a signed \`envelope\` with a \`certificate.field\` and no \`content\``,
+    );
+  }
   // A certificate scheme's key is the one its request names, fetched within bounds: no secret.
   const certificates = certificate ? certificateKeys(certificate) : undefined;
   const secrets: VerifierParts["secrets"] = certificates
@@ -59,15 +65,8 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
   // signed-content function that reads forms (Twilio) are given that format instead of the header.
   const parser = definition.parse ?? parseAs;
   const parse = (text: string) => parser(text, signedFormat(text, contentTypes));
-  const { envelope } = definition;
-  // A signed envelope's content is its signed fields, as the envelope spec lists them.
-  const contentOf = envelope ? envelopeContent : definition.content;
-  if (contentOf === undefined || (envelope && (!certificate?.field || definition.content))) {
-    throw new WebhookError(
-      "invalid_option",
-      `hookgate: the ${name} scheme needs \`content\`, or a signed \`envelope\` with a \`certificate.field\` and no \`content\``,
-    );
-  }
+  // A signed envelope's content is its signed fields, as the envelope spec lists them (checked above).
+  const contentOf = envelope ? envelopeContent : definition.content!;
   const content =
     typeof contentOf === "string"
       ? compileTemplate(contentOf)
@@ -96,17 +95,17 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     readBodySignature: envelope
       ? compileEnvelopeReader(envelope, name, certificate!)
       : inBody &&
-      compileBodySignatureReader(inBody, name, (text) => {
-        const format = signedFormat(text, contentTypes);
-        return { payload: parser(text, format), form: isForm(format) };
-      }),
+        compileBodySignatureReader(inBody, name, (text) => {
+          const format = signedFormat(text, contentTypes);
+          return { payload: parser(text, format), form: isForm(format) };
+        }),
     content,
     parse,
     signatureLabel: envelope
       ? `body's ${envelope.signature}`
       : inBody
-      ? `body's ${inBody.json ? `${inBody.json}.` : ""}${inBody.signature}`
-      : [...new Set(signatures.map((s) => displayHeader(s.header)))].join(" / "),
+        ? `body's ${inBody.json ? `${inBody.json}.` : ""}${inBody.signature}`
+        : [...new Set(signatures.map((s) => displayHeader(s.header)))].join(" / "),
     signsId: typeof definition.content === "string" && templateUses(definition.content, "id"),
   });
   const scheme: Scheme = {

@@ -52,9 +52,9 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
     bodySigned: envelope
       ? true
       : inBody
-      ? inBody.algorithm !== "token" && (template === undefined || templateUses(template, "body"))
-      : signatures.some((s) => s.algorithm !== "token") &&
-        (template === undefined || templateUses(template, "body")),
+        ? inBody.algorithm !== "token" && (template === undefined || templateUses(template, "body"))
+        : signatures.some((s) => s.algorithm !== "token") &&
+          (template === undefined || templateUses(template, "body")),
     // The payload is signed; a header id is signed only where the template includes it.
     idSigned:
       id.header === undefined

@@ -52,11 +52,7 @@ export function envelopeContent(context: ContentContext): Chunk[][] {
 }
 
 /** A URL field the receiver may visit, or a refusal: https on a certificate host only. */
-export function checkEnvelopeUrl(
-  certificate: CertificateSourceSpec,
-  field: string,
-  value: unknown,
-): string {
+export function checkEnvelopeUrl(certificate: CertificateSourceSpec, field: string, value: unknown): string {
   const url = allowedHostUrl(value, certificate.host);
   if (url === undefined) {
     throw new WebhookError(
@@ -84,7 +80,8 @@ export function compileEnvelopeReader(
     if (text === undefined)
       throw new WebhookError("invalid_payload", "hookgate: the body is not valid UTF-8");
     const envelope = parseJson(text) as Record<string, unknown> | null;
-    const signature = envelope !== null && typeof envelope === "object" ? envelope[spec.signature] : undefined;
+    const signature =
+      envelope !== null && typeof envelope === "object" ? envelope[spec.signature] : undefined;
     if (typeof signature !== "string" || !Object.hasOwn(envelope!, spec.signature)) {
       throw new WebhookError(
         "missing_signature",

@@ -1,8 +1,8 @@
 import { WebhookError } from "../errors.js";
 import { toHex } from "../internal/bytes.js";
 import { rsaPrivateKeyPem } from "../internal/secrets.js";
-import type { EnvelopeInput, SchemeCertificate } from "../scheme/definition.js";
 import { defineScheme } from "../scheme/define-scheme.js";
+import type { EnvelopeInput, SchemeCertificate } from "../scheme/definition.js";
 import { checkEnvelopeUrl } from "../scheme/signed-envelope.js";
 import type { Delivery, HandshakeReply, Scheme } from "../types.js";
 import type { SchemeSigningOptions } from "./signing-options.js";
@@ -147,7 +147,10 @@ export function awsSns(options: AwsSnsSchemeOptions): Scheme {
   );
   scheme.withSigningKey = (key) => {
     if (typeof key !== "string") {
-      throw new WebhookError("invalid_option", "hookgate: awsSns withSigningKey takes one RSA private key, PEM");
+      throw new WebhookError(
+        "invalid_option",
+        "hookgate: awsSns withSigningKey takes one RSA private key, PEM",
+      );
     }
     if (!signingKey) {
       throw new WebhookError(
@@ -176,7 +179,9 @@ function confirm(delivery: Delivery, options: AwsSnsSchemeOptions, host: RegExp)
     const visit = options.fetch ?? ((url: string) => fetch(url, { redirect: "error" }));
     // SNS needs no answer but 200 now; the confirmation GET runs on its own.
     void Promise.resolve()
-      .then(() => visit(checkEnvelopeUrl(certificate(host, undefined), "SubscribeURL", confirmation.subscribeUrl)))
+      .then(() =>
+        visit(checkEnvelopeUrl(certificate(host, undefined), "SubscribeURL", confirmation.subscribeUrl)),
+      )
       .catch(() => undefined);
   }
   return { body: { confirmation: confirmation.type } };
