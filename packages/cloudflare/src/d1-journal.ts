@@ -1,5 +1,11 @@
 import type { DeliveryJournal, JournalEntry, JournalOptions, JournalStatus } from "@hookgate/core";
-import { emptyJournalStats, journalPageOf, journalPageSize, resolveJournalOptions } from "@hookgate/core/kit";
+import {
+  countJournalMinute,
+  emptyJournalStats,
+  journalPageOf,
+  journalPageSize,
+  resolveJournalOptions,
+} from "@hookgate/core/kit";
 import type { D1DatabaseBinding } from "./internal/bindings.js";
 import {
   blobBytes,
@@ -189,6 +195,11 @@ export function d1Journal(options: D1JournalOptions): D1Journal {
         stats.byStatus[row.status] += row.n;
         stats.byType[row.type] = (stats.byType[row.type] ?? 0) + row.n;
       }
+      const minutes = await all<{ minute: number; status: JournalStatus; n: number }>(
+        `SELECT (received_at / 60000) * 60000 AS minute, status, COUNT(*) AS n FROM ${t} WHERE received_at >= ?1 GROUP BY minute, status ORDER BY minute`,
+        [since],
+      );
+      for (const row of minutes) countJournalMinute(stats, row.minute, row.status, row.n);
       // Nearest rank over the handled rows' durations, as memoryJournal computes it.
       const durations = (
         await all<{ d: number }>(

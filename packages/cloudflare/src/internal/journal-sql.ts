@@ -91,6 +91,7 @@ export function where(filter: JournalFilter): { sql: string; params: Array<strin
   if (filter.type !== undefined) clauses.push(`type = ${param(filter.type)}`);
   if (filter.id !== undefined) clauses.push(`id = ${param(filter.id)}`);
   if (filter.tenant !== undefined) clauses.push(`tenant = ${param(filter.tenant)}`);
+  if (filter.scheme !== undefined) clauses.push(`scheme = ${param(filter.scheme)}`);
   if (filter.since) clauses.push(`received_at >= ${param(filter.since.getTime())}`);
   if (filter.until) clauses.push(`received_at < ${param(filter.until.getTime())}`);
   if (filter.cursor !== undefined) {
