@@ -1,7 +1,6 @@
 import { type IdempotencyStore, type Queue, WebhookError } from "@hookgate/core";
-import { checkOption } from "@hookgate/core/kit";
+import { checkOption, encodeQueuedDelivery } from "@hookgate/core/kit";
 import type { Channel, ConfirmChannel } from "amqplib";
-import { encodeDelivery } from "./internal/delivery-message.js";
 import { publishConfirmed } from "./internal/publish-confirmed.js";
 import { assertDeliveryQueues, deadLetterQueueOf } from "./internal/topology.js";
 import { messageIdFor } from "./message-id.js";
@@ -102,12 +101,18 @@ export function amqpQueue(options: AmqpQueueOptions): AmqpQueue {
   }
 
   async function publish(delivery: Parameters<Queue["enqueue"]>[0], messageId: string): Promise<void> {
-    await publishConfirmed(await channel(), name, encodeDelivery(delivery), {
-      messageId,
-      type: delivery.type,
-      contentType: "application/json",
-      timestamp: Math.floor(Date.now() / 1000),
-    });
+    const body = encodeQueuedDelivery(delivery);
+    await publishConfirmed(
+      await channel(),
+      name,
+      Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+      {
+        messageId,
+        type: delivery.type,
+        contentType: "application/json",
+        timestamp: Math.floor(Date.now() / 1000),
+      },
+    );
   }
 
   return {

@@ -1,8 +1,7 @@
 import { type QueuedDelivery, type Receiver, WebhookError } from "@hookgate/core";
-import { checkOption, classifyDispatchFailure } from "@hookgate/core/kit";
+import { checkOption, classifyDispatchFailure, decodeQueuedDelivery } from "@hookgate/core/kit";
 import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import { type AmqpConnectionLike, DEFAULT_QUEUE_NAME } from "./amqp-queue.js";
-import { decodeDelivery } from "./internal/delivery-message.js";
 import { publishConfirmed } from "./internal/publish-confirmed.js";
 import { assertRetryQueue } from "./internal/topology.js";
 
@@ -129,7 +128,7 @@ export async function createWorker(
     let delivery: QueuedDelivery | undefined;
     const attempt = Number(message.properties.headers?.[ATTEMPT_HEADER] ?? 1) || 1;
     try {
-      delivery = decodeDelivery(message.content, "RabbitMQ");
+      delivery = decodeQueuedDelivery(message.content, "RabbitMQ");
       await receiver.dispatch(delivery, dispatchOptions);
       channel.ack(message);
       return;

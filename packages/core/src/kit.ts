@@ -20,5 +20,10 @@ export { countJournalMinute, emptyJournalStats, journalPercentile } from "./jour
 export type { NodeHandleOptions, NodeRequestLike, NodeResponseLike } from "./node-handler.js";
 export { handleNodeRequest, nodeRequestUrl, writeNodeResponse } from "./node-handler.js";
 export type { QueueDispatch, QueueDispatchOptions, QueueHooks } from "./queue.js";
-export { fromQueuedDelivery, toQueuedDelivery } from "./queue.js";
+export {
+  decodeQueuedDelivery,
+  encodeQueuedDelivery,
+  fromQueuedDelivery,
+  toQueuedDelivery,
+} from "./queue.js";
 export { retryAfterSeconds, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./retry-after.js";

@@ -1,3 +1,4 @@
+import { WebhookError } from "./errors.js";
 import { toText, utf8 } from "./internal/bytes.js";
 import type { MatchedSecret, WebhookEvent } from "./types.js";
 
@@ -111,4 +112,38 @@ export function fromQueuedDelivery(queued: QueuedDelivery): WebhookEvent {
   };
   if (queued.timestamp) event.timestamp = new Date(queued.timestamp);
   return event;
+}
+
+/**
+ * A queued delivery as a message body, for brokers that carry bytes (RabbitMQ, NATS): its JSON in
+ * UTF-8 (lone surrogates and U+0000 travel as escapes).
+ */
+export function encodeQueuedDelivery(delivery: QueuedDelivery): Uint8Array {
+  return utf8(JSON.stringify(delivery));
+}
+
+/**
+ * The delivery a message body carries; throws `invalid_payload` (a 4xx: a worker gives it up at
+ * once) when it carries none. `broker` names the broker in the message, e.g. `RabbitMQ`.
+ */
+export function decodeQueuedDelivery(body: Uint8Array, broker: string): QueuedDelivery {
+  let value: unknown;
+  try {
+    value = JSON.parse(toText(body));
+  } catch {
+    value = undefined;
+  }
+  const delivery = value as QueuedDelivery | undefined;
+  if (
+    delivery === null ||
+    typeof delivery !== "object" ||
+    typeof delivery.id !== "string" ||
+    typeof delivery.rawBody !== "string"
+  ) {
+    throw new WebhookError(
+      "invalid_payload",
+      `hookgate: this ${broker} message does not carry a hookgate delivery (was it published by hookgate?)`,
+    );
+  }
+  return delivery;
 }

@@ -1,8 +1,7 @@
 import { type QueuedDelivery, type Receiver, WebhookError } from "@hookgate/core";
-import { checkOption, classifyDispatchFailure } from "@hookgate/core/kit";
+import { checkOption, classifyDispatchFailure, decodeQueuedDelivery } from "@hookgate/core/kit";
 import { type ConsumerMessages, type JsMsg, jetstream } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
-import { decodeDelivery } from "./internal/delivery-message.js";
 import { deadLetterSubjectOf } from "./internal/topology.js";
 import { DEFAULT_CONSUMER_NAME, DEFAULT_STREAM_NAME, type NatsConnectionLike } from "./nats-queue.js";
 
@@ -143,7 +142,7 @@ export async function createWorker(
       let delivery: QueuedDelivery | undefined;
       let error: unknown;
       try {
-        delivery = decodeDelivery(message.data, "JetStream");
+        delivery = decodeQueuedDelivery(message.data, "JetStream");
         error = await dispatch(delivery);
       } catch (decodeError) {
         error = decodeError;

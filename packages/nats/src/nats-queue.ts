@@ -1,7 +1,6 @@
 import { type Queue, WebhookError } from "@hookgate/core";
-import { checkOption } from "@hookgate/core/kit";
+import { checkOption, encodeQueuedDelivery } from "@hookgate/core/kit";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { encodeDelivery } from "./internal/delivery-message.js";
 import { deadLetterSubjectOf, deliveriesSubjectOf, ensureTopology } from "./internal/topology.js";
 import { messageIdFor } from "./message-id.js";
 
@@ -109,7 +108,7 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
     },
     async enqueue(delivery) {
       // Resolves on the PubAck: stored (or a duplicate of a message stored within the window).
-      await js.publish(subject, encodeDelivery(delivery), {
+      await js.publish(subject, encodeQueuedDelivery(delivery), {
         msgID: messageIdFor(delivery),
         expect: { streamName: name },
       });
