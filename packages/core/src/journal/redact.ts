@@ -47,3 +47,28 @@ export function journalHeaders(
   }
   return out;
 }
+
+/**
+ * Credentials an error message may carry, whatever the provider: a URL's password
+ * (`postgres://app:pw@db`), an `Authorization` value (`Bearer …`, `Basic …`), and a `name=value`
+ * or `name: value` pair whose name says secret, token, password or API key.
+ */
+const CREDENTIAL_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*):[^\s@/]+@/gi, `$1:${REDACTED}@`],
+  [/\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=-]{6,}/gi, `$1$2${REDACTED}`],
+  [
+    /\b([\w-]*(?:secret|token|passwd|password|api[-_]?key|access[-_]?key)[\w-]*)(["']?\s*[:=]\s*["']?)[^\s"',;&)}\]]+/gi,
+    `$1$2${REDACTED}`,
+  ],
+];
+
+/**
+ * An error message as a journal keeps it: credentials in it replaced by `[redacted]`
+ * (`CREDENTIAL_PATTERNS`), so a handler's `throw new Error(\`connect ${databaseUrl}\`)` does not put
+ * a password in the journal or on the dashboard.
+ */
+export function redactMessage(message: string): string {
+  let out = message;
+  for (const [pattern, replacement] of CREDENTIAL_PATTERNS) out = out.replace(pattern, replacement);
+  return out;
+}
