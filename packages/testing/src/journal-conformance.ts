@@ -405,9 +405,9 @@ export function journalConformance(
           "a NUL is replaced, and the message kept",
         );
         for (const attempt of entry.history) {
-          const keys = Object.keys(attempt).filter(
-            (name) => (attempt as Record<string, unknown>)[name] !== undefined,
-          );
+          const keys = Object.entries(attempt)
+            .filter(([, value]) => value !== undefined)
+            .map(([name]) => name);
           check(
             keys.every((name) => ["startedAt", "outcome", "durationMs", "error"].includes(name)),
             `an attempt holds only its start, outcome, duration and error, got ${keys.join(", ")}`,
