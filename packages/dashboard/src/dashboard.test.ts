@@ -268,7 +268,7 @@ describe("dashboard pages", () => {
     expect(rows).toHaveLength(20);
     expect(rows[0]).toEqual(["failed", "c5 try 5"]); // oldest kept first
     expect(rows[19]![0]).toBe("dead");
-    expect(text).toContain("The 5 earliest are no longer kept");
+    expect(text).toContain("5 earlier attempts are not shown: a journal keeps the last 20.");
     expect(text).toContain("1.5 s");
     expect(text).toContain('<time datetime="2030-01-01T00:01:21.500Z">'); // started 1.5 s before the step
     expect(text).not.toContain("<script>alert");

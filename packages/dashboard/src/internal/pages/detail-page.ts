@@ -1,4 +1,5 @@
 import type { JournalEntry } from "@hookgate/core";
+import { JOURNAL_HISTORY_LIMIT } from "@hookgate/core/kit";
 import { prettyText, rawText, SHOWN_BODY_BYTES } from "../body-views.js";
 import { formatMs, formatTime, statusBadge } from "../format.js";
 import { html, type SafeHtml } from "../html.js";
@@ -40,7 +41,7 @@ function attempts(entry: JournalEntry): SafeHtml {
   ).length;
   const dropped = entry.attempts - runs;
   return html`<h2>Attempts <span class="muted">(${entry.attempts})</span></h2>
-${dropped > 0 ? html`<p class="muted">The ${dropped} earliest ${dropped === 1 ? "is" : "are"} no longer kept: the journal keeps the last ${history.length}.</p>` : ""}
+${dropped > 0 ? html`<p class="muted" id="attempts-dropped">${dropped} earlier attempt${dropped === 1 ? " is" : "s are"} not shown: a journal keeps the last ${JOURNAL_HISTORY_LIMIT}.</p>` : ""}
 <table id="attempts"><thead><tr><th>Started</th><th>Outcome</th><th class="num">Took</th><th>Error</th></tr></thead><tbody>${history.map(
     (attempt) =>
       html`<tr><td>${formatTime(attempt.startedAt)}</td><td>${statusBadge(attempt.outcome)}</td><td class="num">${formatMs(attempt.durationMs)}</td><td>${attempt.error ? html`<code>${attempt.error.code}</code> <span class="message">${attempt.error.message}</span>` : ""}</td></tr>`,
