@@ -21,10 +21,10 @@ function cpuMs(pid: number): number {
 }
 
 function start(spec: string): Promise<{ port: number; child: ChildProcess }> {
-  const [fw, mode] = spec.includes(":") ? spec.split(":") : [framework, spec];
-  const script = process.env.SERVER_SCRIPT
-    ? [process.env.SERVER_SCRIPT]
-    : ["--import", "tsx", join(here, "server.ts")];
+  // `mode`, `framework:mode`, or `framework:mode:script` (a bundled server.ts, e.g. of another commit).
+  const [fw, mode, own] = spec.includes(":") ? spec.split(":") : [framework, spec];
+  const bundled = own ?? process.env.SERVER_SCRIPT;
+  const script = bundled ? [bundled] : ["--import", "tsx", join(here, "server.ts")];
   const child = spawn("taskset", ["-c", "0", process.execPath, ...extra, ...script, fw!, mode!], {
     cwd: join(here, ".."),
     stdio: ["ignore", "pipe", "inherit"],

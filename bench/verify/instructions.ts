@@ -7,7 +7,9 @@
  * Compare hookgate's count minus the limit's (the overhead), not their quotient: under valgrind
  * OpenSSL runs without SHA instructions, so hashing weighs far more than it does on the CPU.
  *
- *   npx tsx bench/verify/instructions.ts <limit|standardWebhooks|stripe|github> <bytes> <N>
+ *   npx tsx bench/verify/instructions.ts <limit|standardWebhooks|stripe|github>[-sync] <bytes> <N>
+ *
+ * A `-sync` suffix times `scheme.verifySync` instead of `verify`.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { type Scheme, schemes, verify } from "@hookgate/core";
@@ -39,12 +41,14 @@ async function main(): Promise<void> {
     process.stdout.write(`${which} ${sink}\n`);
     return;
   }
-  const scheme = make[which]!();
+  const sync = which.endsWith("-sync");
+  const scheme = make[which.replace(/-sync$/, "")]!();
   const headers = await scheme.sign!({ id: "msg_1", rawBody: raw, type: "issues" });
   const input = { headers, rawBody: raw };
   const options = { tolerance: Number.POSITIVE_INFINITY };
   let sink = 0;
-  for (let i = 0; i < count; i++) sink += (await verify(scheme, input, options)).id.length;
+  if (sync) for (let i = 0; i < count; i++) sink += scheme.verifySync(input, options).id.length;
+  else for (let i = 0; i < count; i++) sink += (await verify(scheme, input, options)).id.length;
   process.stdout.write(`${which} ${sink}\n`);
 }
 

@@ -74,6 +74,13 @@ async function hookgateRows(raw: Buffer): Promise<Row[]> {
       name === "twilio" ? `${URL_}?bodySHA256=${createHash("sha256").update(raw).digest("hex")}` : URL_;
     const headers = await scheme.sign!({ id: "msg_1", rawBody: raw, url, type: "issues" });
     const input = { headers, rawBody: raw, url };
+    // The synchronous verify (node:crypto, static secrets): the same checks, no promise.
+    scheme.verifySync(input, options);
+    rows.push({
+      name: `hookgate ${name} verifySync`,
+      reference: limit,
+      run: () => scheme.verifySync(input, options),
+    });
     for (const web of [false, true]) {
       forceWebCrypto(web);
       await verify(scheme, input, options); // throws if this row could not verify

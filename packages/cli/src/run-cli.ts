@@ -40,21 +40,24 @@ const STRING_FLAGS = [
 ];
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
 
-/** The flags that configure aws-sns and hmac beyond --secret, on every command that builds a scheme. */
+/** The flags that configure a scheme beyond --secret, on every command that builds a scheme. */
 function schemeOptions(command: ReturnType<ReturnType<typeof cac>["command"]>) {
   return command
-    .option("--topic-arn <arn>", "aws-sns: the topic ARN the receiver accepts")
+    .option("--topic-arn <arn>", "Schemes configured by their topics: the topic the receiver accepts")
     .option(
       "--certificate-url <url>",
-      "aws-sns: where the receiver fetches the certificate of --secret's key (https://sns.<region>.amazonaws.com/….pem)",
+      "Schemes that sign with a certificate: where the receiver fetches the certificate of --secret's key (on the provider's certificate host)",
     )
-    .option("--webhook-id <id>", "paypal: the webhook ID the receiver is configured with")
+    .option(
+      "--webhook-id <id>",
+      "Schemes that sign their webhook's ID: the ID the receiver is configured with",
+    )
     .option("--header <name>", "hmac: the signature header")
     .option("--prefix <prefix>", "hmac: a prefix before the signature (sha256=)")
     .option("--timestamp-header <name>", "hmac: a header carrying the signed timestamp");
 }
 const SECRET_HELP =
-  "Signing secret (discord: the Ed25519 private key, hex; aws-sns: a PEM file of the RSA private key)";
+  "Signing secret (Ed25519 schemes: the private key, hex; schemes that sign with a certificate: a PEM file of its RSA private key)";
 const JOURNAL_HELP = "postgres://user@host/db[?table=…], sqlite:<path> or memory";
 
 function rawValue(args: readonly string[], flag: string): string | undefined {
@@ -74,7 +77,7 @@ function buildCli() {
   const signCommand = cli
     .command(
       "sign",
-      "Print the headers that sign a payload (stdin or --data), as the provider sends them (mailgun, aws-sns: and the signed body)",
+      "Print the headers that sign a payload (stdin or --data), as the provider sends them (and the signed body, where the signature travels in it)",
     )
     .option("--scheme <name>", `Signature scheme: ${schemeList}`)
     .option("--secret <secret>", SECRET_HELP)
@@ -92,9 +95,6 @@ function buildCli() {
       '  $ hookgate sign --scheme github --secret s3cret --type push --timestamp "10m ago" < push.json',
     )
     .example("  $ hookgate sign --scheme mailgun --secret key-… < event.json")
-    .example(
-      "  $ hookgate sign --scheme aws-sns --secret sns-key.pem --topic-arn arn:aws:sns:us-east-1:123456789012:orders --certificate-url https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem < message.json",
-    )
     .action(() => undefined);
   schemeOptions(signCommand);
   const sendCommand = cli
@@ -196,7 +196,10 @@ function buildCli() {
     .option("--port <port>", "Port to listen on (default: 3000)")
     .option("--host <host>", "Address to listen on (default: 127.0.0.1)")
     .option("--scheme <name>", `Signature scheme: ${schemeList}`)
-    .option("--secret <secret>", "The secret deliveries are signed with (discord: the private key, hex)")
+    .option(
+      "--secret <secret>",
+      "The secret deliveries are signed with (Ed25519 schemes: the private key, hex)",
+    )
     .option("--journal <journal>", `Where deliveries are journaled: ${JOURNAL_HELP} (default: memory)`)
     .option(
       "--forward-to <url>",

@@ -250,6 +250,18 @@ export interface Scheme<Answer = unknown> {
   /** Verifies one request; throws a {@link WebhookError} when it does not check out. */
   verify(input: VerifyInput, options?: VerifyOptions): Promise<Delivery>;
   /**
+   * {@link Scheme.verify} without a promise, as stripe-node's `constructEvent` beside
+   * `constructEventAsync`: the delivery, or the same {@link WebhookError} (same code) `verify`
+   * rejects with. Applies where the keys are already local and node:crypto is present: every
+   * built-in scheme configured with static secrets on Node, Bun or Deno. Elsewhere — Web Crypto
+   * only, secrets from a function, a certificate fetched per request (AWS SNS) — it throws
+   * `invalid_option` whatever the request: use `verify`.
+   *
+   * @example
+   * const delivery = schemes.stripe({ secret }).verifySync({ headers, rawBody });
+   */
+  verifySync(input: VerifyInput, options?: VerifyOptions): Delivery;
+  /**
    * For receivers, not applications: verifies again a delivery the receiver verified before and
    * kept (a journal row, a queued job), as `verify` does, and also asks `kept` — the receiver's
    * seal check — with the key that verifies. Where the signature is a credential the receiver

@@ -173,6 +173,23 @@ describe.each(
     const [da, db] = [await verify(setup.scheme, input(a)), await verify(setup.scheme, input(b))];
     expect(da.id).not.toBe(db.id);
   });
+});
+
+// The rejection paths signedFixture offers (tamper, secret, timestamp), once per scheme: that the
+// schemes themselves refuse them for every scheme is scheme-cases.test.ts's table in core.
+describe.each(
+  [...new Map(fixtureCatalog.map((entry) => [entry.scheme, entry])).values()]
+    .filter((entry) => setups[entry.scheme] !== undefined)
+    .map((entry) => [entry.scheme, entry] as const),
+)("signedFixture's rejection options for %s", (_name, entry) => {
+  const setup = setups[entry.scheme]!;
+  const input = (fixture: { headers: Record<string, string>; body: string }) => ({
+    headers: fixture.headers,
+    rawBody: fixture.body,
+    url: setup.url,
+  });
+  const sign = (options: Parameters<typeof signedFixture>[2] = {}) =>
+    signedFixture(setup.scheme, entry.create(), { url: setup.url, ...options });
 
   if (setup.token) {
     it("tampered body still verifies: the scheme does not sign the body", async () => {

@@ -87,7 +87,7 @@ async function postTo(
 ) {
   const scheme = await schemeFor(options.scheme ?? entry.scheme, options.secret, options, io);
   const stored = new TextDecoder().decode(entry.rawBody);
-  // An enveloped delivery (SNS) is re-signed from its event: the envelope is the scheme's to build.
+  // An enveloped delivery (`facts.envelope`) is re-signed from its event: the envelope is the scheme's to build.
   const { envelope } = scheme.facts;
   const rawBody =
     envelope === undefined ? stored : String((JSON.parse(stored) as Record<string, unknown>)[envelope] ?? "");

@@ -20,7 +20,7 @@ import {
 import { formatCount, formatMs, type LatencySummary, runPool, summarize } from "../internal/stats.js";
 import { asTerminal, CliError, type CliIO, ExitCode, painter } from "../io.js";
 
-/** Options of `hookgate send`; the {@link SchemeFlags} configure aws-sns and hmac. */
+/** Options of `hookgate send`; the {@link SchemeFlags} configure schemes beyond their secret. */
 export interface SendOptions extends SchemeFlags {
   /** The scheme; defaults to the fixture's provider. */
   scheme?: string;

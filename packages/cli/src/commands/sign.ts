@@ -10,7 +10,7 @@ import {
 } from "../internal/inputs.js";
 import { CliError, type CliIO, ExitCode } from "../io.js";
 
-/** Options of `hookgate sign`; the {@link SchemeFlags} configure aws-sns and hmac. */
+/** Options of `hookgate sign`; the {@link SchemeFlags} configure schemes beyond their secret. */
 export interface SignOptions extends SchemeFlags {
   scheme?: string;
   secret?: string;
@@ -31,7 +31,7 @@ export interface SignOptions extends SchemeFlags {
 /**
  * `hookgate sign`: prints the headers that sign a payload (stdin, or `--data`), exactly as the
  * provider would send them. The payload's bytes are signed as they are: send the same bytes.
- * Schemes that sign inside the body (mailgun, aws-sns) print the signed body too, after a blank
+ * Schemes that sign inside the body (`facts.bodySignature`) print the signed body too, after a blank
  * line (`--json`: `{ headers, body }`): send that body instead of the payload.
  */
 export async function sign(options: SignOptions, io: CliIO): Promise<number> {

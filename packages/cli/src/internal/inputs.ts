@@ -13,7 +13,7 @@ import { CliError, type CliIO, ExitCode } from "../io.js";
 /** The schemes the CLI signs with, as `--scheme` takes them: every built-in scheme. */
 export const SCHEME_NAMES = signingSchemeNames;
 
-/** The flags that configure a scheme beyond `--secret` (aws-sns, hmac), as parsed. */
+/** The flags that configure a scheme beyond `--secret` (its topics, certificate URL, header), as parsed. */
 export interface SchemeFlags {
   certificateUrl?: string | undefined;
   topicArn?: string | undefined;
@@ -34,8 +34,8 @@ const FLAG_OF: Record<keyof SchemeSigningOptions, string> = {
 
 /**
  * A built-in scheme by `--scheme` name, signing with `--secret` (Ed25519 schemes: the private key,
- * hex; aws-sns: a PEM file of the RSA private key, with `--topic-arn` and `--certificate-url`;
- * hmac: with `--header`, and optionally `--prefix` and `--timestamp-header`).
+ * hex; schemes that sign with a certificate: a PEM file of its RSA private key, with
+ * `--certificate-url`; and the flags the scheme's `signingOptions` name, such as `--topic-arn`).
  */
 export async function schemeFor(
   name: string | undefined,
@@ -48,7 +48,7 @@ export async function schemeFor(
   if (!canonical || !SCHEME_NAMES.includes(canonical)) {
     throw new CliError(`unknown --scheme "${name}"; use one of ${SCHEME_NAMES.join(", ")}`);
   }
-  // A scheme signed with a certificate's private key (aws-sns, paypal) takes it as a PEM file.
+  // A scheme signed with a certificate's private key takes it as a PEM file.
   const signsWithCertificate = schemeNeedsOptions(canonical).includes("certificateUrl");
   if (!secret) {
     throw new CliError(
@@ -64,7 +64,9 @@ export async function schemeFor(
     );
   }
   const key =
-    signsWithCertificate && !secret.startsWith("-----BEGIN") ? await readPrivateKey(secret, io) : secret;
+    signsWithCertificate && !secret.startsWith("-----BEGIN")
+      ? await readPrivateKey(secret, canonical, io)
+      : secret;
   const options: SchemeSigningOptions = {};
   for (const option of Object.keys(FLAG_OF) as (keyof SchemeSigningOptions)[]) {
     if (flags[option] !== undefined) options[option] = flags[option];
@@ -77,13 +79,13 @@ export async function schemeFor(
   }
 }
 
-async function readPrivateKey(path: string, io: CliIO | undefined): Promise<string> {
+async function readPrivateKey(path: string, scheme: string, io: CliIO | undefined): Promise<string> {
   try {
     return await readFile(resolve(io?.cwd ?? process.cwd(), path), "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new CliError(
-      `cannot read --secret ${path}: ${code === "ENOENT" ? "no such file" : ((error as Error).message ?? code)} (for aws-sns, --secret is a PEM file of the RSA private key)`,
+      `cannot read --secret ${path}: ${code === "ENOENT" ? "no such file" : ((error as Error).message ?? code)} (for ${scheme}, --secret is a PEM file of the RSA private key)`,
     );
   }
 }

@@ -2,6 +2,8 @@ import { WebhookError } from "../errors.js";
 import { toBase64Url, utf8 } from "../internal/bytes.js";
 import { type HmacKey, hmac } from "../internal/crypto.js";
 import { signatureId } from "../scheme/verifier-parts.js";
+import { inProcessOf } from "../store/in-process.js";
+import type { Claim } from "../store.js";
 import type { Delivery, SchemeFacts } from "../types.js";
 import { type Lease, storeCall } from "./lease.js";
 import type { Settings } from "./options.js";
@@ -113,19 +115,27 @@ const DUPLICATE: ClaimOutcome = { duplicate: true };
  * Claims `key` atomically in the store: a lease (go on), a completion (a duplicate: 200), or a
  * live lease elsewhere (409 `in_flight`).
  */
-export function claimKey(settings: Settings, key: string, id: string): Promise<ClaimOutcome> {
+export function claimKey(settings: Settings, key: string, id: string): ClaimOutcome | Promise<ClaimOutcome> {
   const { store, lockMs, ttlMs } = settings;
-  return storeCall(settings, () => store.claim(key, { lockMs, ttlMs })).then((claim) => {
-    if (claim.status === "completed") return DUPLICATE;
-    if (claim.status === "in-flight") {
-      throw new WebhookError("in_flight", `hookgate: delivery ${id} is being processed; retry later`);
-    }
-    if (claim.status !== "claimed" || typeof claim.token !== "string") {
-      throw new WebhookError(
-        "store_unavailable",
-        "hookgate: the idempotency store answered a claim with neither claimed, in-flight nor completed",
-      );
-    }
-    return { lease: { key, token: claim.token } };
-  });
+  // An in-process store (memoryStore) answers at once: no promise, no timeout to arm.
+  const local = inProcessOf(store);
+  if (local) return outcomeOf(local.claim(key, { lockMs, ttlMs }), key, id);
+  return storeCall(settings, () => store.claim(key, { lockMs, ttlMs })).then((claim) =>
+    outcomeOf(claim, key, id),
+  );
+}
+
+/** What a store's answer to a claim means for the request. */
+function outcomeOf(claim: Claim, key: string, id: string): ClaimOutcome {
+  if (claim.status === "completed") return DUPLICATE;
+  if (claim.status === "in-flight") {
+    throw new WebhookError("in_flight", `hookgate: delivery ${id} is being processed; retry later`);
+  }
+  if (claim.status !== "claimed" || typeof claim.token !== "string") {
+    throw new WebhookError(
+      "store_unavailable",
+      "hookgate: the idempotency store answered a claim with neither claimed, in-flight nor completed",
+    );
+  }
+  return { lease: { key, token: claim.token } };
 }

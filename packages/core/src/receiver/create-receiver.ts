@@ -4,6 +4,7 @@ import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
 import type { QueuedDelivery } from "../queue.js";
 import { copyDelivery } from "../scheme/verified-signature.js";
+import { verifyNowOrLater } from "../scheme/verify-now-or-later.js";
 import type { Delivery, WebhookEvent } from "../types.js";
 import { createAnswerCache } from "./answer-cache.js";
 import { accepted, handshakeReply, reply } from "./answers.js";
@@ -22,7 +23,7 @@ import { advanceOrder, answerStale, judgeOrder, type OrderMark } from "./orderin
 import { replayDeliveries } from "./replay.js";
 import { createResponders, duplicateAnswer, keptAnswer, respondTo } from "./respond.js";
 import { settleFailure, settleSuccess } from "./settle.js";
-import { type RequestTrace, traceDispatch, traceRequest } from "./telemetry.js";
+import { type RequestTrace, traceDispatch, traceRequest, UNTRACED } from "./telemetry.js";
 import type {
   HandleInput,
   HandleResult,
@@ -67,8 +68,13 @@ export function createReceiver<
   let enqueue = settings.queue ? (delivery: QueuedDelivery) => settings.queue!.enqueue(delivery) : undefined;
 
   /** One request, told to the telemetry (if any) from its start to its answer. */
-  async function handle(input: HandleInput): Promise<HandleResult> {
+  function handle(input: HandleInput): Promise<HandleResult> {
     const trace = traceRequest(settings, input.headers);
+    // No telemetry configured (or none for this request): no layer around the pipeline.
+    return trace === UNTRACED ? receive(input, trace) : traced(input, trace);
+  }
+
+  async function traced(input: HandleInput, trace: RequestTrace): Promise<HandleResult> {
     const result = await trace.within(() => receive(input, trace));
     trace.end(result);
     return result;
@@ -99,10 +105,13 @@ export function createReceiver<
         return handshakeReply(challenge);
       }
       checkShape(settings, method, contentType);
-      const delivery = await scheme.verify(
+      // Verified at once where the scheme can (static secrets, node:crypto): no promise turn.
+      const verified = verifyNowOrLater(
+        scheme,
         { headers: input.headers, rawBody, url: input.url, method, params: input.params },
         { tolerance: settings.tolerance, now: receivedAt },
       );
+      const delivery = verified instanceof Promise ? await verified : verified;
       const { id, type, matchedSecret } = delivery;
       handlers.emit({ kind: "verified", id, type, scheme: delivery.scheme, matchedSecret });
       trace.verified(delivery);
@@ -138,18 +147,22 @@ export function createReceiver<
   async function accept(event: WebhookEvent, input: HandleInput, trace: RequestTrace): Promise<HandleResult> {
     let lease: Lease | undefined;
     try {
-      const tenant = await identityOf(settings, event);
-      const key = await idempotencyKey(settings, event, tenant);
+      // Each step that can answer at once (a known identity, an in-process store) is not awaited.
+      const knownTenant = identityOf(settings, event);
+      const tenant = typeof knownTenant === "string" ? knownTenant : await knownTenant;
+      const keyed = idempotencyKey(settings, event, tenant);
+      const key = typeof keyed === "string" ? keyed : await keyed;
       // An answer this process gave (a `respond` type) is the answer to every retry, even one
       // that comes while a deferred handler still holds the key.
       const kept = keptAnswer(answers, key);
-      const claim = kept ?? (await claimKey(settings, key, event.id));
+      const claimed = kept ?? claimKey(settings, key, event.id);
+      const claim = claimed instanceof Promise ? await claimed : claimed;
       if ("duplicate" in claim) {
         handlers.emit({ kind: "duplicate", id: event.id, type: event.type });
         return duplicateAnswer(settings, responders, answers, key, event);
       }
       lease = claim.lease;
-      await bindBody(settings, key, event);
+      if (!settings.scheme.facts.bodySigned) await bindBody(settings, key, event);
       if (hasSchema(settings, event.type))
         event.payload = await validatePayload(settings, event.type, event.payload);
       // The journal's start time travels with the lease, the request's one value from here on.
@@ -159,13 +172,14 @@ export function createReceiver<
       if (responder) return await respondTo(lateRun(event, lease, input), responder, responders, answers);
       if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
       // With a queue, order is judged in the worker, when the work is applied.
-      const order = enqueue ? undefined : await judgeOrder(settings, event, tenant);
+      const order = enqueue || !settings.ordering ? undefined : await judgeOrder(settings, event, tenant);
       if (order?.stale) return await answerStale(settings, handlers, event, lease, order);
       if (!enqueue && settings.deadlineMs !== undefined)
         return await handleWithDeadline(lateRun(event, lease, input, order));
       const outcome = await handOff(settings, handlers, event, lease, tenant, input, trace.enqueue(enqueue));
-      await advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event }));
-      await settleSuccess(settings, handlers, event, lease, outcome);
+      if (order) await advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event }));
+      const settled = settleSuccess(settings, handlers, event, lease, outcome);
+      if (settled) await settled;
       return outcome === "queued" ? accepted("queued", 202, event.id) : accepted("handled", 200, event.id);
     } catch (caught) {
       return settleFailure(settings, handlers, caught, event, lease, loggedSetupErrors);

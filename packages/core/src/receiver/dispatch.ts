@@ -88,8 +88,9 @@ export async function dispatchDelivery(
       await journalAttempt(settings, row, performance.now() - started, error);
       throw error;
     }
-    await advanceOrder(settings, order, report);
-    await journalAttempt(settings, row, performance.now() - started);
+    // Neither an ordering guard nor a journal configured: nothing to await.
+    if (order) await advanceOrder(settings, order, report);
+    if (settings.journal) await journalAttempt(settings, row, performance.now() - started);
   };
   if (!options.once) return run();
 

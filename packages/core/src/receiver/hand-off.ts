@@ -44,7 +44,7 @@ export function handOff(
 }
 
 /** Resolves once the queue has durably accepted the delivery. */
-async function enqueueEvent(
+function enqueueEvent(
   settings: Settings,
   handlers: Handlers,
   event: WebhookEvent,
@@ -58,10 +58,27 @@ async function enqueueEvent(
   const queued = toQueuedDelivery(event, headers, request.url, lease.key);
   if (tenant !== "") queued.tenant = tenant;
   if (kept.params) queued.params = { ...kept.params };
-  // Sealed, so a worker trusts the key, tenant, receipt time and params only as this receiver wrote them.
-  queued.seal = await seal(settings, matchedKeyOf(event), kept);
-  // A queue that does not answer has not accepted: bounded like the store.
-  await bounded(() => enqueue(queued), settings.bounds.queue);
-  handlers.emit({ kind: "enqueued", id: event.id, type: event.type });
-  return "queued";
+  // Sealed at once where node:crypto is present (no promise turn before the hand-off).
+  const sealed = seal(settings, matchedKeyOf(event), kept);
+  if (sealed instanceof Promise) {
+    return sealed.then((value) => {
+      queued.seal = value;
+      return enqueueSealed(settings, handlers, event, queued, enqueue);
+    });
+  }
+  queued.seal = sealed;
+  return enqueueSealed(settings, handlers, event, queued, enqueue);
+}
+
+function enqueueSealed(
+  settings: Settings,
+  handlers: Handlers,
+  event: WebhookEvent,
+  queued: QueuedDelivery,
+  enqueue: (delivery: QueuedDelivery) => Promise<void>,
+): Promise<"queued"> {
+  return bounded(() => enqueue(queued), settings.bounds.queue).then(() => {
+    handlers.emit({ kind: "enqueued", id: event.id, type: event.type });
+    return "queued";
+  });
 }

@@ -16,6 +16,8 @@ const IDENTITY_CHARS = 22;
 
 interface Known {
   identity: Promise<string>;
+  /** The identity once the store answered: what later requests get, with no promise. */
+  resolved?: string;
   checkedAt: number;
 }
 
@@ -73,13 +75,18 @@ export function identityOf(settings: Settings, delivery: Delivery): string | Pro
   if (!secrets || secrets.length === 0) return "";
   const now = Date.now();
   const known = settings.identities.get(secrets);
-  if (known && now - known.checkedAt < RECHECK_MS) return known.identity;
+  if (known && now - known.checkedAt < RECHECK_MS) return known.resolved ?? known.identity;
   const identity = bindLineage(settings, delivery.scheme, secrets);
   const entry: Known = { identity, checkedAt: now };
   settings.identities.set(secrets, entry);
-  identity.catch(() => {
-    if (settings.identities.get(secrets) === entry) settings.identities.delete(secrets);
-  });
+  identity.then(
+    (value) => {
+      entry.resolved = value;
+    },
+    () => {
+      if (settings.identities.get(secrets) === entry) settings.identities.delete(secrets);
+    },
+  );
   return identity;
 }
 

@@ -1,6 +1,7 @@
 import { WebhookError } from "../errors.js";
 import { bounded } from "../internal/bounded.js";
 import { whilePending } from "../internal/while-pending.js";
+import { inProcessOf } from "../store/in-process.js";
 import type { WebhookEvent } from "../types.js";
 import type { Settings } from "./options.js";
 
@@ -67,7 +68,17 @@ export function completeLease(
   lease: Lease,
   event: WebhookEvent,
   report: Report,
-): Promise<void> {
+): Promise<void> | undefined {
+  // An in-process store (memoryStore) answers at once: no promise, no timeout to arm.
+  const local = inProcessOf(settings.store);
+  if (local) {
+    try {
+      if (!local.complete(lease.key, lease.token, { ttlMs: settings.ttlMs })) report(leaseLost(event));
+    } catch (error) {
+      report(error);
+    }
+    return undefined;
+  }
   return storeCall(settings, () =>
     settings.store.complete(lease.key, lease.token, { ttlMs: settings.ttlMs }),
   ).then((held) => {

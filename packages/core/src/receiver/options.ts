@@ -53,7 +53,10 @@ export interface Settings {
   /** The receiver's own seal keys (`sealKey`): the first seals, all are checked. */
   sealKeys: readonly HmacKey[];
   /** Identities of the secret sets seen, looked up in the store (see `identityOf`). */
-  identities: WeakMap<readonly DecodedSecret[], { identity: Promise<string>; checkedAt: number }>;
+  identities: WeakMap<
+    readonly DecodedSecret[],
+    { identity: Promise<string>; resolved?: string; checkedAt: number }
+  >;
   /** How store, journal and queue calls are bounded (from the timeouts above). */
   bounds: { store: Bound; journal: Bound; queue: Bound };
 }

@@ -50,15 +50,27 @@ export function keptOf(
 const VERSION = "v1.";
 const SEAL_LABEL = utf8("hookgate seal v1");
 /** Each secret's seal key, derived once: a seal never uses the sender's secret itself. */
-const derived = new WeakMap<HmacKey, Promise<HmacKey>>();
+const derived = new WeakMap<HmacKey, HmacKey | Promise<HmacKey>>();
 
-/** The seal key derived from a secret key (HMAC, token); `undefined` for a sender's public key. */
-function derivedKey(key: CryptoKeyMaterial): Promise<HmacKey> | undefined {
+/**
+ * The seal key derived from a secret key (HMAC, token); `undefined` for a sender's public key.
+ * Where node:crypto is present it is derived at once, and every later call answers at once too.
+ */
+function derivedKey(key: CryptoKeyMaterial): HmacKey | Promise<HmacKey> | undefined {
   if (key.kind !== "hmac") return undefined;
   let known = derived.get(key);
   if (!known) {
-    known = Promise.resolve(hmac("sha256", key, [SEAL_LABEL])).then((bytes) => ({ kind: "hmac", bytes }));
-    derived.set(key, known);
+    const bytes = hmac("sha256", key, [SEAL_LABEL]);
+    const made: HmacKey | Promise<HmacKey> =
+      bytes instanceof Promise
+        ? bytes.then((b) => {
+            const sealKey: HmacKey = { kind: "hmac", bytes: b };
+            derived.set(key, sealKey);
+            return sealKey;
+          })
+        : { kind: "hmac", bytes };
+    derived.set(key, made);
+    known = made;
   }
   return known;
 }
@@ -85,27 +97,34 @@ function content(kept: Kept): (string | Uint8Array)[] {
   return [fields, "\n", kept.rawBody];
 }
 
-async function tag(key: HmacKey, kept: Kept): Promise<Uint8Array> {
+function tag(key: HmacKey, kept: Kept): Uint8Array | Promise<Uint8Array> {
   return hmac("sha256", key, content(kept));
 }
 
 /**
  * Seals what the receiver keeps of a delivery, with its `sealKey` or else a key derived from the
- * secret that verified it (`matched`).
+ * secret that verified it (`matched`). At once where node:crypto is present and the key is known.
  */
-export async function seal(
+export function seal(
   settings: Settings,
   matched: CryptoKeyMaterial | undefined,
   kept: Kept,
-): Promise<string> {
-  const key = settings.sealKeys[0] ?? (matched ? await derivedKey(matched) : undefined);
+): string | Promise<string> {
+  const key = settings.sealKeys[0] ?? (matched ? derivedKey(matched) : undefined);
   if (!key) {
     throw new WebhookError(
       "invalid_option",
       `hookgate: the ${kept.scheme} scheme verifies with the sender's public keys, so there is no secret to seal journal rows and queued jobs with: give createReceiver a sealKey (a random secret shared by the receiver and its workers)`,
     );
   }
-  return VERSION + toBase64Url(await tag(key, kept));
+  return key instanceof Promise ? key.then((known) => sealWith(known, kept)) : sealWith(key, kept);
+}
+
+function sealWith(key: HmacKey, kept: Kept): string | Promise<string> {
+  const sealed = tag(key, kept);
+  return sealed instanceof Promise
+    ? sealed.then((bytes) => VERSION + toBase64Url(bytes))
+    : VERSION + toBase64Url(sealed);
 }
 
 /** Whether `sealed` is the receiver's seal over `kept`, given the key that verifies its signature. */

@@ -22,7 +22,7 @@ export function settleSuccess(
   event: WebhookEvent,
   lease: Lease,
   outcome: "queued" | "handled",
-): Promise<void> {
+): Promise<void> | undefined {
   const report = (error: unknown) => handlers.report(error, { delivery: event });
   if (!settings.journal) return completeLease(settings, lease, event, report);
   return journalSettled(settings, event, lease, outcome).then(() =>

@@ -87,7 +87,7 @@ export function traceContextOf(traceparent: unknown, tracestate: unknown): Trace
   return trace;
 }
 
-const UNTRACED: RequestTrace = {
+export const UNTRACED: RequestTrace = {
   verified() {},
   within: (run) => run(),
   enqueue: (enqueue) => enqueue,

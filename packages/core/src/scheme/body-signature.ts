@@ -125,3 +125,20 @@ export function redactBodyToken(spec: BodySignatureSpec, rawBody: Uint8Array): U
   }
   return utf8(JSON.stringify(payload));
 }
+
+/**
+ * A parsed payload with its token fields replaced by {@link REDACTED_TOKEN}, as
+ * {@link redactBodyToken} does to the bytes: the payload of a split event is the item that carried
+ * the token (Microsoft Graph's `value[]`), and of a whole delivery the body, so both are redacted.
+ */
+export function redactPayloadToken(spec: BodySignatureSpec, payload: unknown): unknown {
+  if (payload === null || typeof payload !== "object") return payload;
+  const copy = structuredClone(payload) as Record<string, unknown>;
+  const container = spec.json ? getPath(copy, spec.json) : copy;
+  for (const carrier of [copy, ...(spec.each && Array.isArray(container) ? container : [container])]) {
+    if (carrier !== null && typeof carrier === "object" && Object.hasOwn(carrier, spec.signature)) {
+      (carrier as Record<string, unknown>)[spec.signature] = REDACTED_TOKEN;
+    }
+  }
+  return copy;
+}

@@ -25,16 +25,23 @@ export function createRequestCheck(
   const fieldTimestamp = tsSpec && "field" in tsSpec ? tsSpec.field : undefined;
   const signedIdHeaders = signsId ? headerNames(definition.id) : undefined;
   const { certificate } = definition;
-  const certificateHeader = certificate ? [certificate.header] : undefined;
+  const certificateHeader = certificate?.header ? [certificate.header] : undefined;
 
   /** A certificate scheme's certificate URL, canonical — or refused before anything is fetched. */
-  function certificateUrl(headers: VerifyInput["headers"]): string | undefined {
+  function certificateUrl(headers: VerifyInput["headers"], payload: unknown): string | undefined {
     if (!certificate || !parts.certificates) return undefined;
+    // In a field of the signed envelope (SNS `SigningCertURL`): refused unless on the provider's paths.
+    if (certificate.field !== undefined) {
+      const carrier = payload as Record<string, unknown>;
+      return parts.certificates.canonical(
+        Object.hasOwn(carrier, certificate.field) ? carrier[certificate.field] : undefined,
+      );
+    }
     const value = getFirstHeader(headers, certificateHeader!);
     if (value === undefined) {
       throw new WebhookError(
         "missing_header",
-        `hookgate: no ${displayHeader(certificate.header)} header: ${name} names the certificate that verifies its signature there`,
+        `hookgate: no ${displayHeader(certificate.header!)} header: ${name} names the certificate that verifies its signature there`,
       );
     }
     return parts.certificates.canonical(value);
@@ -108,7 +115,7 @@ export function createRequestCheck(
       contentType,
       contents,
       parsed,
-      certificateUrl: certificateUrl(headers),
+      certificateUrl: certificateUrl(headers, inBody?.payload),
     };
   };
 }

@@ -518,3 +518,216 @@ describe("keys from a certificate the request names (certificate), from a descri
     expect(fetched).toEqual([url]);
   });
 });
+
+describe("a signed envelope (envelope), from a description alone", () => {
+  const url = "https://certs.acme.example/keys/k1.pem";
+  async function acmeEnvelope(options: { allow?: string[]; fetched?: string[] } = {}) {
+    const key = await snsSigningKey();
+    const scheme = defineScheme(
+      {
+        name: "acme-envelope",
+        envelope: {
+          message: "Body",
+          type: "Kind",
+          signed: {
+            event: ["Kind", "Id", "Note?", "At", "Body"],
+            ping: ["Kind", "Id", "At", "Body", "Visit"],
+          },
+          signature: "Sig",
+          algorithm: { field: "Alg", values: { a: "rsa-sha1", b: "rsa-sha256" } },
+          allow: { field: "Channel", values: options.allow ?? ["main"], option: "channels" },
+          urls: ["Visit"],
+          signing: { certificateUrl: url, algorithm: "b" },
+          compose: ({ type, id, timestamp, message, certificateUrl }) => ({
+            fields: {
+              Kind: type,
+              Id: id,
+              Channel: "main",
+              At: timestamp.toISOString(),
+              Body: message,
+              ...(type === "ping" ? { Visit: `${new URL(certificateUrl).origin}/visit` } : {}),
+            },
+            after: { Trailer: "t" },
+            headers: { "content-type": "application/json" },
+          }),
+        },
+        certificate: {
+          field: "Cert",
+          provider: "Acme",
+          urlName: "Cert",
+          host: /^certs\.acme\.example$/,
+          path: /^\/keys\/[a-z0-9]+\.pem$/,
+          form: "https://certs.acme.example/keys/<id>.pem",
+          fetch: async (at) => {
+            options.fetched?.push(at);
+            return key.certificate;
+          },
+        },
+        timestamp: { field: "At", unit: "iso" },
+        key: rsaPrivateKeyPem,
+        id: { payload: "Id" },
+        type: { payload: "Kind" },
+      },
+      { signingKey: key.privateKey.trim() },
+    );
+    return { scheme, key };
+  }
+  const edit = (signed: { rawBody: Uint8Array }, change: (envelope: Record<string, string>) => void) => {
+    const envelope = JSON.parse(new TextDecoder().decode(signed.rawBody)) as Record<string, string>;
+    change(envelope);
+    return { headers: {}, rawBody: JSON.stringify(envelope) };
+  };
+
+  it("signs the declared fields as Name\\nValue\\n lines, wraps the body, and verifies it", async () => {
+    const fetched: string[] = [];
+    const { scheme, key } = await acmeEnvelope({ fetched });
+    expect(scheme.facts).toMatchObject({
+      envelope: "Body",
+      certificate: { field: "Cert" },
+      bodySignature: { json: "", field: "Sig", each: false },
+      algorithms: ["rsa-sha1", "rsa-sha256"],
+      keys: "public",
+      bodySigned: true,
+      idSigned: true,
+    });
+    expect(scheme.sign).toBeUndefined();
+    const at = new Date();
+    const signed = await scheme.signRequest({ rawBody: "hello\nworld", id: "e-1", timestamp: at });
+    const envelope = JSON.parse(new TextDecoder().decode(signed.rawBody)) as Record<string, string>;
+    expect(Object.keys(envelope)).toEqual([
+      "Kind",
+      "Id",
+      "Channel",
+      "At",
+      "Body",
+      "Alg",
+      "Sig",
+      "Cert",
+      "Trailer",
+    ]);
+    const { createVerify } = await import("node:crypto");
+    const canonical = `Kind\nevent\nId\ne-1\nAt\n${at.toISOString()}\nBody\nhello\nworld\n`;
+    // Checked independently: node:crypto over the lines the definition lists, with the certificate.
+    expect(createVerify("sha256").update(canonical).verify(key.certificate, envelope.Sig!, "base64")).toBe(
+      true,
+    );
+    const delivery = await verify(scheme, signed);
+    expect(delivery).toMatchObject({ id: "e-1", type: "event", payload: { Body: "hello\nworld" } });
+    expect(fetched).toEqual([url]);
+    // The optional field is signed when present: adding it unsigned breaks the signature.
+    await expectCode(
+      verify(
+        scheme,
+        edit(signed, (e) => (e.Note = "n")),
+      ),
+      "signature_mismatch",
+      401,
+    );
+    await expectCode(
+      verify(
+        scheme,
+        edit(signed, (e) => (e.Body = "hellO\nworld")),
+      ),
+      "signature_mismatch",
+      401,
+    );
+    // Unsigned fields (layout, trailer) may change.
+    await expect(
+      verify(
+        scheme,
+        edit(signed, (e) => (e.Trailer = "x")),
+      ),
+    ).resolves.toMatchObject({ id: "e-1" });
+  });
+
+  it("refuses before any fetch: unknown type or algorithm, off-list value, a line break, an off-host URL", async () => {
+    const fetched: string[] = [];
+    const { scheme } = await acmeEnvelope({ fetched });
+    const signed = await scheme.signRequest({ rawBody: "x" });
+    const ping = await scheme.signRequest({ rawBody: "x", type: "ping" });
+    await expect(verify(scheme, ping)).resolves.toMatchObject({ type: "ping" });
+    fetched.length = 0;
+    await expectCode(
+      verify(
+        scheme,
+        edit(signed, (e) => (e.Kind = "other")),
+      ),
+      "malformed_signature",
+      400,
+    );
+    await expectCode(
+      verify(
+        scheme,
+        edit(signed, (e) => (e.Alg = "c")),
+      ),
+      "malformed_signature",
+      400,
+    );
+    await expectCode(
+      verify(
+        scheme,
+        edit(signed, (e) => (e.Channel = "side")),
+      ),
+      "signature_mismatch",
+      401,
+    );
+    await expectCode(
+      verify(
+        scheme,
+        edit(signed, (e) => (e.Id = `${e.Id}\nNote\nn`)),
+      ),
+      "invalid_payload",
+      400,
+    );
+    await expectCode(
+      verify(
+        scheme,
+        edit(ping, (e) => (e.Visit = "https://evil.example/visit")),
+      ),
+      "signature_mismatch",
+      401,
+    );
+    await expectCode(
+      verify(
+        scheme,
+        edit(signed, (e) => (e.Cert = "https://evil.example/keys/k1.pem")),
+      ),
+      "signature_mismatch",
+      401,
+    );
+    await expectCode(
+      verify(
+        scheme,
+        edit(signed, (e) => delete e.Sig),
+      ),
+      "missing_signature",
+      400,
+    );
+    expect(fetched).toEqual([]);
+    await expect(scheme.signRequest({ rawBody: "x", type: "nope" })).rejects.toMatchObject({
+      code: "invalid_option",
+    });
+  });
+
+  it("is a definition error to give an envelope content, or no certificate field", async () => {
+    const { scheme } = await acmeEnvelope();
+    expect(() =>
+      defineScheme(
+        {
+          name: "bad",
+          content: "{body}",
+          key: utf8Key,
+          envelope: {
+            message: "M",
+            type: "T",
+            signed: { a: ["M"] },
+            signature: "S",
+            algorithm: { field: "V", values: { "1": "rsa-sha1" } },
+          },
+        },
+        {},
+      ),
+    ).toThrow(/envelope/);
+    expect(scheme.name).toBe("acme-envelope");
+  });
+});

@@ -1,6 +1,6 @@
 import { WebhookError } from "../errors.js";
 import type { HeaderSigningScheme, Scheme } from "../types.js";
-import { compileBodySignatureReader, redactBodyToken } from "./body-signature.js";
+import { compileBodySignatureReader, redactBodyToken, redactPayloadToken } from "./body-signature.js";
 import { certificateKeys } from "./certificate-source.js";
 import type { ContentContext, SchemeDefinition, SchemeKeys } from "./definition.js";
 import { isForm, parseAs, signedFormat } from "./payload.js";
@@ -8,10 +8,13 @@ import { describeScheme } from "./scheme-facts.js";
 import { secretHandshakeChallenge } from "./secret-handshake.js";
 import { secretSource } from "./secret-source.js";
 import { createBodySigner } from "./sign-body.js";
+import { createEnvelopeSigner } from "./sign-envelope.js";
 import { createSigner, headerSignedRequest, type SignerParts } from "./sign-request.js";
 import { compileSignatureReader, displayHeader } from "./signature-headers.js";
 import { compileTemplate, templateUses } from "./signed-content.js";
+import { compileEnvelopeReader, envelopeContent } from "./signed-envelope.js";
 import { copyDelivery } from "./verified-signature.js";
+import { registerNowOrLater } from "./verify-now-or-later.js";
 import { createVerifier, type VerifierParts } from "./verify-signature.js";
 
 /**
@@ -30,10 +33,16 @@ import { createVerifier, type VerifierParts } from "./verify-signature.js";
 export function defineScheme<D extends SchemeDefinition>(
   definition: D,
   keys: SchemeKeys,
-): D extends { bodySignature: object } ? Scheme : HeaderSigningScheme;
+): D extends { bodySignature: object } | { envelope: object } ? Scheme : HeaderSigningScheme;
 export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Scheme {
   const { name } = definition;
-  const { certificate } = definition;
+  const { certificate, envelope } = definition;
+  if (envelope ? !certificate?.field || definition.content !== undefined : definition.content === undefined) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: the ${name} scheme needs \`content\`, or a signed \`envelope\` with a \`certificate.field\` and no \`content\``,
+    );
+  }
   // A certificate scheme's key is the one its request names, fetched within bounds: no secret.
   const certificates = certificate ? certificateKeys(certificate) : undefined;
   const secrets: VerifierParts["secrets"] = certificates
@@ -57,7 +66,8 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
   // signed-content function that reads forms (Twilio) are given that format instead of the header.
   const parser = definition.parse ?? parseAs;
   const parse = (text: string) => parser(text, signedFormat(text, contentTypes));
-  const contentOf = definition.content;
+  // A signed envelope's content is its signed fields, as the envelope spec lists them (checked above).
+  const contentOf = envelope ? envelopeContent : definition.content!;
   const content =
     typeof contentOf === "string"
       ? compileTemplate(contentOf)
@@ -76,32 +86,40 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     );
   }
   const signer = { definition, keys: signingKeys, content, contentTypes };
-  const sign = inBody ? undefined : createSigner(signer);
+  const sign = inBody || envelope ? undefined : createSigner(signer);
   const verifier = createVerifier({
     definition,
     secrets,
     rawSecrets,
     certificates,
     readSignatures: compileSignatureReader(signatures),
-    readBodySignature:
-      inBody &&
-      compileBodySignatureReader(inBody, name, (text) => {
-        const format = signedFormat(text, contentTypes);
-        return { payload: parser(text, format), form: isForm(format) };
-      }),
+    readBodySignature: envelope
+      ? compileEnvelopeReader(envelope, name, certificate!)
+      : inBody &&
+        compileBodySignatureReader(inBody, name, (text) => {
+          const format = signedFormat(text, contentTypes);
+          return { payload: parser(text, format), form: isForm(format) };
+        }),
     content,
     parse,
-    signatureLabel: inBody
-      ? `body's ${inBody.json ? `${inBody.json}.` : ""}${inBody.signature}`
-      : [...new Set(signatures.map((s) => displayHeader(s.header)))].join(" / "),
+    signatureLabel: envelope
+      ? `body's ${envelope.signature}`
+      : inBody
+        ? `body's ${inBody.json ? `${inBody.json}.` : ""}${inBody.signature}`
+        : [...new Set(signatures.map((s) => displayHeader(s.header)))].join(" / "),
     signsId: typeof definition.content === "string" && templateUses(definition.content, "id"),
   });
   const scheme: Scheme = {
     name,
     facts: describeScheme(definition, contentTypes),
     verify: verifier.verify,
+    verifySync: verifier.verifySync,
     reverify: verifier.reverify,
-    signRequest: sign ? headerSignedRequest(sign) : createBodySigner(signer, inBody!),
+    signRequest: sign
+      ? headerSignedRequest(sign)
+      : envelope
+        ? createEnvelopeSigner(signer, envelope)
+        : createBodySigner(signer, inBody!),
     withSigningKey: (signingKey) => defineScheme(definition, { ...keys, signingKey }),
   };
   // A signature carried in the body has no headers of its own to return: `signRequest` writes it.
@@ -113,13 +131,17 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
   if (challenge) scheme.challenge = challenge;
   const split = definition.split;
   if (inBody?.algorithm === "token") {
-    // A token in the body is a credential: what is handed on (journal, queue) carries it redacted.
+    // A token in the body is a credential: what is handed on (journal, queue) carries it redacted,
+    // in its bytes and in its parsed payload.
     const tokenSpec = inBody;
     scheme.split = (delivery) => {
       const rawBody = redactBodyToken(tokenSpec, delivery.rawBody);
-      return (split ? split(delivery) : [delivery]).map((each) => copyDelivery(each, { rawBody }));
+      return (split ? split(delivery) : [delivery]).map((each) =>
+        copyDelivery(each, { rawBody, payload: redactPayloadToken(tokenSpec, each.payload) }),
+      );
     };
   } else if (split) scheme.split = split;
   if (definition.responses) Object.assign(scheme, { responses: definition.responses });
+  registerNowOrLater(scheme, verifier.verifyNowOrLater);
   return scheme;
 }

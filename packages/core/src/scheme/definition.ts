@@ -88,7 +88,70 @@ export interface BodySignatureSpec {
  */
 export interface SchemeCertificate extends CertificateSourceSpec {
   /** The header carrying the certificate's URL. */
-  header: string;
+  header?: string;
+  /** Or the field of a signed envelope carrying it ({@link SignedEnvelopeSpec}: SNS `SigningCertURL`). */
+  field?: string;
+}
+
+/** The algorithms a signed envelope's certificate signs with. */
+export type EnvelopeAlgorithm = "rsa-sha1" | "rsa-sha256";
+
+/**
+ * A signed envelope (AWS SNS): the body is a JSON object whose fields are signed one by one — each
+ * signed field as `Name\nValue\n`, in the order the message type's list gives — and the event
+ * travels inside it as text. The signature, its algorithm and the certificate's URL
+ * ({@link SchemeCertificate.field}) are fields of the envelope too. The engine reads it (bounded),
+ * refuses a field with a line break (one field's value could pose as the next field) or a type
+ * it does not know before any fetch, and `signRequest` wraps the body it is given in an envelope.
+ * The payload is the envelope; `id` and `type` name its fields.
+ */
+export interface SignedEnvelopeSpec {
+  /** The field the event travels in, as text (`Message`); the only one that may span lines. */
+  message: string;
+  /** The field naming the message type (`Type`): it picks the signed fields. */
+  type: string;
+  /**
+   * The signed fields of each message type, in signing order; a name ending in `?` is signed only
+   * when present (`Subject?`). The first type is what `signRequest` makes by default.
+   */
+  signed: Readonly<Record<string, readonly string[]>>;
+  /** The field holding the signature, base64 (`Signature`). */
+  signature: string;
+  /** The field choosing the algorithm, and the algorithm of each value (`SignatureVersion`: `"1"` → `rsa-sha1`). */
+  algorithm: { field: string; values: Readonly<Record<string, EnvelopeAlgorithm>> };
+  /**
+   * A field whose value must be one of `values` (SNS's `TopicArn`: anyone can make SNS post a
+   * correctly signed message from their own topic), checked before any certificate is fetched;
+   * `option` names the setting in messages.
+   */
+  allow?: { field: string; values: readonly string[]; option: string };
+  /**
+   * Fields holding URLs the receiver may visit (SNS's `SubscribeURL`): where present, each must be
+   * https on a certificate host, or the message is refused before any fetch.
+   */
+  urls?: readonly string[];
+  /** How `signRequest` signs: the certificate URL written into the envelope and the algorithm field's value. */
+  signing?: { certificateUrl: string; algorithm: string } | undefined;
+  /**
+   * The envelope `signRequest` posts, given the message type, id, signing time (written as the
+   * provider writes it), the body as text and the canonical certificate URL: its `fields`
+   * (which carry every signed field) in the provider's order, the fields written `after` the
+   * signature, and the headers sent beside it.
+   */
+  compose?: (input: EnvelopeInput) => {
+    fields: Record<string, string>;
+    after?: Record<string, string>;
+    headers: Record<string, string>;
+  };
+}
+
+/** What {@link SignedEnvelopeSpec.compose} is given. */
+export interface EnvelopeInput {
+  type: string;
+  id: string;
+  timestamp: Date;
+  message: string;
+  certificateUrl: string;
 }
 
 /** Where the signed timestamp is found. */
@@ -100,7 +163,7 @@ export type TimestampSpec =
   /** In the JSON payload at a dot path; checked after the signature. */
   | { payload: string; unit: "s" | "ms" }
   /** A field of the body-carried signature ({@link BodySignatureSpec}), checked before it. */
-  | { field: string; unit: "s" | "ms" };
+  | { field: string; unit: "s" | "ms" | "iso" };
 
 /**
  * Where the event's own time is: when the sender created the event, in the signed payload — not
@@ -163,6 +226,8 @@ export interface SchemeDefinition {
   signatures?: readonly SignatureSpec[];
   /** A signature carried in the body instead of headers (Mailgun). */
   bodySignature?: BodySignatureSpec;
+  /** A signed envelope, whose fields are signed and carry the event (AWS SNS); no `content` then. */
+  envelope?: SignedEnvelopeSpec;
   /** Keys from a certificate the request names, instead of configured secrets (PayPal). */
   certificate?: SchemeCertificate;
   timestamp?: TimestampSpec;
@@ -172,8 +237,9 @@ export interface SchemeDefinition {
    * The signed content: a template over `{id}`, `{timestamp}`, `{body}`, `{url}` and the fields
    * of a body-carried signature, `{field:token}`, and `{crc32}`, the body's CRC-32 in decimal
    * (PayPal; not a cryptographic cover of the body) (e.g. `"{timestamp}.{body}"`), or a function returning candidate contents as chunk lists.
+   * Absent only for a signed envelope, whose fields are what is signed.
    */
-  content: string | ((context: ContentContext) => Promise<Chunk[][]> | Chunk[][]);
+  content?: string | ((context: ContentContext) => Promise<Chunk[][]> | Chunk[][]);
   /** How a configured secret string becomes key material. */
   key: KeyDecoder;
   id?: ValueSource;

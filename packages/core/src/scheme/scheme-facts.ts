@@ -23,12 +23,29 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
   const template = typeof definition.content === "string" ? definition.content : undefined;
   const signatures = definition.signatures ?? [];
   const inBody = definition.bodySignature;
+  const { envelope } = definition;
+  const algorithms = [
+    ...new Set([
+      ...signatures.map((s) => s.algorithm),
+      ...(inBody ? [inBody.algorithm] : []),
+      ...(envelope ? Object.values(envelope.algorithm.values) : []),
+    ]),
+  ];
+  // A shared token (Telegram, GitLab) authenticates the sender but covers no byte of the body;
+  // a body-carried signature over its own fields only (Mailgun's timestamp and token) neither.
+  // A signed envelope's fields are signed one by one, its message (the event) among them.
+  const bodySigned = envelope
+    ? true
+    : inBody
+      ? inBody.algorithm !== "token" && (template === undefined || templateUses(template, "body"))
+      : signatures.some((s) => s.algorithm !== "token") &&
+        (template === undefined || templateUses(template, "body"));
   const facts: SchemeFacts = {
     id,
     type: fieldFacts(definition.type),
     contentTypes,
     signsUrl: definition.signsUrl ?? (template !== undefined && templateUses(template, "url")),
-    algorithms: [...new Set([...signatures.map((s) => s.algorithm), ...(inBody ? [inBody.algorithm] : [])])],
+    algorithms,
     signatureHeaders: [...new Set(signatures.map((s) => s.header))],
     credentialHeaders: [
       ...new Set(
@@ -37,25 +54,30 @@ export function describeScheme(definition: SchemeDefinition, contentTypes: reado
           .flatMap((s) => [s.header, ...(s.aliases ?? [])].map((h) => h.toLowerCase())),
       ),
     ],
-    keys: !inBody && signatures.every((s) => PUBLIC_KEYS.has(s.algorithm)) ? "public" : "secret",
-    // A shared token (Telegram, GitLab) authenticates the sender but covers no byte of the body;
-    // a body-carried signature over its own fields only (Mailgun's timestamp and token) neither.
-    bodySigned: inBody
-      ? inBody.algorithm !== "token" && (template === undefined || templateUses(template, "body"))
-      : signatures.some((s) => s.algorithm !== "token") &&
-        (template === undefined || templateUses(template, "body")),
-    // The payload is signed; a header id is signed only where the template includes it.
+    keys: algorithms.length > 0 && algorithms.every((a) => PUBLIC_KEYS.has(a)) ? "public" : "secret",
+    bodySigned,
+    // A payload id is signed where the body is, or where it is one of a body signature's signed
+    // fields (Mailgun's token) — not under a shared token (Telegram's update_id); a header id only
+    // where the template includes it.
     idSigned:
       id.header === undefined
-        ? id.payload !== undefined
+        ? id.payload !== undefined && (bodySigned || inBody?.id !== undefined)
         : template !== undefined && templateUses(template, "id"),
   };
   if (definition.deadline) facts.deadline = definition.deadline;
   if (definition.eventTime) facts.eventTime = { ...definition.eventTime };
   if (inBody)
     facts.bodySignature = { json: inBody.json, field: inBody.signature, each: inBody.each === true };
+  if (envelope) {
+    facts.envelope = envelope.message;
+    facts.bodySignature = { json: "", field: envelope.signature, each: false };
+  }
   const { certificate } = definition;
-  if (certificate) facts.certificate = { header: certificate.header, form: certificate.form };
+  if (certificate) {
+    facts.certificate = certificate.field
+      ? { field: certificate.field, form: certificate.form }
+      : { header: certificate.header!, form: certificate.form };
+  }
   const ts = definition.timestamp;
   if (ts) {
     facts.timestamp =

@@ -22,6 +22,7 @@ export { signatureId } from "./verifier-parts.js";
 import type { SignatureAlgorithm } from "./definition.js";
 import { createDeliveryReader } from "./read-delivery.js";
 import { checkVerifyOptions } from "./timestamps.js";
+import { syncUnavailable } from "./verify-now-or-later.js";
 
 /** Each token secret's own keyed digest, computed once. */
 const tokenDigests = new WeakMap<HmacKey, Uint8Array>();
@@ -45,6 +46,10 @@ export type KeptCheck = (key: CryptoKeyMaterial) => boolean | Promise<boolean>;
 /** A scheme's verify, and its reverify of kept deliveries (see `Scheme.reverify`). */
 export interface Verifier {
   verify: (input: VerifyInput, options?: VerifyOptions) => Promise<Delivery>;
+  /** `verify` without a promise, where every key is local and node:crypto present (see `Scheme.verifySync`). */
+  verifySync: (input: VerifyInput, options?: VerifyOptions) => Delivery;
+  /** For the receiver: the delivery at once where `verifySync` applies, else `verify`'s promise. */
+  verifyNowOrLater: (input: VerifyInput, options?: VerifyOptions) => Delivery | Promise<Delivery>;
   reverify: (input: VerifyInput, options: VerifyOptions, kept: KeptCheck) => Promise<Delivery>;
 }
 
@@ -148,19 +153,48 @@ export function createVerifier(parts: VerifierParts): Verifier {
     throw mismatch(input);
   }
 
+  /** Why `verifySync` cannot apply to this scheme now, or undefined when it can. */
+  function whyNotSync(): string | undefined {
+    if (parts.certificates) return "its key is a certificate the request names, fetched on first use";
+    if (!staticSecrets) return "its secrets come from a function, looked up per request";
+    if (!runtime.crypto) return "this runtime has no node:crypto, and Web Crypto answers only asynchronously";
+    return undefined;
+  }
+
+  /** The checks, then the comparisons at once where they can answer at once, else awaited. */
+  function verifyNowOrLater(
+    input: VerifyInput,
+    options: VerifyOptions | undefined,
+  ): Delivery | Promise<Delivery> {
+    checkVerifyOptions(options, "scheme.verify");
+    const checked = check(input, options);
+    if (staticSecrets && runtime.crypto && !(checked.contents instanceof Promise)) {
+      return verifyNow(input, options, checked);
+    }
+    return verifyLater(input, options, checked);
+  }
+
   return {
     verify: (input, options) => {
       try {
-        checkVerifyOptions(options, "scheme.verify");
-        const checked = check(input, options);
-        if (staticSecrets && runtime.crypto && !(checked.contents instanceof Promise)) {
-          return Promise.resolve(verifyNow(input, options, checked));
-        }
-        return verifyLater(input, options, checked);
+        return Promise.resolve(verifyNowOrLater(input, options));
       } catch (error) {
         return Promise.reject(error);
       }
     },
+    verifySync: (input, options) => {
+      const why = whyNotSync();
+      if (why) throw syncUnavailable(name, why);
+      checkVerifyOptions(options, "scheme.verifySync");
+      const checked = check(input, options);
+      if (checked.contents instanceof Promise) {
+        // Not awaited, so its refusal must not go unhandled.
+        checked.contents.catch(() => undefined);
+        throw syncUnavailable(name, "its signed content is computed asynchronously");
+      }
+      return verifyNow(input, options, checked);
+    },
+    verifyNowOrLater,
     reverify: async (input, options, kept) => verifyLater(input, options, check(input, options), kept),
   };
 }

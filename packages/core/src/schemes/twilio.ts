@@ -65,7 +65,8 @@ function parseUrl(url: string): URL {
   }
 }
 
-async function twilioContent(context: ContentContext): Promise<Chunk[][]> {
+/** What Twilio signed: synchronous where node:crypto is present (a JSON body's SHA-256 too). */
+function twilioContent(context: ContentContext): Chunk[][] | Promise<Chunk[][]> {
   if (!context.url) {
     throw new WebhookError(
       "url_required",
@@ -77,14 +78,14 @@ async function twilioContent(context: ContentContext): Promise<Chunk[][]> {
   let params = "";
   if (bodyHash !== null) {
     // JSON bodies: the URL carries the body's SHA-256, and only the URL is signed.
-    const expected = fromHex(bodyHash);
-    const actual = await sha256(context.body);
-    if (!expected || !timingSafeEqual(expected, actual)) {
-      throw new WebhookError(
-        "signature_mismatch",
-        "hookgate: the body does not match the bodySHA256 in the URL Twilio signed",
-      );
+    const actual = sha256(context.body);
+    if (actual instanceof Promise) {
+      return actual.then((digest) => {
+        checkBodyHash(bodyHash, digest);
+        return urlVariants(context, url, params);
+      });
     }
+    checkBodyHash(bodyHash, actual);
   } else if (isForm(context.contentType)) {
     params = paramString(toText(context.body));
   } else if (context.signing) {
@@ -100,13 +101,30 @@ async function twilioContent(context: ContentContext): Promise<Chunk[][]> {
       "hookgate: a Twilio request with a non-form body must carry bodySHA256 in its signed URL; this body is not covered by the signature",
     );
   }
+  return urlVariants(context, url, params);
+}
+
+/** The body's SHA-256 against the `bodySHA256` the signed URL carries. */
+function checkBodyHash(bodyHash: string, actual: Uint8Array): void {
+  const expected = fromHex(bodyHash);
+  if (!expected || !timingSafeEqual(expected, actual)) {
+    throw new WebhookError(
+      "signature_mismatch",
+      "hookgate: the body does not match the bodySHA256 in the URL Twilio signed",
+    );
+  }
+}
+
+/**
+ * The URLs Twilio may have signed: as it requested it, and, since Twilio is inconsistent about
+ * default ports, with and without the port, then WHATWG-normalized, as twilio-node does.
+ */
+function urlVariants(context: ContentContext, url: URL, params: string): Chunk[][] {
   if (context.signing) return [[context.url + params]];
-  // Twilio signs the URL as it requested it, and is inconsistent about default ports: try it
-  // as received, with and without the port, then WHATWG-normalized, as twilio-node does.
   const normalized = url.toString();
   const variants = new Set([
-    context.url,
-    ...portVariants(context.url),
+    context.url!,
+    ...portVariants(context.url!),
     normalized,
     ...portVariants(normalized),
   ]);

@@ -1,6 +1,7 @@
 import { WebhookError } from "../errors.js";
 import { checkOption } from "../internal/check-option.js";
-import type { IdempotencyStore } from "../store.js";
+import type { Claim, IdempotencyStore } from "../store.js";
+import { markInProcess } from "./in-process.js";
 
 /** Options for {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -184,6 +185,36 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     watermarkOrder.push(key, seq, watermarks);
   }
 
+  /** Claims `key` (see `IdempotencyStore.claim`), at once. */
+  function claim(key: string, { lockMs }: { lockMs: number }): Claim {
+    const at = now();
+    const done = completed.get(key);
+    if (done !== undefined) {
+      if (done.expiresAt > at) return { status: "completed" };
+      completed.delete(key);
+    }
+    const lease = leases.get(key);
+    if (lease) {
+      if (lease.expiresAt > at) return { status: "in-flight" };
+      leases.delete(key);
+    }
+    makeRoom(at);
+    const token = `${tokenPrefix}.${(++tokens).toString(36)}`;
+    setLease(key, token, at + lockMs);
+    return { status: "claimed", token };
+  }
+
+  /** Completes `key` (see `IdempotencyStore.complete`), at once. */
+  function complete(key: string, token: string, { ttlMs }: { ttlMs: number }): boolean {
+    const at = now();
+    if (!holds(key, token, at)) return false;
+    leases.delete(key);
+    completed.delete(key);
+    if (size() >= maxKeys) makeRoom(at);
+    setCompleted(key, at + ttlMs);
+    return true;
+  }
+
   /** Whether `token` may extend or complete `key`: it holds the lease, or the key is free again. */
   function holds(key: string, token: string, at: number): boolean {
     const done = completed.get(key);
@@ -192,97 +223,80 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return lease === undefined || lease.token === token || lease.expiresAt <= at;
   }
 
-  return {
-    get size() {
-      return size();
-    },
-    clear() {
-      leases.clear();
-      completed.clear();
-      leaseOrder.clear();
-      completedOrder.clear();
-      bindings.clear();
-      bindingOrder.clear();
-      watermarks.clear();
-      watermarkOrder.clear();
-    },
-    async claim(key, { lockMs }) {
-      const at = now();
-      const done = completed.get(key);
-      if (done !== undefined) {
-        if (done.expiresAt > at) return { status: "completed" };
-        completed.delete(key);
-      }
-      const lease = leases.get(key);
-      if (lease) {
-        if (lease.expiresAt > at) return { status: "in-flight" };
+  return markInProcess(
+    {
+      get size() {
+        return size();
+      },
+      clear() {
+        leases.clear();
+        completed.clear();
+        leaseOrder.clear();
+        completedOrder.clear();
+        bindings.clear();
+        bindingOrder.clear();
+        watermarks.clear();
+        watermarkOrder.clear();
+      },
+      async claim(key, options) {
+        return claim(key, options);
+      },
+      async extend(key, token, { lockMs }) {
+        const at = now();
+        if (!holds(key, token, at)) return false;
         leases.delete(key);
-      }
-      makeRoom(at);
-      const token = `${tokenPrefix}.${(++tokens).toString(36)}`;
-      setLease(key, token, at + lockMs);
-      return { status: "claimed", token };
-    },
-    async extend(key, token, { lockMs }) {
-      const at = now();
-      if (!holds(key, token, at)) return false;
-      leases.delete(key);
-      completed.delete(key);
-      if (size() >= maxKeys) makeRoom(at);
-      setLease(key, token, at + lockMs);
-      return true;
-    },
-    async complete(key, token, { ttlMs }) {
-      const at = now();
-      if (!holds(key, token, at)) return false;
-      leases.delete(key);
-      completed.delete(key);
-      if (size() >= maxKeys) makeRoom(at);
-      setCompleted(key, at + ttlMs);
-      return true;
-    },
-    async release(key, token) {
-      if (leases.get(key)?.token === token) leases.delete(key);
-    },
-    async bind(key, value, { ttlMs, refresh }) {
-      if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
-        throw new WebhookError(
-          "invalid_option",
-          `hookgate: memoryStore bind ttlMs must be a positive number of ms, got ${String(ttlMs)}`,
-        );
-      }
-      const at = now();
-      const bound = bindings.get(key);
-      if (bound && bound.expiresAt > at) {
-        if (refresh === true) {
-          bindings.delete(key);
-          setBinding(key, bound.value, at + ttlMs);
+        completed.delete(key);
+        if (size() >= maxKeys) makeRoom(at);
+        setLease(key, token, at + lockMs);
+        return true;
+      },
+      async complete(key, token, options) {
+        return complete(key, token, options);
+      },
+      async release(key, token) {
+        if (leases.get(key)?.token === token) leases.delete(key);
+      },
+      async bind(key, value, { ttlMs, refresh }) {
+        if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+          throw new WebhookError(
+            "invalid_option",
+            `hookgate: memoryStore bind ttlMs must be a positive number of ms, got ${String(ttlMs)}`,
+          );
         }
-        return bound.value;
-      }
-      bindings.delete(key);
-      makeRoom(at);
-      setBinding(key, value, at + ttlMs);
-      return value;
+        const at = now();
+        const bound = bindings.get(key);
+        if (bound && bound.expiresAt > at) {
+          if (refresh === true) {
+            bindings.delete(key);
+            setBinding(key, bound.value, at + ttlMs);
+          }
+          return bound.value;
+        }
+        bindings.delete(key);
+        makeRoom(at);
+        setBinding(key, value, at + ttlMs);
+        return value;
+      },
+      async watermark(key) {
+        const mark = watermarks.get(key);
+        return mark && mark.expiresAt > now() ? mark.at : undefined;
+      },
+      async advance(key, at, { ttlMs }) {
+        if (!Number.isFinite(at) || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+          throw new WebhookError(
+            "invalid_option",
+            `hookgate: memoryStore advance needs a finite time and a positive ttlMs, got ${String(at)} and ${String(ttlMs)}`,
+          );
+        }
+        const clock = now();
+        const mark = watermarks.get(key);
+        if (mark && mark.expiresAt > clock && mark.at > at) return false;
+        watermarks.delete(key);
+        makeRoom(clock);
+        setWatermark(key, at, clock + ttlMs);
+        return true;
+      },
     },
-    async watermark(key) {
-      const mark = watermarks.get(key);
-      return mark && mark.expiresAt > now() ? mark.at : undefined;
-    },
-    async advance(key, at, { ttlMs }) {
-      if (!Number.isFinite(at) || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-        throw new WebhookError(
-          "invalid_option",
-          `hookgate: memoryStore advance needs a finite time and a positive ttlMs, got ${String(at)} and ${String(ttlMs)}`,
-        );
-      }
-      const clock = now();
-      const mark = watermarks.get(key);
-      if (mark && mark.expiresAt > clock && mark.at > at) return false;
-      watermarks.delete(key);
-      makeRoom(clock);
-      setWatermark(key, at, clock + ttlMs);
-      return true;
-    },
-  };
+    { claim, complete },
+  );
 }

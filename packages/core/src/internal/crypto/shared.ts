@@ -103,11 +103,13 @@ export function ownBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
 }
 
-/** Hex SHA-256 of bytes (Twilio's `bodySHA256`). */
-export async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
+/** SHA-256 of bytes (Twilio's `bodySHA256`): synchronous where node:crypto is present. */
+export function sha256(bytes: Uint8Array): Uint8Array | Promise<Uint8Array> {
   const nc = node();
   if (nc) return nc.createHash("sha256").update(bytes).digest();
-  return new Uint8Array(await subtle().digest("SHA-256", ownBuffer(bytes)));
+  return subtle()
+    .digest("SHA-256", ownBuffer(bytes))
+    .then((digest) => new Uint8Array(digest));
 }
 
 /** Constant-time equality of two byte strings of equal length (false, at once, for unequal lengths). */

@@ -1,0 +1,49 @@
+/**
+ * A fixed amount of receiver work for `valgrind --tool=callgrind` or `node --cpu-prof`: `N` calls
+ * of `receiver.handle` in-process on prepared, signed 1 KiB requests, each with a new id, on the
+ * production path (memoryStore dedupe, `memoryQueue({ concurrency: 4 })` hand-off, 202) or
+ * handlers inline (`inline`), or the bare HMAC + parse (`limit`). Per delivery is the difference
+ * of two runs (N minus a smaller N) over their difference; run node with `--single-threaded`.
+ *
+ *   npx tsx --tsconfig tsconfig.json http/instructions.ts <queued|inline|limit> <N>
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createReceiver, memoryQueue, schemes } from "@hookgate/core";
+import { payload, SECRET, signer } from "./deliveries.js";
+
+const [mode = "queued", countArg = "6000"] = process.argv.slice(2);
+const count = Number(countArg);
+const body = payload(1024);
+const sign = signer(body);
+const requests = Array.from({ length: count }, () => {
+  const { headers } = sign();
+  return { method: "POST", headers, rawBody: Buffer.from(body) };
+});
+
+async function main(): Promise<void> {
+  let sink = 0;
+  if (mode === "limit") {
+    const key = Buffer.from(SECRET.slice(6), "base64");
+    for (const { headers, rawBody } of requests) {
+      const id = headers["webhook-id"]!;
+      const actual = createHmac("sha256", key)
+        .update(`${id}.${headers["webhook-timestamp"]}.`)
+        .update(rawBody)
+        .digest();
+      if (!timingSafeEqual(actual, Buffer.from(headers["webhook-signature"]!.slice(3), "base64")))
+        throw new Error("mismatch");
+      sink += Object.keys(JSON.parse(rawBody.toString("utf8"))).length;
+    }
+  } else {
+    const receiver = createReceiver({
+      scheme: schemes.standardWebhooks({ secret: SECRET }),
+      tolerance: 3600,
+      ...(mode === "queued" ? { queue: memoryQueue({ concurrency: 4, maxPending: count + 1 }) } : {}),
+    });
+    receiver.onAny(() => {});
+    for (const request of requests) sink += (await receiver.handle(request)).status;
+  }
+  process.stdout.write(`${mode} ${sink}\n`);
+}
+
+await main();
