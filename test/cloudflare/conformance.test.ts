@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { type D1DatabaseBinding, type D1Journal, d1Journal } from "@hookgate/cloudflare";
 import { journalConformance, queueConformance, storeConformance, workerConformance } from "@hookgate/testing";
 import type { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,4 +59,42 @@ describeWorkerd("@hookgate/cloudflare in workerd (local D1, Durable Objects, Que
       });
     });
   }
+
+  it("issue 20: a D1 table made before the attempt history gains its column on first use, rows kept", async () => {
+    // miniflare's D1 binding, driven from Node: d1Journal is plain JavaScript over it.
+    const database = (await mf.getD1Database("DB")) as unknown as D1DatabaseBinding;
+    const table = `old_${Date.now().toString(36)}`;
+    await database
+      .prepare(
+        `CREATE TABLE ${table} (key TEXT PRIMARY KEY, id TEXT NOT NULL, tenant TEXT, scheme TEXT NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL, received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, error_code TEXT, error_message TEXT, duration_ms REAL, matched_secret TEXT NOT NULL, size INTEGER NOT NULL, timestamp INTEGER, url TEXT, headers TEXT NOT NULL, raw_body BLOB NOT NULL, params TEXT, seal TEXT)`,
+      )
+      .run();
+    await database
+      .prepare(
+        `INSERT INTO ${table} (key, id, scheme, type, status, received_at, updated_at, attempts, error_code, error_message, matched_secret, size, headers, raw_body) VALUES ('stripe:evt_old', 'evt_old', 'stripe', 'invoice.paid', 'failed', 1, 2, 1, 'handler_failed', 'db down', '{"index":0}', 1, '{}', x'61')`,
+      )
+      .run();
+    // Two Workers' journals set up at once: one adds the column, the other finds it added.
+    const journals = [d1Journal({ database, table }), d1Journal({ database, table })];
+    await Promise.all(journals.map((journal) => journal.setup()));
+    const [journal, other] = journals as [D1Journal, D1Journal];
+    expect(await journal.get("stripe:evt_old")).toMatchObject({ attempts: 1, history: [] });
+    expect(
+      await other.update("stripe:evt_old", {
+        status: "failed",
+        at: new Date(10_000),
+        attempt: true,
+        durationMs: 4,
+        error: { code: "handler_failed", message: "db down again" },
+      }),
+    ).toBe(true);
+    expect((await journal.get("stripe:evt_old"))?.history).toEqual([
+      {
+        startedAt: new Date(9_996),
+        outcome: "failed",
+        durationMs: 4,
+        error: { code: "handler_failed", message: "db down again" },
+      },
+    ]);
+  });
 });

@@ -94,6 +94,16 @@ async function row(id: string) {
   return entry!;
 }
 
+/** The detail page's attempts, in the order shown: each row's outcome and error text. */
+async function attemptRows(page: Page): Promise<string[][]> {
+  return page.locator("#attempts tbody tr").evaluateAll((rows) =>
+    rows.map((row) => {
+      const cells = row.querySelectorAll("td");
+      return [cells[1]?.textContent?.trim() ?? "", cells[3]?.textContent?.trim() ?? ""];
+    }),
+  );
+}
+
 async function screenshot(page: Page, name: string) {
   const png = await page.screenshot({ fullPage: false });
   expect(png.byteLength).toBeGreaterThan(1000);
@@ -172,6 +182,8 @@ describeChromium("hookgate ui in a real browser", () => {
     await page.click("#rows a");
     await page.waitForSelector("#last-error");
     expect(await page.locator("#last-error").textContent()).toContain("card processor unreachable");
+    // One attempt so far: the handler's failure, with its error.
+    expect(await attemptRows(page)).toEqual([["failed", "handler_failed card processor unreachable"]]);
     const pretty = await page.locator("#body-pretty pre").textContent();
     expect(JSON.parse(pretty ?? "").data.object.customer).toBe("cus_42");
     expect(await page.locator("#body-raw pre").textContent()).toContain('"note":"<script>alert(1)</script>"');
@@ -187,6 +199,12 @@ describeChromium("hookgate ui in a real browser", () => {
 
     await page.click("#replay-results a");
     expect(await page.locator("h1 .status").textContent()).toBe("handled");
+    // The history: the failed attempt, then the replay that handled it.
+    expect(await attemptRows(page)).toEqual([
+      ["failed", "handler_failed card processor unreachable"],
+      ["handled", ""],
+    ]);
+    expect(await page.locator("#last-error").count()).toBe(0); // the replay cleared it
     expect(errors).toEqual([]); // the stored <script> never ran
     expect(await row("evt_failed_1")).toMatchObject({ status: "handled", attempts: 2 });
     await context.close();

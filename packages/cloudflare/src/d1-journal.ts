@@ -2,15 +2,21 @@ import type { DeliveryJournal, JournalEntry, JournalOptions, JournalStatus } fro
 import {
   countJournalMinute,
   emptyJournalStats,
+  JOURNAL_HISTORY_LIMIT,
+  journalAttemptJson,
+  journalAttemptOf,
+  journalHistoryOf,
   journalPageOf,
   journalPageSize,
   resolveJournalOptions,
 } from "@hookgate/core/kit";
 import type { D1DatabaseBinding } from "./internal/bindings.js";
 import {
+  appendHistory,
   blobBytes,
   blobOf,
   type EntryRow,
+  historyColumn,
   journalSchema,
   SUMMARY,
   type SummaryRow,
@@ -52,6 +58,18 @@ export function d1Journal(options: D1JournalOptions): D1Journal {
   const setup = async () => {
     if (ready) return;
     await db.batch(journalSchema(t).map((sql) => db.prepare(sql)));
+    // A table made before `history` existed gains it; another Worker adding it first is fine.
+    const add = historyColumn(
+      t,
+      (await db.prepare(`PRAGMA table_info(${t})`).all<{ name: string }>()).results,
+    );
+    if (add) {
+      try {
+        await db.prepare(add).run();
+      } catch (error) {
+        if (!/duplicate column/i.test(error instanceof Error ? error.message : String(error))) throw error;
+      }
+    }
     ready = true;
   };
   const pruneStatements = () => {
@@ -108,12 +126,14 @@ export function d1Journal(options: D1JournalOptions): D1Journal {
     },
     async update(key, change) {
       await setup();
+      const attempt = journalAttemptOf(change);
       const result = await db
         .prepare(
           `UPDATE ${t} SET status = ?2, updated_at = ?3, attempts = attempts + ?4,
              error_code = CASE WHEN ?8 = 1 THEN NULL ELSE COALESCE(?5, error_code) END,
              error_message = CASE WHEN ?8 = 1 THEN NULL WHEN ?5 IS NULL THEN error_message ELSE ?6 END,
-             duration_ms = COALESCE(?7, duration_ms)
+             duration_ms = COALESCE(?7, duration_ms),
+             ${appendHistory("?9", JOURNAL_HISTORY_LIMIT)}
            WHERE key = ?1 AND (?2 <> 'queued' OR status = 'received')`,
         )
         .bind(
@@ -125,6 +145,7 @@ export function d1Journal(options: D1JournalOptions): D1Journal {
           change.error?.message ?? null,
           change.durationMs ?? null,
           change.clearError ? 1 : 0,
+          attempt === undefined ? null : journalAttemptJson(attempt),
         )
         .run();
       return (result.meta.changes ?? 0) > 0;
@@ -171,6 +192,7 @@ export function d1Journal(options: D1JournalOptions): D1Journal {
         timestamp: row.timestamp === null ? undefined : new Date(row.timestamp),
         params: row.params === null ? undefined : JSON.parse(row.params),
         seal: row.seal ?? undefined,
+        history: journalHistoryOf(row.history),
       };
       return entry;
     },

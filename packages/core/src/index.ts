@@ -26,6 +26,7 @@ export type { MemoryJournal, MemoryJournalOptions } from "./journal/memory-journ
 export { memoryJournal } from "./journal/memory-journal.js";
 export type {
   DeliveryJournal,
+  JournalAttempt,
   JournalEntry,
   JournalError,
   JournalFilter,

@@ -1,5 +1,8 @@
 import type { MatchedSecret } from "./types.js";
 
+/** How many steps a row's {@link JournalEntry.history} keeps: the newest, older ones dropped. */
+export const JOURNAL_HISTORY_LIMIT = 20;
+
 /**
  * Where a journaled delivery is in its life: `received` (recorded, before the 2xx), `queued`
  * (durably handed to a queue), `handled`, `stale` (older than its resource's watermark under
@@ -87,8 +90,34 @@ export interface JournalSummary {
   size: number;
 }
 
+/**
+ * One step of a row's {@link JournalEntry.history}: a handler run (inline, by a queue worker, or a
+ * replay), or the end of the delivery's processing without one (`dead`: the queue gave up;
+ * `stale`: older than its resource's watermark). Built by `journalAttemptOf` (`@hookgate/core/kit`)
+ * from the `update` that recorded it.
+ */
+export interface JournalAttempt {
+  /** When it started: the step's time less its duration (the step's time where it has none). */
+  startedAt: Date;
+  /** How it ended: `handled` or `failed` for a handler run, `dead` or `stale` otherwise. */
+  outcome: JournalStatus;
+  /** How long it took, in ms, where the step says. */
+  durationMs?: number | undefined;
+  /**
+   * Why it failed: its code (cut to 100 characters) and message (credentials in it — URL
+   * passwords, `Bearer …` tokens, `secret=…` pairs — replaced by `[redacted]`, cut to 500).
+   */
+  error?: JournalError | undefined;
+}
+
 /** One journaled delivery with its exact bytes, as `get` returns it. */
 export interface JournalEntry extends JournalSummary {
+  /**
+   * Its last {@link JOURNAL_HISTORY_LIMIT} attempts (and its `dead` or `stale` end), oldest first;
+   * kept when the sender's retry records the key again. `attempts` counts every run, so a long
+   * history shows its tail.
+   */
+  history: JournalAttempt[];
   rawBody: Uint8Array;
   headers: Record<string, string>;
   url?: string | undefined;
@@ -206,7 +235,11 @@ export interface DeliveryJournal {
    * another row.
    */
   record(entry: JournalRecord): Promise<void>;
-  /** Moves the entry with this key along its lifecycle; `false` when no entry has it (or a `queued` came late). */
+  /**
+   * Moves the entry with this key along its lifecycle; `false` when no entry has it (or a `queued`
+   * came late). A step that `journalAttemptOf(change)` turns into an attempt is appended to the
+   * row's `history`, in the same write, keeping the last {@link JOURNAL_HISTORY_LIMIT}.
+   */
   update(key: string, change: JournalUpdate): Promise<boolean>;
   /** Counts a refused request by code and minute. */
   reject(rejection: JournalRejection): Promise<void>;

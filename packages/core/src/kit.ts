@@ -14,9 +14,16 @@ export { checkOption } from "./internal/check-option.js";
 export type { BodySource } from "./internal/read-body.js";
 export type { JournalPosition } from "./journal/cursor.js";
 export { decodeJournalCursor, encodeJournalCursor, journalPageOf } from "./journal/cursor.js";
+export {
+  appendJournalAttempt,
+  journalAttemptJson,
+  journalAttemptOf,
+  journalHistoryOf,
+} from "./journal/history.js";
 export type { ResolvedJournalOptions } from "./journal/options.js";
 export { journalPageSize, resolveJournalOptions } from "./journal/options.js";
 export { countJournalMinute, emptyJournalStats, journalPercentile } from "./journal/stats.js";
+export { JOURNAL_HISTORY_LIMIT } from "./journal.js";
 export type { NodeHandleOptions, NodeRequestLike, NodeResponseLike } from "./node-handler.js";
 export { handleNodeRequest, nodeRequestUrl, writeNodeResponse } from "./node-handler.js";
 export type { QueueDispatch, QueueDispatchOptions, QueueHooks } from "./queue.js";

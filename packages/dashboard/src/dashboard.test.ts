@@ -50,6 +50,17 @@ async function setup(options: { receiver?: boolean; fail?: { fixed: boolean } } 
 
 const bearer = { authorization: `Bearer ${TOKEN}` };
 
+/** The detail page's attempts table: each row's outcome and error text (markup stripped), in order. */
+function attemptRows(page: string): Array<[string, string]> {
+  const table = /<table id="attempts">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(page)?.[1] ?? "";
+  return [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => {
+    const cells = [...row[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) =>
+      cell[1]!.replace(/<[^>]+>/g, "").trim(),
+    );
+    return [cells[1]!, cells[3]!];
+  });
+}
+
 async function get(ui: ReturnType<typeof dashboard>, path: string, headers: Record<string, string> = bearer) {
   const response = await ui.fetch(new Request(`${ORIGIN}${path}`, { headers }));
   return { response, text: await response.text() };
@@ -207,8 +218,8 @@ describe("dashboard pages", () => {
     expect(text).toMatch(/<title>signature_mismatch: 1<\/title>/);
   });
 
-  it("shows a delivery: its error, its body pretty and raw, its headers with credentials hidden", async () => {
-    const { ui, bad } = await setup();
+  it("shows a delivery: its error, its attempts, its body pretty and raw, its headers with credentials hidden", async () => {
+    const { ui, bad, keyOf } = await setup();
     const { response, text } = await get(ui, `/delivery?key=${encodeURIComponent(bad)}`);
     expect(response.status).toBe(200);
     expect(text).toContain("card processor unreachable");
@@ -219,7 +230,55 @@ describe("dashboard pages", () => {
     expect(text).not.toContain("proxy-key-123");
     expect(text).not.toContain("sender-url-token");
     expect(text).not.toContain('id="replay"'); // no receiver: no replay button
+    expect(attemptRows(text)).toEqual([["failed", "handler_failed card processor unreachable"]]);
     expect((await get(ui, "/delivery?key=nope")).response.status).toBe(404);
+    const handled = await get(ui, `/delivery?key=${encodeURIComponent(await keyOf("evt_ok"))}`);
+    expect(attemptRows(handled.text)).toEqual([["handled", ""]]);
+  });
+
+  it("shows each attempt's error escaped, without the credentials it carried, and says when old ones are gone", async () => {
+    const journal = memoryJournal();
+    const ui = dashboard({ journal, auth: { token: TOKEN } });
+    await journal.record({
+      id: "evt_x",
+      key: "k:evt_x",
+      scheme: "stripe",
+      type: "invoice.paid",
+      receivedAt: new Date("2030-01-01T00:00:00Z"),
+      rawBody: new TextEncoder().encode("{}"),
+      headers: {},
+      matchedSecret: { index: 0 },
+    });
+    for (let i = 0; i < 24; i++) {
+      await journal.update("k:evt_x", {
+        status: "failed",
+        at: new Date(Date.UTC(2030, 0, 1, 0, 1, i)),
+        attempt: true,
+        durationMs: 1500,
+        error: { code: `c${i}`, message: `try ${i}` },
+      });
+    }
+    await journal.update("k:evt_x", {
+      status: "dead",
+      at: new Date(Date.UTC(2030, 0, 1, 0, 2)),
+      error: { code: IMG, message: `${XSS} while calling https://bot:hunter2@api.test/x` },
+    });
+    const { text } = await get(ui, "/delivery?key=k%3Aevt_x");
+    const rows = attemptRows(text);
+    expect(rows).toHaveLength(20);
+    expect(rows[0]).toEqual(["failed", "c5 try 5"]); // oldest kept first
+    expect(rows[19]![0]).toBe("dead");
+    expect(text).toContain("5 earlier attempts are not shown: a journal keeps the last 20.");
+    expect(text).toContain("1.5 s");
+    expect(text).toContain('<time datetime="2030-01-01T00:01:21.500Z">'); // started 1.5 s before the step
+    expect(text).not.toContain("<script>alert");
+    expect(text).not.toContain("<img");
+    const table = /<table id="attempts">[\s\S]*?<\/table>/.exec(text)![0];
+    expect(table).toContain(
+      "&lt;script&gt;alert(1)&lt;/script&gt; while calling https://bot:[redacted]@api.test/x",
+    );
+    expect(table).toContain("<code>&quot;&gt;&lt;img src=x onerror=alert(2)&gt;</code>");
+    expect(table).not.toContain("hunter2");
   });
 
   it("renders journal data inert: markup in type, id, body and headers is escaped", async () => {
@@ -294,6 +353,13 @@ describe("dashboard replay", () => {
     const entry = (await journal.get(bad))!;
     expect(entry.status).toBe("handled");
     expect(entry.attempts).toBe(2);
+    // The page shows the failed attempt, then the replay that handled it.
+    const after = await get(ui, `/delivery?key=${encodeURIComponent(bad)}`, { cookie });
+    expect(attemptRows(after.text)).toEqual([
+      ["failed", "handler_failed card processor unreachable"],
+      ["handled", ""],
+    ]);
+    expect(after.text).not.toContain('id="last-error"'); // the replay cleared it
   });
 
   it("replays a filtered set (at most what the dry run showed); a Bearer client needs no CSRF token", async () => {

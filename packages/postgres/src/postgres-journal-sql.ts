@@ -24,7 +24,7 @@ export function journalTables(table: string): {
  *
  * `<table>` holds one row per delivery key (namespace, tenant, scheme and id or signature, so two
  * tenants' deliveries with the same id are two rows): the exact bytes (`bytea`), headers and URL
- * as received, the tenant and route params, the receiver's integrity seal, and the lifecycle. `<table>_rejections` counts refused requests per error code per
+ * as received, the tenant and route params, the receiver's integrity seal, the lifecycle, and `history` (`jsonb`: the last attempts, oldest first). `<table>_rejections` counts refused requests per error code per
  * minute; `<table>_rejected` keeps the last few refused requests whole, when asked
  * (`keepRejected`). Rows older than `retainMs` are deleted as new ones are written.
  *
@@ -56,11 +56,13 @@ export function postgresJournalSql(table: string = DEFAULT_JOURNAL_TABLE): strin
   headers json NOT NULL,
   raw_body bytea NOT NULL,
   params json,
-  seal text
+  seal text,
+  history jsonb
 );
 ALTER TABLE ${t.quoted} ADD COLUMN IF NOT EXISTS tenant text;
 ALTER TABLE ${t.quoted} ADD COLUMN IF NOT EXISTS params json;
 ALTER TABLE ${t.quoted} ADD COLUMN IF NOT EXISTS seal text;
+ALTER TABLE ${t.quoted} ADD COLUMN IF NOT EXISTS history jsonb;
 DO $hookgate$
 DECLARE
   legacy name;

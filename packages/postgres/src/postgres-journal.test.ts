@@ -114,15 +114,25 @@ CREATE INDEX IF NOT EXISTS "${base}_status" ON "${schema}"."${base}" (status, re
       headers: { "stripe-signature": "t=1,v1=ab" },
     });
     expect(entry!.tenant).toBeUndefined();
+    expect(entry!.history).toEqual([]); // a row from before the history has none
     expect(new TextDecoder().decode(entry!.rawBody)).toBe("ab✓");
     expect((await journal.get("github:sig"))?.id).toBe("evt_b");
     expect((await journal.get("github:sig#evt_a"))?.id).toBe("evt_a");
     expect((await other.list({})).entries).toHaveLength(3);
     // The migrated table takes the new contract: a same-id row of another tenant is another row.
     await journal.record({ ...entry!, key: "acme:stripe:evt_old", tenant: "acme", params: { t: "acme" } });
-    expect(await journal.update("stripe:evt_old", { status: "handled", at: new Date(), attempt: true })).toBe(
-      true,
-    );
+    expect(
+      await journal.update("stripe:evt_old", {
+        status: "handled",
+        at: new Date(10_000),
+        attempt: true,
+        durationMs: 4,
+      }),
+    ).toBe(true);
+    // …and the migration added the attempt history (issue 20).
+    expect((await journal.get("stripe:evt_old"))?.history).toEqual([
+      { startedAt: new Date(9_996), outcome: "handled", durationMs: 4, error: undefined },
+    ]);
     expect((await journal.list({ id: "evt_old" })).entries.map((e) => [e.key, e.status]).sort()).toEqual([
       ["acme:stripe:evt_old", "received"],
       ["stripe:evt_old", "handled"],

@@ -11,6 +11,10 @@ import {
   countJournalMinute,
   decodeJournalCursor,
   emptyJournalStats,
+  JOURNAL_HISTORY_LIMIT,
+  journalAttemptJson,
+  journalAttemptOf,
+  journalHistoryOf,
   journalPageOf,
   journalPageSize,
   resolveJournalOptions,
@@ -62,6 +66,8 @@ interface EntryRow extends SummaryRow {
   raw_body: Buffer;
   params: Record<string, string> | null;
   seal: string | null;
+  /** Absent before `migrate()` added the column. */
+  history?: unknown;
 }
 
 const SUMMARY =
@@ -86,6 +92,8 @@ function summaryOf(row: SummaryRow): JournalSummary {
   };
 }
 
+/** A handler's text as PostgreSQL's `text` takes it: a NUL (which it refuses) becomes U+FFFD. */
+const textOf = (text: string | undefined) => (text === undefined ? null : text.replace(/\0/g, "\ufffd"));
 const buffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 const bytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
@@ -123,7 +131,12 @@ ON CONFLICT (key) DO UPDATE SET id = excluded.id, scheme = excluded.scheme, type
     update: `UPDATE ${t.quoted} SET status = $2, updated_at = $3, attempts = attempts + $4::integer,
   error_code = CASE WHEN $8::boolean THEN NULL ELSE COALESCE($5, error_code) END,
   error_message = CASE WHEN $8::boolean THEN NULL WHEN $5::text IS NULL THEN error_message ELSE $6 END,
-  duration_ms = COALESCE($7, duration_ms)
+  duration_ms = COALESCE($7, duration_ms),
+  history = CASE WHEN $9::jsonb IS NULL THEN history ELSE (
+    SELECT jsonb_agg(a.item ORDER BY a.n) FROM (
+      SELECT item, n FROM jsonb_array_elements(COALESCE(history, '[]'::jsonb) || jsonb_build_array($9::jsonb))
+        WITH ORDINALITY AS e(item, n)
+      ORDER BY n DESC LIMIT ${JOURNAL_HISTORY_LIMIT}) AS a) END
 WHERE key = $1 AND ($2 <> 'queued' OR status = 'received') RETURNING key`,
     get: `SELECT * FROM ${t.quoted} WHERE key = $1`,
     reject: `INSERT INTO ${r.quoted} AS r (minute, code, count) VALUES (date_trunc('minute', $1::timestamptz), $2, 1)
@@ -210,15 +223,17 @@ DELETE FROM ${k.quoted} WHERE at < $1`,
       ]);
     },
     async update(key, change) {
+      const attempt = journalAttemptOf(change);
       const { rows } = await run("update", [
         key,
         change.status,
         change.at,
         change.attempt ? 1 : 0,
-        change.error?.code ?? null,
-        change.error?.message ?? null,
+        textOf(change.error?.code),
+        textOf(change.error?.message),
         change.durationMs ?? null,
         change.clearError === true,
+        attempt === undefined ? null : journalAttemptJson(attempt),
       ]);
       return rows.length > 0;
     },
@@ -249,6 +264,7 @@ DELETE FROM ${k.quoted} WHERE at < $1`,
         timestamp: row.timestamp ?? undefined,
         params: row.params ?? undefined,
         seal: row.seal ?? undefined,
+        history: journalHistoryOf(row.history),
       };
       return entry;
     },

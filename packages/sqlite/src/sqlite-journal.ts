@@ -10,6 +10,10 @@ import {
   countJournalMinute,
   decodeJournalCursor,
   emptyJournalStats,
+  JOURNAL_HISTORY_LIMIT,
+  journalAttemptJson,
+  journalAttemptOf,
+  journalHistoryOf,
   journalPageOf,
   journalPageSize,
   resolveJournalOptions,
@@ -53,6 +57,7 @@ interface EntryRow extends SummaryRow {
   raw_body: Buffer;
   params: string | null;
   seal: string | null;
+  history: string | null;
 }
 
 const SUMMARY =
@@ -80,7 +85,8 @@ function deliveryColumns(): string {
   headers TEXT NOT NULL,
   raw_body BLOB NOT NULL,
   params TEXT,
-  seal TEXT
+  seal TEXT,
+  history TEXT
 )`;
 }
 
@@ -140,6 +146,24 @@ INSERT INTO ${next} (key, ${columns})
 DROP TABLE ${t};
 ALTER TABLE ${next} RENAME TO ${t};`);
   }).immediate();
+}
+
+/**
+ * Adds the `history` column (each row's last attempts, JSON) to a deliveries table made before
+ * it; a no-op on a current table, and safe when another process adds it first.
+ */
+function addHistoryColumn(db: SqliteDatabase, t: string): void {
+  const has = () =>
+    db
+      .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${t}')`)
+      .all()
+      .some((column) => column.name === "history");
+  if (has()) return;
+  try {
+    db.exec(`ALTER TABLE ${t} ADD COLUMN history TEXT`);
+  } catch (error) {
+    if (!has()) throw error;
+  }
 }
 
 function summaryOf(row: SummaryRow): JournalSummary {
@@ -221,6 +245,7 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
   const { db, owned } = openDatabase(options, "sqliteJournal");
   migrateLegacyTable(db, t);
   db.exec(sqliteJournalSql(t));
+  addHistoryColumn(db, t);
 
   const insert = db.prepare(
     `INSERT INTO ${t} (key, id, tenant, scheme, type, status, received_at, updated_at, attempts, matched_secret, size, timestamp, url, headers, raw_body, params, seal)
@@ -231,10 +256,13 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
        url = excluded.url, headers = excluded.headers, raw_body = excluded.raw_body, params = excluded.params, seal = excluded.seal`,
   );
   const update = db.prepare(
-    `UPDATE ${t} SET status = @status, updated_at = @at, attempts = attempts + @attempt,
+    `UPDATE ${t} SET status = @status, updated_at = @at, attempts = attempts + @ran,
        error_code = CASE WHEN @clearError = 1 THEN NULL ELSE COALESCE(@errorCode, error_code) END,
        error_message = CASE WHEN @clearError = 1 THEN NULL WHEN @errorCode IS NULL THEN error_message ELSE @errorMessage END,
-       duration_ms = COALESCE(@durationMs, duration_ms)
+       duration_ms = COALESCE(@durationMs, duration_ms),
+       history = CASE WHEN @attempt IS NULL THEN history ELSE (
+         SELECT CASE WHEN json_array_length(h) > ${JOURNAL_HISTORY_LIMIT} THEN json_remove(h, '$[0]') ELSE h END
+         FROM (SELECT json_insert(COALESCE(history, '[]'), '$[#]', json(@attempt)) AS h)) END
      WHERE key = @key AND (@status <> 'queued' OR status = 'received')`,
   );
   const getOne = db.prepare<[string], EntryRow>(`SELECT * FROM ${t} WHERE key = ?`);
@@ -280,11 +308,13 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
       });
     },
     async update(key, change) {
+      const attempt = journalAttemptOf(change);
       const result = update.run({
         key,
         status: change.status,
         at: change.at.getTime(),
-        attempt: change.attempt ? 1 : 0,
+        ran: change.attempt ? 1 : 0,
+        attempt: attempt === undefined ? null : journalAttemptJson(attempt),
         errorCode: change.error?.code ?? null,
         errorMessage: change.error?.message ?? null,
         durationMs: change.durationMs ?? null,
@@ -318,6 +348,7 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
         timestamp: row.timestamp === null ? undefined : new Date(row.timestamp),
         params: row.params === null ? undefined : JSON.parse(row.params),
         seal: row.seal ?? undefined,
+        history: journalHistoryOf(row.history),
       };
       return entry;
     },

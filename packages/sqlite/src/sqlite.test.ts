@@ -201,6 +201,48 @@ CREATE INDEX IF NOT EXISTS legacy_status ON legacy (status, received_at);`);
     await reopened.close();
   });
 
+  it("issue 20: a table made before the attempt history gains its column on open, rows kept", async () => {
+    const path = tempFile();
+    const old = new Database(path);
+    // The deliveries table as the previous version created it: keyed by key, no history column.
+    old.exec(`CREATE TABLE hookgate_deliveries (
+  key TEXT PRIMARY KEY, id TEXT NOT NULL, tenant TEXT, scheme TEXT NOT NULL, type TEXT NOT NULL,
+  status TEXT NOT NULL, received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, error_code TEXT, error_message TEXT, duration_ms REAL,
+  matched_secret TEXT NOT NULL, size INTEGER NOT NULL, timestamp INTEGER, url TEXT,
+  headers TEXT NOT NULL, raw_body BLOB NOT NULL, params TEXT, seal TEXT
+)`);
+    old
+      .prepare(
+        `INSERT INTO hookgate_deliveries (key, id, scheme, type, status, received_at, updated_at, attempts, error_code, error_message, matched_secret, size, headers, raw_body)
+         VALUES ('stripe:evt_old', 'evt_old', 'stripe', 'invoice.paid', 'failed', 1, 2, 1, 'handler_failed', 'db down', '{"index":0}', 1, '{}', x'61')`,
+      )
+      .run();
+    old.close();
+    const journal = sqliteJournal({ path });
+    const second = sqliteJournal({ path }); // finds the column there: adds nothing
+    const before = await journal.get("stripe:evt_old");
+    expect(before).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      lastError: { message: "db down" },
+      history: [],
+    });
+    expect(
+      await second.update("stripe:evt_old", {
+        status: "handled",
+        at: new Date(10_000),
+        attempt: true,
+        durationMs: 4,
+      }),
+    ).toBe(true);
+    expect((await journal.get("stripe:evt_old"))?.history).toEqual([
+      { startedAt: new Date(9_996), outcome: "handled", durationMs: 4, error: undefined },
+    ]);
+    await journal.close();
+    await second.close();
+  });
+
   it("refuses an unsafe table name and a missing path", () => {
     expect(() => sqliteJournal({ path: tempFile(), table: "x; DROP TABLE y" })).toThrow(/letters, digits/);
     expect(() => sqliteStore({} as { path: string })).toThrow(/needs \{ path/);

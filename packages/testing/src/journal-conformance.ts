@@ -244,6 +244,183 @@ export function journalConformance(
       },
     },
     {
+      name: "history: each attempt in order with its start, outcome, duration and error; kept on re-record; the last 20",
+      async run() {
+        const journal = await make();
+        const key = keyOf("hist");
+        await journal.record(record("hist"));
+        check(JSON.stringify((await journal.get(key))?.history) === "[]", "a new entry has an empty history");
+        await journal.update(key, { status: "queued", at: at(1), durationMs: 2 });
+        await journal.update(key, {
+          status: "failed",
+          at: at(2),
+          attempt: true,
+          durationMs: 500,
+          error: { code: "handler_failed", message: "database is down ✗" },
+        });
+        await journal.update(key, { status: "handled", at: at(3), attempt: true, durationMs: 7.25 });
+        await journal.update(key, { status: "handled", at: at(3), clearError: true });
+        await journal.update(key, {
+          status: "dead",
+          at: at(4),
+          error: { code: "gave_up", message: "no more" },
+        });
+        let entry = await journal.get(key);
+        check(entry !== undefined, "get finds the entry");
+        const outcomes = entry.history.map((attempt) => attempt.outcome).join(",");
+        check(
+          outcomes === "failed,handled,dead",
+          `the history holds the runs and the dead end, oldest first (not queued, not a clearError mark): ${outcomes}`,
+        );
+        const [failed, handled, dead] = entry.history as [
+          (typeof entry.history)[0],
+          (typeof entry.history)[0],
+          (typeof entry.history)[0],
+        ];
+        check(failed.startedAt instanceof Date, "startedAt is a Date");
+        check(
+          failed.startedAt.getTime() === at(2).getTime() - 500,
+          `an attempt started its duration before the step's time, got ${failed.startedAt.toISOString()}`,
+        );
+        check(
+          failed.durationMs === 500 && handled.durationMs === 7.25,
+          "each attempt keeps its own duration",
+        );
+        check(
+          failed.error?.code === "handler_failed" && failed.error.message === "database is down ✗",
+          `a failed attempt keeps its error, got ${JSON.stringify(failed.error)}`,
+        );
+        check(handled.error === undefined, "a handled attempt has no error");
+        check(
+          dead.startedAt.getTime() === at(4).getTime() && dead.durationMs === undefined,
+          "a step without a duration starts at its time",
+        );
+        check(
+          dead.error?.code === "gave_up" && dead.error.message === "no more",
+          "the dead end keeps its error",
+        );
+        const [summary] = (await journal.list({})).entries;
+        check(
+          summary !== undefined && (summary as { history?: unknown }).history === undefined,
+          "list returns summaries, without the history",
+        );
+        await journal.record(record("hist", { receivedAt: at(10) }));
+        entry = await journal.get(key);
+        check(
+          entry?.history.length === 3 && entry.attempts === 2,
+          "recording the key again (a sender's retry) keeps its history and attempts",
+        );
+        for (let i = 0; i < 25; i++) {
+          await journal.update(key, {
+            status: "failed",
+            at: at(20 + i),
+            attempt: true,
+            durationMs: i,
+            error: { code: "handler_failed", message: `run ${i}` },
+          });
+        }
+        entry = await journal.get(key);
+        check(entry?.attempts === 27, `attempts counts every run, got ${String(entry?.attempts)}`);
+        check(entry.history.length === 20, `the history keeps the last 20, got ${entry.history.length}`);
+        const messages = entry.history.map((attempt) => attempt.error?.message);
+        check(
+          messages[0] === "run 5" && messages[19] === "run 24",
+          `the oldest are dropped, the newest kept in order: ${messages[0]} … ${messages[19]}`,
+        );
+        check(
+          entry.history.every((attempt, i) => i === 0 || attempt.startedAt > entry.history[i - 1]!.startedAt),
+          "the history stays oldest first",
+        );
+        check(
+          !(await journal.update(keyOf("no-such"), { status: "failed", at: at(50), attempt: true })),
+          "an update of an unknown key is still false",
+        );
+      },
+    },
+    {
+      name: "history: errors are truncated and credential-free, and nothing but the attempt is kept",
+      async run() {
+        const journal = await make();
+        const key = keyOf("secrets");
+        const signature = `t=1,v1=${"c".repeat(64)}`;
+        await journal.record(
+          record("secrets", {
+            headers: { "content-type": "application/json", "stripe-signature": signature },
+            rawBody: encoder.encode('{"card":"4242424242424242"}'),
+          }),
+        );
+        const steps: Array<{ code: string; message: string }> = [
+          { code: "c".repeat(300), message: "x".repeat(10_000) },
+          { code: "handler_failed", message: `${"a".repeat(499)}${"🚀".repeat(10)}` },
+          {
+            code: "handler_failed",
+            message:
+              "connect postgres://app:hunter2@db.internal:5432/app failed\nAuthorization: Bearer abcDEF123456789xyz\nclient_secret=s3cr3t-value&api_key: 'k-777'",
+          },
+          { code: "handler_failed", message: "a NUL \0 here and a lone \ud800 there" },
+        ];
+        for (const [i, error] of steps.entries()) {
+          check(
+            await journal.update(key, {
+              status: "failed",
+              at: at(i + 1),
+              attempt: true,
+              durationMs: 1,
+              error,
+            }),
+            `update ${i} applies (a message of any content is stored)`,
+          );
+        }
+        const entry = await journal.get(key);
+        check(entry?.history.length === 4, `four attempts, got ${String(entry?.history.length)}`);
+        const [long, emoji, credentials, odd] = entry.history.map((attempt) => attempt.error!) as [
+          { code: string; message: string },
+          { code: string; message: string },
+          { code: string; message: string },
+          { code: string; message: string },
+        ];
+        check(
+          long.message.length <= 501 && long.message.startsWith("xxxx") && long.message.endsWith("…"),
+          `a long message is cut to 500 characters and marked, got ${long.message.length}`,
+        );
+        check(
+          long.code.length <= 101 && long.code.startsWith("ccc"),
+          `a long code is cut, got ${long.code.length}`,
+        );
+        check(
+          emoji.message.startsWith("a".repeat(499)) &&
+            !/[\ud800-\udbff](?![\udc00-\udfff])/.test(emoji.message),
+          "a cut never splits a character",
+        );
+        for (const secret of ["hunter2", "abcDEF123456789xyz", "s3cr3t-value", "k-777"]) {
+          check(!credentials.message.includes(secret), `a credential in an error (${secret}) is not kept`);
+        }
+        check(
+          credentials.message.includes("postgres://app:[redacted]@db.internal") &&
+            credentials.message.includes("failed"),
+          `the rest of the message is kept: ${credentials.message}`,
+        );
+        check(
+          !odd.message.includes("\0") && odd.message.startsWith("a NUL"),
+          "a NUL is replaced, and the message kept",
+        );
+        for (const attempt of entry.history) {
+          const keys = Object.entries(attempt)
+            .filter(([, value]) => value !== undefined)
+            .map(([name]) => name);
+          check(
+            keys.every((name) => ["startedAt", "outcome", "durationMs", "error"].includes(name)),
+            `an attempt holds only its start, outcome, duration and error, got ${keys.join(", ")}`,
+          );
+        }
+        const kept = JSON.stringify(entry.history);
+        check(
+          !kept.includes(signature) && !kept.includes("4242424242424242"),
+          "the history copies neither headers nor body",
+        );
+      },
+    },
+    {
       name: "a stale delivery (ordering) is kept, listed and counted as stale; a late queued leaves it",
       async run() {
         const journal = await make();

@@ -24,6 +24,27 @@ async function request(id: string, options: { timestamp?: Date; extra?: Record<s
 const code = (body: string) => (JSON.parse(body) as { error: { code: string } }).error.code;
 
 describe("a receiver with a journal", () => {
+  it("keeps each attempt in the row's history, and no credential a handler's error carried", async () => {
+    const journal = memoryJournal();
+    let fixed = false;
+    const receiver = createReceiver({ scheme, journal }).on("invoice.paid", () => {
+      if (!fixed)
+        throw new Error("connect postgres://app:hunter2@db.internal/app: Bearer tok_1234567890 refused");
+    });
+    expect((await receiver.handle(await request("evt_hist"))).status).toBe(500);
+    fixed = true;
+    expect((await receiver.handle(await request("evt_hist"))).status).toBe(200); // the sender's retry
+    const entry = (await findJournalEntry(journal, "evt_hist"))!;
+    expect(entry.attempts).toBe(2);
+    expect(entry.history.map((attempt) => attempt.outcome)).toEqual(["failed", "handled"]);
+    expect(entry.history[0]!.error).toEqual({
+      code: "handler_failed",
+      message: "connect postgres://app:[redacted]@db.internal/app: Bearer [redacted] refused",
+    });
+    expect(entry.lastError).toEqual(entry.history[0]!.error); // kept after the recovery, redacted too
+    expect(JSON.stringify(entry)).not.toMatch(/hunter2|tok_1234567890/);
+  });
+
   it("records the exact bytes before answering, and a handled delivery as handled", async () => {
     const journal = memoryJournal();
     const receiver = createReceiver({ scheme, journal }).on("invoice.paid", () => {});

@@ -8,6 +8,7 @@ import type {
   RejectedRequest,
 } from "../journal.js";
 import { afterCursor, decodeJournalCursor, journalPageOf } from "./cursor.js";
+import { appendJournalAttempt, journalAttemptOf } from "./history.js";
 import { journalPageSize, resolveJournalOptions } from "./options.js";
 import { countJournalMinute, emptyJournalStats, journalPercentile, minuteOf } from "./stats.js";
 
@@ -31,6 +32,7 @@ function summaryOf(entry: JournalEntry): JournalSummary {
     timestamp: _timestamp,
     params: _params,
     seal: _seal,
+    history: _history,
     ...summary
   } = entry;
   return { ...summary, matchedSecret: { ...summary.matchedSecret } };
@@ -42,6 +44,11 @@ function copyOf(entry: JournalEntry): JournalEntry {
     rawBody: entry.rawBody.slice(),
     headers: { ...entry.headers },
     params: entry.params && { ...entry.params },
+    history: entry.history.map((attempt) => ({
+      ...attempt,
+      startedAt: new Date(attempt.startedAt),
+      error: attempt.error && { ...attempt.error },
+    })),
   };
 }
 
@@ -101,6 +108,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): MemoryJournal
         timestamp: record.timestamp ? new Date(record.timestamp) : undefined,
         params: record.params && { ...record.params },
         seal: record.seal,
+        history: previous?.history ?? [],
       });
       while (entries.size > max) entries.delete(entries.keys().next().value!);
     },
@@ -114,6 +122,8 @@ export function memoryJournal(options: MemoryJournalOptions = {}): MemoryJournal
       if (change.error) entry.lastError = { code: change.error.code, message: change.error.message };
       else if (change.clearError) entry.lastError = undefined;
       if (change.durationMs !== undefined) entry.durationMs = change.durationMs;
+      const attempt = journalAttemptOf(change);
+      if (attempt) entry.history = appendJournalAttempt(entry.history, attempt);
       return true;
     },
     async reject(rejection) {

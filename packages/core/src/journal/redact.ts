@@ -47,3 +47,42 @@ export function journalHeaders(
   }
   return out;
 }
+
+/** A name that says its value is a credential. */
+const CREDENTIAL_NAME = /secret|token|passw(?:or)?d|api[-_]?key|access[-_]?key/i;
+
+/**
+ * Credentials an error message may carry, whatever the provider: a URL's password
+ * (`postgres://app:pw@db`), an `Authorization` value (`Bearer …`, `Basic …`), and a `name=value`
+ * or `name: value` pair whose name says secret, token, password or API key. Each pattern starts
+ * only where a run of its characters starts and takes that run whole (`(?=(…))\1`), so a long
+ * message costs linear time.
+ */
+const CREDENTIAL_PATTERNS: ReadonlyArray<[RegExp, (match: string, ...groups: string[]) => string]> = [
+  [
+    /(?<![a-z0-9+.-])(?=([a-z][a-z0-9+.-]*))\1(:\/\/[^\s:@/]*):[^\s@/]+@/gi,
+    (_match, scheme, user) => `${scheme}${user}:${REDACTED}@`,
+  ],
+  [
+    // `token` also starts prose ("token expired"): there, only a value with a digit is one.
+    /\b(bearer|basic|token(?=\s+[A-Za-z._~+/=-]*\d))(\s+)[A-Za-z0-9._~+/=-]{6,}/gi,
+    (_match, kind, space) => `${kind}${space}${REDACTED}`,
+  ],
+  [
+    /(?<![\w-])(?=([\w-]+))\1(["']?\s*[:=]\s*["']?)[^\s"',;&)}\]]+/g,
+    (match, name, separator) => (CREDENTIAL_NAME.test(name) ? `${name}${separator}${REDACTED}` : match),
+  ],
+];
+
+/**
+ * An error message as a journal keeps it: credentials in it replaced by `[redacted]`
+ * (`CREDENTIAL_PATTERNS`), so a handler's `throw new Error(\`connect ${databaseUrl}\`)` does not put
+ * a password in the journal or on the dashboard.
+ */
+export function redactMessage(message: string): string {
+  let out = message;
+  for (const [pattern, replace] of CREDENTIAL_PATTERNS) {
+    out = out.replace(pattern, replace as (match: string, ...groups: string[]) => string);
+  }
+  return out;
+}

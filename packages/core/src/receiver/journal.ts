@@ -1,6 +1,6 @@
 import { isWebhookError, type WebhookError } from "../errors.js";
 import { bounded } from "../internal/bounded.js";
-import { journalHeaders } from "../journal/redact.js";
+import { journalHeaders, redactMessage } from "../journal/redact.js";
 import type { JournalError, JournalUpdate } from "../journal.js";
 import { matchedKeyOf } from "../scheme/verified-signature.js";
 import type { HeadersInput, WebhookEvent } from "../types.js";
@@ -31,11 +31,14 @@ export function journalCall<T>(settings: Settings, call: () => Promise<T>): Prom
   return bounded(call, settings.bounds.journal);
 }
 
-/** What a journal keeps of an error: its code and message (a handler's own error, not hookgate's wrapper). */
+/**
+ * What a journal keeps of an error: its code and message (a handler's own error, not hookgate's
+ * wrapper), credentials in the message redacted (`redactMessage`).
+ */
 export function journalError(error: unknown): JournalError {
   const inner = isWebhookError(error) && error.code === "handler_failed" && error.cause ? error.cause : error;
   const code = isWebhookError(inner) ? inner.code : "handler_failed";
-  const message = inner instanceof Error ? inner.message : String(inner);
+  const message = redactMessage((inner instanceof Error ? inner.message : String(inner)).slice(0, 8000));
   return { code, message: message.length > 2000 ? `${message.slice(0, 2000)}…` : message };
 }
 

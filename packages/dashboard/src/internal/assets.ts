@@ -21,6 +21,7 @@ button{cursor:pointer;background:var(--soft)}button.primary{background:var(--acc
 .status{display:inline-block;padding:0 .45rem;border-radius:1rem;font-size:.8rem;color:#fff}
 .s-handled{background:var(--handled)}.s-queued{background:var(--queued)}.s-received{background:var(--received)}
 .s-failed{background:var(--failed)}.s-dead{background:var(--dead)}.s-verified{background:var(--handled)}
+.s-stale{background:var(--dead)}.message{white-space:pre-wrap;word-break:break-word}
 .s-refused,.s-missing{background:var(--failed)}
 .f-handled{fill:var(--handled)}.f-queued{fill:var(--queued)}.f-received{fill:var(--received)}.f-failed{fill:var(--failed)}.f-dead{fill:var(--dead)}
 .f-p50{fill:var(--accent)}.f-p99{fill:var(--received)}.f-refused{fill:var(--failed)}svg text{fill:var(--muted);font-size:10px}
