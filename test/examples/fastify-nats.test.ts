@@ -1,16 +1,15 @@
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { schemes } from "@hookgate/core";
 import { createWorker } from "@hookgate/nats";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, expect, it } from "vitest";
-import { createApp } from "../../examples/express-nats/src/app.js";
-import { connectRedis } from "../../examples/express-nats/src/connections.js";
-import { createWebhooks } from "../../examples/express-nats/src/webhooks.js";
+import { createApp } from "../../examples/fastify-nats/src/app.js";
+import { connectRedis } from "../../examples/fastify-nats/src/connections.js";
+import { createWebhooks } from "../../examples/fastify-nats/src/webhooks.js";
 import { describeNats, NATS_URL, REDIS_URL } from "../support/services.js";
 
-describeNats("examples/express-nats over real HTTP, NATS JetStream and Redis", () => {
+describeNats("examples/fastify-nats over real HTTP, NATS JetStream and Redis", () => {
   const closers: Array<() => Promise<unknown>> = [];
   afterAll(async () => {
     for (const close of closers.reverse()) await close();
@@ -32,10 +31,10 @@ describeNats("examples/express-nats over real HTTP, NATS JetStream and Redis", (
     const background = await createWebhooks({ connection, redis, name, secret });
     const runs: string[] = [];
     background.receiver.on("invoice.paid", (event) => void runs.push(event.id));
-    const server = createApp(web.receiver).listen(0, "127.0.0.1");
-    await new Promise((resolve) => server.once("listening", resolve));
-    closers.push(() => new Promise((resolve) => server.close(resolve)));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/stripe`;
+    const app = await createApp(web.receiver);
+    const address = await app.listen({ port: 0, host: "127.0.0.1" });
+    closers.push(() => app.close());
+    const url = `${address}/webhooks/stripe`;
 
     const id = `evt_example_${randomBytes(4).toString("hex")}`;
     const body = JSON.stringify({
