@@ -275,9 +275,13 @@ export async function build(
   let headers: [string, string | string[]][] = Object.entries(genuine.headers);
   if (hostile.origin === "random") {
     // The scheme's own header names (content type kept), each with an arbitrary value, plus others.
+    // With no arbitrary values drawn, "x": never the genuine value (a token scheme would accept
+    // its genuine token over any body, by design).
     const values = Object.values(hostile.randomHeaders);
     headers = headers.map(([name, value], i) =>
-      name === "content-type" || values.length === 0 ? [name, value] : [name, values[i % values.length]!],
+      name === "content-type"
+        ? [name, value]
+        : [name, values.length === 0 ? "x" : values[i % values.length]!],
     );
     headers.push(...Object.entries(hostile.randomHeaders));
     body = hostile.body;
