@@ -1,5 +1,11 @@
 import { type QueuedDelivery, type Receiver, WebhookError } from "@hookgate/core";
-import { checkOption, classifyDispatchFailure, decodeQueuedDelivery } from "@hookgate/core/kit";
+import {
+  checkOption,
+  decodeQueuedDelivery,
+  exponentialBackoff,
+  nextAttempt,
+  type RetryPolicy,
+} from "@hookgate/core/kit";
 import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import { type AmqpConnectionLike, DEFAULT_QUEUE_NAME } from "./amqp-queue.js";
 import { publishConfirmed } from "./internal/publish-confirmed.js";
@@ -41,10 +47,6 @@ export interface AmqpWorker {
   close(): Promise<void>;
 }
 
-function retryDelay(failedRun: number, backoffMs: number, maxBackoffMs: number): number {
-  return Math.min(maxBackoffMs, backoffMs * 2 ** (failedRun - 1));
-}
-
 /**
  * Consumes the deliveries `amqpQueue` published and runs the receiver's handlers for each, once:
  * `receiver.dispatch(delivery, { once: true })` claims a per-delivery key in the receiver's store,
@@ -78,6 +80,11 @@ export async function createWorker(
     options.inFlightDelayMs,
     5000,
   );
+  const policy: RetryPolicy = {
+    attempts,
+    inFlightDelayMs,
+    delay: exponentialBackoff(backoffMs, maxBackoffMs),
+  };
   const reconnectDelayMs = checkOption.whole(
     "createWorker option reconnectDelayMs",
     options.reconnectDelayMs,
@@ -133,11 +140,9 @@ export async function createWorker(
       channel.ack(message);
       return;
     } catch (error) {
-      // The retry policy every worker shares (see `classifyDispatchFailure` in @hookgate/core).
-      const action = classifyDispatchFailure(error);
-      if (action === "later") return putBack(channel, message, attempt, inFlightDelayMs);
-      if (action === "retry" && attempt < attempts)
-        return putBack(channel, message, attempt + 1, retryDelay(attempt, backoffMs, maxBackoffMs));
+      // The retry policy every worker shares (`nextAttempt` in @hookgate/core/kit).
+      const next = nextAttempt(policy, error, attempt);
+      if (next) return putBack(channel, message, next.attempt, next.afterMs);
       // Given up: the broker moves it to the dead-letter queue; the journal shows it dead.
       channel.nack(message, false, false);
       if (delivery && receiver.deadLetter) await receiver.deadLetter(delivery, error).catch(() => {});

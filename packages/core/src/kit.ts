@@ -26,6 +26,8 @@ export { countJournalMinute, emptyJournalStats, journalPercentile } from "./jour
 export { JOURNAL_HISTORY_LIMIT } from "./journal.js";
 export type { NodeHandleOptions, NodeRequestLike, NodeResponseLike } from "./node-handler.js";
 export { handleNodeRequest, nodeRequestUrl, writeNodeResponse } from "./node-handler.js";
+export type { RetryPolicy } from "./queue/retry-policy.js";
+export { exponentialBackoff, nextAttempt } from "./queue/retry-policy.js";
 export type { QueueDispatch, QueueDispatchOptions, QueueHooks } from "./queue.js";
 export {
   decodeQueuedDelivery,

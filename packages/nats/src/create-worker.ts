@@ -1,5 +1,12 @@
 import { type QueuedDelivery, type Receiver, WebhookError } from "@hookgate/core";
-import { checkOption, classifyDispatchFailure, decodeQueuedDelivery } from "@hookgate/core/kit";
+import {
+  checkOption,
+  classifyDispatchFailure,
+  decodeQueuedDelivery,
+  exponentialBackoff,
+  nextAttempt,
+  type RetryPolicy,
+} from "@hookgate/core/kit";
 import { type ConsumerMessages, type JsMsg, jetstream } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
 import { deadLetterSubjectOf } from "./internal/topology.js";
@@ -103,6 +110,11 @@ export async function createWorker(
     );
   }
 
+  const policy: RetryPolicy = {
+    attempts,
+    inFlightDelayMs,
+    delay: exponentialBackoff(backoffMs, maxBackoffMs),
+  };
   let running = 0;
   let closing = false;
   const freed: Array<() => void> = [];
@@ -148,12 +160,10 @@ export async function createWorker(
         error = decodeError;
       }
       if (error === undefined) return message.ack();
-      // The retry policy every worker shares (see `classifyDispatchFailure` in @hookgate/core).
-      const action = classifyDispatchFailure(error);
-      const delivered = message.info.deliveryCount;
-      if (action === "later") return message.nak(inFlightDelayMs); // only when closing
-      if (action === "retry" && delivered < attempts)
-        return message.nak(Math.min(maxBackoffMs, backoffMs * 2 ** (delivered - 1)));
+      // The retry policy every worker shares (`nextAttempt` in @hookgate/core/kit); `later` only
+      // when closing (an in-flight delivery is waited out in `dispatch`).
+      const next = nextAttempt(policy, error, message.info.deliveryCount);
+      if (next) return message.nak(next.afterMs);
       await giveUp(message, delivery, error);
     } finally {
       clearInterval(heartbeat);

@@ -36,8 +36,19 @@ export function retryPolicy(owner: string, retry: RetryOptions | undefined): Ret
     typeof retry?.backoff === "function"
       ? retry.backoff
       : checkOption.number(`${owner} option retry.backoff`, retry?.backoff, 1000);
-  const delay = (n: number) => (typeof backoff === "function" ? backoff(n) : backoff * 2 ** (n - 1));
+  const delay = typeof backoff === "function" ? backoff : exponentialBackoff(backoff);
   return { attempts, inFlightDelayMs, delay };
+}
+
+/**
+ * The delay before retry `n` (1-based): `baseMs` doubled at each retry (1 s, 2 s, 4 s …), at most
+ * `maxMs`. The one backoff rule of every worker that schedules its own retries.
+ */
+export function exponentialBackoff(
+  baseMs: number,
+  maxMs = Number.POSITIVE_INFINITY,
+): (retry: number) => number {
+  return (retry) => Math.min(maxMs, baseMs * 2 ** (retry - 1));
 }
 
 /**
