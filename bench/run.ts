@@ -1,9 +1,10 @@
 /**
  * `pnpm bench [verify|http|types] [flags]`: runs the benchmarks and prints their markdown tables.
- * Flags: verify `--rounds N`; http `--duration S --http-rounds N --connections N --bytes N --framework NAME`; types `--rounds N --timeout S`.
+ * Flags: verify `--rounds N`; http `--duration S --http-rounds N --connections N --bytes N --framework NAME`; types `--rounds N --timeout S`; journal `--rounds N --deliveries N`.
  */
 import { cpus, loadavg } from "node:os";
 import { runHttp } from "./http/run.js";
+import { runJournal } from "./journal/run.js";
 import { runTypes } from "./types/run.js";
 import { runVerify } from "./verify/run.js";
 
@@ -11,6 +12,7 @@ const suites: Record<string, (argv: readonly string[]) => Promise<string>> = {
   verify: runVerify,
   http: runHttp,
   types: runTypes,
+  journal: runJournal,
 };
 
 const argv = process.argv.slice(2);
