@@ -1,28 +1,21 @@
-import type { DeliveryJournal, JournalEntry, JournalOptions, JournalStatus } from "@hookgate/core";
+import type { DeliveryJournal, JournalOptions } from "@hookgate/core";
 import {
-  countJournalMinute,
-  emptyJournalStats,
   JOURNAL_HISTORY_LIMIT,
   journalAttemptJson,
   journalAttemptOf,
-  journalHistoryOf,
   journalPageOf,
   journalPageSize,
   resolveJournalOptions,
+  SQL_JOURNAL_SUMMARY,
+  type SqlJournalEntryRow,
+  type SqlJournalRow,
+  sqlJournalEntryOf,
+  sqlJournalStats,
+  sqlJournalSummaryOf,
+  sqlJournalWhere,
 } from "@hookgate/core/kit";
 import type { D1DatabaseBinding } from "./internal/bindings.js";
-import {
-  appendHistory,
-  blobBytes,
-  blobOf,
-  type EntryRow,
-  historyColumn,
-  journalSchema,
-  SUMMARY,
-  type SummaryRow,
-  summaryOf,
-  where,
-} from "./internal/journal-sql.js";
+import { appendHistory, blobBytes, blobOf, historyColumn, journalSchema } from "./internal/journal-sql.js";
 import { checkD1, tableName } from "./internal/table-name.js";
 
 /** Options for {@link d1Journal}. */
@@ -182,62 +175,21 @@ export function d1Journal(options: D1JournalOptions): D1Journal {
       await db.batch(statements);
     },
     async get(key) {
-      const [row] = await all<EntryRow>(`SELECT * FROM ${t} WHERE key = ?1`, [key]);
-      if (!row) return undefined;
-      const entry: JournalEntry = {
-        ...summaryOf(row),
-        rawBody: blobBytes(row.raw_body),
-        headers: JSON.parse(row.headers),
-        url: row.url ?? undefined,
-        timestamp: row.timestamp === null ? undefined : new Date(row.timestamp),
-        params: row.params === null ? undefined : JSON.parse(row.params),
-        seal: row.seal ?? undefined,
-        history: journalHistoryOf(row.history),
-      };
-      return entry;
+      const [row] = await all<SqlJournalEntryRow>(`SELECT * FROM ${t} WHERE key = ?1`, [key]);
+      return row && sqlJournalEntryOf(row, blobBytes(row.raw_body));
     },
     async list(filter = {}) {
       const limit = journalPageSize(filter.limit);
-      const { sql, params } = where(filter);
-      const rows = await all<SummaryRow>(
-        `SELECT ${SUMMARY} FROM ${t} ${sql} ORDER BY received_at DESC, key DESC LIMIT ${limit + 1}`,
+      const { sql, params } = sqlJournalWhere(filter);
+      const rows = await all<SqlJournalRow>(
+        `SELECT ${SQL_JOURNAL_SUMMARY} FROM ${t} ${sql} ORDER BY received_at DESC, key DESC LIMIT ${limit + 1}`,
         params,
       );
-      return journalPageOf(rows.map(summaryOf), limit, (entry) => entry);
+      return journalPageOf(rows.map(sqlJournalSummaryOf), limit, (entry) => entry);
     },
     async stats(options = {}) {
       const since = options.since?.getTime() ?? Number.MIN_SAFE_INTEGER;
-      const stats = emptyJournalStats();
-      const counts = await all<{ status: JournalStatus; type: string; n: number }>(
-        `SELECT status, type, COUNT(*) AS n FROM ${t} WHERE received_at >= ?1 GROUP BY status, type`,
-        [since],
-      );
-      for (const row of counts) {
-        stats.total += row.n;
-        stats.byStatus[row.status] += row.n;
-        stats.byType[row.type] = (stats.byType[row.type] ?? 0) + row.n;
-      }
-      const minutes = await all<{ minute: number; status: JournalStatus; n: number }>(
-        `SELECT (received_at / 60000) * 60000 AS minute, status, COUNT(*) AS n FROM ${t} WHERE received_at >= ?1 GROUP BY minute, status ORDER BY minute`,
-        [since],
-      );
-      for (const row of minutes) countJournalMinute(stats, row.minute, row.status, row.n);
-      // Nearest rank over the handled rows' durations, as memoryJournal computes it.
-      const durations = (
-        await all<{ d: number }>(
-          `SELECT duration_ms AS d FROM ${t} WHERE status = 'handled' AND duration_ms IS NOT NULL AND received_at >= ?1 ORDER BY duration_ms`,
-          [since],
-        )
-      ).map((row) => row.d);
-      const rank = (q: number) =>
-        durations.length === 0 ? undefined : durations[Math.max(0, Math.ceil(q * durations.length) - 1)];
-      stats.handlingMs = { p50: rank(0.5), p99: rank(0.99) };
-      const rejected = await all<{ code: string; n: number }>(
-        `SELECT code, SUM(count) AS n FROM ${t}_rejections WHERE minute > ?1 - 60000 GROUP BY code`,
-        [since],
-      );
-      for (const row of rejected) stats.rejected[row.code] = row.n;
-      return stats;
+      return sqlJournalStats(t, since, <Row>(sql: string, param: number) => all<Row>(sql, [param]));
     },
     async rejections(options = {}) {
       const rows = await all<{

@@ -22,6 +22,14 @@ export {
 } from "./journal/history.js";
 export type { ResolvedJournalOptions } from "./journal/options.js";
 export { journalPageSize, resolveJournalOptions } from "./journal/options.js";
+export type { SqlJournalEntryRow, SqlJournalQuery, SqlJournalRow } from "./journal/sql-rows.js";
+export {
+  SQL_JOURNAL_SUMMARY,
+  sqlJournalEntryOf,
+  sqlJournalStats,
+  sqlJournalSummaryOf,
+  sqlJournalWhere,
+} from "./journal/sql-rows.js";
 export { countJournalMinute, emptyJournalStats, journalPercentile } from "./journal/stats.js";
 export { JOURNAL_HISTORY_LIMIT } from "./journal.js";
 export type { NodeHandleOptions, NodeRequestLike, NodeResponseLike } from "./node-handler.js";

@@ -1,22 +1,18 @@
-import type {
-  DeliveryJournal,
-  JournalEntry,
-  JournalFilter,
-  JournalOptions,
-  JournalStatus,
-  JournalSummary,
-} from "@hookgate/core";
+import type { DeliveryJournal, JournalOptions } from "@hookgate/core";
 import {
-  countJournalMinute,
-  decodeJournalCursor,
-  emptyJournalStats,
   JOURNAL_HISTORY_LIMIT,
   journalAttemptJson,
   journalAttemptOf,
-  journalHistoryOf,
   journalPageOf,
   journalPageSize,
   resolveJournalOptions,
+  SQL_JOURNAL_SUMMARY,
+  type SqlJournalEntryRow,
+  type SqlJournalRow,
+  sqlJournalEntryOf,
+  sqlJournalStats,
+  sqlJournalSummaryOf,
+  sqlJournalWhere,
 } from "@hookgate/core/kit";
 import { openDatabase, type SqliteDatabase, type SqliteTarget, tableName } from "./internal/database.js";
 
@@ -32,36 +28,6 @@ export interface SqliteJournal extends DeliveryJournal {
   readonly database: SqliteDatabase;
   close(): Promise<void>;
 }
-
-interface SummaryRow {
-  id: string;
-  key: string;
-  tenant: string | null;
-  scheme: string;
-  type: string;
-  status: JournalStatus;
-  received_at: number;
-  updated_at: number;
-  attempts: number;
-  error_code: string | null;
-  error_message: string | null;
-  duration_ms: number | null;
-  matched_secret: string;
-  size: number;
-}
-
-interface EntryRow extends SummaryRow {
-  timestamp: number | null;
-  url: string | null;
-  headers: string;
-  raw_body: Buffer;
-  params: string | null;
-  seal: string | null;
-  history: string | null;
-}
-
-const SUMMARY =
-  "id, key, tenant, scheme, type, status, received_at, updated_at, attempts, error_code, error_message, duration_ms, matched_secret, size";
 
 /** The deliveries table's columns: one row per idempotency key (several may share a sender id). */
 function deliveryColumns(): string {
@@ -166,68 +132,8 @@ function addHistoryColumn(db: SqliteDatabase, t: string): void {
   }
 }
 
-function summaryOf(row: SummaryRow): JournalSummary {
-  return {
-    id: row.id,
-    key: row.key,
-    tenant: row.tenant ?? undefined,
-    scheme: row.scheme,
-    type: row.type,
-    status: row.status,
-    receivedAt: new Date(row.received_at),
-    updatedAt: new Date(row.updated_at),
-    attempts: row.attempts,
-    lastError:
-      row.error_code === null ? undefined : { code: row.error_code, message: row.error_message ?? "" },
-    durationMs: row.duration_ms ?? undefined,
-    matchedSecret: JSON.parse(row.matched_secret),
-    size: row.size,
-  };
-}
-
 function bytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-}
-
-/** `WHERE` clauses and parameters for a `list` or `stats` filter. */
-function where(filter: JournalFilter): { sql: string; params: Array<string | number> } {
-  const clauses: string[] = [];
-  const params: Array<string | number> = [];
-  if (filter.status !== undefined) {
-    const statuses = typeof filter.status === "string" ? [filter.status] : [...filter.status];
-    clauses.push(`status IN (${statuses.map(() => "?").join(", ") || "NULL"})`);
-    params.push(...statuses);
-  }
-  if (filter.type !== undefined) {
-    clauses.push("type = ?");
-    params.push(filter.type);
-  }
-  if (filter.id !== undefined) {
-    clauses.push("id = ?");
-    params.push(filter.id);
-  }
-  if (filter.tenant !== undefined) {
-    clauses.push("tenant = ?");
-    params.push(filter.tenant);
-  }
-  if (filter.scheme !== undefined) {
-    clauses.push("scheme = ?");
-    params.push(filter.scheme);
-  }
-  if (filter.since) {
-    clauses.push("received_at >= ?");
-    params.push(filter.since.getTime());
-  }
-  if (filter.until) {
-    clauses.push("received_at < ?");
-    params.push(filter.until.getTime());
-  }
-  if (filter.cursor !== undefined) {
-    const cursor = decodeJournalCursor(filter.cursor);
-    clauses.push("(received_at < ? OR (received_at = ? AND key < ?))");
-    params.push(cursor.receivedAt, cursor.receivedAt, cursor.key);
-  }
-  return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
 }
 
 /**
@@ -265,7 +171,9 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
          FROM (SELECT json_insert(COALESCE(history, '[]'), '$[#]', json(@attempt)) AS h)) END
      WHERE key = @key AND (@status <> 'queued' OR status = 'received')`,
   );
-  const getOne = db.prepare<[string], EntryRow>(`SELECT * FROM ${t} WHERE key = ?`);
+  const getOne = db.prepare<[string], SqlJournalEntryRow & { raw_body: Buffer }>(
+    `SELECT * FROM ${t} WHERE key = ?`,
+  );
   const countRejection = db.prepare(
     `INSERT INTO ${t}_rejections (minute, code, count) VALUES (?, ?, 1) ON CONFLICT(minute, code) DO UPDATE SET count = count + 1`,
   );
@@ -339,65 +247,21 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
     },
     async get(key) {
       const row = getOne.get(key);
-      if (!row) return undefined;
-      const entry: JournalEntry = {
-        ...summaryOf(row),
-        rawBody: bytes(row.raw_body),
-        headers: JSON.parse(row.headers),
-        url: row.url ?? undefined,
-        timestamp: row.timestamp === null ? undefined : new Date(row.timestamp),
-        params: row.params === null ? undefined : JSON.parse(row.params),
-        seal: row.seal ?? undefined,
-        history: journalHistoryOf(row.history),
-      };
-      return entry;
+      return row && sqlJournalEntryOf(row, bytes(row.raw_body));
     },
     async list(filter = {}) {
       const limit = journalPageSize(filter.limit);
-      const { sql, params } = where(filter);
+      const { sql, params } = sqlJournalWhere(filter);
       const rows = db
-        .prepare<Array<string | number>, SummaryRow>(
-          `SELECT ${SUMMARY} FROM ${t} ${sql} ORDER BY received_at DESC, key DESC LIMIT ${limit + 1}`,
+        .prepare<Array<string | number>, SqlJournalRow>(
+          `SELECT ${SQL_JOURNAL_SUMMARY} FROM ${t} ${sql} ORDER BY received_at DESC, key DESC LIMIT ${limit + 1}`,
         )
         .all(...params);
-      return journalPageOf(rows.map(summaryOf), limit, (entry) => entry);
+      return journalPageOf(rows.map(sqlJournalSummaryOf), limit, (entry) => entry);
     },
     async stats(options = {}) {
       const since = options.since?.getTime() ?? Number.MIN_SAFE_INTEGER;
-      const stats = emptyJournalStats();
-      for (const row of db
-        .prepare<[number], { status: JournalStatus; type: string; n: number }>(
-          `SELECT status, type, COUNT(*) AS n FROM ${t} WHERE received_at >= ? GROUP BY status, type`,
-        )
-        .all(since)) {
-        stats.total += row.n;
-        stats.byStatus[row.status] += row.n;
-        stats.byType[row.type] = (stats.byType[row.type] ?? 0) + row.n;
-      }
-      for (const row of db
-        .prepare<[number], { minute: number; status: JournalStatus; n: number }>(
-          `SELECT (received_at / 60000) * 60000 AS minute, status, COUNT(*) AS n FROM ${t} WHERE received_at >= ? GROUP BY minute, status ORDER BY minute`,
-        )
-        .all(since)) {
-        countJournalMinute(stats, row.minute, row.status, row.n);
-      }
-      const handled = `FROM ${t} WHERE status = 'handled' AND duration_ms IS NOT NULL AND received_at >= ?`;
-      const count = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n ${handled}`).get(since)!.n;
-      const at = db.prepare<[number, number], { d: number }>(
-        `SELECT duration_ms AS d ${handled} ORDER BY duration_ms LIMIT 1 OFFSET ?`,
-      );
-      // Nearest rank, as memoryJournal computes it.
-      const rank = (q: number) =>
-        count === 0 ? undefined : at.get(since, Math.max(0, Math.ceil(q * count) - 1))?.d;
-      stats.handlingMs = { p50: rank(0.5), p99: rank(0.99) };
-      for (const row of db
-        .prepare<[number], { code: string; n: number }>(
-          `SELECT code, SUM(count) AS n FROM ${t}_rejections WHERE minute > ? - 60000 GROUP BY code`,
-        )
-        .all(since)) {
-        stats.rejected[row.code] = row.n;
-      }
-      return stats;
+      return sqlJournalStats(t, since, (sql, param) => db.prepare<[number], never>(sql).all(param));
     },
     async rejections(options = {}) {
       const rows = db

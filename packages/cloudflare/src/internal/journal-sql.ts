@@ -1,36 +1,5 @@
-// The D1 journal's schema and row shapes: the columns of @hookgate/sqlite's journal (D1 is SQLite).
-import type { JournalFilter, JournalStatus, JournalSummary } from "@hookgate/core";
-import { decodeJournalCursor } from "@hookgate/core/kit";
-
-export interface SummaryRow {
-  id: string;
-  key: string;
-  tenant: string | null;
-  scheme: string;
-  type: string;
-  status: JournalStatus;
-  received_at: number;
-  updated_at: number;
-  attempts: number;
-  error_code: string | null;
-  error_message: string | null;
-  duration_ms: number | null;
-  matched_secret: string;
-  size: number;
-}
-
-export interface EntryRow extends SummaryRow {
-  timestamp: number | null;
-  url: string | null;
-  headers: string;
-  raw_body: unknown;
-  params: string | null;
-  seal: string | null;
-  history: string | null;
-}
-
-export const SUMMARY =
-  "id, key, tenant, scheme, type, status, received_at, updated_at, attempts, error_code, error_message, duration_ms, matched_secret, size";
+// The D1 journal's schema: the tables of @hookgate/sqlite's journal (D1 is SQLite).
+// Rows are read, filtered and counted by the kit's SQL journal helpers (`sqlJournalEntryOf` …).
 
 /** The statements that create the journal's tables, one each (D1's `batch` runs them in one transaction). */
 export function journalSchema(t: string): string[] {
@@ -62,25 +31,6 @@ export function appendHistory(param: string, limit: number): string {
     FROM (SELECT json_insert(COALESCE(history, '[]'), '$[#]', json(${param})) AS h)) END`;
 }
 
-export function summaryOf(row: SummaryRow): JournalSummary {
-  return {
-    id: row.id,
-    key: row.key,
-    tenant: row.tenant ?? undefined,
-    scheme: row.scheme,
-    type: row.type,
-    status: row.status,
-    receivedAt: new Date(row.received_at),
-    updatedAt: new Date(row.updated_at),
-    attempts: row.attempts,
-    lastError:
-      row.error_code === null ? undefined : { code: row.error_code, message: row.error_message ?? "" },
-    durationMs: row.duration_ms ?? undefined,
-    matchedSecret: JSON.parse(row.matched_secret),
-    size: row.size,
-  };
-}
-
 /** A BLOB as D1 returns it (an array of byte values, or an ArrayBuffer) → bytes. */
 export function blobBytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return new Uint8Array(value);
@@ -92,30 +42,4 @@ export function blobBytes(value: unknown): Uint8Array {
 /** Bytes → an ArrayBuffer of exactly them, as D1 binds a BLOB. */
 export function blobOf(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer as ArrayBuffer;
-}
-
-/** `WHERE` clauses and numbered parameters for a `list` or `stats` filter. */
-export function where(filter: JournalFilter): { sql: string; params: Array<string | number> } {
-  const clauses: string[] = [];
-  const params: Array<string | number> = [];
-  const param = (value: string | number) => {
-    params.push(value);
-    return `?${params.length}`;
-  };
-  if (filter.status !== undefined) {
-    const statuses = typeof filter.status === "string" ? [filter.status] : [...filter.status];
-    clauses.push(`status IN (${statuses.map(param).join(", ") || "NULL"})`);
-  }
-  if (filter.type !== undefined) clauses.push(`type = ${param(filter.type)}`);
-  if (filter.id !== undefined) clauses.push(`id = ${param(filter.id)}`);
-  if (filter.tenant !== undefined) clauses.push(`tenant = ${param(filter.tenant)}`);
-  if (filter.scheme !== undefined) clauses.push(`scheme = ${param(filter.scheme)}`);
-  if (filter.since) clauses.push(`received_at >= ${param(filter.since.getTime())}`);
-  if (filter.until) clauses.push(`received_at < ${param(filter.until.getTime())}`);
-  if (filter.cursor !== undefined) {
-    const cursor = decodeJournalCursor(filter.cursor);
-    const at = param(cursor.receivedAt);
-    clauses.push(`(received_at < ${at} OR (received_at = ${at} AND key < ${param(cursor.key)}))`);
-  }
-  return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
 }
