@@ -37,6 +37,8 @@ export interface AmqpQueueOptions {
 
 /** A {@link Queue} on RabbitMQ. */
 export interface AmqpQueue extends Queue {
+  /** The connection it publishes on (what `amqpHealth(queue)` asks). */
+  readonly connection: AmqpConnectionLike;
   /** The queue name. */
   readonly name: string;
   /** The dead-letter queue's name: `${name}.dead-letters`. */
@@ -116,6 +118,7 @@ export function amqpQueue(options: AmqpQueueOptions): AmqpQueue {
   }
 
   return {
+    connection,
     name,
     deadLetter: deadLetterQueueOf(name),
     async setup() {

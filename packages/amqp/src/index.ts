@@ -1,3 +1,5 @@
+export type { AmqpHealth, AmqpHealthOptions, AmqpHealthQueue } from "./amqp-health.js";
+export { amqpHealth } from "./amqp-health.js";
 export type { AmqpConnectionLike, AmqpQueue, AmqpQueueOptions } from "./amqp-queue.js";
 export { amqpQueue, DEFAULT_QUEUE_NAME } from "./amqp-queue.js";
 export type { AmqpWorker, AmqpWorkerOptions } from "./create-worker.js";

@@ -39,8 +39,12 @@ export interface NatsQueueOptions {
 
 /** A {@link Queue} on NATS JetStream. */
 export interface NatsQueue extends Queue {
+  /** The connection it publishes on (what `natsHealth(queue)` asks). */
+  readonly connection: NatsConnectionLike;
   /** The stream. */
   readonly name: string;
+  /** The durable consumer `setup()` creates for the workers. */
+  readonly consumer: string;
   /** The subject deliveries are published on: `${name}.deliveries`. */
   readonly subject: string;
   /** The subject dead letters are published on: `${name}.dead-letters`. */
@@ -99,7 +103,9 @@ export function natsQueue(options: NatsQueueOptions): NatsQueue {
   const js = jetstream(connection);
 
   return {
+    connection,
     name,
+    consumer,
     subject,
     deadLetter: deadLetterSubjectOf(name),
     async setup() {
