@@ -32,10 +32,11 @@ describeRabbitmq("examples/express-rabbitmq over real HTTP, RabbitMQ and Redis",
     const background = await createWebhooks({ connection, redis, name, secret });
     const runs: string[] = [];
     background.receiver.on("invoice.paid", (event) => void runs.push(event.id));
-    const server = createApp(web.receiver).listen(0, "127.0.0.1");
+    const server = createApp(web).listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     closers.push(() => new Promise((resolve) => server.close(resolve)));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/stripe`;
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = `${base}/webhooks/stripe`;
 
     const id = `evt_example_${randomBytes(4).toString("hex")}`;
     const body = JSON.stringify({
@@ -56,8 +57,16 @@ describeRabbitmq("examples/express-rabbitmq over real HTTP, RabbitMQ and Redis",
     expect((await channel.checkQueue(name)).messageCount).toBe(1);
     await channel.close();
 
+    // No worker yet: the readiness probe says so.
+    const before = await fetch(`${base}/healthz`);
+    expect(before.status).toBe(503);
+    expect(await before.json()).toMatchObject({ ok: false, queue: name, workers: 0, waiting: 1 });
+
     const worker = await createWorker(background.receiver, { connection, name });
     closers.push(() => worker.close());
+    const after = await fetch(`${base}/healthz`);
+    expect(after.status).toBe(200);
+    expect(await after.json()).toMatchObject({ ok: true, workers: 1 });
     const deadline = Date.now() + 10_000;
     while (runs.length === 0 && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 25));

@@ -31,7 +31,7 @@ describeNats("examples/fastify-nats over real HTTP, NATS JetStream and Redis", (
     const background = await createWebhooks({ connection, redis, name, secret });
     const runs: string[] = [];
     background.receiver.on("invoice.paid", (event) => void runs.push(event.id));
-    const app = await createApp(web.receiver);
+    const app = await createApp(web);
     const address = await app.listen({ port: 0, host: "127.0.0.1" });
     closers.push(() => app.close());
     const url = `${address}/webhooks/stripe`;
@@ -53,6 +53,11 @@ describeNats("examples/fastify-nats over real HTTP, NATS JetStream and Redis", (
     // Queued durably, once: the stream holds one message before any worker runs.
     expect((await (await jetstreamManager(connection)).streams.info(name)).state.messages).toBe(1);
 
+    // No worker yet: the readiness probe says so.
+    const before = await fetch(`${address}/healthz`);
+    expect(before.status).toBe(503);
+    expect(await before.json()).toMatchObject({ ok: false, queue: name, workers: 0, waiting: 1 });
+
     const worker = await createWorker(background.receiver, { connection, name });
     closers.push(() => worker.close());
     const deadline = Date.now() + 10_000;
@@ -62,5 +67,9 @@ describeNats("examples/fastify-nats over real HTTP, NATS JetStream and Redis", (
     expect((await fetch(url, { method: "POST", headers, body })).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(runs).toEqual([id]);
+    // The worker pulls (its pull request is open once it has taken the message).
+    const after = await fetch(`${address}/healthz`);
+    expect(after.status).toBe(200);
+    expect(await after.json()).toMatchObject({ ok: true, waiting: 0 });
   });
 });

@@ -7,7 +7,7 @@ const redis = connectRedis();
 const { receiver, queue } = await createWebhooks({ connection, redis });
 
 const port = Number(process.env.PORT ?? 3000);
-const server = createApp(receiver).listen(port, () => {
+const server = createApp({ receiver, queue }).listen(port, () => {
   console.log(
     `Receiver on http://localhost:${port}/webhooks/stripe (pid ${process.pid}); answers 202 once RabbitMQ confirmed the message`,
   );

@@ -4,10 +4,10 @@ import { createWebhooks } from "./webhooks.js";
 
 const connection = await connectNats();
 const redis = connectRedis();
-const { receiver } = await createWebhooks({ connection, redis });
+const { receiver, queue } = await createWebhooks({ connection, redis });
 
 const port = Number(process.env.PORT ?? 3000);
-const app = await createApp(receiver);
+const app = await createApp({ receiver, queue });
 await app.listen({ port, host: "127.0.0.1" });
 console.log(
   `Receiver on http://localhost:${port}/webhooks/stripe (pid ${process.pid}); answers 202 once JetStream stored the message`,
