@@ -19,21 +19,25 @@ export interface SchemeEngine {
   staticSecrets: readonly DecodedSecret[] | undefined;
 }
 
-/** Each scheme `defineScheme` built (keyed by the scheme object, made once), and its engine. */
-const engines = new WeakMap<Scheme, SchemeEngine>();
+/**
+ * The engine of each scheme `defineScheme` built, keyed by its `verify` (made once per scheme): a
+ * copy of the scheme object (`{ ...scheme, split }`) that keeps that `verify` keeps its engine.
+ */
+const engines = new WeakMap<Scheme["verify"], SchemeEngine>();
 
 /** Records the engine of a scheme `defineScheme` built. */
 export function registerEngine(scheme: Scheme, engine: SchemeEngine): void {
-  engines.set(scheme, engine);
+  engines.set(scheme.verify, engine);
 }
 
 /**
- * The engine of a scheme `defineScheme` built, looked up once (a receiver does so at creation).
- * `undefined` for a scheme object it did not build — a copy, a wrapper, a hand-written scheme —
- * which is verified through its own `verify` and has no proof.
+ * The engine of a scheme `defineScheme` built (or a copy keeping its `verify`), looked up once: a
+ * receiver does so at creation. `undefined` for a scheme whose `verify` is its own — a
+ * hand-written scheme, a wrapper around `verify` — which is verified through that `verify` and
+ * has no proof.
  */
 export function engineOf(scheme: Scheme): SchemeEngine | undefined {
-  return engines.get(scheme);
+  return typeof scheme.verify === "function" ? engines.get(scheme.verify) : undefined;
 }
 
 /**
