@@ -155,9 +155,9 @@ describe("token schemes (Telegram, GitLab)", () => {
     // The delivery is plain data: nothing hidden on it or its prototype, the token nowhere in it.
     expect(Object.getOwnPropertySymbols(delivery)).toEqual([]);
     expect(Object.getPrototypeOf(delivery)).toBe(Object.prototype);
-    const { rawBody, ...fields } = delivery;
+    const { rawBody: signedBytes, ...fields } = delivery;
     expect(JSON.stringify(fields)).not.toContain("glpat-hook");
-    expect(new TextDecoder().decode(rawBody)).not.toContain("glpat-hook");
+    expect(new TextDecoder().decode(signedBytes)).not.toContain("glpat-hook");
   });
 });
 
