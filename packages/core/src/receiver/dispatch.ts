@@ -67,9 +67,9 @@ export async function dispatchDelivery(
 }
 
 /**
- * Runs the handlers for an intake (a job, a delivery, a replayed journal row), the journal row and
- * the once-lease under its key. An intake whose key is known runs as a replay when
- * `replay` says so: whatever the ordering watermark says.
+ * Runs the handlers for an intake (a job, a delivery, a replayed journal row), with its journal row
+ * and once-lease under its key (its own, or made here from its tenant). A `replay` runs whatever
+ * the ordering watermark says.
  */
 export async function dispatchIntake(
   settings: Settings,
