@@ -5,6 +5,7 @@ import { signatureId } from "../scheme/verifier-parts.js";
 import { inProcessOf } from "../store/in-process.js";
 import type { Claim } from "../store.js";
 import type { Delivery, SchemeFacts } from "../types.js";
+import type { Intake } from "./intake.js";
 import { type Lease, storeCall } from "./lease.js";
 import type { Settings } from "./options.js";
 
@@ -29,12 +30,9 @@ function encodedName(name: string): string {
  * captured delivery replayed under a fresh id header is still a duplicate. Token schemes (Telegram,
  * GitLab) carry no per-delivery signature: their key is the id.
  */
-export function idempotencyKey(
-  settings: Settings,
-  delivery: Delivery,
-  tenant: string,
-): string | Promise<string> {
-  const prefix = keyPrefix(settings, delivery.scheme, tenant);
+export function idempotencyKey(settings: Settings, intake: Intake): string | Promise<string> {
+  const delivery = intake.event;
+  const prefix = keyPrefix(settings, delivery.scheme, intake.tenant);
   // One event of a batch (SendGrid) is keyed by its own id, which the signed body carries.
   if (settings.scheme.facts.idSigned || settings.scheme.split)
     return `${prefix}:${encodeURIComponent(delivery.id)}`;
@@ -74,8 +72,9 @@ const CONTENT_DIGEST_KEY: HmacKey = { kind: "hmac", bytes: utf8("hookgate conten
  * key is remembered: the same signed triplet or token carrying another body is refused, even after
  * a failed first attempt released the key.
  */
-export async function bindBody(settings: Settings, key: string, delivery: Delivery): Promise<void> {
+export async function bindBody(settings: Settings, intake: Intake): Promise<void> {
   const { facts } = settings.scheme;
+  const { event: delivery, key } = intake;
   if (facts.bodySigned) return;
   const digest = signatureId(await hmac("sha256", BODY_DIGEST_KEY, [boundContent(facts, delivery)]));
   const bound = await storeCall(settings, () =>

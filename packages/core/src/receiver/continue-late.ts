@@ -1,9 +1,9 @@
 import { WebhookError } from "../errors.js";
 import { nextAttempt } from "../queue/retry-policy.js";
-import type { WebhookEvent } from "../types.js";
 import type { Handlers } from "./handlers.js";
+import type { Intake } from "./intake.js";
 import { journalSettled } from "./journal.js";
-import { holdLease, type Lease, releaseLease } from "./lease.js";
+import { holdLease, releaseLease } from "./lease.js";
 import type { Settings } from "./options.js";
 import { settleSuccess } from "./settle.js";
 
@@ -11,8 +11,8 @@ import { settleSuccess } from "./settle.js";
 export interface LateWork<T> {
   settings: Settings;
   handlers: Handlers;
-  event: WebhookEvent;
-  lease: Lease;
+  /** The delivery, claimed: its lease is held until it is settled or given up. */
+  intake: Intake;
   /** The first run, already started and not settled when the sender was answered. */
   first: Promise<T>;
   /** Runs the work again, for a retry. */
@@ -37,7 +37,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * the key is released and the delivery marked `dead` through `deadLetter`: never silently lost.
  */
 export function continueLate<T>(work: LateWork<T>): Promise<void> {
-  const { settings, handlers, event, lease } = work;
+  const { settings, handlers, intake } = work;
+  const { event } = intake;
+  const lease = intake.lease!;
   const report = (error: unknown) => handlers.report(error, { delivery: event });
   const finish = async (): Promise<void> => {
     let running = work.first;
@@ -63,7 +65,7 @@ export function continueLate<T>(work: LateWork<T>): Promise<void> {
         continue;
       }
       await work.beforeSettle?.();
-      await settleSuccess(settings, handlers, event, lease, "handled");
+      await settleSuccess(settings, handlers, intake, "handled");
       try {
         await work.done?.(value);
       } catch (error) {

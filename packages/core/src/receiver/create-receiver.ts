@@ -3,8 +3,7 @@ import type { WebhookErrorCode } from "../errors.js";
 import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
 import type { QueuedDelivery } from "../queue.js";
-import { copyDelivery } from "../scheme/verified-signature.js";
-import { verifyNowOrLater } from "../scheme/verify-now-or-later.js";
+import type { Proof } from "../scheme/proof.js";
 import type { Delivery, WebhookEvent } from "../types.js";
 import { createAnswerCache } from "./answer-cache.js";
 import { accepted, handshakeReply, reply } from "./answers.js";
@@ -16,8 +15,9 @@ import { checkClient, checkShape } from "./guards.js";
 import { handOff } from "./hand-off.js";
 import { createHandlers } from "./handlers.js";
 import { identityOf } from "./identity.js";
+import { type Intake, intakeOf } from "./intake.js";
 import { journalError, journalIgnored, journalReceived, journalUpdate } from "./journal.js";
-import { completeLease, type Lease } from "./lease.js";
+import { completeLease } from "./lease.js";
 import { resolveOptions } from "./options.js";
 import { advanceOrder, answerStale, judgeOrder, type OrderMark } from "./ordering.js";
 import { replayDeliveries } from "./replay.js";
@@ -57,7 +57,7 @@ export function createReceiver<
       delivery && "receivedAt" in delivery ? { delivery: delivery as WebhookEvent } : {},
     ),
   );
-  const { scheme } = settings;
+  const { scheme, engine } = settings;
   const alerts = settings.alerts && createAlerts(settings.alerts, scheme.name, settings.now);
   const handlers = createHandlers(alerts ? withAlerts(settings.observe, alerts.observe) : settings.observe);
   // `respond` handlers, `onLate` listeners, and the answers given, for retries (receiver/respond.ts).
@@ -84,6 +84,7 @@ export function createReceiver<
   async function receive(input: HandleInput, trace: RequestTrace): Promise<HandleResult> {
     const receivedAt = settings.now();
     let deliveries: Delivery[];
+    let proof: Proof | undefined;
     let rawBody: Uint8Array | undefined;
     try {
       const contentType = checkClient(settings, input);
@@ -105,16 +106,18 @@ export function createReceiver<
         return handshakeReply(challenge);
       }
       checkShape(settings, method, contentType);
-      // Verified at once where the scheme can (static secrets, node:crypto): no promise turn.
-      const verified = verifyNowOrLater(
-        scheme,
-        { headers: input.headers, rawBody, url: input.url, method, params: input.params },
-        { tolerance: settings.tolerance, now: receivedAt },
-      );
-      const delivery = verified instanceof Promise ? await verified : verified;
+      // Verified at once where the scheme can (static secrets, node:crypto): no promise turn. The
+      // engine's verify also says what verified (the proof); a hand-written scheme's has none.
+      const verifyInput = { headers: input.headers, rawBody, url: input.url, method, params: input.params };
+      const verifyOptions = { tolerance: settings.tolerance, now: receivedAt };
+      let delivery: Delivery;
+      if (engine) {
+        const verified = engine.verify(verifyInput, verifyOptions);
+        ({ delivery, proof } = verified instanceof Promise ? await verified : verified);
+      } else delivery = await scheme.verify(verifyInput, verifyOptions);
       const { id, type, matchedSecret } = delivery;
       handlers.emit({ kind: "verified", id, type, scheme: delivery.scheme, matchedSecret });
-      trace.verified(delivery);
+      trace.verified(delivery, proof);
       const handshake = scheme.handshake?.(delivery);
       if (handshake) {
         handlers.emit({ kind: "handshake", id, type });
@@ -122,18 +125,21 @@ export function createReceiver<
       }
       deliveries = scheme.split ? scheme.split(delivery) : [delivery];
     } catch (caught) {
-      return settleFailure(settings, handlers, caught, undefined, undefined, loggedSetupErrors, {
+      return settleFailure(settings, handlers, caught, undefined, loggedSetupErrors, {
         headers: input.headers,
         url: input.url,
         rawBody,
       });
     }
-    if (deliveries.length === 1) return accept(copyDelivery(deliveries[0]!, { receivedAt }), input, trace);
+    // One intake per delivery, carried through every stage from here on; the events of a batch
+    // share the request's proof.
+    if (deliveries.length === 1)
+      return accept(intakeOf({ ...deliveries[0]!, receivedAt }, proof, input), trace);
     // A batch: each event is claimed and handed off on its own. The answer is the first failure,
     // so the sender retries the batch, and the events already done answer duplicate then.
     const results: HandleResult[] = [];
     for (const delivery of deliveries)
-      results.push(await accept(copyDelivery(delivery, { receivedAt }), input, trace));
+      results.push(await accept(intakeOf({ ...delivery, receivedAt }, proof, input), trace));
     return (
       results.find((result) => result.status >= 300) ??
       reply("handled", 200, {
@@ -143,15 +149,16 @@ export function createReceiver<
     );
   }
 
-  /** One verified delivery: claim → validate → journal → hand-off → settle. */
-  async function accept(event: WebhookEvent, input: HandleInput, trace: RequestTrace): Promise<HandleResult> {
-    let lease: Lease | undefined;
+  /** One verified delivery: identity → claim → validate → journal → hand-off → settle, all on its intake. */
+  async function accept(intake: Intake, trace: RequestTrace): Promise<HandleResult> {
+    const { event } = intake;
     try {
       // Each step that can answer at once (a known identity, an in-process store) is not awaited.
-      const knownTenant = identityOf(settings, event);
-      const tenant = typeof knownTenant === "string" ? knownTenant : await knownTenant;
-      const keyed = idempotencyKey(settings, event, tenant);
+      const knownTenant = identityOf(settings, intake);
+      intake.tenant = typeof knownTenant === "string" ? knownTenant : await knownTenant;
+      const keyed = idempotencyKey(settings, intake);
       const key = typeof keyed === "string" ? keyed : await keyed;
+      intake.key = key;
       // An answer this process gave (a `respond` type) is the answer to every retry, even one
       // that comes while a deferred handler still holds the key.
       const kept = keptAnswer(answers, key);
@@ -161,28 +168,29 @@ export function createReceiver<
         handlers.emit({ kind: "duplicate", id: event.id, type: event.type });
         return duplicateAnswer(settings, responders, answers, key, event);
       }
-      lease = claim.lease;
-      if (!settings.scheme.facts.bodySigned) await bindBody(settings, key, event);
+      const lease = claim.lease;
+      intake.lease = lease;
+      if (!settings.scheme.facts.bodySigned) await bindBody(settings, intake);
       if (hasSchema(settings, event.type))
         event.payload = await validatePayload(settings, event.type, event.payload);
-      // The journal's start time travels with the lease, the request's one value from here on.
-      if (settings.journal) lease.journaledAt = await journalReceived(settings, event, input, key, tenant);
+      // The journal's start time travels with the lease.
+      if (settings.journal) lease.journaledAt = await journalReceived(settings, intake);
       // A synchronous answer, or inline handlers against the deadline (receiver/respond.ts, deadline.ts).
       const responder = responders.find(event.type);
-      if (responder) return await respondTo(lateRun(event, lease, input), responder, responders, answers);
-      if (!enqueue && !handlers.has(event.type)) return await unhandled(event, lease);
+      if (responder) return await respondTo(lateRun(intake), responder, responders, answers);
+      if (!enqueue && !handlers.has(event.type)) return await unhandled(intake);
       // With a queue, order is judged in the worker, when the work is applied.
-      const order = enqueue || !settings.ordering ? undefined : await judgeOrder(settings, event, tenant);
-      if (order?.stale) return await answerStale(settings, handlers, event, lease, order);
+      const order = enqueue || !settings.ordering ? undefined : await judgeOrder(settings, intake);
+      if (order?.stale) return await answerStale(settings, handlers, intake, order);
       if (!enqueue && settings.deadlineMs !== undefined)
-        return await handleWithDeadline(lateRun(event, lease, input, order));
-      const outcome = await handOff(settings, handlers, event, lease, tenant, input, trace.enqueue(enqueue));
+        return await handleWithDeadline(lateRun(intake, order));
+      const outcome = await handOff(settings, handlers, intake, trace.enqueue(enqueue));
       if (order) await advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event }));
-      const settled = settleSuccess(settings, handlers, event, lease, outcome);
+      const settled = settleSuccess(settings, handlers, intake, outcome);
       if (settled) await settled;
       return outcome === "queued" ? accepted("queued", 202, event.id) : accepted("handled", 200, event.id);
     } catch (caught) {
-      return settleFailure(settings, handlers, caught, event, lease, loggedSetupErrors);
+      return settleFailure(settings, handlers, caught, intake, loggedSetupErrors);
     }
   }
 
@@ -190,21 +198,22 @@ export function createReceiver<
    * What work that may outlive its answer needs: the receiver's `deadLetter` under the delivery's
    * key, and the ordering watermark to move once it is done.
    */
-  function lateRun(event: WebhookEvent, lease: Lease, input: HandleInput, order?: OrderMark): DeadlineRun {
+  function lateRun(intake: Intake, order?: OrderMark): DeadlineRun {
+    const { event } = intake;
     return {
       settings,
       handlers,
-      event,
-      lease,
-      deadLetter: (error) => receiver.deadLetter({ ...event, key: lease.key } as WebhookEvent, error),
-      waitUntil: input.waitUntil,
+      intake,
+      deadLetter: (error) => receiver.deadLetter({ ...event, key: intake.key } as WebhookEvent, error),
+      waitUntil: intake.request.waitUntil,
       beforeSettle: () =>
         advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event })),
     };
   }
 
   /** A verified event no handler is registered for: acknowledged (and remembered), or refused. */
-  async function unhandled(event: WebhookEvent, lease: Lease): Promise<HandleResult> {
+  async function unhandled(intake: Intake): Promise<HandleResult> {
+    const { event } = intake;
     if (settings.unknownEvents === "reject") {
       throw new WebhookError(
         "unhandled_event",
@@ -212,8 +221,10 @@ export function createReceiver<
       );
     }
     handlers.emit({ kind: "unhandled", id: event.id, type: event.type });
-    await journalIgnored(settings, event, lease);
-    await completeLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }));
+    await journalIgnored(settings, event, intake.lease!);
+    await completeLease(settings, intake.lease!, event, (error) =>
+      handlers.report(error, { delivery: event }),
+    );
     return accepted("ignored", 200, event.id);
   }
 

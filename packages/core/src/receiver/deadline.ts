@@ -1,9 +1,9 @@
 import { WebhookError } from "../errors.js";
-import type { WebhookEvent } from "../types.js";
 import { accepted } from "./answers.js";
 import { continueLate } from "./continue-late.js";
 import type { Handlers } from "./handlers.js";
-import { holdLease, type Lease } from "./lease.js";
+import type { Intake } from "./intake.js";
+import { holdLease } from "./lease.js";
 import type { Settings } from "./options.js";
 import { settleSuccess } from "./settle.js";
 import type { HandleResult } from "./types.js";
@@ -26,8 +26,8 @@ export function withinDeadline<T>(
 export interface DeadlineRun {
   settings: Settings;
   handlers: Handlers;
-  event: WebhookEvent;
-  lease: Lease;
+  /** The delivery, claimed: its lease is held while the work runs. */
+  intake: Intake;
   deadLetter: (error: unknown) => Promise<void>;
   waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
   /** Runs after the handlers succeeded, before the delivery is settled (the ordering watermark). */
@@ -40,7 +40,9 @@ export interface DeadlineRun {
  * at the deadline, the answer is 202 `accepted` and the handlers go on (see `continueLate`).
  */
 export async function handleWithDeadline(run: DeadlineRun): Promise<HandleResult> {
-  const { settings, handlers, event, lease } = run;
+  const { settings, handlers, intake } = run;
+  const { event } = intake;
+  const lease = intake.lease!;
   const first = handlers.run(event);
   holdLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }), first);
   const raced = await withinDeadline(first, settings.deadlineMs).catch((cause: unknown) => {
@@ -50,7 +52,7 @@ export async function handleWithDeadline(run: DeadlineRun): Promise<HandleResult
   });
   if (!raced.late) {
     await run.beforeSettle?.();
-    await settleSuccess(settings, handlers, event, lease, "handled");
+    await settleSuccess(settings, handlers, intake, "handled");
     return accepted("handled", 200, event.id);
   }
   void continueLate({ ...run, first, again: () => handlers.run(event) });

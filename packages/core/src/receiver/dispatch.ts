@@ -1,9 +1,9 @@
 import { fromQueuedDelivery, type QueuedDelivery } from "../queue.js";
-import { copyDelivery } from "../scheme/verified-signature.js";
 import type { Delivery, WebhookEvent } from "../types.js";
 import { claimKey, idempotencyKey } from "./claim.js";
 import type { Handlers } from "./handlers.js";
 import { identityOf } from "./identity.js";
+import { type Intake, intakeOf } from "./intake.js";
 import { journalAttempt } from "./journal.js";
 import { completeLease, holdLease, releaseLease } from "./lease.js";
 import type { Settings } from "./options.js";
@@ -16,14 +16,16 @@ function isQueued(delivery: Delivery | WebhookEvent | QueuedDelivery): delivery 
 }
 
 /**
- * The event a queued delivery stands for. With `verify`, the job is verified again (see
+ * The intake a queued delivery stands for. With `verify`, the job is verified again (see
  * `reverify`): its signature as of its receipt, and the receiver's seal over its key, tenant,
  * receipt time, params and headers; id, type and payload come from the signed bytes — a tampered
- * job never reaches a handler, and a captured one cannot run again under a fresh key.
+ * job never reaches a handler, and a captured one cannot run again under a fresh key. The job's
+ * key and tenant (sealed, when verified) are the intake's: a copy of the job is the same delivery.
  */
-async function eventOf(settings: Settings, queued: QueuedDelivery, verify: boolean): Promise<WebhookEvent> {
+async function queuedIntake(settings: Settings, queued: QueuedDelivery, verify: boolean): Promise<Intake> {
   const event = fromQueuedDelivery(queued);
-  if (!verify) return event;
+  const request = { headers: queued.headers, url: queued.url, params: queued.params };
+  if (!verify) return keyed(intakeOf(event, undefined, request), queued);
   // The job as kept: its key, tenant and receipt time are trusted only if the seal holds.
   const kept = {
     ...queued,
@@ -32,53 +34,63 @@ async function eventOf(settings: Settings, queued: QueuedDelivery, verify: boole
     receivedAt: event.receivedAt,
     rawBody: event.rawBody,
   };
-  return reverify(settings, kept, queued.seal);
+  const reverified = await reverify(settings, kept, queued.seal);
+  return keyed(intakeOf(reverified.event, reverified.proof, request), queued);
 }
 
-/** The key a dispatched delivery's journal row and once-lease use. */
-async function keyOf(
-  settings: Settings,
-  delivery: Delivery | WebhookEvent | QueuedDelivery,
-  event: WebhookEvent,
-) {
-  if (isQueued(delivery) && delivery.key) return delivery.key;
-  return idempotencyKey(settings, event, await identityOf(settings, event));
+/** A job's own key and tenant, where it has a key. */
+function keyed(intake: Intake, queued: QueuedDelivery): Intake {
+  if (queued.key) {
+    intake.key = queued.key;
+    intake.tenant = queued.tenant ?? "";
+  }
+  return intake;
 }
 
-/** The tenant a delivery's keys carry: the job's (sealed, when verified), else the secrets' identity. */
-async function tenantOf(
-  settings: Settings,
-  delivery: Delivery | WebhookEvent | QueuedDelivery,
-  event: WebhookEvent,
-): Promise<string> {
-  if (isQueued(delivery) && delivery.key) return delivery.tenant ?? "";
-  return identityOf(settings, event);
-}
-
-/** Runs the handlers for a delivery: what queue workers and tests call (see `Receiver.dispatch`). */
+/**
+ * Runs the handlers for a delivery: what queue workers and tests call (see `Receiver.dispatch`).
+ * A delivery given as is (not a queued job) has no proof: its tenant is the identity of the
+ * scheme's static secrets, so any copy of it — spread, cloned — is keyed alike.
+ */
 export async function dispatchDelivery(
   settings: Settings,
   handlers: Handlers,
   delivery: Delivery | WebhookEvent | QueuedDelivery,
   options: DispatchOptions = {},
-  knownKey?: string,
 ): Promise<void> {
-  const event = isQueued(delivery)
-    ? await eventOf(settings, delivery, options.verify === true)
-    : "receivedAt" in delivery
-      ? delivery
-      : copyDelivery(delivery, { receivedAt: settings.now() });
+  const intake = isQueued(delivery)
+    ? await queuedIntake(settings, delivery, options.verify === true)
+    : intakeOf("receivedAt" in delivery ? delivery : { ...delivery, receivedAt: settings.now() }, undefined, {
+        headers: {},
+      });
+  return dispatchIntake(settings, handlers, intake, options.once === true);
+}
+
+/**
+ * Runs the handlers for an intake (a job, a delivery, a replayed journal row), with its journal row
+ * and once-lease under its key (its own, or made here from its tenant). A `replay` runs whatever
+ * the ordering watermark says.
+ */
+export async function dispatchIntake(
+  settings: Settings,
+  handlers: Handlers,
+  intake: Intake,
+  once: boolean,
+  replay = false,
+): Promise<void> {
+  const { event } = intake;
   const report = (error: unknown) => handlers.report(error, { delivery: event });
-  // Only a journal row or a once-lease needs the key (and, for it, the tenant's identity).
-  const deliveryKey =
-    knownKey ?? (settings.journal || options.once ? await keyOf(settings, delivery, event) : event.id);
-  const row = { id: event.id, key: deliveryKey };
+  // Only a journal row, a once-lease or the ordering guard needs the tenant (and the first two the key).
+  const known = intake.key !== "";
+  if (!known && (settings.journal || once || settings.ordering)) {
+    intake.tenant = await identityOf(settings, intake);
+    if (settings.journal || once) intake.key = await idempotencyKey(settings, intake);
+  }
+  const row = { id: event.id, key: intake.key || event.id };
   const run = async () => {
-    // Judged when the work is applied; a replay (its key given, or a replay job's) runs regardless.
+    // Judged when the work is applied; a replay (a replay's row, or a replay job's key) runs regardless.
     const order =
-      settings.ordering && knownKey === undefined && !isReplayKey(deliveryKey)
-        ? await judgeOrder(settings, event, await tenantOf(settings, delivery, event))
-        : undefined;
+      settings.ordering && !replay && !isReplayKey(row.key) ? await judgeOrder(settings, intake) : undefined;
     if (order?.stale) return recordStale(settings, handlers, event, row, order);
     const started = performance.now();
     try {
@@ -92,10 +104,10 @@ export async function dispatchDelivery(
     if (order) await advanceOrder(settings, order, report);
     if (settings.journal) await journalAttempt(settings, row, performance.now() - started);
   };
-  if (!options.once) return run();
+  if (!once) return run();
 
   // The same claim as a request's (one place decides duplicate and 409), on the handled-key.
-  const claim = await claimKey(settings, `handled:${deliveryKey}`, event.id);
+  const claim = await claimKey(settings, `handled:${row.key}`, event.id);
   if ("duplicate" in claim) {
     handlers.emit({ kind: "duplicate", id: event.id, type: event.type });
     return;

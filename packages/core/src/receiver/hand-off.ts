@@ -2,19 +2,12 @@ import { WebhookError } from "../errors.js";
 import { bounded } from "../internal/bounded.js";
 import { journalHeaders } from "../journal/redact.js";
 import { type QueuedDelivery, toQueuedDelivery } from "../queue.js";
-import { matchedKeyOf } from "../scheme/verified-signature.js";
-import type { HeadersInput, WebhookEvent } from "../types.js";
+import type { WebhookEvent } from "../types.js";
 import type { Handlers } from "./handlers.js";
-import { holdLease, type Lease } from "./lease.js";
+import type { Intake } from "./intake.js";
+import { holdLease } from "./lease.js";
 import type { Settings } from "./options.js";
 import { keptOf, seal } from "./seal.js";
-
-/** What the hand-off needs of the request. */
-export interface HandOffRequest {
-  headers: HeadersInput;
-  url?: string | undefined;
-  params?: Readonly<Record<string, string>> | undefined;
-}
 
 /**
  * Hands a verified, claimed delivery on: with a `queue`, enqueues it (resolving once the queue
@@ -24,15 +17,13 @@ export interface HandOffRequest {
 export function handOff(
   settings: Settings,
   handlers: Handlers,
-  event: WebhookEvent,
-  lease: Lease,
-  tenant: string,
-  request: HandOffRequest,
+  intake: Intake,
   enqueue: ((delivery: QueuedDelivery) => Promise<void>) | undefined,
 ): Promise<"queued" | "handled"> {
-  if (enqueue) return enqueueEvent(settings, handlers, event, lease, tenant, request, enqueue);
+  if (enqueue) return enqueueEvent(settings, handlers, intake, enqueue);
+  const { event } = intake;
   const running = handlers.run(event);
-  holdLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }), running);
+  holdLease(settings, intake.lease!, event, (error) => handlers.report(error, { delivery: event }), running);
   return running.then(
     () => "handled",
     (cause: unknown) => {
@@ -47,19 +38,17 @@ export function handOff(
 function enqueueEvent(
   settings: Settings,
   handlers: Handlers,
-  event: WebhookEvent,
-  lease: Lease,
-  tenant: string,
-  request: HandOffRequest,
+  intake: Intake,
   enqueue: (delivery: QueuedDelivery) => Promise<void>,
 ): Promise<"queued"> {
+  const { event, request, key, tenant } = intake;
   const headers = journalHeaders(request.headers, settings.scheme, []);
-  const kept = keptOf(event, lease.key, tenant, headers, request);
-  const queued = toQueuedDelivery(event, headers, request.url, lease.key);
+  const kept = keptOf(event, key, tenant, headers, request);
+  const queued = toQueuedDelivery(event, headers, request.url, key);
   if (tenant !== "") queued.tenant = tenant;
   if (kept.params) queued.params = { ...kept.params };
   // Sealed at once where node:crypto is present (no promise turn before the hand-off).
-  const sealed = seal(settings, matchedKeyOf(event), kept);
+  const sealed = seal(settings, intake.proof?.key, kept);
   if (sealed instanceof Promise) {
     return sealed.then((value) => {
       queued.seal = value;

@@ -1,8 +1,7 @@
 import { toBase64Url, utf8 } from "../internal/bytes.js";
 import type { CryptoKeyMaterial } from "../internal/crypto.js";
 import type { DecodedSecret } from "../internal/secrets.js";
-import { secretSetOf } from "../scheme/verified-signature.js";
-import type { Delivery } from "../types.js";
+import type { Intake } from "./intake.js";
 import { storeCall } from "./lease.js";
 import type { Settings } from "./options.js";
 
@@ -68,15 +67,18 @@ function fingerprint(scheme: string, key: CryptoKeyMaterial): Promise<string> {
  * wins) to the identity of the oldest secret configured beside it. A receiver with `[old]` is
  * `old`'s identity; `[new, old]` binds `new` to it too; `[new]` alone then finds it. A secret no
  * other receiver ever held starts an identity of its own.
+ *
+ * The secrets are the intake's proof's; without a proof (a delivery handed to `dispatch` as is, a
+ * hand-written scheme), the scheme's static secrets if it has them, else none.
  */
-export function identityOf(settings: Settings, delivery: Delivery): string | Promise<string> {
-  const secrets = secretSetOf(delivery);
+export function identityOf(settings: Settings, intake: Intake): string | Promise<string> {
+  const secrets = intake.proof ? intake.proof.secrets : settings.engine?.staticSecrets;
   // A scheme whose keys are the sender's own and global (AWS SNS certificates): one identity.
   if (!secrets || secrets.length === 0) return "";
   const now = Date.now();
   const known = settings.identities.get(secrets);
   if (known && now - known.checkedAt < RECHECK_MS) return known.resolved ?? known.identity;
-  const identity = bindLineage(settings, delivery.scheme, secrets);
+  const identity = bindLineage(settings, intake.event.scheme, secrets);
   const entry: Known = { identity, checkedAt: now };
   settings.identities.set(secrets, entry);
   identity.then(

@@ -2,8 +2,8 @@ import { isWebhookError, type WebhookError } from "../errors.js";
 import { bounded } from "../internal/bounded.js";
 import { journalHeaders, redactMessage } from "../journal/redact.js";
 import type { JournalError, JournalUpdate } from "../journal.js";
-import { matchedKeyOf } from "../scheme/verified-signature.js";
 import type { HeadersInput, WebhookEvent } from "../types.js";
+import type { Intake } from "./intake.js";
 import type { Lease } from "./lease.js";
 import type { Settings } from "./options.js";
 import { keptOf, seal } from "./seal.js";
@@ -46,18 +46,13 @@ export function journalError(error: unknown): JournalError {
  * Records an accepted delivery (exact bytes, headers, url, route params) before it is handed off,
  * sealed (see `seal`) so a replay trusts nothing in the row that the receiver did not write.
  */
-export async function journalReceived(
-  settings: Settings,
-  event: WebhookEvent,
-  request: JournalRequest,
-  key: string,
-  tenant: string,
-): Promise<number | undefined> {
+export async function journalReceived(settings: Settings, intake: Intake): Promise<number | undefined> {
   const { journal } = settings;
   if (!journal) return undefined;
+  const { event, request, key, tenant } = intake;
   const headers = journalHeaders(request.headers, settings.scheme, journal.redactHeaders ?? []);
   const kept = keptOf(event, key, tenant, headers, request);
-  const sealed = await seal(settings, matchedKeyOf(event), kept);
+  const sealed = await seal(settings, intake.proof?.key, kept);
   await journalCall(settings, () =>
     journal.record({
       ...kept,

@@ -10,6 +10,7 @@ import type { DecodedSecret } from "../internal/secrets.js";
 import type { DeliveryJournal } from "../journal.js";
 import { type RetryPolicy, retryPolicy } from "../queue/retry-policy.js";
 import type { Queue } from "../queue.js";
+import { engineOf, type SchemeEngine } from "../scheme/engine.js";
 import { checkTolerance } from "../scheme/timestamps.js";
 import { memoryStore } from "../store/memory-store.js";
 import type { IdempotencyStore } from "../store.js";
@@ -21,6 +22,11 @@ import type { ReceiverEvent, ReceiverOptions } from "./types.js";
 /** A receiver's options, checked once and with every default filled in. */
 export interface Settings {
   scheme: Scheme;
+  /**
+   * The scheme's engine, looked up once: verification with its proof. `undefined` for a scheme
+   * `defineScheme` did not build, verified through its own `verify`, without a proof.
+   */
+  engine: SchemeEngine | undefined;
   store: IdempotencyStore;
   queue: Queue | undefined;
   /** Out-of-order protection (`ordering`), checked against the scheme and the store. */
@@ -158,6 +164,7 @@ export function resolveOptions(
   const store = options.store ?? memoryStore();
   const settings: Settings = {
     scheme,
+    engine: engineOf(scheme),
     store,
     queue: options.queue,
     ordering: resolveOrdering(options.ordering, scheme, store, ttlMs),

@@ -2,8 +2,9 @@ import type { WebhookEvent } from "../types.js";
 import { accepted } from "./answers.js";
 import { keyPrefix } from "./claim.js";
 import type { Handlers } from "./handlers.js";
+import type { Intake } from "./intake.js";
 import { journalUpdate } from "./journal.js";
-import { completeLease, type Lease, storeCall } from "./lease.js";
+import { completeLease, storeCall } from "./lease.js";
 import type { Settings } from "./options.js";
 import type { OrderingSettings } from "./ordering-options.js";
 import type { HandleResult } from "./types.js";
@@ -40,13 +41,10 @@ function timeOf(ordering: OrderingSettings, event: WebhookEvent): number | undef
  * Reads the watermark of the event's resource: `undefined` when the receiver has no `ordering`,
  * or the event names no resource or time (it runs unordered).
  */
-export async function judgeOrder(
-  settings: Settings,
-  event: WebhookEvent,
-  tenant: string,
-): Promise<OrderMark | undefined> {
+export async function judgeOrder(settings: Settings, intake: Intake): Promise<OrderMark | undefined> {
   const { ordering, store } = settings;
   if (!ordering) return undefined;
+  const { event, tenant } = intake;
   const resource = ordering.key(event);
   const at = timeOf(ordering, event);
   if (typeof resource !== "string" || at === undefined) return undefined;
@@ -96,10 +94,11 @@ export async function recordStale(
 export async function answerStale(
   settings: Settings,
   handlers: Handlers,
-  event: WebhookEvent,
-  lease: Lease,
+  intake: Intake,
   mark: OrderMark,
 ): Promise<HandleResult> {
+  const { event } = intake;
+  const lease = intake.lease!;
   await recordStale(settings, handlers, event, { id: event.id, key: lease.key }, mark);
   await completeLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }));
   return accepted("stale", 200, event.id);

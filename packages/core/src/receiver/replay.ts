@@ -4,10 +4,10 @@ import { findJournalEntry } from "../journal/find-entry.js";
 import type { JournalEntry, JournalFilter } from "../journal.js";
 import { type QueuedDelivery, toQueuedDelivery } from "../queue.js";
 import { parsePayload } from "../scheme/payload.js";
-import { matchedKeyOf } from "../scheme/verified-signature.js";
 import type { WebhookEvent } from "../types.js";
-import { dispatchDelivery } from "./dispatch.js";
+import { dispatchIntake } from "./dispatch.js";
 import type { Handlers } from "./handlers.js";
+import { type Intake, intakeOf } from "./intake.js";
 import { journalCall, journalError, journalUpdate } from "./journal.js";
 import type { Settings } from "./options.js";
 import { reverify } from "./reverify.js";
@@ -19,27 +19,36 @@ import { validatePayload } from "./validate.js";
 const DEFAULT_REPLAY_LIMIT = 100;
 
 /**
- * The event a journal entry stands for. With `verify`, the row is verified again (see
- * `reverify`): the stored bytes with the receiver's secrets as of their receipt, and the
- * receiver's seal over key, tenant, receipt time, params and headers; id, type and payload come
- * from the signed bytes — a row altered or planted in the database is refused, never run.
+ * The intake a journal entry stands for, under its row's key and tenant. With `verify`, the row is
+ * verified again (see `reverify`): the stored bytes with the receiver's secrets as of their
+ * receipt, and the receiver's seal over key, tenant, receipt time, params and headers; id, type
+ * and payload come from the signed bytes — a row altered or planted in the database is refused,
+ * never run. Unverified, it has no proof.
  */
-async function eventOf(settings: Settings, entry: JournalEntry, verify: boolean): Promise<WebhookEvent> {
-  if (!verify) {
-    const event: WebhookEvent = {
-      id: entry.id,
-      type: entry.type,
-      scheme: entry.scheme,
-      payload: parsePayload(toText(entry.rawBody), entry.headers["content-type"]),
-      rawBody: entry.rawBody,
-      matchedSecret: entry.matchedSecret,
-      receivedAt: entry.receivedAt,
-    };
-    if (entry.timestamp) event.timestamp = entry.timestamp;
-    event.payload = await validatePayload(settings, event.type, event.payload);
-    return event;
-  }
-  return reverify(settings, { ...entry, tenant: entry.tenant ?? "" }, entry.seal);
+async function entryIntake(settings: Settings, entry: JournalEntry, verify: boolean): Promise<Intake> {
+  const { event, proof } = verify
+    ? await reverify(settings, { ...entry, tenant: entry.tenant ?? "" }, entry.seal)
+    : { event: await unverifiedEvent(settings, entry), proof: undefined };
+  const intake = intakeOf(event, proof, entry);
+  intake.key = entry.key;
+  intake.tenant = entry.tenant ?? "";
+  return intake;
+}
+
+/** The event a journal entry says it is, read as written (`verify: false`). */
+async function unverifiedEvent(settings: Settings, entry: JournalEntry): Promise<WebhookEvent> {
+  const event: WebhookEvent = {
+    id: entry.id,
+    type: entry.type,
+    scheme: entry.scheme,
+    payload: parsePayload(toText(entry.rawBody), entry.headers["content-type"]),
+    rawBody: entry.rawBody,
+    matchedSecret: entry.matchedSecret,
+    receivedAt: entry.receivedAt,
+  };
+  if (entry.timestamp) event.timestamp = entry.timestamp;
+  event.payload = await validatePayload(settings, event.type, event.payload);
+  return event;
 }
 
 /** The ids a replay target names: itself, or every page of a `list` filter up to its `limit`. */
@@ -74,13 +83,14 @@ async function replayOne(
   const entry = await journalCall(settings, () => findJournalEntry(settings.journal!, target));
   if (!entry) return { id: target, outcome: "missing" };
   const { id } = entry;
-  let event: WebhookEvent;
+  let intake: Intake;
   try {
-    event = await eventOf(settings, entry, options.verify !== false);
+    intake = await entryIntake(settings, entry, options.verify !== false);
   } catch (error) {
     if (!isWebhookError(error)) throw error;
     return { id, type: entry.type, outcome: "refused", error: { code: error.code, message: error.message } };
   }
+  const { event, proof } = intake;
   if (options.dryRun) return { id, type: event.type, outcome: "verified" };
   if (enqueue) {
     // A replay is a new job: a key of its own, so neither the queue's dedupe nor the handled-key
@@ -90,10 +100,9 @@ async function replayOne(
     const queued = toQueuedDelivery(event, entry.headers, entry.url, key);
     if (entry.tenant) queued.tenant = entry.tenant;
     if (kept.params) queued.params = { ...kept.params };
-    const matched = matchedKeyOf(event);
     // A verified replay is sealed like a first delivery; an unverified one (`verify: false`) is
     // left unsealed where there is no key of the receiver's own, so a verifying worker refuses it.
-    if (matched || settings.sealKeys.length > 0) queued.seal = await seal(settings, matched, kept);
+    if (proof || settings.sealKeys.length > 0) queued.seal = await seal(settings, proof?.key, kept);
     await journalUpdate(settings, entry, { status: "received", at: settings.now() });
     await enqueue(queued);
     await journalUpdate(settings, entry, { status: "queued", at: settings.now() });
@@ -101,7 +110,7 @@ async function replayOne(
   }
   const started = performance.now();
   try {
-    await dispatchDelivery(settings, handlers, event, {}, entry.key);
+    await dispatchIntake(settings, handlers, intake, false, true);
     // The replay fixed it: its last error is history, not the row's current state.
     await journalUpdate(settings, entry, { status: "handled", at: settings.now(), clearError: true });
     return { id, type: event.type, outcome: "handled", durationMs: performance.now() - started };

@@ -133,7 +133,9 @@ export async function respondTo(
   responders: Responders,
   answers: AnswerCache,
 ): Promise<HandleResult> {
-  const { settings, handlers, event, lease } = run;
+  const { settings, handlers, intake } = run;
+  const { event } = intake;
+  const lease = intake.lease!;
   const report = (error: unknown) => handlers.report(error, { delivery: event });
   const started = performance.now();
   const again = () => Promise.resolve(event).then(responder);
@@ -170,6 +172,6 @@ export async function respondTo(
   });
   // Kept before the key is completed, so a retry that finds it completed finds the answer too.
   answers.set(lease.key, answer);
-  await settleSuccess(settings, handlers, event, lease, "handled");
+  await settleSuccess(settings, handlers, intake, "handled");
   return answer;
 }

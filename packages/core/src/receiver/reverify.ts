@@ -1,9 +1,15 @@
 import { WebhookError } from "../errors.js";
-import { copyDelivery, matchedKeyOf } from "../scheme/verified-signature.js";
+import type { Proof } from "../scheme/proof.js";
 import type { Delivery, WebhookEvent } from "../types.js";
 import type { Settings } from "./options.js";
 import { type Kept, sealHolds } from "./seal.js";
 import { validatePayload } from "./validate.js";
+
+/** A kept delivery verified again, and what verified it (none for a hand-written scheme). */
+export interface Reverified {
+  event: WebhookEvent;
+  proof: Proof | undefined;
+}
 
 /**
  * Verifies again a delivery the receiver kept (a queued job, a journal row) before anything in it
@@ -11,13 +17,15 @@ import { validatePayload } from "./validate.js";
  * seal over the key, tenant, receipt time, params, headers and bytes — so whoever can write to the
  * queue or the database can neither run a captured delivery again under a fresh key nor move its
  * receipt time into the tolerance window. Id, type and payload come from the signed bytes, and
- * the payload is validated against the receiver's `events` schemas as a request's is.
+ * the payload is validated against the receiver's `events` schemas as a request's is. A scheme
+ * `defineScheme` did not build is verified with its own `reverify`, else its `verify` and a seal
+ * made with the receiver's `sealKey`.
  */
 export async function reverify(
   settings: Settings,
   kept: Kept,
   sealed: string | undefined,
-): Promise<WebhookEvent> {
+): Promise<Reverified> {
   const { scheme } = settings;
   if (kept.scheme !== scheme.name) {
     throw new WebhookError(
@@ -28,17 +36,22 @@ export async function reverify(
   const input = { headers: kept.headers, rawBody: kept.rawBody, url: kept.url, params: kept.params };
   const options = { tolerance: settings.tolerance, now: kept.receivedAt };
   let verified: Delivery;
-  if (scheme.reverify) {
-    verified = await scheme.reverify(input, options, (key) => sealHolds(settings, key, kept, sealed));
+  let proof: Proof | undefined;
+  const check = (key: Parameters<typeof sealHolds>[1]) => sealHolds(settings, key, kept, sealed);
+  if (settings.engine) {
+    ({ delivery: verified, proof } = await settings.engine.reverify(input, options, check));
+  } else if (scheme.reverify) {
+    verified = await scheme.reverify(input, options, check);
   } else {
     verified = await scheme.verify(input, options);
-    if (!(await sealHolds(settings, matchedKeyOf(verified), kept, sealed))) {
+    if (!(await check(undefined))) {
       throw new WebhookError(
         "signature_mismatch",
         `hookgate: delivery ${kept.id} is not sealed by this receiver as kept (its key, receipt time, tenant or headers were changed, or it was kept before seals existed)`,
       );
     }
   }
+  // The events of a batch share the request's proof.
   const parts = scheme.split ? scheme.split(verified) : [verified];
   const match = parts.find((part) => part.id === kept.id);
   if (!match) {
@@ -47,8 +60,10 @@ export async function reverify(
       `hookgate: the kept delivery ${kept.id} does not match its signed content`,
     );
   }
-  return copyDelivery(match, {
+  const event: WebhookEvent = {
+    ...match,
     receivedAt: kept.receivedAt,
     payload: await validatePayload(settings, match.type, match.payload),
-  });
+  };
+  return { event, proof };
 }

@@ -114,7 +114,7 @@ export function seal(
   if (!key) {
     throw new WebhookError(
       "invalid_option",
-      `hookgate: the ${kept.scheme} scheme verifies with the sender's public keys, so there is no secret to seal journal rows and queued jobs with: give createReceiver a sealKey (a random secret shared by the receiver and its workers)`,
+      `hookgate: the ${kept.scheme} scheme verifies with the sender's public keys (or was not built by defineScheme), so there is no secret to seal journal rows and queued jobs with: give createReceiver a sealKey (a random secret shared by the receiver and its workers)`,
     );
   }
   return key instanceof Promise ? key.then((known) => sealWith(known, kept)) : sealWith(key, kept);

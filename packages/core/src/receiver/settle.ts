@@ -1,9 +1,9 @@
 import { isWebhookError, WebhookError, type WebhookErrorCode } from "../errors.js";
-import type { WebhookEvent } from "../types.js";
 import { rejection } from "./answers.js";
 import type { Handlers } from "./handlers.js";
+import type { Intake } from "./intake.js";
 import { journalRejected, journalSettled, type RejectedInput } from "./journal.js";
-import { completeLease, type Lease, releaseLease } from "./lease.js";
+import { completeLease, releaseLease } from "./lease.js";
 import type { Settings } from "./options.js";
 import type { HandleResult } from "./types.js";
 
@@ -19,10 +19,11 @@ const SETUP_ERRORS = new Set<WebhookErrorCode>([
 export function settleSuccess(
   settings: Settings,
   handlers: Handlers,
-  event: WebhookEvent,
-  lease: Lease,
+  intake: Intake,
   outcome: "queued" | "handled",
 ): Promise<void> | undefined {
+  const { event } = intake;
+  const lease = intake.lease!;
   const report = (error: unknown) => handlers.report(error, { delivery: event });
   if (!settings.journal) return completeLease(settings, lease, event, report);
   return journalSettled(settings, event, lease, outcome).then(() =>
@@ -38,11 +39,12 @@ export async function settleFailure(
   settings: Settings,
   handlers: Handlers,
   caught: unknown,
-  event: WebhookEvent | undefined,
-  lease: Lease | undefined,
+  intake: Intake | undefined,
   loggedSetupErrors: Set<WebhookErrorCode>,
   request?: RejectedInput,
 ): Promise<HandleResult> {
+  const event = intake?.event;
+  const lease = intake?.lease;
   const context = event ? { delivery: event } : {};
   if (lease) await releaseLease(settings, lease, (error) => handlers.report(error, context));
   const error = isWebhookError(caught)

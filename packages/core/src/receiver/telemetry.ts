@@ -1,7 +1,7 @@
 import { isWebhookError } from "../errors.js";
 import { getHeader } from "../internal/headers.js";
 import type { QueuedDelivery } from "../queue.js";
-import { verifiedSignatureOf } from "../scheme/verified-signature.js";
+import type { Proof } from "../scheme/proof.js";
 import { signatureId } from "../scheme/verifier-parts.js";
 import type {
   TelemetryDelivery,
@@ -42,7 +42,8 @@ type Enqueue = (delivery: QueuedDelivery) => Promise<void>;
 
 /** A request's telemetry as the pipeline calls it: every call guarded, each a no-op without one. */
 export interface RequestTrace {
-  verified(delivery: Delivery): void;
+  /** The request verified: `proof` says whether its id is its signature (none for a hand-written scheme). */
+  verified(delivery: Delivery, proof: Proof | undefined): void;
   /** Runs the pipeline with the request's span active. */
   within<T>(run: () => Promise<T>): Promise<T>;
   /** The enqueue to hand off with: it writes the publish span's trace context into the job. */
@@ -114,9 +115,9 @@ export function traceRequest(settings: Settings, headers: HeadersInput): Request
   // Ids that are signatures, as the verified deliveries showed: never told, at publish either.
   const hidden = new Set<string>();
   return {
-    verified(delivery) {
+    verified(delivery, proof) {
       guard(() => {
-        const signature = verifiedSignatureOf(delivery);
+        const signature = proof?.signature;
         const id = signature ? tellableId(settings, delivery.id, signature) : delivery.id;
         if (id === undefined) hidden.add(delivery.id);
         request.verified?.(told(delivery.scheme, delivery.type, id));

@@ -3,6 +3,7 @@ import type { HeaderSigningScheme, Scheme } from "../types.js";
 import { compileBodySignatureReader, redactBodyToken, redactPayloadToken } from "./body-signature.js";
 import { certificateKeys } from "./certificate-source.js";
 import type { ContentContext, SchemeDefinition, SchemeKeys } from "./definition.js";
+import { registerEngine } from "./engine.js";
 import { isForm, parseAs, signedFormat } from "./payload.js";
 import { describeScheme } from "./scheme-facts.js";
 import { secretHandshakeChallenge } from "./secret-handshake.js";
@@ -13,8 +14,7 @@ import { createSigner, headerSignedRequest, type SignerParts } from "./sign-requ
 import { compileSignatureReader, displayHeader } from "./signature-headers.js";
 import { compileTemplate, templateUses } from "./signed-content.js";
 import { compileEnvelopeReader, envelopeContent } from "./signed-envelope.js";
-import { copyDelivery } from "./verified-signature.js";
-import { registerNowOrLater } from "./verify-now-or-later.js";
+import { signedHandshakeChallenge } from "./signed-handshake.js";
 import { createVerifier, type VerifierParts } from "./verify-signature.js";
 
 /**
@@ -125,23 +125,33 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
   // A signature carried in the body has no headers of its own to return: `signRequest` writes it.
   if (sign) scheme.sign = sign;
   if (definition.handshake) scheme.handshake = definition.handshake;
-  const challenge = definition.secretHandshake
+  const unsigned = definition.secretHandshake
     ? secretHandshakeChallenge(definition.secretHandshake, keys.secret ?? [], definition.challenge)
     : definition.challenge;
+  const challenge = definition.signedHandshake
+    ? signedHandshakeChallenge(definition.signedHandshake, verifier.prove, unsigned)
+    : unsigned;
   if (challenge) scheme.challenge = challenge;
   const split = definition.split;
   if (inBody?.algorithm === "token") {
     // A token in the body is a credential: what is handed on (journal, queue) carries it redacted,
-    // in its bytes and in its parsed payload.
+    // in its bytes and in its parsed payload. The copies share the request's proof, which the
+    // receiver carries beside them.
     const tokenSpec = inBody;
     scheme.split = (delivery) => {
       const rawBody = redactBodyToken(tokenSpec, delivery.rawBody);
-      return (split ? split(delivery) : [delivery]).map((each) =>
-        copyDelivery(each, { rawBody, payload: redactPayloadToken(tokenSpec, each.payload) }),
-      );
+      return (split ? split(delivery) : [delivery]).map((each) => ({
+        ...each,
+        rawBody,
+        payload: redactPayloadToken(tokenSpec, each.payload),
+      }));
     };
   } else if (split) scheme.split = split;
   if (definition.responses) Object.assign(scheme, { responses: definition.responses });
-  registerNowOrLater(scheme, verifier.verifyNowOrLater);
+  registerEngine(scheme, {
+    verify: verifier.prove,
+    reverify: verifier.reprove,
+    staticSecrets: typeof secrets === "function" ? undefined : secrets,
+  });
   return scheme;
 }

@@ -1,4 +1,4 @@
-import type { Chunk, HmacHash } from "../internal/crypto.js";
+import type { Chunk, CryptoKeyMaterial, HmacHash } from "../internal/crypto.js";
 import type { KeyDecoder } from "../internal/secrets.js";
 import type {
   ChallengeRequest,
@@ -262,6 +262,12 @@ export interface SchemeDefinition {
    * `X-Hook-Secret`). The engine, not the provider, decides whether it may: see {@link SecretHandshake}.
    */
   secretHandshake?: SecretHandshake;
+  /**
+   * A handshake the sender signs like a delivery and whose answer needs the key that verified it
+   * (Zoom's `endpoint.url_validation`, answered with an HMAC under the matched secret). See
+   * {@link SignedHandshake}.
+   */
+  signedHandshake?: SignedHandshake;
   /** See {@link Scheme.split}: one delivery per event of a batch. */
   split?: (delivery: Delivery) => Delivery[];
   /** See {@link SchemeFacts.deadline}: the sender's timeout and its deferred answer, as its docs give them. */
@@ -293,6 +299,21 @@ export interface SecretHandshake {
   establish: (secret: string, request: ChallengeRequest) => void | Promise<void>;
   /** The answer to a handshake whose secret was established. */
   reply: (secret: string) => HandshakeReply;
+}
+
+/**
+ * A signed handshake, answered as the scheme's `challenge`: a request `matches` picks out (before
+ * any crypto, from its method and bytes) is verified like any delivery — a failure is the usual
+ * refusal — and `reply` is given the verified delivery and the key that verified it, as an
+ * argument (the key never travels on the delivery). `undefined` from either: not this handshake,
+ * verify as usual.
+ */
+export interface SignedHandshake {
+  matches: (request: ChallengeRequest) => boolean;
+  reply: (
+    delivery: Delivery,
+    key: CryptoKeyMaterial,
+  ) => HandshakeReply | undefined | Promise<HandshakeReply | undefined>;
 }
 
 /** Secrets as {@link defineScheme} takes them, plus an optional separate signing key. */

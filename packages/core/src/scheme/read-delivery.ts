@@ -2,11 +2,11 @@ import { WebhookError } from "../errors.js";
 import { decodeUtf8 } from "../internal/bytes.js";
 import { ecdsaCanonicalSignature } from "../internal/crypto.js";
 import type { DecodedSecret } from "../internal/secrets.js";
-import type { Delivery, MatchedSecret, VerifyInput, VerifyOptions } from "../types.js";
+import type { MatchedSecret, VerifyInput, VerifyOptions } from "../types.js";
+import type { Verified } from "./proof.js";
 import { type Candidate, displayHeader } from "./signature-headers.js";
 import { checkFreshness, parseTimestamp } from "./timestamps.js";
 import { compileSource, getPath, headerNames } from "./value-sources.js";
-import { VerifiedDelivery } from "./verified-signature.js";
 import { type Checked, signatureId, type VerifierParts } from "./verifier-parts.js";
 
 /** Longest delivery id accepted: every sender's ids are far shorter; a huge one only bloats keys and logs. */
@@ -32,7 +32,10 @@ export function createDeliveryReader(parts: VerifierParts) {
       ? definition.type.header
       : undefined;
 
-  /** Payload, payload timestamp, id and type of a request whose signature matched. */
+  /**
+   * Payload, payload timestamp, id and type of a request whose signature matched, and the proof of
+   * what matched (signature, key, secret set) beside it: the delivery itself is plain data.
+   */
   return function deliver(
     input: VerifyInput,
     options: VerifyOptions | undefined,
@@ -40,7 +43,7 @@ export function createDeliveryReader(parts: VerifierParts) {
     secret: DecodedSecret,
     candidate: Candidate,
     secrets: readonly DecodedSecret[],
-  ): Delivery {
+  ): Verified {
     const { body, contentType } = checked;
     let { timestampMs } = checked;
     let payload: unknown;
@@ -101,18 +104,17 @@ export function createDeliveryReader(parts: VerifierParts) {
     }
     const matchedSecret: MatchedSecret =
       secret.id === undefined ? { index: secret.index } : { index: secret.index, id: secret.id };
-    // A token is the secret itself: never attach it where journals and logs could read it.
-    return new VerifiedDelivery(
+    // The same own properties, in the same order, on every delivery.
+    const delivery: Verified["delivery"] = {
       id,
-      type ?? "",
+      type: type ?? "",
       payload,
-      body,
-      name,
+      rawBody: body,
+      scheme: name,
       matchedSecret,
-      timestampMs,
-      token ? undefined : signature,
-      secret.key,
-      secrets,
-    );
+    };
+    if (timestampMs !== undefined) delivery.timestamp = new Date(timestampMs);
+    // A token is the secret itself: never kept as a signature, where journals and logs could read it.
+    return { delivery, proof: { signature: token ? undefined : signature, key: secret.key, secrets } };
   };
 }

@@ -1,7 +1,6 @@
 import { WebhookError } from "../errors.js";
 import {
   type Chunk,
-  type CryptoKeyMaterial,
   ecdsaVerify,
   ed25519Verify,
   type HmacHash,
@@ -20,9 +19,10 @@ export type { VerifierParts } from "./verifier-parts.js";
 export { signatureId } from "./verifier-parts.js";
 
 import type { SignatureAlgorithm } from "./definition.js";
+import { syncUnavailable } from "./engine.js";
+import type { KeptCheck, Verified } from "./proof.js";
 import { createDeliveryReader } from "./read-delivery.js";
 import { checkVerifyOptions } from "./timestamps.js";
-import { syncUnavailable } from "./verify-now-or-later.js";
 
 /** Each token secret's own keyed digest, computed once. */
 const tokenDigests = new WeakMap<HmacKey, Uint8Array>();
@@ -37,20 +37,17 @@ const UNKNOWN_TENANT_KEY: HmacKey = { kind: "hmac", bytes: new Uint8Array(32) };
  * same steps run with the comparisons awaited. Everything a request does not change (header
  * names, paths, messages) is prepared here, once per scheme.
  */
-/**
- * The receiver's check of a delivery it kept (journal row, queued job): given the key that
- * verifies, whether the receiver's seal over what it kept holds.
- */
-export type KeptCheck = (key: CryptoKeyMaterial) => boolean | Promise<boolean>;
 
 /** A scheme's verify, and its reverify of kept deliveries (see `Scheme.reverify`). */
 export interface Verifier {
   verify: (input: VerifyInput, options?: VerifyOptions) => Promise<Delivery>;
   /** `verify` without a promise, where every key is local and node:crypto present (see `Scheme.verifySync`). */
   verifySync: (input: VerifyInput, options?: VerifyOptions) => Delivery;
-  /** For the receiver: the delivery at once where `verifySync` applies, else `verify`'s promise. */
-  verifyNowOrLater: (input: VerifyInput, options?: VerifyOptions) => Delivery | Promise<Delivery>;
   reverify: (input: VerifyInput, options: VerifyOptions, kept: KeptCheck) => Promise<Delivery>;
+  /** For the receiver: the delivery and its proof, at once where `verifySync` applies, else a promise. */
+  prove: (input: VerifyInput, options?: VerifyOptions) => Verified | Promise<Verified>;
+  /** For the receiver: `reverify`, with the proof. */
+  reprove: (input: VerifyInput, options: VerifyOptions, kept: KeptCheck) => Promise<Verified>;
 }
 
 export function createVerifier(parts: VerifierParts): Verifier {
@@ -77,7 +74,7 @@ export function createVerifier(parts: VerifierParts): Verifier {
   }
 
   /** The node:crypto path: every comparison answers at once. */
-  function verifyNow(input: VerifyInput, options: VerifyOptions | undefined, checked: Checked): Delivery {
+  function verifyNow(input: VerifyInput, options: VerifyOptions | undefined, checked: Checked): Verified {
     const contents = checked.contents as Chunk[][];
     const { candidates } = checked;
     for (const secret of staticSecrets!) {
@@ -111,7 +108,7 @@ export function createVerifier(parts: VerifierParts): Verifier {
     options: VerifyOptions | undefined,
     checked: Checked,
     kept?: KeptCheck,
-  ): Promise<Delivery> {
+  ): Promise<Verified> {
     const contents = await checked.contents;
     // Per-request secrets are looked up only once the request is well-formed and fresh.
     const secrets = staticSecrets ?? (await resolveSecrets!(input, checked));
@@ -165,7 +162,7 @@ export function createVerifier(parts: VerifierParts): Verifier {
   function verifyNowOrLater(
     input: VerifyInput,
     options: VerifyOptions | undefined,
-  ): Delivery | Promise<Delivery> {
+  ): Verified | Promise<Verified> {
     checkVerifyOptions(options, "scheme.verify");
     const checked = check(input, options);
     if (staticSecrets && runtime.crypto && !(checked.contents instanceof Promise)) {
@@ -177,7 +174,8 @@ export function createVerifier(parts: VerifierParts): Verifier {
   return {
     verify: (input, options) => {
       try {
-        return Promise.resolve(verifyNowOrLater(input, options));
+        const verified = verifyNowOrLater(input, options);
+        return verified instanceof Promise ? verified.then(deliveryOf) : Promise.resolve(verified.delivery);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -192,12 +190,16 @@ export function createVerifier(parts: VerifierParts): Verifier {
         checked.contents.catch(() => undefined);
         throw syncUnavailable(name, "its signed content is computed asynchronously");
       }
-      return verifyNow(input, options, checked);
+      return verifyNow(input, options, checked).delivery;
     },
-    verifyNowOrLater,
-    reverify: async (input, options, kept) => verifyLater(input, options, check(input, options), kept),
+    reverify: async (input, options, kept) =>
+      (await verifyLater(input, options, check(input, options), kept)).delivery,
+    prove: verifyNowOrLater,
+    reprove: async (input, options, kept) => verifyLater(input, options, check(input, options), kept),
   };
 }
+
+const deliveryOf = (verified: Verified): Delivery => verified.delivery;
 
 function isHmacHash(algorithm: SignatureAlgorithm): algorithm is HmacHash {
   return algorithm === "sha256" || algorithm === "sha1" || algorithm === "sha512";

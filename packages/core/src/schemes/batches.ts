@@ -1,4 +1,3 @@
-import { copyDelivery } from "../scheme/verified-signature.js";
 import type { Delivery } from "../types.js";
 
 /** How one batch of events splits into deliveries. */
@@ -23,12 +22,14 @@ export function splitBatch(shape: BatchShape): (delivery: Delivery) => Delivery[
   return (delivery) =>
     shape.events(delivery.payload).map((item, index): Delivery => {
       const event = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
-      // A copy keeps what verified the batch (its secrets name the tenant each event belongs to).
-      return copyDelivery(delivery, {
+      // A plain copy: what verified the batch (whose secrets name each event's tenant) is the
+      // request's proof, which the receiver carries beside every event of it.
+      return {
+        ...delivery,
         id: text(shape.id(event)) ?? `${delivery.id}:${index}`,
         type: text(shape.type(event)) ?? "",
         payload: item,
-      });
+      };
     });
 }
 

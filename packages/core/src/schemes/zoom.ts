@@ -1,10 +1,15 @@
 import { toHex } from "../internal/bytes.js";
-import { hmac } from "../internal/crypto.js";
+import { type CryptoKeyMaterial, hmac } from "../internal/crypto.js";
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
 import { parseJson } from "../scheme/payload.js";
-import { matchedKeyOf } from "../scheme/verified-signature.js";
-import type { ChallengeRequest, HandshakeReply, HeaderSigningScheme, SecretInput } from "../types.js";
+import type {
+  ChallengeRequest,
+  Delivery,
+  HandshakeReply,
+  HeaderSigningScheme,
+  SecretInput,
+} from "../types.js";
 
 /** Options for {@link zoom}. */
 export interface ZoomSchemeOptions {
@@ -25,7 +30,7 @@ interface ZoomPayload {
  * (https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events)
  */
 export function zoom(options: ZoomSchemeOptions): HeaderSigningScheme {
-  const scheme: HeaderSigningScheme = defineScheme(
+  return defineScheme(
     {
       name: "zoom",
       signatures: [
@@ -40,32 +45,31 @@ export function zoom(options: ZoomSchemeOptions): HeaderSigningScheme {
       content: "v0:{timestamp}:{body}",
       key: utf8Key,
       type: { payload: "event" },
-      challenge: (request) => urlValidation(scheme, request),
+      // Zoom signs the validation request too: the engine answers only one that verifies.
+      signedHandshake: { matches: isUrlValidation, reply: answerUrlValidation },
     },
     options,
   );
-  return scheme;
 }
 
-async function urlValidation(
-  scheme: HeaderSigningScheme,
-  request: ChallengeRequest,
-): Promise<HandshakeReply | undefined> {
-  if (request.method !== "POST") return undefined;
+function isUrlValidation(request: ChallengeRequest): boolean {
+  if (request.method !== "POST") return false;
   const text = new TextDecoder().decode(request.rawBody);
-  if (!text.includes("endpoint.url_validation")) return undefined;
-  let parsed: ZoomPayload;
+  if (!text.includes("endpoint.url_validation")) return false;
   try {
-    parsed = parseJson(text) as ZoomPayload;
+    return (parseJson(text) as ZoomPayload)?.event === "endpoint.url_validation";
   } catch {
-    return undefined; // not a validation: verify as usual, which reports the body
+    return false; // not a validation: verify as usual, which reports the body
   }
-  if (parsed?.event !== "endpoint.url_validation") return undefined;
-  // Zoom signs the validation request too: answer only one that verifies.
-  const delivery = await scheme.verify(request);
+}
+
+/** `{ plainToken, encryptedToken }`: the token's HMAC-SHA256 (hex) under the secret that verified it. */
+async function answerUrlValidation(
+  delivery: Delivery,
+  key: CryptoKeyMaterial,
+): Promise<HandshakeReply | undefined> {
   const plainToken = (delivery.payload as ZoomPayload).payload?.plainToken;
-  const key = matchedKeyOf(delivery);
-  if (typeof plainToken !== "string" || key?.kind !== "hmac") return undefined;
+  if (typeof plainToken !== "string" || key.kind !== "hmac") return undefined;
   const encrypted = await hmac("sha256", key, [plainToken]);
   return { body: { plainToken, encryptedToken: toHex(encrypted) } };
 }
