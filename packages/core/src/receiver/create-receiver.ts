@@ -23,6 +23,7 @@ import { advanceOrder, answerStale, judgeOrder, type OrderMark } from "./orderin
 import { replayDeliveries } from "./replay.js";
 import { createResponders, duplicateAnswer, keptAnswer, respondTo } from "./respond.js";
 import { settleFailure, settleSuccess } from "./settle.js";
+import { startBodyStream } from "./stream-body.js";
 import { type RequestTrace, traceDispatch, traceRequest, UNTRACED } from "./telemetry.js";
 import type {
   HandleInput,
@@ -87,7 +88,9 @@ export function createReceiver<
     let rawBody: Uint8Array | undefined;
     try {
       const contentType = checkClient(settings, input);
-      rawBody = await readRequestBody(settings, input);
+      // Where the scheme signs `prefix + body`, the body is hashed as it arrives (receiver/stream-body.ts).
+      const stream = startBodyStream(settings, input, contentType, receivedAt);
+      rawBody = await readRequestBody(settings, input, stream?.update);
       const method = (input.method ?? "POST").toUpperCase();
       const challenge =
         scheme.challenge &&
@@ -110,6 +113,7 @@ export function createReceiver<
         scheme,
         { headers: input.headers, rawBody, url: input.url, method, params: input.params },
         { tolerance: settings.tolerance, now: receivedAt },
+        stream?.finish(rawBody),
       );
       const delivery = verified instanceof Promise ? await verified : verified;
       const { id, type, matchedSecret } = delivery;

@@ -13,6 +13,7 @@ import { createSigner, headerSignedRequest, type SignerParts } from "./sign-requ
 import { compileSignatureReader, displayHeader } from "./signature-headers.js";
 import { compileTemplate, templateUses } from "./signed-content.js";
 import { compileEnvelopeReader, envelopeContent } from "./signed-envelope.js";
+import { registerStreaming } from "./stream-verify.js";
 import { copyDelivery } from "./verified-signature.js";
 import { registerNowOrLater } from "./verify-now-or-later.js";
 import { createVerifier, type VerifierParts } from "./verify-signature.js";
@@ -143,5 +144,6 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
   } else if (split) scheme.split = split;
   if (definition.responses) Object.assign(scheme, { responses: definition.responses });
   registerNowOrLater(scheme, verifier.verifyNowOrLater);
+  registerStreaming(scheme, verifier.startStream);
   return scheme;
 }

@@ -1,7 +1,12 @@
 import { WebhookError } from "../errors.js";
 import type { Delivery, Scheme, VerifyInput, VerifyOptions } from "../types.js";
+import type { StreamedDigests } from "./stream-verify.js";
 
-type NowOrLater = (input: VerifyInput, options?: VerifyOptions) => Delivery | Promise<Delivery>;
+type NowOrLater = (
+  input: VerifyInput,
+  options?: VerifyOptions,
+  streamed?: StreamedDigests,
+) => Delivery | Promise<Delivery>;
 
 /** Each scheme `defineScheme` built, and its verify that answers at once where it can. */
 const verifiers = new WeakMap<Scheme, NowOrLater>();
@@ -14,15 +19,17 @@ export function registerNowOrLater(scheme: Scheme, verify: NowOrLater): void {
 /**
  * The receiver's verify: the delivery itself where the scheme can verify synchronously (no
  * promise turn), else `scheme.verify`'s promise. A scheme object `defineScheme` did not build — a
- * copy, a hand-written scheme — is always verified through its own `verify`.
+ * copy, a hand-written scheme — is always verified through its own `verify`. `streamed`: the
+ * digests the body reader finished while the body arrived (`scheme/stream-verify.ts`).
  */
 export function verifyNowOrLater(
   scheme: Scheme,
   input: VerifyInput,
   options: VerifyOptions,
+  streamed?: StreamedDigests,
 ): Delivery | Promise<Delivery> {
   const verify = verifiers.get(scheme);
-  return verify ? verify(input, options) : scheme.verify(input, options);
+  return verify ? verify(input, options, streamed) : scheme.verify(input, options);
 }
 
 /**

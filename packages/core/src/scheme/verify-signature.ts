@@ -21,6 +21,12 @@ export { signatureId } from "./verifier-parts.js";
 
 import type { SignatureAlgorithm } from "./definition.js";
 import { createDeliveryReader } from "./read-delivery.js";
+import {
+  createStreamStart,
+  type StreamedDigests,
+  type StreamStart,
+  streamedDigest,
+} from "./stream-verify.js";
 import { checkVerifyOptions } from "./timestamps.js";
 import { syncUnavailable } from "./verify-now-or-later.js";
 
@@ -48,8 +54,17 @@ export interface Verifier {
   verify: (input: VerifyInput, options?: VerifyOptions) => Promise<Delivery>;
   /** `verify` without a promise, where every key is local and node:crypto present (see `Scheme.verifySync`). */
   verifySync: (input: VerifyInput, options?: VerifyOptions) => Delivery;
-  /** For the receiver: the delivery at once where `verifySync` applies, else `verify`'s promise. */
-  verifyNowOrLater: (input: VerifyInput, options?: VerifyOptions) => Delivery | Promise<Delivery>;
+  /**
+   * For the receiver: the delivery at once where `verifySync` applies, else `verify`'s promise;
+   * `streamed`: the digests its body reader finished (`scheme/stream-verify.ts`), used where they fit.
+   */
+  verifyNowOrLater: (
+    input: VerifyInput,
+    options?: VerifyOptions,
+    streamed?: StreamedDigests,
+  ) => Delivery | Promise<Delivery>;
+  /** How the receiver starts hashing a body as it arrives, where the scheme can (`scheme/stream-verify.ts`). */
+  startStream: StreamStart | undefined;
   reverify: (input: VerifyInput, options: VerifyOptions, kept: KeptCheck) => Promise<Delivery>;
 }
 
@@ -77,7 +92,12 @@ export function createVerifier(parts: VerifierParts): Verifier {
   }
 
   /** The node:crypto path: every comparison answers at once. */
-  function verifyNow(input: VerifyInput, options: VerifyOptions | undefined, checked: Checked): Delivery {
+  function verifyNow(
+    input: VerifyInput,
+    options: VerifyOptions | undefined,
+    checked: Checked,
+    streamed?: StreamedDigests,
+  ): Delivery {
     const contents = checked.contents as Chunk[][];
     const { candidates } = checked;
     for (const secret of staticSecrets!) {
@@ -93,7 +113,9 @@ export function createVerifier(parts: VerifierParts): Verifier {
           if (key.kind === "hmac" && isHmacHash(algorithm)) {
             // One digest per content and hash, compared against every candidate of that hash.
             if (digestAlgorithm !== algorithm) {
-              digest = hmac(algorithm, key, chunks) as Uint8Array;
+              digest =
+                streamedDigest(streamed, key, algorithm, chunks) ??
+                (hmac(algorithm, key, chunks) as Uint8Array);
               digestAlgorithm = algorithm;
             }
             ok = timingSafeEqual(digest!, bytes);
@@ -165,11 +187,12 @@ export function createVerifier(parts: VerifierParts): Verifier {
   function verifyNowOrLater(
     input: VerifyInput,
     options: VerifyOptions | undefined,
+    streamed?: StreamedDigests,
   ): Delivery | Promise<Delivery> {
     checkVerifyOptions(options, "scheme.verify");
     const checked = check(input, options);
     if (staticSecrets && runtime.crypto && !(checked.contents instanceof Promise)) {
-      return verifyNow(input, options, checked);
+      return verifyNow(input, options, checked, streamed);
     }
     return verifyLater(input, options, checked);
   }
@@ -195,6 +218,7 @@ export function createVerifier(parts: VerifierParts): Verifier {
       return verifyNow(input, options, checked);
     },
     verifyNowOrLater,
+    startStream: createStreamStart(definition, staticSecrets, check),
     reverify: async (input, options, kept) => verifyLater(input, options, check(input, options), kept),
   };
 }
