@@ -3,8 +3,10 @@ import { isWebhookError } from "../errors.js";
 import { utf8 } from "../internal/bytes.js";
 import { forceWebCrypto, generateEd25519 } from "../internal/crypto.js";
 import { readBody } from "../internal/read-body.js";
+import { utf8Key } from "../internal/secrets.js";
 import { schemes } from "../schemes/index.js";
 import type { Delivery, HeadersInput, Scheme } from "../types.js";
+import { defineScheme } from "./define-scheme.js";
 import { type RequestHead, startStreaming, streamsBody } from "./stream-verify.js";
 import { verifyNowOrLater } from "./verify-now-or-later.js";
 
@@ -61,6 +63,42 @@ describe("streaming verification engine", () => {
         await outcome(() => scheme.verify({ ...head(headers), rawBody: body }, options)),
       );
     }
+  });
+
+  it("covers a suffix after the body and the URL before it", async () => {
+    const definition = {
+      name: "acme",
+      signatures: [
+        {
+          header: "x-sig",
+          format: { type: "plain" as const },
+          algorithm: "sha512" as const,
+          encoding: "hex" as const,
+        },
+      ],
+      timestamp: { header: "x-ts", unit: "s" as const },
+      content: "{url}|{timestamp}|{body}|end",
+      key: utf8Key,
+    };
+    const scheme = defineScheme(definition, { secret: "acme_secret_0123456789" });
+    const headers = await scheme.sign({ rawBody: body, url: URL });
+    const { digests, run } = streamed(scheme, headers, body, 333);
+    expect(digests?.suffix).toBe("|end");
+    expect(await outcome(run!)).toMatchObject({ index: 0 });
+    // Another URL changes the prefix: refused, as buffered.
+    const moved = startStreaming(scheme, { ...head(headers), url: `${URL}/x` }, options)!;
+    moved.update(body);
+    const other = moved.finish(body);
+    const input = { ...head(headers), url: `${URL}/x`, rawBody: body };
+    expect(await outcome(() => verifyNowOrLater(scheme, input, options, other))).toEqual({
+      code: "signature_mismatch",
+    });
+    // Digests streamed for one URL are not used for another: verify hashes (and accepts) the genuine one.
+    expect(
+      await outcome(() => verifyNowOrLater(scheme, { ...head(headers), rawBody: body }, options, other)),
+    ).toMatchObject({
+      index: 0,
+    });
   });
 
   it("uses the streamed digest instead of hashing the body again", async () => {
