@@ -172,3 +172,53 @@ describe("streaming verification over node:http", () => {
     }
   });
 });
+
+describe("streaming verification through receiver.fetch and the option", () => {
+  it("verifies a Web stream body fed in chunks, and refuses it tampered, as the buffered receiver does", async () => {
+    const handled: string[] = [];
+    const { streaming, buffered } = receivers(4 << 20, handled);
+    const body = bigBody(512 * 1024);
+    const headers = (await streaming.scheme.sign!({ rawBody: body, id: "msg_fetch" })) as Record<
+      string,
+      string
+    >;
+    const tampered = body.slice();
+    tampered[tampered.length - 2] = tampered[tampered.length - 2]! ^ 1;
+    const post = (receiver: Receiver, bytes: Uint8Array) => {
+      const stream = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          for (let at = 0; at < bytes.length; at += CHUNK) {
+            controller.enqueue(bytes.slice(at, at + CHUNK));
+            await sleep(1);
+          }
+          controller.close();
+        },
+      });
+      const init = { method: "POST", headers, body: stream, duplex: "half" } as RequestInit;
+      return receiver.fetch(new Request("https://hooks.example.com/in", init));
+    };
+    const answers = [];
+    for (const receiver of [streaming, buffered]) {
+      for (const bytes of [tampered, body]) {
+        const response = await post(receiver, bytes);
+        answers.push([response.status, (await response.json()) as unknown]);
+      }
+    }
+    const mismatch = [401, { error: expect.objectContaining({ code: "signature_mismatch" }) }];
+    expect(answers).toEqual([
+      mismatch,
+      [200, { status: "handled", id: "msg_fetch" }],
+      mismatch,
+      [200, { status: "handled", id: "msg_fetch" }],
+    ]);
+    // Two receivers, each with its own store: each handles the genuine delivery once.
+    expect(handled).toEqual(["msg_fetch", "msg_fetch"]);
+  });
+
+  it("refuses a streamVerify that is not a boolean", () => {
+    const scheme = schemes.standardWebhooks({ secret: SECRET });
+    expect(() => createReceiver({ scheme, streamVerify: "no" as unknown as boolean })).toThrow(
+      expect.objectContaining({ code: "invalid_option", message: expect.stringContaining("streamVerify") }),
+    );
+  });
+});
