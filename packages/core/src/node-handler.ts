@@ -69,10 +69,11 @@ function nodeBody(
  * A declared-length body read with `data`/`end` events — cheaper than the stream's async
  * iterator — once core has checked the declared length against `maxBodyBytes`. It is whole once
  * the declared bytes are in (Node's parser frames the body by that length): the answer need not
- * wait for `end`, which Node emits in a later turn of the event loop.
+ * wait for `end`, which Node emits in a later turn of the event loop. Each chunk goes to
+ * `onChunk` as it arrives (streaming verification).
  */
 function declaredBody(req: NodeRequestLike, declared: number): DeclaredBodyReader {
-  return () =>
+  return (onChunk) =>
     new Promise<Uint8Array>((resolve, reject) => {
       const chunks: Uint8Array[] = [];
       let size = 0;
@@ -84,6 +85,7 @@ function declaredBody(req: NodeRequestLike, declared: number): DeclaredBodyReade
       };
       req.on!("data", (chunk) => {
         const bytes = typeof chunk === "string" ? utf8(chunk) : chunk;
+        onChunk?.(bytes);
         chunks.push(bytes);
         size += bytes.byteLength;
         if (size === declared) whole();

@@ -9,7 +9,7 @@ export {
   generateEcdsaP256,
 } from "./crypto/ecdsa.js";
 export { ed25519PublicKey, ed25519Sign, ed25519Verify, generateEd25519 } from "./crypto/ed25519.js";
-export { hmac } from "./crypto/hmac.js";
+export { hmac, type RunningHmac, runningHmac } from "./crypto/hmac.js";
 export { certificateSpki, type RsaKey, type RsaPrivateKey, rsaSign, rsaVerify } from "./crypto/rsa.js";
 export {
   type Chunk,

@@ -17,9 +17,17 @@ export type BodySource =
 
 /**
  * Reads a body whose length the request declared; `consumedBy` names what would have read it
- * first, for the set-up error when the read finds the body already used.
+ * first, for the set-up error when the read finds the body already used. A reader that sees the
+ * chunks as they arrive hands each to `onChunk` (a reader that does not: the body is fed whole).
  */
-export type DeclaredBodyReader = (() => Promise<ArrayBuffer | Uint8Array>) & { consumedBy?: string };
+export type DeclaredBodyReader = ((
+  onChunk?: (chunk: Uint8Array) => void,
+) => Promise<ArrayBuffer | Uint8Array>) & {
+  consumedBy?: string;
+};
+
+/** Takes each chunk of a body as it is read and accepted within `maxBodyBytes` (streaming verification). */
+export type ChunkSink = (chunk: Uint8Array) => void;
 
 // The rest of the body is not read: the connection cannot be reused for another request.
 const CLOSE = { connection: "close" };
@@ -56,11 +64,13 @@ function bodyTimeout(timeoutMs: number): WebhookError {
  * Reads a body to bytes, stopping as soon as it passes `maxBodyBytes` (so an oversized body is
  * neither buffered nor hashed) or `timeoutMs` passes (a slow or endless body: 408). Reads Node
  * streams (any async iterable) and Web streams, so every adapter shares one reader and one rule.
+ * `onChunk` is given every byte accepted, in order, as it is read; never one past `maxBodyBytes`.
  */
 export async function readBody(
   source: BodySource | unknown,
   maxBodyBytes: number,
   timeoutMs = Number.POSITIVE_INFINITY,
+  onChunk?: ChunkSink,
 ): Promise<Uint8Array | unknown> {
   if (source instanceof Uint8Array || typeof source === "string" || source instanceof ArrayBuffer) {
     const bytes =
@@ -70,11 +80,12 @@ export async function readBody(
           ? new Uint8Array(source)
           : source;
     if (bytes.byteLength > maxBodyBytes) throw tooLarge(maxBodyBytes);
+    onChunk?.(bytes);
     return bytes;
   }
   if (source === null || source === undefined) return new Uint8Array(0);
   if (typeof source === "function")
-    return readDeclared(source as () => Promise<ArrayBuffer | Uint8Array>, maxBodyBytes, timeoutMs);
+    return readDeclared(source as DeclaredBodyReader, maxBodyBytes, timeoutMs, onChunk);
   const iterator = toIterator(source);
   // Anything else (a parsed object) goes on to verification, which explains the mistake.
   if (!iterator) return source;
@@ -95,6 +106,7 @@ export async function readBody(
       const bytes = typeof step.value === "string" ? utf8(step.value) : step.value;
       size += bytes.byteLength;
       if (size > maxBodyBytes) throw tooLarge(maxBodyBytes);
+      onChunk?.(bytes);
       chunks.push(bytes);
     }
   } catch (error) {
@@ -114,9 +126,19 @@ async function readDeclared(
   read: DeclaredBodyReader,
   maxBodyBytes: number,
   timeoutMs: number,
+  onChunk: ChunkSink | undefined,
 ): Promise<Uint8Array> {
+  // The declared length was checked, but a reader is not trusted to stop at it: nothing past
+  // `maxBodyBytes` is fed.
+  let fed = 0;
+  const feed =
+    onChunk &&
+    ((chunk: Uint8Array) => {
+      fed += chunk.byteLength;
+      if (fed <= maxBodyBytes) onChunk(chunk);
+    });
   // A Web body read twice rejects with a TypeError ("Body is unusable"): it was consumed first.
-  const reading = read().catch((error: unknown) => {
+  const reading = read(feed).catch((error: unknown) => {
     throw error instanceof TypeError
       ? bodyConsumed(read.consumedBy ?? "code that ran before hookgate")
       : error;
@@ -137,6 +159,8 @@ async function readDeclared(
       }));
   const bytes = body instanceof Uint8Array ? body : new Uint8Array(body);
   if (bytes.byteLength > maxBodyBytes) throw tooLarge(maxBodyBytes);
+  // A reader that read it whole (`request.arrayBuffer()`): fed whole, at once.
+  if (onChunk && fed === 0 && bytes.byteLength > 0) onChunk(bytes);
   return bytes;
 }
 

@@ -23,6 +23,7 @@ import { advanceOrder, answerStale, judgeOrder, type OrderMark } from "./orderin
 import { replayDeliveries } from "./replay.js";
 import { createResponders, duplicateAnswer, keptAnswer, respondTo } from "./respond.js";
 import { settleFailure, settleSuccess } from "./settle.js";
+import { startBodyStream } from "./stream-body.js";
 import { type RequestTrace, traceDispatch, traceRequest, UNTRACED } from "./telemetry.js";
 import type {
   HandleInput,
@@ -88,7 +89,9 @@ export function createReceiver<
     let rawBody: Uint8Array | undefined;
     try {
       const contentType = checkClient(settings, input);
-      rawBody = await readRequestBody(settings, input);
+      // Where the scheme signs `prefix + body`, the body is hashed as it arrives (receiver/stream-body.ts).
+      const stream = startBodyStream(settings, input, contentType, receivedAt);
+      rawBody = await readRequestBody(settings, input, stream?.update);
       const method = (input.method ?? "POST").toUpperCase();
       const challenge =
         scheme.challenge &&
@@ -112,7 +115,7 @@ export function createReceiver<
       const verifyOptions = { tolerance: settings.tolerance, now: receivedAt };
       let delivery: Delivery;
       if (engine) {
-        const verified = engine.verify(verifyInput, verifyOptions);
+        const verified = engine.verify(verifyInput, verifyOptions, stream?.finish(rawBody));
         ({ delivery, proof } = verified instanceof Promise ? await verified : verified);
       } else delivery = await scheme.verify(verifyInput, verifyOptions);
       const { id, type, matchedSecret } = delivery;

@@ -37,6 +37,8 @@ export interface Settings {
   tolerance: number;
   maxBodyBytes: number;
   bodyTimeoutMs: number;
+  /** Whether the body is hashed as it arrives, where the scheme can (`receiver/stream-body.ts`). */
+  streamVerify: boolean;
   maxHeaderBytes: number;
   lockMs: number;
   ttlMs: number;
@@ -173,6 +175,7 @@ export function resolveOptions(
     tolerance: checkTolerance(options.tolerance, "createReceiver option tolerance"),
     maxBodyBytes: wholeNumber("maxBodyBytes", options.maxBodyBytes, 1 << 20),
     bodyTimeoutMs: wholeNumber("bodyTimeoutMs", options.bodyTimeoutMs, 5000),
+    streamVerify: checkOption.boolean("createReceiver option streamVerify", options.streamVerify, true),
     maxHeaderBytes: wholeNumber("maxHeaderBytes", options.maxHeaderBytes, 16_384),
     lockMs: wholeNumber("lockMs", options.lockMs, 30_000, 3),
     ttlMs,

@@ -114,6 +114,13 @@ export interface ReceiverOptions<S extends SchemaMap = SchemaMap, Answer = unkno
   maxBodyBytes?: number;
   /** Longest wait for the whole body, in ms; past it, 408 (a slow or endless body). @default 5000 */
   bodyTimeoutMs?: number;
+  /**
+   * Hash the body while it arrives, where the scheme signs `prefix + body` with local HMAC
+   * secrets (Stripe, GitHub, Standard Webhooks…): a large delivery is verified at its last byte.
+   * The same checks and answers either way; `false` hashes the whole body after reading it.
+   * @default true
+   */
+  streamVerify?: boolean;
   /** Largest total size of header names and values; past it, 431. @default 16384 */
   maxHeaderBytes?: number;
   /** A Standard Schema per event type: validates payloads (422 on failure) and types handlers. */

@@ -152,6 +152,7 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     verify: verifier.prove,
     reverify: verifier.reprove,
     staticSecrets: typeof secrets === "function" ? undefined : secrets,
+    startStream: verifier.startStream,
   });
   return scheme;
 }

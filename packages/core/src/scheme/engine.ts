@@ -2,14 +2,22 @@ import { WebhookError } from "../errors.js";
 import type { DecodedSecret } from "../internal/secrets.js";
 import type { Scheme, VerifyInput, VerifyOptions } from "../types.js";
 import type { KeptCheck, Verified } from "./proof.js";
+import type { StreamedDigests, StreamStart } from "./stream-verify.js";
 
 /**
  * What the receiver reaches of a scheme `defineScheme` built, beyond the public {@link Scheme}:
  * verification that also says what verified (the {@link Verified} proof), never on the delivery.
  */
 export interface SchemeEngine {
-  /** Verifies and proves: at once where `verifySync` applies (no promise turn), else a promise. */
-  verify(input: VerifyInput, options?: VerifyOptions): Verified | Promise<Verified>;
+  /**
+   * Verifies and proves: at once where `verifySync` applies (no promise turn), else a promise.
+   * `streamed`: the digests the body reader finished while the body arrived, used where they fit.
+   */
+  verify(
+    input: VerifyInput,
+    options?: VerifyOptions,
+    streamed?: StreamedDigests,
+  ): Verified | Promise<Verified>;
   /** `Scheme.reverify`, with the proof. */
   reverify(input: VerifyInput, options: VerifyOptions, kept: KeptCheck): Promise<Verified>;
   /**
@@ -17,6 +25,8 @@ export interface SchemeEngine {
    * function, not a certificate): what a delivery handed in without its proof belongs to.
    */
   staticSecrets: readonly DecodedSecret[] | undefined;
+  /** How the receiver starts hashing a body as it arrives, where the scheme can (`scheme/stream-verify.ts`). */
+  startStream: StreamStart | undefined;
 }
 
 /**

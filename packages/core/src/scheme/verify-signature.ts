@@ -22,6 +22,12 @@ import type { SignatureAlgorithm } from "./definition.js";
 import { syncUnavailable } from "./engine.js";
 import type { KeptCheck, Verified } from "./proof.js";
 import { createDeliveryReader } from "./read-delivery.js";
+import {
+  createStreamStart,
+  type StreamedDigests,
+  type StreamStart,
+  streamedDigest,
+} from "./stream-verify.js";
 import { checkVerifyOptions } from "./timestamps.js";
 
 /** Each token secret's own keyed digest, computed once. */
@@ -43,9 +49,19 @@ export interface Verifier {
   verify: (input: VerifyInput, options?: VerifyOptions) => Promise<Delivery>;
   /** `verify` without a promise, where every key is local and node:crypto present (see `Scheme.verifySync`). */
   verifySync: (input: VerifyInput, options?: VerifyOptions) => Delivery;
+  /** How the receiver starts hashing a body as it arrives, where the scheme can (`scheme/stream-verify.ts`). */
+  startStream: StreamStart | undefined;
   reverify: (input: VerifyInput, options: VerifyOptions, kept: KeptCheck) => Promise<Delivery>;
-  /** For the receiver: the delivery and its proof, at once where `verifySync` applies, else a promise. */
-  prove: (input: VerifyInput, options?: VerifyOptions) => Verified | Promise<Verified>;
+  /**
+   * For the receiver: the delivery and its proof, at once where `verifySync` applies, else a
+   * promise; `streamed`: the digests its body reader finished (`scheme/stream-verify.ts`), used
+   * where they fit.
+   */
+  prove: (
+    input: VerifyInput,
+    options?: VerifyOptions,
+    streamed?: StreamedDigests,
+  ) => Verified | Promise<Verified>;
   /** For the receiver: `reverify`, with the proof. */
   reprove: (input: VerifyInput, options: VerifyOptions, kept: KeptCheck) => Promise<Verified>;
 }
@@ -74,7 +90,12 @@ export function createVerifier(parts: VerifierParts): Verifier {
   }
 
   /** The node:crypto path: every comparison answers at once. */
-  function verifyNow(input: VerifyInput, options: VerifyOptions | undefined, checked: Checked): Verified {
+  function verifyNow(
+    input: VerifyInput,
+    options: VerifyOptions | undefined,
+    checked: Checked,
+    streamed?: StreamedDigests,
+  ): Verified {
     const contents = checked.contents as Chunk[][];
     const { candidates } = checked;
     for (const secret of staticSecrets!) {
@@ -90,7 +111,9 @@ export function createVerifier(parts: VerifierParts): Verifier {
           if (key.kind === "hmac" && isHmacHash(algorithm)) {
             // One digest per content and hash, compared against every candidate of that hash.
             if (digestAlgorithm !== algorithm) {
-              digest = hmac(algorithm, key, chunks) as Uint8Array;
+              digest =
+                streamedDigest(streamed, key, algorithm, chunks) ??
+                (hmac(algorithm, key, chunks) as Uint8Array);
               digestAlgorithm = algorithm;
             }
             ok = timingSafeEqual(digest!, bytes);
@@ -162,11 +185,12 @@ export function createVerifier(parts: VerifierParts): Verifier {
   function verifyNowOrLater(
     input: VerifyInput,
     options: VerifyOptions | undefined,
+    streamed?: StreamedDigests,
   ): Verified | Promise<Verified> {
     checkVerifyOptions(options, "scheme.verify");
     const checked = check(input, options);
     if (staticSecrets && runtime.crypto && !(checked.contents instanceof Promise)) {
-      return verifyNow(input, options, checked);
+      return verifyNow(input, options, checked, streamed);
     }
     return verifyLater(input, options, checked);
   }
@@ -196,6 +220,7 @@ export function createVerifier(parts: VerifierParts): Verifier {
       (await verifyLater(input, options, check(input, options), kept)).delivery,
     prove: verifyNowOrLater,
     reprove: async (input, options, kept) => verifyLater(input, options, check(input, options), kept),
+    startStream: createStreamStart(definition, staticSecrets, check),
   };
 }
 

@@ -31,6 +31,24 @@ export function hmac(
   return webHmac(hash, key, chunks);
 }
 
+/** An HMAC fed as its input arrives: `update` per chunk, `digest` once at the end. */
+export interface RunningHmac {
+  update(chunk: Chunk): void;
+  digest(): Uint8Array;
+}
+
+/**
+ * An incremental HMAC on node:crypto (the key object cached as {@link hmac} caches it), or
+ * undefined where only Web Crypto is present: it has no incremental API.
+ */
+export function runningHmac(hash: HmacHash, key: HmacKey): RunningHmac | undefined {
+  const nc = node();
+  if (!nc) return undefined;
+  let keyObject = nodeKeys.get(key);
+  if (!keyObject) nodeKeys.set(key, (keyObject = nc.createSecretKey(key.bytes)));
+  return nc.createHmac(hash, keyObject);
+}
+
 async function webHmac(hash: HmacHash, key: HmacKey, chunks: readonly Chunk[]): Promise<Uint8Array> {
   const cryptoKey = await webKey(key, hash, () =>
     subtle().importKey("raw", ownBuffer(key.bytes), { name: "HMAC", hash: WEB_HASH[hash] }, false, ["sign"]),
