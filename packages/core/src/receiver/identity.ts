@@ -1,3 +1,4 @@
+import { WebhookError } from "../errors.js";
 import { toBase64Url, utf8 } from "../internal/bytes.js";
 import type { CryptoKeyMaterial } from "../internal/crypto.js";
 import type { DecodedSecret } from "../internal/secrets.js";
@@ -69,9 +70,17 @@ function fingerprint(scheme: string, key: CryptoKeyMaterial): Promise<string> {
  * other receiver ever held starts an identity of its own.
  *
  * The secrets are the intake's proof's; without a proof (a delivery handed to `dispatch` as is, a
- * hand-written scheme), the scheme's static secrets if it has them, else none.
+ * hand-written scheme), the scheme's static secrets if it has them, else none. A delivery without
+ * its proof under a secret function is refused (`invalid_option`): which tenant's secret verified
+ * it is not in the delivery, and a key without the tenant would let tenants dedupe each other.
  */
 export function identityOf(settings: Settings, intake: Intake): string | Promise<string> {
+  if (!intake.proof && settings.engine?.perTenant) {
+    throw new WebhookError(
+      "invalid_option",
+      `hookgate: ${intake.event.scheme} takes its secrets from a function (one per tenant), and a delivery handed to dispatch as is does not say which tenant's secret verified it. Dispatch the QueuedDelivery the receiver enqueued (it carries its sealed tenant), or let receiver.handle verify the request`,
+    );
+  }
   const secrets = intake.proof ? intake.proof.secrets : settings.engine?.staticSecrets;
   // A scheme whose keys are the sender's own and global (AWS SNS certificates): one identity.
   if (!secrets || secrets.length === 0) return "";

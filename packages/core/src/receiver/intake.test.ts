@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { generateEcdsaP256 } from "../internal/crypto.js";
 import { memoryJournal } from "../journal/memory-journal.js";
+import type { QueuedDelivery } from "../queue.js";
 import { schemes } from "../schemes/index.js";
 import { memoryStore } from "../store/memory-store.js";
 import type { Delivery, Scheme, WebhookEvent } from "../types.js";
@@ -54,6 +55,42 @@ describe("a delivery in user code carries nothing a copy can lose", () => {
     // The request's run and the copy's run, on one row keyed with the secret's tenant.
     expect(row?.attempts).toBe(2);
     expect(row?.key.split(":")).toHaveLength(3);
+  });
+
+  it("under a secret function, a delivery dispatched as is is refused (which tenant is unknown); its queued job dedupes per tenant", async () => {
+    // Two tenants whose senders reuse one event id: a key without the tenant would merge them.
+    const tenants: Record<string, string> = { a: "whsec_tenant_a_unit", b: "whsec_tenant_b_unit" };
+    const tenantScheme = schemes.stripe({
+      secret: (request) => tenants[String(request.params?.tenant)] ?? [],
+    });
+    const jobs: QueuedDelivery[] = [];
+    const store = memoryStore();
+    const receiver = createReceiver({
+      scheme: tenantScheme,
+      store,
+      queue: { enqueue: async (job) => void jobs.push(job) },
+    });
+    let runs = 0;
+    receiver.on("invoice.paid", () => {
+      runs++;
+    });
+    const rawBody = JSON.stringify({ id: "evt_shared", type: "invoice.paid", object: "event", data: {} });
+    for (const tenant of ["a", "b"]) {
+      const { headers } = await schemes.stripe({ secret: tenants[tenant]! }).signRequest({ rawBody });
+      const answer = await receiver.handle({ method: "POST", headers, rawBody, params: { tenant } });
+      expect(answer.status).toBe(202);
+    }
+    expect(jobs).toHaveLength(2);
+    expect(jobs[0]!.tenant).not.toBe(jobs[1]!.tenant);
+    for (const job of jobs) await receiver.dispatch(job, { once: true });
+    expect(runs).toBe(2);
+
+    const { headers } = await schemes.stripe({ secret: tenants.a! }).signRequest({ rawBody });
+    const bare = await tenantScheme.verify({ headers, rawBody, params: { tenant: "a" } });
+    await expect(receiver.dispatch(bare, { once: true })).rejects.toMatchObject({ code: "invalid_option" });
+    // Without a key to make (no once, journal or ordering), the handlers just run.
+    await receiver.dispatch(bare);
+    expect(runs).toBe(3);
   });
 
   it("the events of a batch share the request's tenant: each is its own row under one tenant", async () => {

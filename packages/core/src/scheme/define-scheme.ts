@@ -152,6 +152,7 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
     verify: verifier.prove,
     reverify: verifier.reprove,
     staticSecrets: typeof secrets === "function" ? undefined : secrets,
+    perTenant: typeof keys.secret === "function",
     startStream: verifier.startStream,
   });
   return scheme;

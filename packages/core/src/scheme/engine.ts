@@ -25,6 +25,11 @@ export interface SchemeEngine {
    * function, not a certificate): what a delivery handed in without its proof belongs to.
    */
   staticSecrets: readonly DecodedSecret[] | undefined;
+  /**
+   * True when the secrets come from a function, per request (one set per tenant): a delivery
+   * handed in without its proof does not say which tenant it belongs to.
+   */
+  perTenant: boolean;
   /** How the receiver starts hashing a body as it arrives, where the scheme can (`scheme/stream-verify.ts`). */
   startStream: StreamStart | undefined;
 }
