@@ -15,6 +15,7 @@ import {
   sqlJournalWhere,
 } from "@hookgate/core/kit";
 import { openDatabase, type SqliteDatabase, type SqliteTarget, tableName } from "./internal/database.js";
+import { groupCommit } from "./internal/group-commit.js";
 
 /** Options for {@link sqliteJournal}. */
 export interface SqliteJournalOptions extends SqliteTarget, JournalOptions {
@@ -188,6 +189,8 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
     db.prepare(`DELETE FROM ${t}_rejections WHERE minute < ?`).run(horizon - 60_000);
     db.prepare(`DELETE FROM ${t}_rejected WHERE at < ?`).run(horizon);
   });
+  // Records and status changes made together share one commit (one fsync), each settled after it.
+  const commits = groupCommit(db);
   const pruneIfDue = () => {
     if (settings.pruneDue()) prune(settings.now().getTime() - settings.retainMs);
   };
@@ -196,39 +199,43 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
     database: db,
     redactHeaders: settings.redactHeaders,
     keepRejected: settings.keepRejected,
-    async record(entry) {
-      pruneIfDue();
-      insert.run({
-        id: entry.id,
-        key: entry.key,
-        tenant: entry.tenant ?? null,
-        scheme: entry.scheme,
-        type: entry.type,
-        receivedAt: entry.receivedAt.getTime(),
-        matchedSecret: JSON.stringify(entry.matchedSecret),
-        size: entry.rawBody.byteLength,
-        timestamp: entry.timestamp?.getTime() ?? null,
-        url: entry.url ?? null,
-        headers: JSON.stringify(entry.headers),
-        rawBody: Buffer.from(entry.rawBody.buffer, entry.rawBody.byteOffset, entry.rawBody.byteLength),
-        params: entry.params === undefined ? null : JSON.stringify(entry.params),
-        seal: entry.seal ?? null,
+    record(entry) {
+      return commits.write(() => {
+        pruneIfDue();
+        insert.run({
+          id: entry.id,
+          key: entry.key,
+          tenant: entry.tenant ?? null,
+          scheme: entry.scheme,
+          type: entry.type,
+          receivedAt: entry.receivedAt.getTime(),
+          matchedSecret: JSON.stringify(entry.matchedSecret),
+          size: entry.rawBody.byteLength,
+          timestamp: entry.timestamp?.getTime() ?? null,
+          url: entry.url ?? null,
+          headers: JSON.stringify(entry.headers),
+          rawBody: Buffer.from(entry.rawBody.buffer, entry.rawBody.byteOffset, entry.rawBody.byteLength),
+          params: entry.params === undefined ? null : JSON.stringify(entry.params),
+          seal: entry.seal ?? null,
+        });
       });
     },
-    async update(key, change) {
+    update(key, change) {
       const attempt = journalAttemptOf(change);
-      const result = update.run({
-        key,
-        status: change.status,
-        at: change.at.getTime(),
-        ran: change.attempt ? 1 : 0,
-        attempt: attempt === undefined ? null : journalAttemptJson(attempt),
-        errorCode: change.error?.code ?? null,
-        errorMessage: change.error?.message ?? null,
-        durationMs: change.durationMs ?? null,
-        clearError: change.clearError ? 1 : 0,
-      });
-      return result.changes > 0;
+      return commits.write(
+        () =>
+          update.run({
+            key,
+            status: change.status,
+            at: change.at.getTime(),
+            ran: change.attempt ? 1 : 0,
+            attempt: attempt === undefined ? null : journalAttemptJson(attempt),
+            errorCode: change.error?.code ?? null,
+            errorMessage: change.error?.message ?? null,
+            durationMs: change.durationMs ?? null,
+            clearError: change.clearError ? 1 : 0,
+          }).changes > 0,
+      );
     },
     async reject(rejection) {
       pruneIfDue();
@@ -281,6 +288,7 @@ export function sqliteJournal(options: SqliteJournalOptions): SqliteJournal {
       }));
     },
     async close() {
+      commits.flush();
       if (owned && db.open) db.close();
     },
   };
