@@ -2,7 +2,7 @@ import { createAlerts } from "../alerts/create-alerts.js";
 import type { WebhookErrorCode } from "../errors.js";
 import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
-import type { QueuedDelivery } from "../queue.js";
+import type { InProcessJob, QueuedDelivery } from "../queue.js";
 import { copyDelivery } from "../scheme/verified-signature.js";
 import { verifyNowOrLater } from "../scheme/verify-now-or-later.js";
 import type { Delivery, WebhookEvent } from "../types.js";
@@ -66,6 +66,7 @@ export function createReceiver<
   const loggedSetupErrors = new Set<WebhookErrorCode>();
   // A queue that runs handlers in-process (memoryQueue) binds each job to this receiver.
   let enqueue = settings.queue ? (delivery: QueuedDelivery) => settings.queue!.enqueue(delivery) : undefined;
+  let enqueueInProcess: ((job: InProcessJob) => void) | undefined;
 
   /** One request, told to the telemetry (if any) from its start to its answer. */
   function handle(input: HandleInput): Promise<HandleResult> {
@@ -176,7 +177,16 @@ export function createReceiver<
       if (order?.stale) return await answerStale(settings, handlers, event, lease, order);
       if (!enqueue && settings.deadlineMs !== undefined)
         return await handleWithDeadline(lateRun(event, lease, input, order));
-      const outcome = await handOff(settings, handlers, event, lease, tenant, input, trace.enqueue(enqueue));
+      const outcome = await handOff(
+        settings,
+        handlers,
+        event,
+        lease,
+        tenant,
+        input,
+        trace.enqueue(enqueue),
+        trace.enqueueInProcess(enqueueInProcess),
+      );
       if (order) await advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event }));
       const settled = settleSuccess(settings, handlers, event, lease, outcome);
       if (settled) await settled;
@@ -278,6 +288,8 @@ export function createReceiver<
     deadLetter: (queued, error) => receiver.deadLetter(queued, error),
   });
   if (bound) enqueue = (delivery) => bound.enqueue(delivery);
+  // Its jobs never leave the process: handed over as verified, unsealed (see `Queue`).
+  if (bound?.enqueueInProcess) enqueueInProcess = (job) => bound.enqueueInProcess!(job);
   return receiver as unknown as Receiver<ResolveEvents<Events, S>, Answer>;
 }
 

@@ -11,8 +11,32 @@ import { advanceOrder, isReplayKey, judgeOrder, recordStale } from "./ordering.j
 import { reverify } from "./reverify.js";
 import type { DispatchOptions } from "./types.js";
 
-function isQueued(delivery: Delivery | WebhookEvent | QueuedDelivery): delivery is QueuedDelivery {
-  return typeof delivery.rawBody === "string";
+/**
+ * A verified event with the key and tenant it was claimed under: what an in-process job is made
+ * of (`receiver/queued-job.ts`). Only the receiver makes one; nothing passed in is taken for one.
+ */
+export class ClaimedEvent {
+  constructor(
+    /** The verified (and validated) event: each run gets a copy of it. */
+    readonly event: WebhookEvent,
+    readonly key: string,
+    readonly tenant: string,
+  ) {}
+}
+
+type Dispatched = Delivery | WebhookEvent | QueuedDelivery | ClaimedEvent;
+
+function isClaimed(delivery: Dispatched): delivery is ClaimedEvent {
+  return delivery instanceof ClaimedEvent;
+}
+
+function isQueued(delivery: Dispatched): delivery is QueuedDelivery {
+  return typeof (delivery as QueuedDelivery).rawBody === "string";
+}
+
+/** A job that carries the key and tenant it was claimed under: a queued job with a key, or the receiver's own. */
+function keyed(delivery: Dispatched): delivery is ClaimedEvent | (QueuedDelivery & { key: string }) {
+  return isClaimed(delivery) || (isQueued(delivery) && !!delivery.key);
 }
 
 /**
@@ -36,22 +60,14 @@ async function eventOf(settings: Settings, queued: QueuedDelivery, verify: boole
 }
 
 /** The key a dispatched delivery's journal row and once-lease use. */
-async function keyOf(
-  settings: Settings,
-  delivery: Delivery | WebhookEvent | QueuedDelivery,
-  event: WebhookEvent,
-) {
-  if (isQueued(delivery) && delivery.key) return delivery.key;
+async function keyOf(settings: Settings, delivery: Dispatched, event: WebhookEvent) {
+  if (keyed(delivery)) return delivery.key;
   return idempotencyKey(settings, event, await identityOf(settings, event));
 }
 
 /** The tenant a delivery's keys carry: the job's (sealed, when verified), else the secrets' identity. */
-async function tenantOf(
-  settings: Settings,
-  delivery: Delivery | WebhookEvent | QueuedDelivery,
-  event: WebhookEvent,
-): Promise<string> {
-  if (isQueued(delivery) && delivery.key) return delivery.tenant ?? "";
+async function tenantOf(settings: Settings, delivery: Dispatched, event: WebhookEvent): Promise<string> {
+  if (keyed(delivery)) return delivery.tenant ?? "";
   return identityOf(settings, event);
 }
 
@@ -59,15 +75,18 @@ async function tenantOf(
 export async function dispatchDelivery(
   settings: Settings,
   handlers: Handlers,
-  delivery: Delivery | WebhookEvent | QueuedDelivery,
+  delivery: Dispatched,
   options: DispatchOptions = {},
   knownKey?: string,
 ): Promise<void> {
   const event = isQueued(delivery)
     ? await eventOf(settings, delivery, options.verify === true)
-    : "receivedAt" in delivery
-      ? delivery
-      : copyDelivery(delivery, { receivedAt: settings.now() });
+    : isClaimed(delivery)
+      ? // Each run gets its own copy of the event the request verified (and validated).
+        { ...delivery.event }
+      : "receivedAt" in delivery
+        ? delivery
+        : copyDelivery(delivery, { receivedAt: settings.now() });
   const report = (error: unknown) => handlers.report(error, { delivery: event });
   // Only a journal row or a once-lease needs the key (and, for it, the tenant's identity).
   const deliveryKey =

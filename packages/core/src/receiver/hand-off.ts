@@ -1,13 +1,12 @@
 import { WebhookError } from "../errors.js";
-import { bounded } from "../internal/bounded.js";
-import { journalHeaders } from "../journal/redact.js";
-import { type QueuedDelivery, toQueuedDelivery } from "../queue.js";
+import { bounded, boundedFailure } from "../internal/bounded.js";
+import type { InProcessJob, QueuedDelivery } from "../queue.js";
 import { matchedKeyOf } from "../scheme/verified-signature.js";
 import type { HeadersInput, WebhookEvent } from "../types.js";
 import type { Handlers } from "./handlers.js";
 import { holdLease, type Lease } from "./lease.js";
 import type { Settings } from "./options.js";
-import { keptOf, seal } from "./seal.js";
+import { HandedJob, sealedJob } from "./queued-job.js";
 
 /** What the hand-off needs of the request. */
 export interface HandOffRequest {
@@ -18,7 +17,8 @@ export interface HandOffRequest {
 
 /**
  * Hands a verified, claimed delivery on: with a `queue`, enqueues it (resolving once the queue
- * has durably accepted it: 202); without one, runs the handlers inline while holding the lease
+ * has durably accepted it: 202; a queue whose jobs never leave the process is handed the event
+ * itself, unsealed); without one, runs the handlers inline while holding the lease
  * (200). Any failure throws, and the caller releases the key so the sender's retry is processed.
  */
 export function handOff(
@@ -29,7 +29,10 @@ export function handOff(
   tenant: string,
   request: HandOffRequest,
   enqueue: ((delivery: QueuedDelivery) => Promise<void>) | undefined,
+  enqueueInProcess?: ((job: InProcessJob) => void) | undefined,
 ): Promise<"queued" | "handled"> {
+  if (enqueueInProcess)
+    return holdInProcess(settings, handlers, event, lease, tenant, request, enqueueInProcess);
   if (enqueue) return enqueueEvent(settings, handlers, event, lease, tenant, request, enqueue);
   const running = handlers.run(event);
   holdLease(settings, lease, event, (error) => handlers.report(error, { delivery: event }), running);
@@ -53,21 +56,10 @@ function enqueueEvent(
   request: HandOffRequest,
   enqueue: (delivery: QueuedDelivery) => Promise<void>,
 ): Promise<"queued"> {
-  const headers = journalHeaders(request.headers, settings.scheme, []);
-  const kept = keptOf(event, lease.key, tenant, headers, request);
-  const queued = toQueuedDelivery(event, headers, request.url, lease.key);
-  if (tenant !== "") queued.tenant = tenant;
-  if (kept.params) queued.params = { ...kept.params };
-  // Sealed at once where node:crypto is present (no promise turn before the hand-off).
-  const sealed = seal(settings, matchedKeyOf(event), kept);
-  if (sealed instanceof Promise) {
-    return sealed.then((value) => {
-      queued.seal = value;
-      return enqueueSealed(settings, handlers, event, queued, enqueue);
-    });
-  }
-  queued.seal = sealed;
-  return enqueueSealed(settings, handlers, event, queued, enqueue);
+  const job = sealedJob(settings, event, matchedKeyOf(event), lease.key, tenant, request);
+  if (job instanceof Promise)
+    return job.then((sealed) => enqueueSealed(settings, handlers, event, sealed, enqueue));
+  return enqueueSealed(settings, handlers, event, job, enqueue);
 }
 
 function enqueueSealed(
@@ -82,3 +74,28 @@ function enqueueSealed(
     return "queued";
   });
 }
+
+/**
+ * Hands the verified event to a queue whose jobs never leave the process: nothing crosses a trust
+ * boundary, so nothing is serialized or sealed, and nothing is awaited (the queue holds the job
+ * at once, or throws to refuse it).
+ */
+function holdInProcess(
+  settings: Settings,
+  handlers: Handlers,
+  event: WebhookEvent,
+  lease: Lease,
+  tenant: string,
+  request: HandOffRequest,
+  enqueue: (job: InProcessJob) => void,
+): Promise<"queued"> {
+  try {
+    enqueue(new HandedJob(settings, handlers, event, matchedKeyOf(event), lease.key, tenant, request));
+  } catch (cause) {
+    return Promise.reject(boundedFailure(settings.bounds.queue, cause));
+  }
+  handlers.emit({ kind: "enqueued", id: event.id, type: event.type });
+  return QUEUED;
+}
+
+const QUEUED = Promise.resolve("queued" as const);
