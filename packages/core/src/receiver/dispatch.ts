@@ -72,21 +72,58 @@ async function tenantOf(settings: Settings, delivery: Dispatched, event: Webhook
 }
 
 /** Runs the handlers for a delivery: what queue workers and tests call (see `Receiver.dispatch`). */
-export async function dispatchDelivery(
+export function dispatchDelivery(
   settings: Settings,
   handlers: Handlers,
   delivery: Dispatched,
   options: DispatchOptions = {},
   knownKey?: string,
 ): Promise<void> {
-  const event = isQueued(delivery)
-    ? await eventOf(settings, delivery, options.verify === true)
-    : isClaimed(delivery)
+  if (isQueued(delivery)) {
+    return eventOf(settings, delivery, options.verify === true).then((event) =>
+      dispatchEvent(settings, handlers, delivery, event, options, knownKey),
+    );
+  }
+  let event: WebhookEvent;
+  try {
+    event = isClaimed(delivery)
       ? // Each run gets its own copy of the event the request verified (and validated).
         { ...delivery.event }
       : "receivedAt" in delivery
         ? delivery
         : copyDelivery(delivery, { receivedAt: settings.now() });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return dispatchEvent(settings, handlers, delivery, event, options, knownKey);
+}
+
+function dispatchEvent(
+  settings: Settings,
+  handlers: Handlers,
+  delivery: Dispatched,
+  event: WebhookEvent,
+  options: DispatchOptions,
+  knownKey: string | undefined,
+): Promise<void> {
+  // No once-lease, ordering guard or journal: nothing to claim, judge or record, only the handlers.
+  if (!options.once && !settings.ordering && !settings.journal) {
+    return handlers.run(event).then(undefined, (error: unknown) => {
+      handlers.report(error, { delivery: event });
+      throw error;
+    });
+  }
+  return dispatchTracked(settings, handlers, delivery, event, options, knownKey);
+}
+
+async function dispatchTracked(
+  settings: Settings,
+  handlers: Handlers,
+  delivery: Dispatched,
+  event: WebhookEvent,
+  options: DispatchOptions,
+  knownKey: string | undefined,
+): Promise<void> {
   const report = (error: unknown) => handlers.report(error, { delivery: event });
   // Only a journal row or a once-lease needs the key (and, for it, the tenant's identity).
   const deliveryKey =
