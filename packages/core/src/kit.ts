@@ -36,11 +36,12 @@ export type { NodeHandleOptions, NodeRequestLike, NodeResponseLike } from "./nod
 export { handleNodeRequest, nodeRequestUrl, writeNodeResponse } from "./node-handler.js";
 export type { RetryPolicy } from "./queue/retry-policy.js";
 export { exponentialBackoff, nextAttempt } from "./queue/retry-policy.js";
-export type { QueueDispatch, QueueDispatchOptions, QueueHooks } from "./queue.js";
+export type { InProcessJob, QueueDispatch, QueueDispatchOptions, QueueHooks } from "./queue.js";
 export {
   decodeQueuedDelivery,
   encodeQueuedDelivery,
   fromQueuedDelivery,
+  isInProcessJob,
   toQueuedDelivery,
 } from "./queue.js";
 export { retryAfterSeconds, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./retry-after.js";

@@ -19,6 +19,8 @@ export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
 export interface NodeResponseLike {
   statusCode: number;
   setHeader(name: string, value: string): unknown;
+  /** Node's `writeHead`; where present, the answer's status and headers are written with it. */
+  writeHead?(status: number, headers: Record<string, string>): unknown;
   end(body?: string): unknown;
   readonly headersSent?: boolean;
 }
@@ -110,7 +112,11 @@ export function handleNodeRequest(
     url: options.url ?? nodeRequestUrl(req),
     headers: req.headers,
     rawBody,
-    ip: options.ip ?? req.socket?.remoteAddress,
+    // Read only where it is asked for (allowIps): an adapter's proxy-aware address (Express's
+    // `req.ip`, Koa's `ctx.ip`), passed as a getter, then costs nothing on other requests.
+    get ip() {
+      return options.ip ?? req.socket?.remoteAddress;
+    },
     params: options.params,
     bodyConsumedBy: consumedBy,
   });
@@ -118,8 +124,15 @@ export function handleNodeRequest(
 
 /** Writes a receiver's answer to a Node response. */
 export function writeNodeResponse(res: NodeResponseLike, result: HandleResult): void {
-  res.statusCode = result.status;
-  for (const [name, value] of Object.entries(result.headers)) res.setHeader(name, value);
+  const { headers } = result;
+  // One call where the response has one (Node's own): with no header set before, Node writes
+  // these as they are, without building its header map one `setHeader` at a time; headers set
+  // before (a framework's, a middleware's) are kept, as `setHeader` would keep them.
+  if (typeof res.writeHead === "function") res.writeHead(result.status, headers);
+  else {
+    res.statusCode = result.status;
+    for (const name in headers) res.setHeader(name, headers[name]!);
+  }
   res.end(result.body);
 }
 

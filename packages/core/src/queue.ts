@@ -60,6 +60,36 @@ export interface QueueDispatchOptions {
   verify?: boolean;
 }
 
+/**
+ * A job for a queue whose jobs never leave this process ({@link Queue.enqueueInProcess}): the
+ * verified event itself, handed over without JSON and without a seal, since it crosses no trust
+ * boundary. The queue holds it and runs it with {@link InProcessJob.run} — the handlers of the
+ * receiver that made it, as `dispatch` would run its sealed form.
+ */
+export interface InProcessJob {
+  /** The delivery's idempotency key, as {@link QueuedDelivery.key}: the job's identity. */
+  readonly key: string;
+  /** The delivery's id, as {@link QueuedDelivery.id}. */
+  readonly id: string;
+  /** The delivery's type, as {@link QueuedDelivery.type}. */
+  readonly type: string;
+  /** As {@link QueuedDelivery.traceparent}: written by the receiver's telemetry, not sealed. */
+  traceparent?: string;
+  /** As {@link QueuedDelivery.tracestate}. */
+  tracestate?: string;
+  /**
+   * Runs the job's handlers, as the receiver's `dispatch` runs a job (`once`, ordering, journal;
+   * rejects with the error a worker classifies). With `verify: true` it runs the sealed form
+   * through the same checks as any queued job.
+   */
+  run(options?: QueueDispatchOptions): Promise<void>;
+  /**
+   * The same job as a sealed {@link QueuedDelivery}, made when asked: for what leaves the
+   * in-process path (a dead-letter callback, a dispatch with `verify: true`).
+   */
+  queued(): Promise<QueuedDelivery>;
+}
+
 /** The receiver's dispatcher, as a queue that runs handlers in-process is given it. */
 export type QueueDispatch = (delivery: QueuedDelivery, options?: QueueDispatchOptions) => Promise<void>;
 
@@ -74,6 +104,21 @@ export interface Queue {
    * journal shows it `dead`).
    */
   attach?(dispatch: QueueDispatch, hooks?: QueueHooks): Queue | undefined;
+  /**
+   * Present on a queue whose jobs never leave this process — no broker, no storage, no other
+   * process or worker reads them, and it runs each with {@link InProcessJob.run} — on the queue
+   * `attach` returns (`memoryQueue`, unless it re-verifies its jobs). The receiver then hands over
+   * the verified event as is, instead of a sealed plain-JSON job through `enqueue`; replays and
+   * every other queue still get sealed {@link QueuedDelivery} jobs. It returns once the job is
+   * held, with no I/O to wait for (so no `queueTimeoutMs`), and throws to refuse it (e.g.
+   * `queue_full`).
+   */
+  enqueueInProcess?(job: InProcessJob): void;
+}
+
+/** Whether a job given to a queue's dispatcher is an {@link InProcessJob}. */
+export function isInProcessJob(job: QueuedDelivery | InProcessJob): job is InProcessJob {
+  return typeof (job as InProcessJob).queued === "function";
 }
 
 /** The JSON form of a delivery for a queue; `headers` as kept (see `journalHeaders`). */

@@ -32,8 +32,11 @@ export function webhookMiddleware(
         typeof publicUrl === "function"
           ? publicUrl(req)
           : (publicUrl ?? `${req.protocol}://${req.get("host")}${req.originalUrl}`),
-      // req.ip, so that Express's `trust proxy` setting decides which address is the client's.
-      ip: req.ip,
+      // req.ip, so that Express's `trust proxy` setting decides which address is the client's;
+      // read only where the receiver asks for it (allowIps).
+      get ip() {
+        return req.ip;
+      },
       params: req.params as Record<string, string>,
       body: req.body,
       parsers: "express.json(), express.urlencoded() or body-parser",

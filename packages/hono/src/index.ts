@@ -62,12 +62,19 @@ export function webhookHandler(
   };
 }
 
-/** The Workers runtime's `ctx.waitUntil`, where there is one (Hono throws reading it elsewhere). */
-function waitUntilOf(c: Context): ((promise: Promise<unknown>) => void) | undefined {
-  try {
-    const context = c.executionCtx;
-    return (promise) => context.waitUntil(promise);
-  } catch {
-    return undefined;
-  }
+/**
+ * The Workers runtime's `ctx.waitUntil`, where there is one. Hono throws reading `executionCtx`
+ * where there is none (Node), so it is read only when work outlives the answer, not per request:
+ * without one, the work goes on in the process as it would without `waitUntil`.
+ */
+function waitUntilOf(c: Context): (promise: Promise<unknown>) => void {
+  return (promise) => {
+    let context: Context["executionCtx"];
+    try {
+      context = c.executionCtx;
+    } catch {
+      return;
+    }
+    context.waitUntil(promise);
+  };
 }

@@ -29,8 +29,11 @@ export function webhookMiddleware(
   return async (ctx) => {
     const result = await handleNodeRequest(receiver, ctx.req, {
       url: typeof publicUrl === "function" ? publicUrl(ctx) : (publicUrl ?? ctx.href),
-      // ctx.ip, so that Koa's `app.proxy` setting decides which address is the client's.
-      ip: ctx.ip,
+      // ctx.ip, so that Koa's `app.proxy` setting decides which address is the client's; read
+      // only where the receiver asks for it (allowIps).
+      get ip() {
+        return ctx.ip;
+      },
       params: (ctx as { params?: Record<string, string> }).params,
       body: (ctx.request as { body?: unknown }).body,
       parsers: "koa-bodyparser, @koa/bodyparser or koa-body",

@@ -21,10 +21,10 @@ export function bounded<T>(call: () => PromiseLike<T> | T, bound: Bound): Promis
   try {
     pending = Promise.resolve(call());
   } catch (cause) {
-    return Promise.reject(failure(bound, cause));
+    return Promise.reject(boundedFailure(bound, cause));
   }
   return new Promise<T>((resolve, reject) => {
-    pending.then(resolve, (cause: unknown) => reject(failure(bound, cause)));
+    pending.then(resolve, (cause: unknown) => reject(boundedFailure(bound, cause)));
     // An in-process store has answered by the next microtask: only a call still pending then
     // costs a timer.
     whilePending(pending, () => {
@@ -34,7 +34,8 @@ export function bounded<T>(call: () => PromiseLike<T> | T, bound: Bound): Promis
   });
 }
 
-function failure(bound: Bound, cause: unknown): WebhookError {
+/** What a dependency's failure is answered with: its own `WebhookError`, else the bound's 503 code. */
+export function boundedFailure(bound: Bound, cause: unknown): WebhookError {
   return isWebhookError(cause)
     ? cause
     : new WebhookError(bound.code, `hookgate: ${bound.failed}; retry later`, { cause });

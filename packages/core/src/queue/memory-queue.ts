@@ -1,6 +1,14 @@
 import { WebhookError } from "../errors.js";
 import { checkOption } from "../internal/check-option.js";
-import type { Queue, QueueDispatch, QueueDispatchOptions, QueuedDelivery, QueueHooks } from "../queue.js";
+import {
+  type InProcessJob,
+  isInProcessJob,
+  type Queue,
+  type QueueDispatch,
+  type QueueDispatchOptions,
+  type QueuedDelivery,
+  type QueueHooks,
+} from "../queue.js";
 import { nextAttempt, type RetryOptions, retryPolicy } from "./retry-policy.js";
 
 export type { RetryOptions } from "./retry-policy.js";
@@ -54,7 +62,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
     verify: checkOption.boolean("memoryQueue option verify", options.verify, false),
   };
   interface Job {
-    delivery: QueuedDelivery;
+    delivery: QueuedDelivery | InProcessJob;
     dispatch: QueueDispatch;
     hooks: QueueHooks | undefined;
     attempt: number;
@@ -88,16 +96,24 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
 
   async function run(job: Job): Promise<void> {
     try {
-      await job.dispatch(job.delivery, dispatchOptions);
+      const { delivery } = job;
+      await (isInProcessJob(delivery)
+        ? delivery.run(dispatchOptions)
+        : job.dispatch(delivery, dispatchOptions));
       done(job);
     } catch (error) {
       // The retry policy every worker shares (see `classifyDispatchFailure`).
       const next = nextAttempt(policy, error, job.attempt);
       if (next) return runLater({ ...job, attempt: next.attempt }, next.afterMs);
       done(job);
-      await Promise.resolve(job.hooks?.deadLetter?.(job.delivery, error)).catch(() => {});
+      // A job held in-process is given to dead-letter callbacks as every queue's jobs are: sealed JSON.
+      const delivery = isInProcessJob(job.delivery)
+        ? await job.delivery.queued().catch(() => undefined)
+        : job.delivery;
+      if (!delivery) return;
+      await Promise.resolve(job.hooks?.deadLetter?.(delivery, error)).catch(() => {});
       try {
-        await options.onDeadLetter?.(job.delivery, error);
+        await options.onDeadLetter?.(delivery, error);
       } catch {
         // A failing dead-letter callback must not take the queue down.
       }
@@ -121,7 +137,8 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
     }
   }
 
-  async function add(delivery: QueuedDelivery, dispatch: Job["dispatch"], hooks?: QueueHooks): Promise<void> {
+  /** Holds a job at once, or refuses it (`queue_full`). */
+  function hold(delivery: Job["delivery"], dispatch: Job["dispatch"], hooks?: QueueHooks): void {
     if (pending() >= maxPending) {
       throw new WebhookError(
         "queue_full",
@@ -137,6 +154,10 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
     pump();
   }
 
+  async function add(delivery: QueuedDelivery, dispatch: Job["dispatch"], hooks?: QueueHooks): Promise<void> {
+    hold(delivery, dispatch, hooks);
+  }
+
   return {
     get pending() {
       return pending();
@@ -144,7 +165,11 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
     attach(dispatch, hooks) {
       dispatchers.push(hooks ? { dispatch, hooks } : { dispatch });
       // Each receiver enqueues through its own handle: its jobs run its handlers.
-      return { enqueue: (delivery) => add(delivery, dispatch, hooks) };
+      const handle: Queue = { enqueue: (delivery) => add(delivery, dispatch, hooks) };
+      // Its jobs never leave the process: the receiver may hand over its verified events as they
+      // are — unless each job is to be re-verified from its sealed form, as durable workers do.
+      if (!dispatchOptions.verify) handle.enqueueInProcess = (job) => hold(job, dispatch, hooks);
+      return handle;
     },
     async enqueue(delivery) {
       if (dispatchers.length !== 1) {

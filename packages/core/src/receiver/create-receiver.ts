@@ -2,7 +2,7 @@ import { createAlerts } from "../alerts/create-alerts.js";
 import type { WebhookErrorCode } from "../errors.js";
 import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
-import type { QueuedDelivery } from "../queue.js";
+import type { InProcessJob, QueuedDelivery } from "../queue.js";
 import type { Proof } from "../scheme/proof.js";
 import type { Delivery, WebhookEvent } from "../types.js";
 import { createAnswerCache } from "./answer-cache.js";
@@ -67,6 +67,7 @@ export function createReceiver<
   const loggedSetupErrors = new Set<WebhookErrorCode>();
   // A queue that runs handlers in-process (memoryQueue) binds each job to this receiver.
   let enqueue = settings.queue ? (delivery: QueuedDelivery) => settings.queue!.enqueue(delivery) : undefined;
+  let enqueueInProcess: ((job: InProcessJob) => void) | undefined;
 
   /** One request, told to the telemetry (if any) from its start to its answer. */
   function handle(input: HandleInput): Promise<HandleResult> {
@@ -187,7 +188,13 @@ export function createReceiver<
       if (order?.stale) return await answerStale(settings, handlers, intake, order);
       if (!enqueue && settings.deadlineMs !== undefined)
         return await handleWithDeadline(lateRun(intake, order));
-      const outcome = await handOff(settings, handlers, intake, trace.enqueue(enqueue));
+      const outcome = await handOff(
+        settings,
+        handlers,
+        intake,
+        trace.enqueue(enqueue),
+        trace.enqueueInProcess(enqueueInProcess),
+      );
       if (order) await advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event }));
       const settled = settleSuccess(settings, handlers, intake, outcome);
       if (settled) await settled;
@@ -292,6 +299,8 @@ export function createReceiver<
     deadLetter: (queued, error) => receiver.deadLetter(queued, error),
   });
   if (bound) enqueue = (delivery) => bound.enqueue(delivery);
+  // Its jobs never leave the process: handed over as verified, unsealed (see `Queue`).
+  if (bound?.enqueueInProcess) enqueueInProcess = (job) => bound.enqueueInProcess!(job);
   return receiver as unknown as Receiver<ResolveEvents<Events, S>, Answer>;
 }
 

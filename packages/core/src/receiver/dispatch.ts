@@ -52,18 +52,20 @@ function keyed(intake: Intake, queued: QueuedDelivery): Intake {
  * A delivery given as is (not a queued job) has no proof: its tenant is the identity of the
  * scheme's static secrets, so any copy of it — spread, cloned — is keyed alike.
  */
-export async function dispatchDelivery(
+export function dispatchDelivery(
   settings: Settings,
   handlers: Handlers,
   delivery: Delivery | WebhookEvent | QueuedDelivery,
   options: DispatchOptions = {},
 ): Promise<void> {
-  const intake = isQueued(delivery)
-    ? await queuedIntake(settings, delivery, options.verify === true)
-    : intakeOf("receivedAt" in delivery ? delivery : { ...delivery, receivedAt: settings.now() }, undefined, {
-        headers: {},
-      });
-  return dispatchIntake(settings, handlers, intake, options.once === true);
+  const once = options.once === true;
+  if (isQueued(delivery)) {
+    return queuedIntake(settings, delivery, options.verify === true).then((intake) =>
+      dispatchIntake(settings, handlers, intake, once),
+    );
+  }
+  const event = "receivedAt" in delivery ? delivery : { ...delivery, receivedAt: settings.now() };
+  return dispatchIntake(settings, handlers, intakeOf(event, undefined, { headers: {} }), once);
 }
 
 /**
@@ -71,12 +73,30 @@ export async function dispatchDelivery(
  * and once-lease under its key (its own, or made here from its tenant). A `replay` runs whatever
  * the ordering watermark says.
  */
-export async function dispatchIntake(
+export function dispatchIntake(
   settings: Settings,
   handlers: Handlers,
   intake: Intake,
   once: boolean,
   replay = false,
+): Promise<void> {
+  // No once-lease, ordering guard or journal: nothing to claim, judge or record, only the handlers.
+  if (!once && !settings.ordering && !settings.journal) {
+    const { event } = intake;
+    return handlers.run(event).then(undefined, (error: unknown) => {
+      handlers.report(error, { delivery: event });
+      throw error;
+    });
+  }
+  return dispatchTracked(settings, handlers, intake, once, replay);
+}
+
+async function dispatchTracked(
+  settings: Settings,
+  handlers: Handlers,
+  intake: Intake,
+  once: boolean,
+  replay: boolean,
 ): Promise<void> {
   const { event } = intake;
   const report = (error: unknown) => handlers.report(error, { delivery: event });

@@ -1,25 +1,27 @@
 import { WebhookError } from "../errors.js";
-import { bounded } from "../internal/bounded.js";
-import { journalHeaders } from "../journal/redact.js";
-import { type QueuedDelivery, toQueuedDelivery } from "../queue.js";
+import { bounded, boundedFailure } from "../internal/bounded.js";
+import type { InProcessJob, QueuedDelivery } from "../queue.js";
 import type { WebhookEvent } from "../types.js";
 import type { Handlers } from "./handlers.js";
 import type { Intake } from "./intake.js";
 import { holdLease } from "./lease.js";
 import type { Settings } from "./options.js";
-import { keptOf, seal } from "./seal.js";
+import { HandedJob, sealedJob } from "./queued-job.js";
 
 /**
  * Hands a verified, claimed delivery on: with a `queue`, enqueues it (resolving once the queue
- * has durably accepted it: 202); without one, runs the handlers inline while holding the lease
- * (200). Any failure throws, and the caller releases the key so the sender's retry is processed.
+ * has durably accepted it: 202; a queue whose jobs never leave the process is handed the intake
+ * itself, unsealed); without one, runs the handlers inline while holding the lease (200). Any
+ * failure throws, and the caller releases the key so the sender's retry is processed.
  */
 export function handOff(
   settings: Settings,
   handlers: Handlers,
   intake: Intake,
   enqueue: ((delivery: QueuedDelivery) => Promise<void>) | undefined,
+  enqueueInProcess?: ((job: InProcessJob) => void) | undefined,
 ): Promise<"queued" | "handled"> {
+  if (enqueueInProcess) return holdInProcess(settings, handlers, intake, enqueueInProcess);
   if (enqueue) return enqueueEvent(settings, handlers, intake, enqueue);
   const { event } = intake;
   const running = handlers.run(event);
@@ -41,22 +43,10 @@ function enqueueEvent(
   intake: Intake,
   enqueue: (delivery: QueuedDelivery) => Promise<void>,
 ): Promise<"queued"> {
-  const { event, request, key, tenant } = intake;
-  const headers = journalHeaders(request.headers, settings.scheme, []);
-  const kept = keptOf(event, key, tenant, headers, request);
-  const queued = toQueuedDelivery(event, headers, request.url, key);
-  if (tenant !== "") queued.tenant = tenant;
-  if (kept.params) queued.params = { ...kept.params };
-  // Sealed at once where node:crypto is present (no promise turn before the hand-off).
-  const sealed = seal(settings, intake.proof?.key, kept);
-  if (sealed instanceof Promise) {
-    return sealed.then((value) => {
-      queued.seal = value;
-      return enqueueSealed(settings, handlers, event, queued, enqueue);
-    });
-  }
-  queued.seal = sealed;
-  return enqueueSealed(settings, handlers, event, queued, enqueue);
+  const job = sealedJob(settings, intake);
+  if (job instanceof Promise)
+    return job.then((sealed) => enqueueSealed(settings, handlers, intake.event, sealed, enqueue));
+  return enqueueSealed(settings, handlers, intake.event, job, enqueue);
 }
 
 function enqueueSealed(
@@ -71,3 +61,26 @@ function enqueueSealed(
     return "queued";
   });
 }
+
+/**
+ * Hands the intake to a queue whose jobs never leave the process: nothing crosses a trust
+ * boundary, so nothing is serialized or sealed, and nothing is awaited (the queue holds the job
+ * at once, or throws to refuse it).
+ */
+function holdInProcess(
+  settings: Settings,
+  handlers: Handlers,
+  intake: Intake,
+  enqueue: (job: InProcessJob) => void,
+): Promise<"queued"> {
+  const { event } = intake;
+  try {
+    enqueue(new HandedJob(settings, handlers, intake));
+  } catch (cause) {
+    return Promise.reject(boundedFailure(settings.bounds.queue, cause));
+  }
+  handlers.emit({ kind: "enqueued", id: event.id, type: event.type });
+  return QUEUED;
+}
+
+const QUEUED = Promise.resolve("queued" as const);

@@ -1,6 +1,6 @@
 import { isWebhookError } from "../errors.js";
 import { getHeader } from "../internal/headers.js";
-import type { QueuedDelivery } from "../queue.js";
+import type { InProcessJob, QueuedDelivery } from "../queue.js";
 import type { Proof } from "../scheme/proof.js";
 import { signatureId } from "../scheme/verifier-parts.js";
 import type {
@@ -39,6 +39,7 @@ const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const MAX_TRACESTATE = 512;
 
 type Enqueue = (delivery: QueuedDelivery) => Promise<void>;
+type EnqueueInProcess = (job: InProcessJob) => void;
 
 /** A request's telemetry as the pipeline calls it: every call guarded, each a no-op without one. */
 export interface RequestTrace {
@@ -48,6 +49,8 @@ export interface RequestTrace {
   within<T>(run: () => Promise<T>): Promise<T>;
   /** The enqueue to hand off with: it writes the publish span's trace context into the job. */
   enqueue(enqueue: Enqueue | undefined): Enqueue | undefined;
+  /** The same for a queue whose jobs never leave the process: the context is written into the job. */
+  enqueueInProcess(enqueue: EnqueueInProcess | undefined): EnqueueInProcess | undefined;
   end(result: HandleResult): void;
 }
 
@@ -92,6 +95,7 @@ export const UNTRACED: RequestTrace = {
   verified() {},
   within: (run) => run(),
   enqueue: (enqueue) => enqueue,
+  enqueueInProcess: (enqueue) => enqueue,
   end() {},
 };
 
@@ -127,6 +131,16 @@ export function traceRequest(settings: Settings, headers: HeadersInput): Request
     enqueue: (enqueue) =>
       enqueue &&
       ((delivery) => publish(request, delivery, hidden.has(delivery.id) ? undefined : delivery.id, enqueue)),
+    enqueueInProcess: (enqueue) =>
+      enqueue &&
+      ((job) =>
+        publishInProcess(
+          request,
+          settings.scheme.name,
+          job,
+          hidden.has(job.id) ? undefined : job.id,
+          enqueue,
+        )),
     end(result) {
       if (ended) return;
       ended = true;
@@ -162,23 +176,60 @@ async function publish(
   guard(() => published?.end());
 }
 
+/** {@link publish} for a queue whose jobs never leave the process: the job carries the context. */
+function publishInProcess(
+  request: TelemetryRequest,
+  scheme: string,
+  job: InProcessJob,
+  id: string | undefined,
+  enqueue: EnqueueInProcess,
+): void {
+  let published: TelemetryPublish | undefined;
+  guard(() => {
+    published = request.publish?.(told(scheme, job.type, id));
+    if (published) Object.assign(job, traceContextOf(published.traceparent, published.tracestate));
+  });
+  try {
+    enqueue(job);
+  } catch (error) {
+    guard(() => published?.end(error));
+    throw error;
+  }
+  guard(() => published?.end());
+}
+
 /**
  * Runs a dispatch inside the telemetry's `dispatch` span, for a queued job: its trace context and
  * the queue lag (from receipt to now, by the receiver's clock). What `run` does is unchanged.
  */
-export async function traceDispatch(
+export function traceDispatch(
   settings: Settings,
   delivery: Delivery | WebhookEvent | QueuedDelivery,
   run: () => Promise<void>,
 ): Promise<void> {
-  const { telemetry } = settings;
-  if (!telemetry?.dispatch || typeof delivery.rawBody !== "string") return run();
+  if (!settings.telemetry?.dispatch || typeof delivery.rawBody !== "string") return run();
   const job = delivery as QueuedDelivery;
+  return traceJob(settings, { ...job, receivedAt: new Date(job.receivedAt) }, run);
+}
+
+/** What a dispatch span is told of a job, whether it was queued as JSON or held in-process. */
+export interface TracedJob {
+  scheme: string;
+  type: string;
+  id: string;
+  receivedAt: Date;
+  traceparent?: string | undefined;
+  tracestate?: string | undefined;
+}
+
+/** {@link traceDispatch} for a job as its facts. */
+export async function traceJob(settings: Settings, job: TracedJob, run: () => Promise<void>): Promise<void> {
+  const { telemetry } = settings;
   let span: TelemetryDispatch | undefined;
   guard(() => {
-    const receivedAt = new Date(job.receivedAt);
+    const { receivedAt } = job;
     const lagMs = settings.now().getTime() - receivedAt.getTime();
-    span = telemetry.dispatch?.({
+    span = telemetry?.dispatch?.({
       ...told(job.scheme, job.type, tellableId(settings, job.id)),
       trace: traceContextOf(job.traceparent, job.tracestate),
       receivedAt,
