@@ -165,7 +165,9 @@ async function limitRows(raw: Buffer): Promise<Row[]> {
 }
 
 async function peerRows(raw: Buffer): Promise<Row[]> {
-  const text = raw.toString("utf8");
+  // The peers that take the body as text are given it decoded in the timed run, as a server that
+  // received its bytes must (the limit and hookgate decode it too).
+  const text = () => raw.toString("utf8");
   const stripeScheme = schemes.stripe({ secret: SECRET });
   const stripeHeader = (await stripeScheme.sign({ rawBody: raw }))["stripe-signature"]!;
   const stripe = new Stripe("sk_test_bench");
@@ -182,15 +184,16 @@ async function peerRows(raw: Buffer): Promise<Row[]> {
     {
       name: "standardwebhooks `Webhook.verify`",
       reference: LIMIT_NODE,
-      run: () => standard.verify(text, swHeaders),
+      run: () => standard.verify(text(), swHeaders),
     },
-    { name: "svix `Webhook.verify`", reference: LIMIT_NODE, run: () => svix.verify(text, swHeaders) },
+    { name: "svix `Webhook.verify`", reference: LIMIT_NODE, run: () => svix.verify(text(), swHeaders) },
     {
       name: "@octokit/webhooks-methods `verify` + JSON.parse",
       reference: LIMIT_NODE,
       run: async () => {
-        if (!(await octokitVerify(SECRET, text, githubSignature))) throw new Error("mismatch");
-        return JSON.parse(text);
+        const body = text();
+        if (!(await octokitVerify(SECRET, body, githubSignature))) throw new Error("mismatch");
+        return JSON.parse(body);
       },
     },
   ];
