@@ -1,4 +1,4 @@
-import { concatBytes, utf8 } from "./internal/bytes.js";
+import { concatBytes, utf8, utf8Length } from "./internal/bytes.js";
 import type { BodySource, DeclaredBodyReader } from "./internal/read-body.js";
 import type { HandleResult, Receiver } from "./receiver/types.js";
 
@@ -128,12 +128,28 @@ export function writeNodeResponse(res: NodeResponseLike, result: HandleResult): 
   // One call where the response has one (Node's own): with no header set before, Node writes
   // these as they are, without building its header map one `setHeader` at a time; headers set
   // before (a framework's, a middleware's) are kept, as `setHeader` would keep them.
-  if (typeof res.writeHead === "function") res.writeHead(result.status, headers);
+  if (typeof res.writeHead === "function") res.writeHead(result.status, framed(result));
   else {
     res.statusCode = result.status;
     for (const name in headers) res.setHeader(name, headers[name]!);
   }
   res.end(result.body);
+}
+
+/**
+ * The answer's headers with its `Content-Length`: `writeHead` fixes the framing before the body is
+ * known, so without it Node would send the answer chunked (a chunk header, the body and a
+ * terminating chunk, in a `writev`) where `end(body)` alone sends one length-framed write. Left
+ * to Node where the answer has no body by its status, or already says how it is framed.
+ */
+function framed(result: HandleResult): Record<string, string> {
+  const { status, headers } = result;
+  if (status < 200 || status === 204 || status === 304) return headers;
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (lower === "content-length" || lower === "transfer-encoding") return headers;
+  }
+  return { ...headers, "content-length": String(utf8Length(result.body ?? "")) };
 }
 
 /** The request URL as the client addressed it: scheme from the socket, host from the Host header. */

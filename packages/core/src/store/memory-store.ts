@@ -138,6 +138,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   // Expired leases go first (oldest first), then the oldest completed keys, bindings and
   // watermarks (by when they were last written); never a live lease.
   function makeRoom(at: number): void {
+    if (size() < maxKeys) return;
     for (let place = leaseOrder.peek(); place && size() >= maxKeys; place = leaseOrder.peek()) {
       const lease = leases.get(place.key);
       if (lease?.seq === place.seq) {
