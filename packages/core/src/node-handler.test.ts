@@ -4,7 +4,7 @@ import type { HandleResult } from "./receiver/types.js";
 
 /** A response that records what the bridge wrote. */
 function recorder() {
-  const written: { status?: number; headers?: Record<string, string>; body?: string } = {};
+  const written: { status?: number; headers?: Record<string, string>; body?: string | undefined } = {};
   return {
     written,
     res: {
