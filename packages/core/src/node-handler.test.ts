@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { writeNodeResponse } from "./node-handler.js";
-import type { HandleResult } from "./receiver/types.js";
+import { handleNodeRequest, type NodeRequestLike, writeNodeResponse } from "./node-handler.js";
+import type { HandleInput, HandleResult } from "./receiver/types.js";
 
 /** A response that records what the bridge wrote. */
 function recorder() {
@@ -53,5 +53,43 @@ describe("writeNodeResponse", () => {
       writeNodeResponse(res, answer(status, "{}", headers));
       expect(Object.keys(written.headers!).filter((name) => name === "content-length")).toEqual([]);
     }
+  });
+});
+
+describe("handleNodeRequest", () => {
+  it("reads the adapter's client address only when asked, and hands over no Node object", async () => {
+    let reads = 0;
+    let seen: HandleInput | undefined;
+    const receiver = {
+      handle: async (input: HandleInput) => {
+        seen = input;
+        return answer(200, "{}");
+      },
+    };
+    const req = {
+      method: "POST",
+      url: "/hooks?x=1",
+      headers: { host: "example.test", "content-length": "2" },
+      socket: { remoteAddress: "10.0.0.9" },
+      on() {},
+      async *[Symbol.asyncIterator]() {},
+    } as unknown as NodeRequestLike;
+    const options = {
+      params: { tenant: "t1" },
+      get ip() {
+        reads++;
+        return "203.0.113.7";
+      },
+    };
+    await handleNodeRequest(receiver, req, options);
+    expect(reads).toBe(0);
+    expect(seen!.url).toBe("http://example.test/hooks?x=1");
+    expect(seen!.params).toEqual({ tenant: "t1" });
+    expect(seen!.ip).toBe("203.0.113.7");
+    expect(reads).toBe(1);
+    expect(Object.keys(seen!)).not.toContain("req");
+    expect(JSON.parse(JSON.stringify({ ...seen, rawBody: undefined })).headers.host).toBe("example.test");
+    await handleNodeRequest(receiver, req);
+    expect(seen!.ip).toBe("10.0.0.9");
   });
 });

@@ -1,6 +1,6 @@
 import { concatBytes, utf8, utf8Length } from "./internal/bytes.js";
 import type { BodySource, DeclaredBodyReader } from "./internal/read-body.js";
-import type { HandleResult, Receiver } from "./receiver/types.js";
+import type { HandleInput, HandleResult, Receiver } from "./receiver/types.js";
 
 /** The parts of Node's `IncomingMessage` the bridge reads. */
 export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
@@ -106,20 +106,41 @@ export function handleNodeRequest(
   req: NodeRequestLike,
   options: NodeHandleOptions = {},
 ): Promise<HandleResult> {
-  const { rawBody, consumedBy } = nodeBody(req, options);
-  return receiver.handle({
-    method: req.method,
-    url: options.url ?? nodeRequestUrl(req),
-    headers: req.headers,
-    rawBody,
-    // Read only where it is asked for (allowIps): an adapter's proxy-aware address (Express's
-    // `req.ip`, Koa's `ctx.ip`), passed as a getter, then costs nothing on other requests.
-    get ip() {
-      return options.ip ?? req.socket?.remoteAddress;
-    },
-    params: options.params,
-    bodyConsumedBy: consumedBy,
-  });
+  return receiver.handle(new NodeInput(req, options));
+}
+
+/**
+ * A Node request as the receiver takes it. The client address is read only where it is asked for
+ * (allowIps): an adapter's proxy-aware address (Express's `req.ip`, Koa's `ctx.ip`), passed as a
+ * getter, then costs nothing on other requests. A class, so the getter is its prototype's, not a
+ * new closure and accessor per request; the request itself is private (never spread or serialized).
+ */
+class NodeInput implements HandleInput {
+  readonly method: string | undefined;
+  readonly url: string;
+  readonly headers: NodeRequestLike["headers"];
+  readonly rawBody: BodySource;
+  readonly params: Readonly<Record<string, string>> | undefined;
+  readonly bodyConsumedBy: string | undefined;
+  readonly #req: NodeRequestLike;
+  readonly #options: NodeHandleOptions;
+
+  constructor(req: NodeRequestLike, options: NodeHandleOptions) {
+    const { rawBody, consumedBy } = nodeBody(req, options);
+    this.method = req.method;
+    this.url = options.url ?? nodeRequestUrl(req);
+    this.headers = req.headers;
+    this.rawBody = rawBody;
+    this.params = options.params;
+    this.bodyConsumedBy = consumedBy;
+    this.#req = req;
+    // Not `options.ip` now: adapters pass it as a getter, to be read only when asked for.
+    this.#options = options;
+  }
+
+  get ip(): string | undefined {
+    return this.#options.ip ?? this.#req.socket?.remoteAddress;
+  }
 }
 
 /** Writes a receiver's answer to a Node response. */
