@@ -1,6 +1,6 @@
-import { concatBytes, utf8 } from "./internal/bytes.js";
+import { concatBytes, utf8, utf8Length } from "./internal/bytes.js";
 import type { BodySource, DeclaredBodyReader } from "./internal/read-body.js";
-import type { HandleResult, Receiver } from "./receiver/types.js";
+import type { HandleInput, HandleResult, Receiver } from "./receiver/types.js";
 
 /** The parts of Node's `IncomingMessage` the bridge reads. */
 export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
@@ -106,20 +106,41 @@ export function handleNodeRequest(
   req: NodeRequestLike,
   options: NodeHandleOptions = {},
 ): Promise<HandleResult> {
-  const { rawBody, consumedBy } = nodeBody(req, options);
-  return receiver.handle({
-    method: req.method,
-    url: options.url ?? nodeRequestUrl(req),
-    headers: req.headers,
-    rawBody,
-    // Read only where it is asked for (allowIps): an adapter's proxy-aware address (Express's
-    // `req.ip`, Koa's `ctx.ip`), passed as a getter, then costs nothing on other requests.
-    get ip() {
-      return options.ip ?? req.socket?.remoteAddress;
-    },
-    params: options.params,
-    bodyConsumedBy: consumedBy,
-  });
+  return receiver.handle(new NodeInput(req, options));
+}
+
+/**
+ * A Node request as the receiver takes it. The client address is read only where it is asked for
+ * (allowIps): an adapter's proxy-aware address (Express's `req.ip`, Koa's `ctx.ip`), passed as a
+ * getter, then costs nothing on other requests. A class, so the getter is its prototype's, not a
+ * new closure and accessor per request; the request itself is private (never spread or serialized).
+ */
+class NodeInput implements HandleInput {
+  readonly method: string | undefined;
+  readonly url: string;
+  readonly headers: NodeRequestLike["headers"];
+  readonly rawBody: BodySource;
+  readonly params: Readonly<Record<string, string>> | undefined;
+  readonly bodyConsumedBy: string | undefined;
+  readonly #req: NodeRequestLike;
+  readonly #options: NodeHandleOptions;
+
+  constructor(req: NodeRequestLike, options: NodeHandleOptions) {
+    const { rawBody, consumedBy } = nodeBody(req, options);
+    this.method = req.method;
+    this.url = options.url ?? nodeRequestUrl(req);
+    this.headers = req.headers;
+    this.rawBody = rawBody;
+    this.params = options.params;
+    this.bodyConsumedBy = consumedBy;
+    this.#req = req;
+    // Not `options.ip` now: adapters pass it as a getter, to be read only when asked for.
+    this.#options = options;
+  }
+
+  get ip(): string | undefined {
+    return this.#options.ip ?? this.#req.socket?.remoteAddress;
+  }
 }
 
 /** Writes a receiver's answer to a Node response. */
@@ -128,12 +149,28 @@ export function writeNodeResponse(res: NodeResponseLike, result: HandleResult): 
   // One call where the response has one (Node's own): with no header set before, Node writes
   // these as they are, without building its header map one `setHeader` at a time; headers set
   // before (a framework's, a middleware's) are kept, as `setHeader` would keep them.
-  if (typeof res.writeHead === "function") res.writeHead(result.status, headers);
+  if (typeof res.writeHead === "function") res.writeHead(result.status, framed(result));
   else {
     res.statusCode = result.status;
     for (const name in headers) res.setHeader(name, headers[name]!);
   }
   res.end(result.body);
+}
+
+/**
+ * The answer's headers with its `Content-Length`: `writeHead` fixes the framing before the body is
+ * known, so without it Node would send the answer chunked (a chunk header, the body and a
+ * terminating chunk, in a `writev`) where `end(body)` alone sends one length-framed write. Left
+ * to Node where the answer has no body by its status, or already says how it is framed.
+ */
+function framed(result: HandleResult): Record<string, string> {
+  const { status, headers } = result;
+  if (status < 200 || status === 204 || status === 304) return headers;
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (lower === "content-length" || lower === "transfer-encoding") return headers;
+  }
+  return { ...headers, "content-length": String(utf8Length(result.body ?? "")) };
 }
 
 /** The request URL as the client addressed it: scheme from the socket, host from the Host header. */

@@ -36,6 +36,36 @@ describe("memoryStore bounds", () => {
     expect(store.size).toBe(2);
   });
 
+  it("a key's lease, completion and expiry, reclaimed: old tokens lose it, eviction order follows the last write", async () => {
+    let now = 0;
+    const store = memoryStore({ maxKeys: 3, now: () => now });
+    const short = { lockMs: 10, ttlMs: 10 };
+    const first = await store.claim("a", short);
+    if (first.status !== "claimed") throw new Error("a was not claimed");
+    expect(await store.complete("a", first.token, short)).toBe(true);
+    expect((await store.claim("a", short)).status).toBe("completed");
+    expect(await store.extend("a", first.token, short)).toBe(false);
+    now = 20; // the completion expired: the key is free again
+    const second = await store.claim("a", lock);
+    if (second.status !== "claimed") throw new Error("a was not claimed again");
+    expect(await store.complete("a", first.token, lock)).toBe(false);
+    expect(await store.extend("a", first.token, lock)).toBe(false);
+    expect(await store.extend("a", second.token, lock)).toBe(true);
+    await claimAndComplete(store, "b");
+    await claimAndComplete(store, "c");
+    expect(store.size).toBe(3);
+    // "a" was leased again after "b" and "c" were first written, but completed before them.
+    expect(await store.complete("a", second.token, lock)).toBe(true);
+    await store.claim("d", lock);
+    expect(store.size).toBe(3);
+    expect((await store.claim("a", lock)).status).toBe("completed"); // its last write is the newest
+    expect((await store.claim("c", lock)).status).toBe("completed");
+    const b = await store.claim("b", lock); // the oldest by its last write: evicted
+    expect(b.status).toBe("claimed");
+    await store.release("b", first.token);
+    expect((await store.claim("b", lock)).status).toBe("in-flight");
+  });
+
   it("refuses a claim rather than forgetting a delivery in flight", async () => {
     const store = memoryStore({ maxKeys: 2 });
     await store.claim("x", lock);

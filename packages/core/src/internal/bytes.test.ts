@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { afterEach, describe, expect, it } from "vitest";
-import { decodeUtf8, fromBase64, fromHex } from "./bytes.js";
+import { decodeUtf8, fromBase64, fromHex, utf8Length } from "./bytes.js";
 import { forceWebRuntime } from "./runtime.js";
 
 // The rules the one-pass decoders replace, written the obvious way: a regular expression, then Buffer.
@@ -127,4 +127,26 @@ describe("decodeUtf8", () => {
       }
     });
   }
+});
+
+describe("utf8Length", () => {
+  it("counts the bytes TextEncoder writes, lone surrogates as U+FFFD", () => {
+    const samples = [
+      "",
+      "abc",
+      "é",
+      "€",
+      "😀",
+      "a😀b",
+      "\ud800",
+      "\udc00",
+      "\ud800x",
+      "x\ud83d",
+      "\udc00\ud800",
+      "日本語",
+      '{"id":"ü"}',
+    ];
+    for (const text of samples)
+      expect(utf8Length(text), JSON.stringify(text)).toBe(new TextEncoder().encode(text).byteLength);
+  });
 });

@@ -11,6 +11,28 @@ export function utf8(text: string): Uint8Array {
 }
 
 /**
+ * How many bytes `text` takes in UTF-8, as `TextEncoder` writes it (a lone surrogate becomes
+ * U+FFFD, three bytes), without encoding it.
+ */
+export function utf8Length(text: string): number {
+  let length = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) length += 1;
+    else {
+      length += 2;
+      // A surrogate pair: two UTF-16 units, four bytes.
+      if (code >= 0xd800 && code <= 0xdbff) {
+        const next = text.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) i++;
+      }
+    }
+  }
+  return length;
+}
+
+/**
  * The body as UTF-8 text, or undefined when the bytes are not valid UTF-8.
  * Where Node's Buffer is present: decode with `toString`, which turns every invalid sequence into
  * U+FFFD; text without U+FFFD was therefore valid, and only text with one (a replacement, or a

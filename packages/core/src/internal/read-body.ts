@@ -66,26 +66,33 @@ function bodyTimeout(timeoutMs: number): WebhookError {
  * streams (any async iterable) and Web streams, so every adapter shares one reader and one rule.
  * `onChunk` is given every byte accepted, in order, as it is read; never one past `maxBodyBytes`.
  */
-export async function readBody(
+export function readBody(
   source: BodySource | unknown,
   maxBodyBytes: number,
   timeoutMs = Number.POSITIVE_INFINITY,
   onChunk?: ChunkSink,
 ): Promise<Uint8Array | unknown> {
-  if (source instanceof Uint8Array || typeof source === "string" || source instanceof ArrayBuffer) {
-    const bytes =
-      typeof source === "string"
-        ? utf8(source)
-        : source instanceof ArrayBuffer
-          ? new Uint8Array(source)
-          : source;
-    if (bytes.byteLength > maxBodyBytes) throw tooLarge(maxBodyBytes);
-    onChunk?.(bytes);
-    return bytes;
+  // Not an async function: a declared-length read's promise is returned as it is, not adopted
+  // by another one two turns later.
+  try {
+    const read = readBytes(source, maxBodyBytes, onChunk);
+    if (read) return Promise.resolve(read);
+    if (source === null || source === undefined) return Promise.resolve(new Uint8Array(0));
+    if (typeof source === "function")
+      return readDeclared(source as DeclaredBodyReader, maxBodyBytes, timeoutMs, onChunk);
+  } catch (error) {
+    return Promise.reject(error);
   }
-  if (source === null || source === undefined) return new Uint8Array(0);
-  if (typeof source === "function")
-    return readDeclared(source as DeclaredBodyReader, maxBodyBytes, timeoutMs, onChunk);
+  return readStream(source, maxBodyBytes, timeoutMs, onChunk);
+}
+
+/** A stream (Node's or the Web's), chunk by chunk within the bounds; anything else as it is. */
+async function readStream(
+  source: unknown,
+  maxBodyBytes: number,
+  timeoutMs: number,
+  onChunk: ChunkSink | undefined,
+): Promise<Uint8Array | unknown> {
   const iterator = toIterator(source);
   // Anything else (a parsed object) goes on to verification, which explains the mistake.
   if (!iterator) return source;
@@ -121,8 +128,31 @@ export async function readBody(
   return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
 
+/**
+ * A body already in memory (bytes, text, an `ArrayBuffer`) as bytes, at once — `readBody`'s rule
+ * without its promise; throws `body_too_large` past `maxBodyBytes`. Undefined for any other source.
+ */
+export function readBytes(
+  source: BodySource | unknown,
+  maxBodyBytes: number,
+  onChunk?: ChunkSink,
+): Uint8Array | undefined {
+  if (source instanceof Uint8Array || typeof source === "string" || source instanceof ArrayBuffer) {
+    const bytes =
+      typeof source === "string"
+        ? utf8(source)
+        : source instanceof ArrayBuffer
+          ? new Uint8Array(source)
+          : source;
+    if (bytes.byteLength > maxBodyBytes) throw tooLarge(maxBodyBytes);
+    onChunk?.(bytes);
+    return bytes;
+  }
+  return undefined;
+}
+
 /** A declared-length body read whole by the framework, within the same size and time bounds. */
-async function readDeclared(
+function readDeclared(
   read: DeclaredBodyReader,
   maxBodyBytes: number,
   timeoutMs: number,
@@ -137,31 +167,42 @@ async function readDeclared(
       fed += chunk.byteLength;
       if (fed <= maxBodyBytes) onChunk(chunk);
     });
+  const whole = (body: ArrayBuffer | Uint8Array): Uint8Array => {
+    const bytes = body instanceof Uint8Array ? body : new Uint8Array(body);
+    if (bytes.byteLength > maxBodyBytes) throw tooLarge(maxBodyBytes);
+    // A reader that read it whole (`request.arrayBuffer()`): fed whole, at once.
+    if (onChunk && fed === 0 && bytes.byteLength > 0) onChunk(bytes);
+    return bytes;
+  };
   // A Web body read twice rejects with a TypeError ("Body is unusable"): it was consumed first.
-  const reading = read(feed).catch((error: unknown) => {
-    throw error instanceof TypeError
-      ? bodyConsumed(read.consumedBy ?? "code that ran before hookgate")
-      : error;
+  const failure = (error: unknown): unknown =>
+    error instanceof TypeError ? bodyConsumed(read.consumedBy ?? "code that ran before hookgate") : error;
+  const reading = read(feed);
+  if (timeoutMs === Number.POSITIVE_INFINITY)
+    return reading.then(whole, (error: unknown) => {
+      throw failure(error);
+    });
+  return new Promise<Uint8Array>((resolve, reject) => {
+    reading.then(
+      (body) => {
+        try {
+          resolve(whole(body));
+        } catch (error) {
+          reject(error);
+        }
+      },
+      (error: unknown) => reject(failure(error)),
+    );
+    // A small body has usually arrived with its headers: only a read still going costs a timer.
+    whilePending(
+      reading,
+      () => {
+        const timer = setTimeout(() => reject(bodyTimeout(timeoutMs)), timeoutMs);
+        return () => clearTimeout(timer);
+      },
+      3,
+    );
   });
-  const body = await (timeoutMs === Number.POSITIVE_INFINITY
-    ? reading
-    : new Promise<ArrayBuffer | Uint8Array>((resolve, reject) => {
-        reading.then(resolve, reject);
-        // A small body has usually arrived with its headers: only a read still going costs a timer.
-        whilePending(
-          reading,
-          () => {
-            const timer = setTimeout(() => reject(bodyTimeout(timeoutMs)), timeoutMs);
-            return () => clearTimeout(timer);
-          },
-          3,
-        );
-      }));
-  const bytes = body instanceof Uint8Array ? body : new Uint8Array(body);
-  if (bytes.byteLength > maxBodyBytes) throw tooLarge(maxBodyBytes);
-  // A reader that read it whole (`request.arrayBuffer()`): fed whole, at once.
-  if (onChunk && fed === 0 && bytes.byteLength > 0) onChunk(bytes);
-  return bytes;
 }
 
 type Chunks = AsyncIterator<Uint8Array | string, unknown, undefined>;

@@ -9,16 +9,21 @@ import type { Intake } from "./intake.js";
 import { type Lease, storeCall } from "./lease.js";
 import type { Settings } from "./options.js";
 
-let lastName = "";
-let lastEncoded = "";
+/** Characters `encodeURIComponent` leaves as they are: A-Z a-z 0-9 - _ . ! ~ * ' ( ). */
+const UNESCAPED = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")
+  UNESCAPED[c.charCodeAt(0)] = 1;
 
-/** `encodeURIComponent` of a scheme name, which is the same for nearly every call. */
-function encodedName(name: string): string {
-  if (name !== lastName) {
-    lastEncoded = encodeURIComponent(name);
-    lastName = name;
+/**
+ * `encodeURIComponent(part)`: the same string, without the call's new copy where nothing needs
+ * escaping (as in nearly every sender's ids).
+ */
+export function escapePart(part: string): string {
+  for (let i = 0; i < part.length; i++) {
+    const code = part.charCodeAt(i);
+    if (code >= 128 || UNESCAPED[code] === 0) return encodeURIComponent(part);
   }
-  return lastEncoded;
+  return part;
 }
 
 /**
@@ -34,8 +39,7 @@ export function idempotencyKey(settings: Settings, intake: Intake): string | Pro
   const delivery = intake.event;
   const prefix = keyPrefix(settings, delivery.scheme, intake.tenant);
   // One event of a batch (SendGrid) is keyed by its own id, which the signed body carries.
-  if (settings.scheme.facts.idSigned || settings.scheme.split)
-    return `${prefix}:${encodeURIComponent(delivery.id)}`;
+  if (settings.scheme.facts.idSigned || settings.scheme.split) return `${prefix}:${escapePart(delivery.id)}`;
   const digest = signedContentId(delivery);
   return digest instanceof Promise ? digest.then((id) => `${prefix}:${id}`) : `${prefix}:${digest}`;
 }
@@ -45,9 +49,16 @@ export function idempotencyKey(settings: Settings, intake: Intake): string | Pro
  * delivery keys and the ordering watermarks (`ordering.ts`) share it, so neither crosses tenants.
  */
 export function keyPrefix(settings: Settings, schemeName: string, tenant: string): string {
+  const last = settings.prefixes;
+  if (last.prefix !== "" && last.scheme === schemeName && last.tenant === tenant) return last.prefix;
   // Identities are base64url: nothing to escape.
-  const scheme = tenant === "" ? encodedName(schemeName) : `${encodedName(schemeName)}:${tenant}`;
-  return settings.namespace === undefined ? scheme : `${encodeURIComponent(settings.namespace)}:${scheme}`;
+  const scheme = tenant === "" ? escapePart(schemeName) : `${escapePart(schemeName)}:${tenant}`;
+  const prefix =
+    settings.namespace === undefined ? scheme : `${encodeURIComponent(settings.namespace)}:${scheme}`;
+  last.scheme = schemeName;
+  last.tenant = tenant;
+  last.prefix = prefix;
+  return prefix;
 }
 
 /**

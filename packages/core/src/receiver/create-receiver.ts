@@ -92,7 +92,8 @@ export function createReceiver<
       const contentType = checkClient(settings, input);
       // Where the scheme signs `prefix + body`, the body is hashed as it arrives (receiver/stream-body.ts).
       const stream = startBodyStream(settings, input, contentType, receivedAt);
-      rawBody = await readRequestBody(settings, input, stream?.update);
+      const read = readRequestBody(settings, input, stream?.update);
+      rawBody = read instanceof Promise ? await read : read;
       const method = (input.method ?? "POST").toUpperCase();
       const challenge =
         scheme.challenge &&
@@ -120,7 +121,8 @@ export function createReceiver<
         ({ delivery, proof } = verified instanceof Promise ? await verified : verified);
       } else delivery = await scheme.verify(verifyInput, verifyOptions);
       const { id, type, matchedSecret } = delivery;
-      handlers.emit({ kind: "verified", id, type, scheme: delivery.scheme, matchedSecret });
+      if (handlers.observed)
+        handlers.emit({ kind: "verified", id, type, scheme: delivery.scheme, matchedSecret });
       trace.verified(delivery, proof);
       const handshake = scheme.handshake?.(delivery);
       if (handshake) {
@@ -137,8 +139,9 @@ export function createReceiver<
     }
     // One intake per delivery, carried through every stage from here on; the events of a batch
     // share the request's proof.
+    // Awaited, not returned: an async function returning a promise adopts it two turns later.
     if (deliveries.length === 1)
-      return accept(intakeOf({ ...deliveries[0]!, receivedAt }, proof, input), trace);
+      return await accept(intakeOf({ ...deliveries[0]!, receivedAt }, proof, input), trace);
     // A batch: each event is claimed and handed off on its own. The answer is the first failure,
     // so the sender retries the batch, and the events already done answer duplicate then.
     const results: HandleResult[] = [];
@@ -188,13 +191,14 @@ export function createReceiver<
       if (order?.stale) return await answerStale(settings, handlers, intake, order);
       if (!enqueue && settings.deadlineMs !== undefined)
         return await handleWithDeadline(lateRun(intake, order));
-      const outcome = await handOff(
+      const handed = handOff(
         settings,
         handlers,
         intake,
         trace.enqueue(enqueue),
         trace.enqueueInProcess(enqueueInProcess),
       );
+      const outcome = typeof handed === "string" ? handed : await handed;
       if (order) await advanceOrder(settings, order, (error) => handlers.report(error, { delivery: event }));
       const settled = settleSuccess(settings, handlers, intake, outcome);
       if (settled) await settled;

@@ -11,8 +11,9 @@ import { HandedJob, sealedJob } from "./queued-job.js";
 /**
  * Hands a verified, claimed delivery on: with a `queue`, enqueues it (resolving once the queue
  * has durably accepted it: 202; a queue whose jobs never leave the process is handed the intake
- * itself, unsealed); without one, runs the handlers inline while holding the lease (200). Any
- * failure throws, and the caller releases the key so the sender's retry is processed.
+ * itself, unsealed, and answers at once, with no promise); without one, runs the handlers inline
+ * while holding the lease (200). Any failure throws (or rejects), and the caller releases the key
+ * so the sender's retry is processed.
  */
 export function handOff(
   settings: Settings,
@@ -20,7 +21,7 @@ export function handOff(
   intake: Intake,
   enqueue: ((delivery: QueuedDelivery) => Promise<void>) | undefined,
   enqueueInProcess?: ((job: InProcessJob) => void) | undefined,
-): Promise<"queued" | "handled"> {
+): "queued" | Promise<"queued" | "handled"> {
   if (enqueueInProcess) return holdInProcess(settings, handlers, intake, enqueueInProcess);
   if (enqueue) return enqueueEvent(settings, handlers, intake, enqueue);
   const { event } = intake;
@@ -72,15 +73,13 @@ function holdInProcess(
   handlers: Handlers,
   intake: Intake,
   enqueue: (job: InProcessJob) => void,
-): Promise<"queued"> {
+): "queued" {
   const { event } = intake;
   try {
     enqueue(new HandedJob(settings, handlers, intake));
   } catch (cause) {
-    return Promise.reject(boundedFailure(settings.bounds.queue, cause));
+    throw boundedFailure(settings.bounds.queue, cause);
   }
-  handlers.emit({ kind: "enqueued", id: event.id, type: event.type });
-  return QUEUED;
+  if (handlers.observed) handlers.emit({ kind: "enqueued", id: event.id, type: event.type });
+  return "queued";
 }
-
-const QUEUED = Promise.resolve("queued" as const);

@@ -65,6 +65,8 @@ export interface Settings {
     readonly DecodedSecret[],
     { identity: Promise<string>; resolved?: string; checkedAt: number }
   >;
+  /** The key prefix last built (see `keyPrefix`) and what from: the same for nearly every call. */
+  prefixes: { scheme: string; tenant: string; prefix: string };
   /** How store, journal and queue calls are bounded (from the timeouts above). */
   bounds: { store: Bound; journal: Bound; queue: Bound };
 }
@@ -195,6 +197,7 @@ export function resolveOptions(
     now: checkOption.callback("createReceiver option now", options.now) ?? (() => new Date()),
     sealKeys,
     identities: new WeakMap(),
+    prefixes: { scheme: "", tenant: "", prefix: "" },
     bounds: {
       store: {
         timeoutMs: storeTimeoutMs,

@@ -16,13 +16,13 @@ export interface MemoryStoreOptions {
   now?: () => number;
 }
 
-interface Lease {
-  token: string;
-  expiresAt: number;
-  seq: number;
-}
-
-interface Completion {
+/**
+ * A claimed key: leased while `token` is set, completed once it is undefined. One record per key,
+ * changed in place from lease to completion (one map lookup, no new object); `seq` is its last
+ * write, which its place in `leaseOrder` or `completedOrder` names.
+ */
+interface Claimed {
+  token: string | undefined;
   expiresAt: number;
   seq: number;
 }
@@ -103,6 +103,9 @@ export interface MemoryStore extends IdempotencyStore {
   clear(): void;
 }
 
+const COMPLETED: Claim = Object.freeze({ status: "completed" });
+const IN_FLIGHT: Claim = Object.freeze({ status: "in-flight" });
+
 let tokens = 0;
 const tokenPrefix = Math.random().toString(36).slice(2, 10);
 
@@ -117,8 +120,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   checkOption.object("memoryStore", options);
   const maxKeys = checkOption.whole("memoryStore option maxKeys", options.maxKeys, 100_000);
   const now = checkOption.callback("memoryStore option now", options.now) ?? Date.now;
-  const leases = new Map<string, Lease>();
-  const completed = new Map<string, Completion>();
+  const claims = new Map<string, Claimed>();
   // Bindings are a namespace of their own: `bind(k)` and `claim(k)` never meet.
   const bindings = new Map<string, Binding>();
   // So are watermarks (`ordering`): one per resource.
@@ -128,21 +130,23 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const bindingOrder = new WriteOrder();
   const watermarkOrder = new WriteOrder();
   const evictable: ReadonlyArray<[WriteOrder, Map<string, { seq: number }>]> = [
-    [completedOrder, completed],
+    [completedOrder, claims],
     [bindingOrder, bindings],
     [watermarkOrder, watermarks],
   ];
   let seq = 0;
-  const size = () => leases.size + completed.size + bindings.size + watermarks.size;
+  const size = () => claims.size + bindings.size + watermarks.size;
 
   // Expired leases go first (oldest first), then the oldest completed keys, bindings and
   // watermarks (by when they were last written); never a live lease.
   function makeRoom(at: number): void {
+    if (size() < maxKeys) return;
     for (let place = leaseOrder.peek(); place && size() >= maxKeys; place = leaseOrder.peek()) {
-      const lease = leases.get(place.key);
+      // A place whose seq is the record's last write is that lease, still held or expired.
+      const lease = claims.get(place.key);
       if (lease?.seq === place.seq) {
         if (lease.expiresAt > at) break;
-        leases.delete(place.key);
+        claims.delete(place.key);
       }
       leaseOrder.shift();
     }
@@ -165,14 +169,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     }
   }
 
-  function setLease(key: string, token: string, expiresAt: number): void {
-    leases.set(key, { token, expiresAt, seq: ++seq });
-    leaseOrder.push(key, seq, leases);
+  /** Leases `key` to `token`, in `record` (the key's, changed in place) or a new one. */
+  function setLease(key: string, record: Claimed | undefined, token: string, expiresAt: number): void {
+    if (record) {
+      record.token = token;
+      record.expiresAt = expiresAt;
+      record.seq = ++seq;
+    } else claims.set(key, { token, expiresAt, seq: ++seq });
+    leaseOrder.push(key, seq, claims);
   }
 
-  function setCompleted(key: string, expiresAt: number): void {
-    completed.set(key, { expiresAt, seq: ++seq });
-    completedOrder.push(key, seq, completed);
+  /** Marks `record` (the key's) completed until `expiresAt`. */
+  function setCompleted(key: string, record: Claimed, expiresAt: number): void {
+    record.token = undefined;
+    record.expiresAt = expiresAt;
+    record.seq = ++seq;
+    completedOrder.push(key, seq, claims);
   }
 
   function setBinding(key: string, value: string, expiresAt: number): void {
@@ -188,39 +200,42 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   /** Claims `key` (see `IdempotencyStore.claim`), at once. */
   function claim(key: string, { lockMs }: { lockMs: number }): Claim {
     const at = now();
-    const done = completed.get(key);
-    if (done !== undefined) {
-      if (done.expiresAt > at) return { status: "completed" };
-      completed.delete(key);
-    }
-    const lease = leases.get(key);
-    if (lease) {
-      if (lease.expiresAt > at) return { status: "in-flight" };
-      leases.delete(key);
+    let record = claims.get(key);
+    if (record !== undefined) {
+      if (record.expiresAt > at) return record.token === undefined ? COMPLETED : IN_FLIGHT;
+      // Expired (a completion past its ttl, a lease past lockMs): the key is free again. Only a
+      // full store needs its place: the record is dropped before room is made, and made anew.
+      if (size() >= maxKeys) {
+        claims.delete(key);
+        record = undefined;
+      }
     }
     makeRoom(at);
     const token = `${tokenPrefix}.${(++tokens).toString(36)}`;
-    setLease(key, token, at + lockMs);
+    setLease(key, record, token, at + lockMs);
     return { status: "claimed", token };
   }
 
   /** Completes `key` (see `IdempotencyStore.complete`), at once. */
   function complete(key: string, token: string, { ttlMs }: { ttlMs: number }): boolean {
     const at = now();
-    if (!holds(key, token, at)) return false;
-    leases.delete(key);
-    completed.delete(key);
-    if (size() >= maxKeys) makeRoom(at);
-    setCompleted(key, at + ttlMs);
+    const record = claims.get(key);
+    if (!holds(record, token, at)) return false;
+    if (record) setCompleted(key, record, at + ttlMs);
+    else {
+      // Free again (expired and dropped to make room): completed anew, in a new record.
+      makeRoom(at);
+      claims.set(key, { token: undefined, expiresAt: at + ttlMs, seq: ++seq });
+      completedOrder.push(key, seq, claims);
+    }
     return true;
   }
 
-  /** Whether `token` may extend or complete `key`: it holds the lease, or the key is free again. */
-  function holds(key: string, token: string, at: number): boolean {
-    const done = completed.get(key);
-    if (done && done.expiresAt > at) return false;
-    const lease = leases.get(key);
-    return lease === undefined || lease.token === token || lease.expiresAt <= at;
+  /** Whether `token` may extend or complete the key of `record`: it holds the lease, or the key is free again. */
+  function holds(record: Claimed | undefined, token: string, at: number): boolean {
+    if (record === undefined) return true;
+    if (record.token === undefined) return record.expiresAt <= at;
+    return record.token === token || record.expiresAt <= at;
   }
 
   return markInProcess(
@@ -229,8 +244,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         return size();
       },
       clear() {
-        leases.clear();
-        completed.clear();
+        claims.clear();
         leaseOrder.clear();
         completedOrder.clear();
         bindings.clear();
@@ -243,18 +257,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       },
       async extend(key, token, { lockMs }) {
         const at = now();
-        if (!holds(key, token, at)) return false;
-        leases.delete(key);
-        completed.delete(key);
-        if (size() >= maxKeys) makeRoom(at);
-        setLease(key, token, at + lockMs);
+        const record = claims.get(key);
+        if (!holds(record, token, at)) return false;
+        if (!record) makeRoom(at);
+        setLease(key, record, token, at + lockMs);
         return true;
       },
       async complete(key, token, options) {
         return complete(key, token, options);
       },
       async release(key, token) {
-        if (leases.get(key)?.token === token) leases.delete(key);
+        if (claims.get(key)?.token === token) claims.delete(key);
       },
       async bind(key, value, { ttlMs, refresh }) {
         if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
