@@ -89,6 +89,19 @@ describe("the dashboard mounted under a path", () => {
     expect(await dry.text()).toContain("s-verified");
   });
 
+  it("Node form: a POST body over 64 KiB is refused 413 by core's body reader, not read on", async () => {
+    const { createServer } = await import("node:http");
+    const base = await listen(createServer((req, res) => ui.node(req, res)).listen(0, "127.0.0.1"));
+    const cookie = await signIn(base);
+    const answer = await fetch(`${base}/replay`, {
+      method: "POST",
+      headers: { cookie, origin: base, "content-type": "application/x-www-form-urlencoded" },
+      body: `csrf=x&pad=${"a".repeat(70 * 1024)}`,
+    });
+    expect(answer.status).toBe(413);
+    expect((await answer.json()).error.code).toBe("body_too_large");
+  });
+
   it("Hono: app.all('/hookgate/*', (c) => ui.fetch(c.req.raw)) — and a confirmed replay runs", async () => {
     const app = new Hono();
     app.all("/hookgate", (c) => ui.fetch(c.req.raw));

@@ -12,6 +12,7 @@ export type { DispatchFailureAction } from "./classify-dispatch-failure.js";
 export { classifyDispatchFailure } from "./classify-dispatch-failure.js";
 export { checkOption } from "./internal/check-option.js";
 export type { BodySource } from "./internal/read-body.js";
+export { readBody } from "./internal/read-body.js";
 export type { JournalPosition } from "./journal/cursor.js";
 export { decodeJournalCursor, encodeJournalCursor, journalPageOf } from "./journal/cursor.js";
 export {

@@ -1,10 +1,15 @@
+import { isWebhookError } from "@hookgate/core";
 import {
   handleNodeRequest,
   type NodeRequestLike,
   type NodeResponseLike,
+  readBody,
   writeNodeResponse,
 } from "@hookgate/core/kit";
-import { readBodySource } from "./body-source.js";
+
+/** Most bytes read from a Node request for the dashboard, and how long it may take: its forms are small. */
+const MAX_BODY_BYTES = 64 * 1024;
+const BODY_TIMEOUT_MS = 10_000;
 
 /** A Node request as Express and friends hand it over: `originalUrl` keeps the mount path. */
 export type DashboardNodeRequest = NodeRequestLike & { originalUrl?: string };
@@ -32,13 +37,26 @@ export async function serveNode(
     {
       async handle(input) {
         const hasBody = input.method !== "GET" && input.method !== "HEAD";
+        let body: Uint8Array | undefined;
+        try {
+          // Core's one body reader: bounded in size and time (413, 408), as a webhook body is.
+          if (hasBody) body = (await readBody(input.rawBody, MAX_BODY_BYTES, BODY_TIMEOUT_MS)) as Uint8Array;
+        } catch (error) {
+          if (!isWebhookError(error)) throw error;
+          return {
+            status: error.status,
+            headers: { ...error.headers, "content-type": "application/json" },
+            body: JSON.stringify(error.toJSON()),
+            outcome: "rejected",
+          };
+        }
         const request = new Request(input.url!, {
           method: input.method ?? "GET",
           headers: Object.entries(input.headers as Record<string, string | string[] | undefined>).flatMap(
             ([name, value]): Array<[string, string]> =>
               value === undefined ? [] : [[name, Array.isArray(value) ? value.join(", ") : value]],
           ),
-          ...(hasBody ? { body: (await readBodySource(input.rawBody)) as Uint8Array<ArrayBuffer> } : {}),
+          ...(body ? { body: body as Uint8Array<ArrayBuffer> } : {}),
         });
         const response = await fetch(request);
         return {
