@@ -1,14 +1,9 @@
 import { WebhookError } from "@hookgate/core";
+import { checkOption } from "@hookgate/core/kit";
 
-/** A table name safe to splice into SQL: letters, digits and underscores, not starting with a digit. */
+/** A table name safe to splice into SQL (the rule the SQLite tables share: `checkOption.tableName`). */
 export function tableName(name: unknown, what: string): string {
-  if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
-    throw new WebhookError(
-      "invalid_option",
-      `hookgate: ${what} table must be letters, digits and underscores, got ${JSON.stringify(name)}`,
-    );
-  }
-  return name;
+  return checkOption.tableName(`${what} table`, name);
 }
 
 /** Checks that `database` looks like a D1 binding (`env.DB`). */

@@ -109,6 +109,20 @@ export const checkOption = {
     return value;
   },
 
+  /**
+   * A table name safe to splice into SQLite SQL (SQLite files and D1 share the tables): letters,
+   * digits and underscores, not starting with a digit, at most 63 characters.
+   */
+  tableName(option: string, value: unknown): string {
+    if (typeof value !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value)) {
+      throw new WebhookError(
+        "invalid_option",
+        `hookgate: ${option} must be letters, digits and underscores, got ${JSON.stringify(value)}`,
+      );
+    }
+    return value;
+  },
+
   /** A function (a callback or a clock); `undefined` when not given. */
   callback<F extends (...args: never[]) => unknown>(option: string, value: F | undefined): F | undefined {
     if (value === undefined) return undefined;

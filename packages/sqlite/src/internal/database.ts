@@ -54,13 +54,7 @@ export function openDatabase(target: SqliteTarget, what: string): { db: SqliteDa
   return { db, owned: true };
 }
 
-/** A table name safe to splice into SQL: letters, digits and underscores, not starting with a digit. */
+/** A table name safe to splice into SQL (the rule the D1 tables share: `checkOption.tableName`). */
 export function tableName(name: string, what: string): string {
-  if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
-    throw new WebhookError(
-      "invalid_option",
-      `hookgate: ${what} table must be letters, digits and underscores, got ${JSON.stringify(name)}`,
-    );
-  }
-  return name;
+  return checkOption.tableName(`${what} table`, name);
 }
