@@ -71,6 +71,16 @@ function positive(value: number, name: string): number {
  */
 function statements(t: string, b: string, o: string) {
   const until = (param: string) => `now() + ${param}::float8 * interval '1 millisecond'`;
+  // Prunes a few expired rows of other keys, only once `after` (the statement's write) ran, and
+  // skipping locked rows, so it never waits while holding a lock.
+  const pruned = (table: string, after: string, limit: string) => `pruned AS (
+  DELETE FROM ${table} WHERE key IN (
+    SELECT key FROM ${table}
+    WHERE expires_at < now() AND key <> $1 AND EXISTS (SELECT FROM ${after})
+    ORDER BY expires_at LIMIT ${limit}
+    FOR UPDATE SKIP LOCKED
+  )
+)`;
   return {
     // One statement: take the key if it has no row or an expired one, prune a few expired rows
     // of other keys, and say what held it otherwise. The pruning runs only after the claim
@@ -84,14 +94,7 @@ function statements(t: string, b: string, o: string) {
     SET token = excluded.token, completed = false, expires_at = excluded.expires_at
     WHERE held.expires_at <= now()
   RETURNING 'claimed'::text AS status
-), pruned AS (
-  DELETE FROM ${t} WHERE key IN (
-    SELECT key FROM ${t}
-    WHERE expires_at < now() AND key <> $1 AND EXISTS (SELECT FROM claimed)
-    ORDER BY expires_at LIMIT $4
-    FOR UPDATE SKIP LOCKED
-  )
-)
+), ${pruned(t, "claimed", "$4")}
 SELECT status FROM claimed
 UNION ALL
 SELECT CASE WHEN completed THEN 'completed' ELSE 'in-flight' END FROM ${t}
@@ -125,14 +128,7 @@ RETURNING true AS held`,
       expires_at = CASE WHEN held.expires_at <= now() OR $4::boolean
         THEN excluded.expires_at ELSE held.expires_at END
   RETURNING value
-), pruned AS (
-  DELETE FROM ${b} WHERE key IN (
-    SELECT key FROM ${b}
-    WHERE expires_at < now() AND key <> $1 AND EXISTS (SELECT FROM bound)
-    ORDER BY expires_at LIMIT $5
-    FOR UPDATE SKIP LOCKED
-  )
-)
+), ${pruned(b, "bound", "$5")}
 SELECT value FROM bound`,
     // The watermark moves only forward (or over an expired one): the row lock makes concurrent
     // advances of one resource take turns, each comparing with the one before. Pruning as above.
@@ -143,14 +139,7 @@ SELECT value FROM bound`,
     SET at = excluded.at, expires_at = excluded.expires_at
     WHERE held.at <= excluded.at OR held.expires_at <= now()
   RETURNING true AS advanced
-), pruned AS (
-  DELETE FROM ${o} WHERE key IN (
-    SELECT key FROM ${o}
-    WHERE expires_at < now() AND key <> $1 AND EXISTS (SELECT FROM advanced)
-    ORDER BY expires_at LIMIT $4
-    FOR UPDATE SKIP LOCKED
-  )
-)
+), ${pruned(o, "advanced", "$4")}
 SELECT advanced FROM advanced`,
     watermark: `SELECT at FROM ${o} WHERE key = $1 AND expires_at > now()`,
   };
