@@ -1,5 +1,5 @@
 import { WebhookError } from "@hookgate/core";
-import { checkOption } from "@hookgate/core/kit";
+import { checkOption, type QueueHealth } from "@hookgate/core/kit";
 import type { Channel } from "amqplib";
 import { type AmqpConnectionLike, DEFAULT_QUEUE_NAME } from "./amqp-queue.js";
 import { deadLetterQueueOf } from "./internal/topology.js";
@@ -22,7 +22,7 @@ export interface AmqpHealthOptions {
 }
 
 /** What {@link amqpHealth} found. */
-export interface AmqpHealth {
+export interface AmqpHealth extends QueueHealth {
   /** True when the queue exists and at least one consumer is subscribed to it. */
   ok: boolean;
   /** The queue's name. */

@@ -1,5 +1,5 @@
 import { WebhookError } from "@hookgate/core";
-import { checkOption } from "@hookgate/core/kit";
+import { checkOption, type QueueHealth } from "@hookgate/core/kit";
 import type { Queue as BullmqQueue } from "bullmq";
 
 /** The part of a BullMQ `Queue` that {@link bullmqHealth} reads. */
@@ -21,7 +21,7 @@ export interface BullmqHealthOptions {
 }
 
 /** What {@link bullmqHealth} found. */
-export interface BullmqHealth {
+export interface BullmqHealth extends QueueHealth {
   /** True when a worker consumes the queue and no job has waited `maxWaitingMs`. */
   ok: boolean;
   /** The queue's name. */

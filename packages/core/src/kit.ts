@@ -37,7 +37,7 @@ export type { NodeHandleOptions, NodeRequestLike, NodeResponseLike } from "./nod
 export { handleNodeRequest, nodeRequestUrl, writeNodeResponse } from "./node-handler.js";
 export type { RetryPolicy } from "./queue/retry-policy.js";
 export { exponentialBackoff, nextAttempt } from "./queue/retry-policy.js";
-export type { InProcessJob, QueueDispatch, QueueDispatchOptions, QueueHooks } from "./queue.js";
+export type { InProcessJob, QueueDispatch, QueueDispatchOptions, QueueHealth, QueueHooks } from "./queue.js";
 export {
   decodeQueuedDelivery,
   encodeQueuedDelivery,

@@ -90,6 +90,23 @@ export interface InProcessJob {
   queued(): Promise<QueuedDelivery>;
 }
 
+/**
+ * What every queue package's health check answers (`bullmqHealth`, `amqpHealth`, `natsHealth`),
+ * each adding what its broker can tell: is anything consuming the receiver's queue?
+ */
+export interface QueueHealth {
+  /** True when a worker consumes the queue (and, where the check can tell, nothing waits too long). */
+  ok: boolean;
+  /** The queue's name (the stream, for NATS). */
+  queue: string;
+  /** Workers consuming it, as the broker counts them; `undefined` where it cannot be told. */
+  workers: number | undefined;
+  /** Deliveries waiting for a worker. */
+  waiting: number;
+  /** Why it is not ok, in words that say what to do; absent when ok. */
+  problem?: string | undefined;
+}
+
 /** The receiver's dispatcher, as a queue that runs handlers in-process is given it. */
 export type QueueDispatch = (delivery: QueuedDelivery, options?: QueueDispatchOptions) => Promise<void>;
 

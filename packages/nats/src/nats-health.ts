@@ -1,5 +1,5 @@
 import { WebhookError } from "@hookgate/core";
-import { checkOption } from "@hookgate/core/kit";
+import { checkOption, type QueueHealth } from "@hookgate/core/kit";
 import { type ConsumerInfo, jetstreamManager } from "@nats-io/jetstream";
 import { deadLetterSubjectOf, deliveriesSubjectOf } from "./internal/topology.js";
 import { DEFAULT_CONSUMER_NAME, DEFAULT_STREAM_NAME, type NatsConnectionLike } from "./nats-queue.js";
@@ -29,7 +29,7 @@ export interface NatsHealthOptions {
 }
 
 /** What {@link natsHealth} found. */
-export interface NatsHealth {
+export interface NatsHealth extends QueueHealth {
   /** True when a worker pulls from the consumer (or is busy with its messages) and nothing waits `maxWaitingMs`. */
   ok: boolean;
   /** The stream. */
