@@ -94,29 +94,39 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
     }, afterMs);
   }
 
-  async function run(job: Job): Promise<void> {
+  /** Runs a job; a failure is retried or dead-lettered (`failed`) before the promise settles. */
+  function run(job: Job): Promise<void> {
+    const { delivery } = job;
+    let work: Promise<void>;
     try {
-      const { delivery } = job;
-      await (isInProcessJob(delivery)
+      work = isInProcessJob(delivery)
         ? delivery.run(dispatchOptions)
-        : job.dispatch(delivery, dispatchOptions));
-      done(job);
+        : job.dispatch(delivery, dispatchOptions);
     } catch (error) {
-      // The retry policy every worker shares (see `classifyDispatchFailure`).
-      const next = nextAttempt(policy, error, job.attempt);
-      if (next) return runLater({ ...job, attempt: next.attempt }, next.afterMs);
-      done(job);
-      // A job held in-process is given to dead-letter callbacks as every queue's jobs are: sealed JSON.
-      const delivery = isInProcessJob(job.delivery)
-        ? await job.delivery.queued().catch(() => undefined)
-        : job.delivery;
-      if (!delivery) return;
-      await Promise.resolve(job.hooks?.deadLetter?.(delivery, error)).catch(() => {});
-      try {
-        await options.onDeadLetter?.(delivery, error);
-      } catch {
-        // A failing dead-letter callback must not take the queue down.
-      }
+      work = Promise.reject(error);
+    }
+    // One reaction per job, not an async frame and its awaits.
+    return work.then(
+      () => done(job),
+      (error: unknown) => failed(job, error),
+    );
+  }
+
+  async function failed(job: Job, error: unknown): Promise<void> {
+    // The retry policy every worker shares (see `classifyDispatchFailure`).
+    const next = nextAttempt(policy, error, job.attempt);
+    if (next) return runLater({ ...job, attempt: next.attempt }, next.afterMs);
+    done(job);
+    // A job held in-process is given to dead-letter callbacks as every queue's jobs are: sealed JSON.
+    const delivery = isInProcessJob(job.delivery)
+      ? await job.delivery.queued().catch(() => undefined)
+      : job.delivery;
+    if (!delivery) return;
+    await Promise.resolve(job.hooks?.deadLetter?.(delivery, error)).catch(() => {});
+    try {
+      await options.onDeadLetter?.(delivery, error);
+    } catch {
+      // A failing dead-letter callback must not take the queue down.
     }
   }
 
@@ -125,15 +135,18 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
     if (job.delivery.key !== undefined) queued.delete(job.delivery.key);
   }
 
+  /** A job has run (or will run again later): the next may start. */
+  function finished(): void {
+    running--;
+    pump();
+    settle();
+  }
+
   function pump(): void {
     while (running < concurrency && waiting.length > 0) {
       const job = waiting.shift()!;
       running++;
-      void run(job).finally(() => {
-        running--;
-        pump();
-        settle();
-      });
+      void run(job).then(finished, finished);
     }
   }
 

@@ -85,7 +85,8 @@ export function createReceiver<
   /** The pipeline: guards → body → challenge → verify → handshake → one delivery per event. */
   async function receive(input: HandleInput, trace: RequestTrace): Promise<HandleResult> {
     const receivedAt = settings.now();
-    let deliveries: Delivery[];
+    let event: WebhookEvent | undefined;
+    let deliveries: Delivery[] = [];
     let proof: Proof | undefined;
     let rawBody: Uint8Array | undefined;
     try {
@@ -129,7 +130,11 @@ export function createReceiver<
         handlers.emit({ kind: "handshake", id, type });
         return handshakeReply(handshake, id);
       }
-      deliveries = scheme.split ? scheme.split(delivery) : [delivery];
+      if (!scheme.split) {
+        // The engine's delivery is made for this request: it becomes the event as it is.
+        event = engine ? (delivery as WebhookEvent) : ({ ...delivery } as WebhookEvent);
+        event.receivedAt = receivedAt;
+      } else deliveries = scheme.split(delivery);
     } catch (caught) {
       return settleFailure(settings, handlers, caught, undefined, loggedSetupErrors, {
         headers: input.headers,
@@ -138,8 +143,9 @@ export function createReceiver<
       });
     }
     // One intake per delivery, carried through every stage from here on; the events of a batch
-    // share the request's proof.
+    // (a scheme's split) share the request's proof.
     // Awaited, not returned: an async function returning a promise adopts it two turns later.
+    if (event) return await accept(intakeOf(event, proof, input), trace);
     if (deliveries.length === 1)
       return await accept(intakeOf({ ...deliveries[0]!, receivedAt }, proof, input), trace);
     // A batch: each event is claimed and handed off on its own. The answer is the first failure,

@@ -80,7 +80,14 @@ export class HandedJob implements InProcessJob {
       dispatchIntake(
         settings,
         handlers,
-        { ...intake, event: { ...intake.event }, lease: undefined },
+        {
+          event: { ...intake.event },
+          proof: intake.proof,
+          request: intake.request,
+          tenant: intake.tenant,
+          key: intake.key,
+          lease: undefined,
+        },
         options?.once === true,
       );
     if (!settings.telemetry?.dispatch) return run();
