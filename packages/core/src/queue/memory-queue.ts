@@ -97,7 +97,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
   /** Runs a job; a failure is retried or dead-lettered (`failed`) before the promise settles. */
   function run(job: Job): Promise<void> {
     const { delivery } = job;
-    let work: Promise<void>;
+    let work: Promise<void> | void;
     try {
       work = isInProcessJob(delivery)
         ? delivery.run(dispatchOptions)
@@ -105,6 +105,8 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
     } catch (error) {
       work = Promise.reject(error);
     }
+    // A dispatch attached by hand may answer without a promise.
+    if (!(work instanceof Promise)) work = Promise.resolve(work);
     // One reaction per job, not an async frame and its awaits.
     return work.then(
       () => done(job),

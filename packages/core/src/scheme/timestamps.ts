@@ -75,8 +75,12 @@ export function checkTolerance(tolerance: unknown, where = "tolerance"): number 
 export function checkVerifyOptions(options: VerifyOptions | undefined, where = "verify"): void {
   if (options === undefined) return;
   checkOption.object(where, options);
-  if (options.tolerance !== undefined) checkTolerance(options.tolerance, `${where} option tolerance`);
-  checkOption.date(`${where} option now`, options.now);
+  const { tolerance, now } = options;
+  // Every verify comes here: the option names are put together only for a refusal's message.
+  if (tolerance !== undefined && !(typeof tolerance === "number" && tolerance > 0))
+    checkTolerance(tolerance, `${where} option tolerance`);
+  if (now !== undefined && !(now instanceof Date && !Number.isNaN(now.getTime())))
+    checkOption.date(`${where} option now`, now);
 }
 
 /** Refuses a signed time further than `tolerance` seconds from `now`, either way. */

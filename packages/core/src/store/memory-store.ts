@@ -211,7 +211,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
     }
     makeRoom(at);
-    const token = `${tokenPrefix}.${(++tokens).toString(36)}`;
+    const token = `${tokenPrefix}.${++tokens}`;
     setLease(key, record, token, at + lockMs);
     return { status: "claimed", token };
   }
