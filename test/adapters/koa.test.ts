@@ -1,5 +1,6 @@
-import { createServer } from "node:http";
-import { createReceiver, type Receiver, schemes } from "@hookgate/core";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createReceiver, type HandleInput, type Receiver, schemes } from "@hookgate/core";
 import { webhookMiddleware } from "@hookgate/koa";
 import Router from "@koa/router";
 import Koa from "koa";
@@ -96,6 +97,59 @@ describe("Koa specifics", () => {
       form,
     );
     expect(answer.status).toBe(200);
+  });
+
+  describe.each(versions)("%s: the URL a scheme is given is ctx.href", (_version, Framework) => {
+    // Read from the request where the answer is plain, from Koa's getters otherwise: the same value.
+    const cases: [string, { proxy?: boolean; path?: string; headers?: Record<string, string> }][] = [
+      ["a plain request", {}],
+      ["a query string", { path: "/webhooks?x=1&y=%20" }],
+      ["a Host with a port", { headers: { host: "hooks.example.com:8443" } }],
+      ["a Host with userinfo", { headers: { host: "user@hooks.example.com" } }],
+      ["a Host of two values", { headers: { host: "a.example.com, b.example.com" } }],
+      ["an absolute-form request target", { path: "http://hooks.example.com/webhooks" }],
+      [
+        "forwarded headers without app.proxy",
+        { headers: { "x-forwarded-proto": "https", "x-forwarded-host": "hooks.example.com" } },
+      ],
+      [
+        "forwarded headers with app.proxy",
+        { proxy: true, headers: { "x-forwarded-proto": "HTTPS", "x-forwarded-host": "hooks.example.com" } },
+      ],
+      ["app.proxy without forwarded headers", { proxy: true }],
+    ];
+    it.each(cases)("%s", async (_name, { proxy = false, path = "/webhooks", headers = {} }) => {
+      let seen: string | undefined;
+      let href: string | undefined;
+      const receiver = {
+        async handle(input: HandleInput) {
+          seen = input.url;
+          return { status: 200, headers: {}, body: "", outcome: "handled" as const };
+        },
+      };
+      const app = new Framework();
+      app.proxy = proxy;
+      const middleware = webhookMiddleware(receiver);
+      app.use((ctx, next) => {
+        href = ctx.href;
+        return middleware(ctx, next);
+      });
+      const server = createServer(app.callback());
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        await new Promise<void>((resolve, reject) => {
+          const sent = request({ host: "127.0.0.1", port, method: "POST", path, headers }, (res) => {
+            res.resume().on("end", resolve);
+          });
+          sent.on("error", reject).end("{}");
+        });
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+      expect(href).toBeDefined();
+      expect(seen).toBe(href);
+    });
   });
 
   it("lets middleware mounted before it shape the answer", async () => {

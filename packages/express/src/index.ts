@@ -1,5 +1,5 @@
 import type { Receiver } from "@hookgate/core";
-import { handleNodeRequest, writeNodeResponse } from "@hookgate/core/kit";
+import { handleNodeRequest, type NodeHandleOptions, writeNodeResponse } from "@hookgate/core/kit";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 
 /** Options for {@link webhookMiddleware}. */
@@ -27,19 +27,40 @@ export function webhookMiddleware(
 ): RequestHandler {
   const { publicUrl } = options;
   return (req: Request, res: Response, next: NextFunction) => {
-    handleNodeRequest(receiver, req, {
-      url:
-        typeof publicUrl === "function"
-          ? publicUrl(req)
-          : (publicUrl ?? `${req.protocol}://${req.get("host")}${req.originalUrl}`),
-      // req.ip, so that Express's `trust proxy` setting decides which address is the client's;
-      // read only where the receiver asks for it (allowIps).
-      get ip() {
-        return req.ip;
-      },
-      params: req.params as Record<string, string>,
-      body: req.body,
-      parsers: "express.json(), express.urlencoded() or body-parser",
-    }).then((result) => writeNodeResponse(res, result), next);
+    const url =
+      typeof publicUrl === "function"
+        ? publicUrl(req)
+        : (publicUrl ?? `${req.protocol}://${req.get("host")}${req.originalUrl}`);
+    handleNodeRequest(receiver, req, new ExpressRequest(req, url)).then(
+      (result) => writeNodeResponse(res, result),
+      next,
+    );
   };
+}
+
+/**
+ * What the bridge takes from an Express request. A class, so that the client address is a getter
+ * on its prototype, read only where the receiver asks for it (allowIps): `req.ip`, so that
+ * Express's `trust proxy` setting decides which address is the client's.
+ */
+class ExpressRequest implements NodeHandleOptions {
+  readonly url: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly body: unknown;
+  readonly #req: Request;
+
+  constructor(req: Request, url: string) {
+    this.url = url;
+    this.params = req.params as Record<string, string>;
+    this.body = req.body;
+    this.#req = req;
+  }
+
+  get ip(): string | undefined {
+    return this.#req.ip;
+  }
+
+  get parsers(): string {
+    return "express.json(), express.urlencoded() or body-parser";
+  }
 }
