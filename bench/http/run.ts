@@ -210,7 +210,7 @@ ${markdownTable(peerHeader, peerRows)}
 
 ${settings.bytes} B deliveries, each with a new id. hookgate runs its production path: verify, claim the
 id in its memoryStore, hand off to \`memoryQueue({ concurrency: 4 })\` (no-op handler), answer 202. "Same
-job by hand": the framework's raw body, HMAC, \`JSON.parse\`, the id claimed in a bounded \`Map\`, an
+job by hand": the framework's raw body, HMAC, \`JSON.parse\`, the id claimed in a bounded set (two generations of 50,000), an
 in-memory queue drained by four workers, 202. "Verify-only": raw body, HMAC, \`JSON.parse\`, 200. Peers
 verify (and Octokit dispatches) but neither dedupe nor queue. c=${settings.connections}, ${settings.rounds} alternating runs of
 ${settings.seconds} s per server after a 1 s warm-up, medians; ratio = hookgate req/s / the other's.
