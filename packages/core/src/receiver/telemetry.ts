@@ -130,16 +130,25 @@ export function traceRequest(settings: Settings, headers: HeadersInput): Request
     within: (run) => within(request, run),
     enqueue: (enqueue) =>
       enqueue &&
-      ((delivery) => publish(request, delivery, hidden.has(delivery.id) ? undefined : delivery.id, enqueue)),
+      (async (delivery) => {
+        let job = delivery;
+        await publish(
+          request,
+          told(delivery.scheme, delivery.type, hidden.has(delivery.id) ? undefined : delivery.id),
+          (context) => {
+            job = { ...delivery, ...context };
+          },
+          () => enqueue(job),
+        );
+      }),
     enqueueInProcess: (enqueue) =>
       enqueue &&
       ((job) =>
-        publishInProcess(
+        publish(
           request,
-          settings.scheme.name,
-          job,
-          hidden.has(job.id) ? undefined : job.id,
-          enqueue,
+          told(settings.scheme.name, job.type, hidden.has(job.id) ? undefined : job.id),
+          (context) => Object.assign(job, context),
+          () => enqueue(job),
         )),
     end(result) {
       if (ended) return;
@@ -151,51 +160,36 @@ export function traceRequest(settings: Settings, headers: HeadersInput): Request
 }
 
 /**
- * Enqueues a job with the publish span's trace context. `traceparent` and `tracestate` are not
- * sealed: they decide no trust (a worker only parents its span with them), so a job stays valid
- * whatever they say, and the seal is computed before they are written.
+ * Enqueues a job inside the telemetry's `publish` span: the span's trace context is given to
+ * `attach` to write into the job first, and the span ends with the enqueue's outcome — at once for
+ * an in-process hand-off, when the promise settles for a queue's. `traceparent` and `tracestate`
+ * are not sealed: they decide no trust (a worker only parents its span with them), so a job stays
+ * valid whatever they say, and the seal is computed before they are written.
  */
-async function publish(
+function publish<T extends Promise<void> | void>(
   request: TelemetryRequest,
-  delivery: QueuedDelivery,
-  id: string | undefined,
-  enqueue: Enqueue,
-): Promise<void> {
-  let published: TelemetryPublish | undefined;
-  let job = delivery;
-  guard(() => {
-    published = request.publish?.(told(delivery.scheme, delivery.type, id));
-    if (published) job = { ...delivery, ...traceContextOf(published.traceparent, published.tracestate) };
-  });
-  try {
-    await enqueue(job);
-  } catch (error) {
-    guard(() => published?.end(error));
-    throw error;
-  }
-  guard(() => published?.end());
-}
-
-/** {@link publish} for a queue whose jobs never leave the process: the job carries the context. */
-function publishInProcess(
-  request: TelemetryRequest,
-  scheme: string,
-  job: InProcessJob,
-  id: string | undefined,
-  enqueue: EnqueueInProcess,
-): void {
+  delivery: TelemetryDelivery,
+  attach: (context: TraceContext) => void,
+  enqueue: () => T,
+): T {
   let published: TelemetryPublish | undefined;
   guard(() => {
-    published = request.publish?.(told(scheme, job.type, id));
-    if (published) Object.assign(job, traceContextOf(published.traceparent, published.tracestate));
+    published = request.publish?.(delivery);
+    if (published) attach(traceContextOf(published.traceparent, published.tracestate));
   });
-  try {
-    enqueue(job);
-  } catch (error) {
+  const failed = (error: unknown): never => {
     guard(() => published?.end(error));
     throw error;
+  };
+  let sent: T;
+  try {
+    sent = enqueue();
+  } catch (error) {
+    return failed(error);
   }
+  if (sent instanceof Promise) return sent.then(() => guard(() => published?.end()), failed) as T;
   guard(() => published?.end());
+  return sent;
 }
 
 /**
