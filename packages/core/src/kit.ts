@@ -45,4 +45,5 @@ export {
   isInProcessJob,
   toQueuedDelivery,
 } from "./queue.js";
+export { errorAnswer } from "./receiver/answers.js";
 export { retryAfterSeconds, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./retry-after.js";

@@ -1,7 +1,7 @@
 import type { WebhookError } from "../errors.js";
 import { retryAfterSeconds } from "../retry-after.js";
 import type { HandshakeReply } from "../types.js";
-import type { Settings } from "./options.js";
+import { DEFAULT_LOCK_MS, type Settings } from "./options.js";
 import type { HandleOutcome, HandleResult } from "./types.js";
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -53,11 +53,27 @@ export function handshakeReply(handshake: HandshakeReply, id?: string): HandleRe
  * `retryAfterSeconds` decides for it (never one an error carries).
  */
 export function rejection(settings: Settings, error: WebhookError, id?: string): HandleResult {
-  const status = settings.responses[error.code] ?? error.status;
-  const result = reply("rejected", status, error.toJSON(), id);
+  const result = errorAnswer(error, {
+    status: settings.responses[error.code] ?? error.status,
+    lockMs: settings.lockMs,
+  });
+  if (id !== undefined) result.id = id;
+  return result;
+}
+
+/**
+ * {@link rejection} outside a receiver (a dashboard's or an adapter's own refusal, e.g. a body over
+ * its limit): the error's status unless `status` says otherwise, and a lease of `lockMs` (the
+ * receiver's default) for an `in_flight`'s `Retry-After`.
+ */
+export function errorAnswer(
+  error: WebhookError,
+  { status = error.status, lockMs = DEFAULT_LOCK_MS }: { status?: number; lockMs?: number } = {},
+): HandleResult {
+  const result = reply("rejected", status, error.toJSON());
   for (const [name, value] of Object.entries(error.headers))
     if (name.toLowerCase() !== "retry-after") result.headers[name] = value;
-  const retryAfter = retryAfterSeconds(error, { lockMs: settings.lockMs, status });
+  const retryAfter = retryAfterSeconds(error, { lockMs, status });
   if (retryAfter !== undefined) result.headers["retry-after"] = String(retryAfter);
   result.error = error;
   return result;

@@ -19,6 +19,9 @@ import type { Scheme } from "../types.js";
 import { type OrderingSettings, resolveOrdering } from "./ordering-options.js";
 import type { ReceiverEvent, ReceiverOptions } from "./types.js";
 
+/** How long a claimed key is held before a retry may take it over, unless `lockMs` says. */
+export const DEFAULT_LOCK_MS = 30_000;
+
 /** A receiver's options, checked once and with every default filled in. */
 export interface Settings {
   scheme: Scheme;
@@ -179,7 +182,7 @@ export function resolveOptions(
     bodyTimeoutMs: wholeNumber("bodyTimeoutMs", options.bodyTimeoutMs, 5000),
     streamVerify: checkOption.boolean("createReceiver option streamVerify", options.streamVerify, true),
     maxHeaderBytes: wholeNumber("maxHeaderBytes", options.maxHeaderBytes, 16_384),
-    lockMs: wholeNumber("lockMs", options.lockMs, 30_000, 3),
+    lockMs: wholeNumber("lockMs", options.lockMs, DEFAULT_LOCK_MS, 3),
     ttlMs,
     storeTimeoutMs,
     queueTimeoutMs,

@@ -1,5 +1,6 @@
 import { isWebhookError } from "@hookgate/core";
 import {
+  errorAnswer,
   handleNodeRequest,
   type NodeRequestLike,
   type NodeResponseLike,
@@ -43,12 +44,7 @@ export async function serveNode(
           if (hasBody) body = (await readBody(input.rawBody, MAX_BODY_BYTES, BODY_TIMEOUT_MS)) as Uint8Array;
         } catch (error) {
           if (!isWebhookError(error)) throw error;
-          return {
-            status: error.status,
-            headers: { ...error.headers, "content-type": "application/json" },
-            body: JSON.stringify(error.toJSON()),
-            outcome: "rejected",
-          };
+          return errorAnswer(error);
         }
         const request = new Request(input.url!, {
           method: input.method ?? "GET",
