@@ -1,6 +1,10 @@
 import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { writeFixtureIndex } from "./packages/testing/scripts/fixture-index.mjs";
+
+// The test kit's list of fixture files is generated, not committed: write it before any test reads it.
+writeFixtureIndex();
 
 // Tests run against each package's TypeScript source, so `pnpm test` needs no build step.
 const packagesDir = fileURLToPath(new URL("./packages/", import.meta.url));

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import {
   createReceiver,
   type Scheme,
@@ -9,6 +10,7 @@ import {
 } from "@hookgate/core";
 import { describe, expect, it } from "vitest";
 import { generateEcdsaP256 } from "../../core/src/internal/crypto.js";
+import { fixtureIndexSource } from "../scripts/fixture-index.mjs";
 import {
   ed25519KeyPair,
   fixtureCatalog,
@@ -142,6 +144,29 @@ describe("fixtureCatalog", () => {
     // hmac is a convention the user describes, not a provider: it has no events of its own.
     const providers = schemeNames.filter((name) => name !== "hmac");
     expect(providers.filter((name) => !covered.has(name))).toEqual([]);
+  });
+
+  it("lists exactly the fixture files in the folder, each under its scheme's key", () => {
+    const files = readdirSync(new URL("./fixtures/", import.meta.url))
+      .filter((name) => /^[a-z0-9-]+\.ts$/.test(name) && name !== "index.ts")
+      .map((name) => name.slice(0, -3));
+    expect(
+      fixtureCatalog.map((entry) => entry.scheme).filter((name, i, all) => all.indexOf(name) === i),
+    ).toEqual(files);
+    expect(Object.keys(fixtures).sort()).toEqual(Object.keys(fixtures));
+  });
+
+  it("generates the listing from the file names: a new file is listed, helpers and tests are not", () => {
+    const source = fixtureIndexSource([
+      "zoom.ts",
+      "index.ts",
+      "acme-pay.ts",
+      "x.test.ts",
+      "providers.generated.ts",
+    ]);
+    expect(source).toContain('import { fixtures as acmePay } from "./acme-pay.js";');
+    expect(source).toContain("export const providers = { acmePay, zoom } as const;");
+    expect(source.split("\n").filter((line) => line.startsWith("import"))).toHaveLength(2);
   });
 });
 
