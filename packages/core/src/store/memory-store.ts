@@ -72,11 +72,14 @@ class WriteOrder {
     }
   }
 
-  /** The oldest place, or undefined when empty. */
-  peek(): { key: string; seq: number } | undefined {
-    return this.head < this.keys.length
-      ? { key: this.keys[this.head]!, seq: this.seqs[this.head]! }
-      : undefined;
+  /** The oldest place's key, or undefined when empty. */
+  headKey(): string | undefined {
+    return this.keys[this.head];
+  }
+
+  /** The oldest place's sequence number, or `Infinity` when empty (read without a new object). */
+  headSeq(): number {
+    return this.head < this.seqs.length ? this.seqs[this.head]! : Number.POSITIVE_INFINITY;
   }
 
   shift(): void {
@@ -141,24 +144,30 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   // watermarks (by when they were last written); never a live lease.
   function makeRoom(at: number): void {
     if (size() < maxKeys) return;
-    for (let place = leaseOrder.peek(); place && size() >= maxKeys; place = leaseOrder.peek()) {
-      // A place whose seq is the record's last write is that lease, still held or expired.
-      const lease = claims.get(place.key);
-      if (lease?.seq === place.seq) {
+    // Runs once per claim when the store is full (the steady state of a busy receiver): no
+    // object is made per eviction.
+    for (let key = leaseOrder.headKey(); key !== undefined && size() >= maxKeys; key = leaseOrder.headKey()) {
+      const lease = claims.get(key);
+      if (lease?.seq === leaseOrder.headSeq()) {
         if (lease.expiresAt > at) break;
-        claims.delete(place.key);
+        claims.delete(key);
       }
       leaseOrder.shift();
     }
     while (size() >= maxKeys) {
-      let oldest: [WriteOrder, Map<string, { seq: number }>, { key: string; seq: number }] | undefined;
-      for (const [order, map] of evictable) {
-        const place = order.peek();
-        if (place && (!oldest || place.seq < oldest[2].seq)) oldest = [order, map, place];
+      let oldest = -1;
+      let oldestSeq = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < evictable.length; i++) {
+        const headSeq = evictable[i]![0].headSeq();
+        if (headSeq < oldestSeq) {
+          oldest = i;
+          oldestSeq = headSeq;
+        }
       }
-      if (!oldest) break;
-      const [order, map, place] = oldest;
-      if (map.get(place.key)?.seq === place.seq) map.delete(place.key);
+      if (oldest < 0) break;
+      const [order, map] = evictable[oldest]!;
+      const key = order.headKey()!;
+      if (map.get(key)?.seq === oldestSeq) map.delete(key);
       order.shift();
     }
     if (size() >= maxKeys) {
