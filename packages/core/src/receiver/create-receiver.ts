@@ -2,6 +2,7 @@ import { createAlerts } from "../alerts/create-alerts.js";
 import type { WebhookErrorCode } from "../errors.js";
 import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
+import { extend } from "../internal/extend.js";
 import type { InProcessJob, QueuedDelivery } from "../queue.js";
 import type { Proof } from "../scheme/proof.js";
 import type { Delivery, WebhookEvent } from "../types.js";
@@ -147,12 +148,12 @@ export function createReceiver<
     // Awaited, not returned: an async function returning a promise adopts it two turns later.
     if (event) return await accept(intakeOf(event, proof, input), trace);
     if (deliveries.length === 1)
-      return await accept(intakeOf({ ...deliveries[0]!, receivedAt }, proof, input), trace);
+      return await accept(intakeOf(extend(deliveries[0]!, { receivedAt }), proof, input), trace);
     // A batch: each event is claimed and handed off on its own. The answer is the first failure,
     // so the sender retries the batch, and the events already done answer duplicate then.
     const results: HandleResult[] = [];
     for (const delivery of deliveries)
-      results.push(await accept(intakeOf({ ...delivery, receivedAt }, proof, input), trace));
+      results.push(await accept(intakeOf(extend(delivery, { receivedAt }), proof, input), trace));
     return (
       results.find((result) => result.status >= 300) ??
       reply("handled", 200, {

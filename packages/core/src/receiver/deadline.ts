@@ -1,4 +1,5 @@
 import { WebhookError } from "../errors.js";
+import { extend } from "../internal/extend.js";
 import { accepted } from "./answers.js";
 import { continueLate } from "./continue-late.js";
 import type { Handlers } from "./handlers.js";
@@ -55,6 +56,6 @@ export async function handleWithDeadline(run: DeadlineRun): Promise<HandleResult
     await settleSuccess(settings, handlers, intake, "handled");
     return accepted("handled", 200, event.id);
   }
-  void continueLate({ ...run, first, again: () => handlers.run(event) });
+  void continueLate(extend(run, { first, again: () => handlers.run(event) }));
   return accepted("accepted", 202, event.id);
 }

@@ -1,3 +1,4 @@
+import { extend } from "../internal/extend.js";
 import { fromQueuedDelivery, type QueuedDelivery } from "../queue.js";
 import type { Delivery, WebhookEvent } from "../types.js";
 import { claimKey, idempotencyKey } from "./claim.js";
@@ -64,7 +65,7 @@ export function dispatchDelivery(
       dispatchIntake(settings, handlers, intake, once),
     );
   }
-  const event = "receivedAt" in delivery ? delivery : { ...delivery, receivedAt: settings.now() };
+  const event = "receivedAt" in delivery ? delivery : extend(delivery, { receivedAt: settings.now() });
   return dispatchIntake(settings, handlers, intakeOf(event, undefined, { headers: {} }), once);
 }
 

@@ -1,5 +1,6 @@
 import { isWebhookError, type WebhookError } from "../errors.js";
 import { bounded } from "../internal/bounded.js";
+import { extend } from "../internal/extend.js";
 import { journalHeaders, redactMessage } from "../journal/redact.js";
 import type { JournalError, JournalUpdate } from "../journal.js";
 import type { HeadersInput, WebhookEvent } from "../types.js";
@@ -54,14 +55,15 @@ export async function journalReceived(settings: Settings, intake: Intake): Promi
   const kept = keptOf(event, key, tenant, headers, request);
   const sealed = await seal(settings, intake.proof?.key, kept);
   await journalCall(settings, () =>
-    journal.record({
-      ...kept,
-      tenant: tenant === "" ? undefined : tenant,
-      type: event.type,
-      timestamp: event.timestamp,
-      matchedSecret: event.matchedSecret,
-      seal: sealed,
-    }),
+    journal.record(
+      extend(kept, {
+        tenant: tenant === "" ? undefined : tenant,
+        type: event.type,
+        timestamp: event.timestamp,
+        matchedSecret: event.matchedSecret,
+        seal: sealed,
+      }),
+    ),
   );
   return performance.now();
 }

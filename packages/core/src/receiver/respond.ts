@@ -1,4 +1,5 @@
 import { WebhookError } from "../errors.js";
+import { extend } from "../internal/extend.js";
 import type { WebhookEvent } from "../types.js";
 import type { AnswerCache } from "./answer-cache.js";
 import { accepted, handshakeReply } from "./answers.js";
@@ -89,14 +90,14 @@ export function answerOf(value: unknown, id: string): HandleResult {
   }
   if (typeof result.body !== "string")
     throw new TypeError("hookgate: a respond handler's answer is not JSON");
-  return { ...result, outcome: "handled", id };
+  return extend(result, { outcome: "handled" as const, id });
 }
 
 /** The answer at the deadline: the scheme's deferred reply (Discord's `{"type":5}`), else 202 `accepted`. */
 function deferredAnswer(settings: Settings, id: string): HandleResult {
   const deferred = settings.scheme.facts.deadline?.deferred;
   if (!deferred) return accepted("accepted", 202, id);
-  return { ...handshakeReply(deferred), outcome: "accepted", id };
+  return extend(handshakeReply(deferred), { outcome: "accepted" as const, id });
 }
 
 /** A claim-like `duplicate` when this process already answered the key (see {@link duplicateAnswer}). */
@@ -116,9 +117,9 @@ export function duplicateAnswer(
   event: WebhookEvent,
 ): HandleResult {
   const kept = answers.get(key);
-  if (kept) return { ...kept, headers: { ...kept.headers }, outcome: "duplicate" };
+  if (kept) return extend(kept, { headers: { ...kept.headers }, outcome: "duplicate" as const });
   if (responders.find(event.type) && settings.scheme.facts.deadline?.deferred)
-    return { ...deferredAnswer(settings, event.id), outcome: "duplicate" };
+    return extend(deferredAnswer(settings, event.id), { outcome: "duplicate" as const });
   return accepted("duplicate", 200, event.id);
 }
 
@@ -147,7 +148,9 @@ export async function respondTo(
     if (raced.late) {
       answer = deferredAnswer(settings, event.id);
       answers.set(lease.key, answer);
-      void continueLate({ ...run, first, again, done: (value) => responders.late(event, value, report) });
+      void continueLate(
+        extend(run, { first, again, done: (value: unknown) => responders.late(event, value, report) }),
+      );
       return answer;
     }
     answer = answerOf(raced.value, event.id);

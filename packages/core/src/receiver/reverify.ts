@@ -1,4 +1,5 @@
 import { WebhookError } from "../errors.js";
+import { extend } from "../internal/extend.js";
 import type { Proof } from "../scheme/proof.js";
 import type { Delivery, WebhookEvent } from "../types.js";
 import type { Settings } from "./options.js";
@@ -60,10 +61,9 @@ export async function reverify(
       `hookgate: the kept delivery ${kept.id} does not match its signed content`,
     );
   }
-  const event: WebhookEvent = {
-    ...match,
+  const event: WebhookEvent = extend(match, {
     receivedAt: kept.receivedAt,
     payload: await validatePayload(settings, match.type, match.payload),
-  };
+  });
   return { event, proof };
 }

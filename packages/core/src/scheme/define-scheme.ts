@@ -1,4 +1,5 @@
 import { WebhookError } from "../errors.js";
+import { extend } from "../internal/extend.js";
 import type { HeaderSigningScheme, Scheme } from "../types.js";
 import { compileBodySignatureReader, redactBodyToken, redactPayloadToken } from "./body-signature.js";
 import { certificateKeys } from "./certificate-source.js";
@@ -73,7 +74,9 @@ export function defineScheme(definition: SchemeDefinition, keys: SchemeKeys): Sc
       ? compileTemplate(contentOf)
       : (context: ContentContext) =>
           contentOf(
-            context.signing ? context : { ...context, contentType: signedFormat(context.body, contentTypes) },
+            context.signing
+              ? context
+              : extend(context, { contentType: signedFormat(context.body, contentTypes) }),
           );
 
   const signatures = definition.signatures ?? [];

@@ -1,3 +1,4 @@
+import { extend } from "../internal/extend.js";
 import type { Delivery } from "../types.js";
 
 /** How one batch of events splits into deliveries. */
@@ -24,12 +25,11 @@ export function splitBatch(shape: BatchShape): (delivery: Delivery) => Delivery[
       const event = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
       // A plain copy: what verified the batch (whose secrets name each event's tenant) is the
       // request's proof, which the receiver carries beside every event of it.
-      return {
-        ...delivery,
+      return extend(delivery, {
         id: text(shape.id(event)) ?? `${delivery.id}:${index}`,
         type: text(shape.type(event)) ?? "",
         payload: item,
-      };
+      });
     });
 }
 

@@ -1,0 +1,59 @@
+// scratch: profile harness — 8000 prepared deliveries, PASSES passes, store cleared between passes
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createReceiver, memoryQueue, memoryStore, schemes } from "@hookgate/core";
+import { payload, SECRET, signer } from "./deliveries.js";
+
+const [mode = "queued", passesArg = "30"] = process.argv.slice(2);
+const body = payload(1024);
+const sign = signer(body);
+const requests = Array.from({ length: 8000 }, () => {
+  const { headers } = sign();
+  return { method: "POST", headers, rawBody: Buffer.from(body) };
+});
+const store = memoryStore();
+const receiver = createReceiver({
+  scheme: schemes.standardWebhooks({ secret: SECRET }),
+  tolerance: 3600,
+  store,
+  queue: memoryQueue({ concurrency: 4, maxPending: 10000 }),
+});
+receiver.onAny(() => {});
+const key = Buffer.from(SECRET.slice(6), "base64");
+async function limitPass() {
+  let sink = 0;
+  for (const { headers, rawBody } of requests) {
+    const id = headers["webhook-id"]!;
+    const actual = createHmac("sha256", key).update(`${id}.${headers["webhook-timestamp"]}.`).update(rawBody).digest();
+    if (!timingSafeEqual(actual, Buffer.from(headers["webhook-signature"]!.slice(3), "base64"))) throw new Error("x");
+    sink += Object.keys(JSON.parse(rawBody.toString("utf8"))).length;
+  }
+  return sink;
+}
+const scheme = schemes.standardWebhooks({ secret: SECRET });
+async function verifyPass() {
+  let sink = 0;
+  for (const { headers, rawBody } of requests)
+    sink += Object.keys(scheme.verifySync!({ headers, rawBody }, { tolerance: 3600 }).payload as object).length;
+  return sink;
+}
+const inlineStore = memoryStore();
+const inline = createReceiver({ scheme, tolerance: 3600, store: inlineStore });
+inline.onAny(() => {});
+async function inlinePass() {
+  let sink = 0;
+  for (const request of requests) sink += (await inline.handle(request)).status;
+  inlineStore.clear();
+  return sink;
+}
+async function handlePass() {
+  let sink = 0;
+  for (const request of requests) sink += (await receiver.handle(request)).status;
+  store.clear();
+  return sink;
+}
+const t0 = performance.now();
+let s = 0;
+for (let i = 0; i < Number(passesArg); i++) s += await ({ limit: limitPass, verify: verifyPass, inline: inlinePass, queued: handlePass } as Record<string, () => Promise<number>>)[mode]!();
+await new Promise((r) => setTimeout(r, 50));
+const ms = performance.now() - t0;
+console.log(mode, s, ((ms * 1000) / (8000 * Number(passesArg))).toFixed(2), "µs/delivery");
