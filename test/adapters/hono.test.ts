@@ -155,6 +155,30 @@ describe("Hono specifics", () => {
     expect(answer.status).toBe(200);
   });
 
+  it("hands the receiver Node's header record on @hono/node-server, and the request's Headers elsewhere", async () => {
+    const seen: unknown[] = [];
+    const receiver = createReceiver({ scheme });
+    const spy: Pick<Receiver, "handle"> = {
+      handle: (input) => {
+        seen.push(input.headers);
+        return receiver.handle(input);
+      },
+    };
+    const app = new Hono();
+    app.post("/webhooks", webhookHandler(spy));
+    const headers = await scheme.sign({ rawBody: body });
+    const served = await serveFetch(app.fetch, "/webhooks");
+    running.push(served);
+    const overHttp = await fetch(served.url, { method: "POST", headers, body });
+    expect(overHttp.status).toBe(200);
+    expect((await deliver(app, headers, body)).status).toBe(200);
+    const [node, web] = seen as [Record<string, string>, Headers];
+    expect(node).not.toBeInstanceOf(Headers);
+    expect(node["stripe-signature"]).toBe(headers["stripe-signature"]);
+    expect(web).toBeInstanceOf(Headers);
+    expect(web.get("stripe-signature")).toBe(headers["stripe-signature"]);
+  });
+
   it("answers through c, keeping headers set by earlier middleware", async () => {
     const receiver = createReceiver({ scheme });
     const app = new Hono();

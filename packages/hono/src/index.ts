@@ -51,7 +51,7 @@ export function webhookHandler(
     const result = await receiver.handle({
       method: request.method,
       url: typeof publicUrl === "function" ? publicUrl(c) : (publicUrl ?? request.url),
-      headers: request.headers,
+      headers: nodeHeadersOf(c) ?? request.headers,
       rawBody: rawBody ?? request.body ?? new Uint8Array(0),
       ip: ip?.(c),
       params: c.req.param() as Record<string, string>,
@@ -60,6 +60,33 @@ export function webhookHandler(
     });
     return c.body(result.body, result.status as ContentfulStatusCode, result.headers);
   };
+}
+
+/**
+ * On Node (`@hono/node-server`, HTTP/1), the Node request's own header record, which Node's bridge
+ * reads too. `c.req.raw.headers` holds the same headers, but iterating it (core counts every
+ * header against `maxHeaderBytes`) makes node-server build a `Headers` object, about 3 µs a request.
+ * Elsewhere (Bun, Deno, Workers, `app.request()`, HTTP/2) there is no such request: undefined.
+ */
+function nodeHeadersOf(c: Context): Record<string, string | string[] | undefined> | undefined {
+  const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming;
+  if (
+    incoming === null ||
+    typeof incoming !== "object" ||
+    incoming.httpVersionMajor !== 1 ||
+    !Array.isArray(incoming.rawHeaders) ||
+    typeof incoming.headers !== "object" ||
+    incoming.headers === null
+  )
+    return undefined;
+  return incoming.headers;
+}
+
+/** What {@link nodeHeadersOf} reads of `c.env.incoming`, Node's `IncomingMessage` on node-server. */
+interface NodeIncoming {
+  httpVersionMajor?: unknown;
+  rawHeaders?: unknown;
+  headers?: Record<string, string | string[] | undefined> | null;
 }
 
 /**
