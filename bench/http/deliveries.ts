@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from "node:crypto";
+import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 
 /** The Standard Webhooks secret both ends of the HTTP benchmark share. */
 export const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -82,4 +82,26 @@ export function signer(
       },
     };
   };
+}
+
+/**
+ * The limit the in-process harnesses compare against: each Standard Webhooks request's bare HMAC
+ * and `JSON.parse`, nothing else. Returns a sum of the payloads' key counts (so no step is skipped).
+ */
+export function bareVerifyAndParse(
+  requests: ReadonlyArray<{ headers: Record<string, string>; rawBody: Buffer }>,
+): number {
+  const key = Buffer.from(SECRET.slice(6), "base64");
+  let sink = 0;
+  for (const { headers, rawBody } of requests) {
+    const id = headers["webhook-id"]!;
+    const actual = createHmac("sha256", key)
+      .update(`${id}.${headers["webhook-timestamp"]}.`)
+      .update(rawBody)
+      .digest();
+    if (!timingSafeEqual(actual, Buffer.from(headers["webhook-signature"]!.slice(3), "base64")))
+      throw new Error("bench: a prepared request does not verify");
+    sink += Object.keys(JSON.parse(rawBody.toString("utf8"))).length;
+  }
+  return sink;
 }

@@ -298,7 +298,7 @@ describe("hookgate send errors", () => {
     ],
     [
       ["http://localhost/x", "--secret", "s", "--fixture", "stripe.refund"],
-      /unknown --fixture "stripe.refund"; use one of:\n {2}asana\.events[^]*\n {2}stripe\.checkoutSessionCompleted/,
+      /unknown --fixture "stripe.refund"; use one of:\n {2}asana\.events[\s\S]*\n {2}stripe\.checkoutSessionCompleted/,
     ],
     [
       ["http://localhost/x", "--secret", "s", "--data", "missing.json", "--scheme", "stripe"],
