@@ -133,9 +133,14 @@ export const checkOption = {
   /** A valid `Date` (not `new Date(NaN)`); `undefined` when not given. */
   date(option: string, value: unknown): Date | undefined {
     if (value === undefined) return undefined;
-    const valid =
-      Object.prototype.toString.call(value) === "[object Date]" && !Number.isNaN((value as Date).getTime());
-    if (!valid) throw fail(option, value, "a valid Date");
-    return value as Date;
+    if (!isValidDate(value)) throw fail(option, value, "a valid Date");
+    return value;
   },
 };
+
+/** What {@link checkOption.date} accepts: a `Date` (from any realm) holding a time, not `new Date(NaN)`. */
+export function isValidDate(value: unknown): value is Date {
+  return (
+    Object.prototype.toString.call(value) === "[object Date]" && !Number.isNaN((value as Date).getTime())
+  );
+}

@@ -1,5 +1,5 @@
 import { WebhookError } from "../errors.js";
-import { checkOption } from "../internal/check-option.js";
+import { checkOption, isValidDate } from "../internal/check-option.js";
 import { getFirstHeader } from "../internal/headers.js";
 import type { HeadersInput, VerifyOptions } from "../types.js";
 import { displayHeader, splitList } from "./signature-headers.js";
@@ -58,7 +58,7 @@ export function formatTimestamp(at: Date, unit: "s" | "ms" | "iso"): string {
  */
 export function checkTolerance(tolerance: unknown, where = "tolerance"): number {
   if (tolerance === undefined) return DEFAULT_TOLERANCE;
-  if (typeof tolerance !== "number" || Number.isNaN(tolerance) || tolerance <= 0) {
+  if (!isTolerance(tolerance)) {
     throw checkOption.fail(
       where,
       tolerance,
@@ -66,6 +66,11 @@ export function checkTolerance(tolerance: unknown, where = "tolerance"): number 
     );
   }
   return tolerance;
+}
+
+/** What {@link checkTolerance} accepts: a positive number of seconds, `Infinity` included. */
+function isTolerance(value: unknown): value is number {
+  return typeof value === "number" && !Number.isNaN(value) && value > 0;
 }
 
 /**
@@ -77,10 +82,9 @@ export function checkVerifyOptions(options: VerifyOptions | undefined, where = "
   checkOption.object(where, options);
   const { tolerance, now } = options;
   // Every verify comes here: the option names are put together only for a refusal's message.
-  if (tolerance !== undefined && !(typeof tolerance === "number" && tolerance > 0))
+  if (tolerance !== undefined && !isTolerance(tolerance))
     checkTolerance(tolerance, `${where} option tolerance`);
-  if (now !== undefined && !(now instanceof Date && !Number.isNaN(now.getTime())))
-    checkOption.date(`${where} option now`, now);
+  if (now !== undefined && !isValidDate(now)) checkOption.date(`${where} option now`, now);
 }
 
 /** Refuses a signed time further than `tolerance` seconds from `now`, either way. */
