@@ -178,9 +178,13 @@ function framed(result: HandleResult): Record<string, string> {
   return out;
 }
 
-/** The request URL as the client addressed it: scheme from the socket, host from the Host header. */
-export function nodeRequestUrl(req: NodeRequestLike): string {
+/**
+ * The request URL as the client addressed it: scheme from the socket, host from the Host header,
+ * then `path` — the request's own target unless a framework that rewrites it for mounted apps
+ * says what it was (Koa's `ctx.originalUrl`).
+ */
+export function nodeRequestUrl(req: NodeRequestLike, path = req.url ?? "/"): string {
   const host = req.headers.host ?? "localhost";
   const protocol = req.socket?.encrypted ? "https" : "http";
-  return `${protocol}://${Array.isArray(host) ? host[0] : host}${req.url ?? "/"}`;
+  return `${protocol}://${Array.isArray(host) ? host[0] : host}${path}`;
 }

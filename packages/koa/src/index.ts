@@ -1,5 +1,5 @@
 import type { Receiver } from "@hookgate/core";
-import { handleNodeRequest, type NodeHandleOptions } from "@hookgate/core/kit";
+import { handleNodeRequest, type NodeHandleOptions, nodeRequestUrl } from "@hookgate/core/kit";
 import type { Context, Middleware } from "koa";
 
 /** Options for {@link webhookMiddleware}. */
@@ -60,8 +60,7 @@ function href(ctx: Context): string {
     host.trim() !== host
   )
     return ctx.href;
-  const { encrypted } = req.socket as { encrypted?: boolean };
-  return `${encrypted ? "https" : "http"}://${host}${originalUrl}`;
+  return nodeRequestUrl(req, originalUrl);
 }
 
 /**
