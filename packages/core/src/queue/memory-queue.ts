@@ -1,5 +1,6 @@
 import { WebhookError } from "../errors.js";
 import { checkOption } from "../internal/check-option.js";
+import { extend } from "../internal/extend.js";
 import {
   type InProcessJob,
   isInProcessJob,
@@ -117,7 +118,7 @@ export function memoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
   async function failed(job: Job, error: unknown): Promise<void> {
     // The retry policy every worker shares (see `classifyDispatchFailure`).
     const next = nextAttempt(policy, error, job.attempt);
-    if (next) return runLater({ ...job, attempt: next.attempt }, next.afterMs);
+    if (next) return runLater(extend(job, { attempt: next.attempt }), next.afterMs);
     done(job);
     // A job held in-process is given to dead-letter callbacks as every queue's jobs are: sealed JSON.
     const delivery = isInProcessJob(job.delivery)

@@ -1,4 +1,5 @@
 import { isWebhookError } from "../errors.js";
+import { extend } from "../internal/extend.js";
 import { getHeader } from "../internal/headers.js";
 import type { InProcessJob, QueuedDelivery } from "../queue.js";
 import type { Proof } from "../scheme/proof.js";
@@ -136,7 +137,7 @@ export function traceRequest(settings: Settings, headers: HeadersInput): Request
           request,
           told(delivery.scheme, delivery.type, hidden.has(delivery.id) ? undefined : delivery.id),
           (context) => {
-            job = { ...delivery, ...context };
+            job = extend(delivery, context);
           },
           () => enqueue(job),
         );
