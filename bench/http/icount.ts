@@ -2,26 +2,61 @@
  * Instructions per HTTP request of one bench server, counted by callgrind, so the number does not
  * move with other load on the machine (2 cores shared with tests, helpers, other benchmarks):
  *
- *   npx tsx http/icount.ts <server.mjs> <framework> <mode> [N1=2000] [N2=6000]
+ *   npx tsx http/icount.ts <server.mjs> <framework> <mode> [N1=5000] [N2=15000]
  *
  * `server.mjs` is `bench/http/server.ts` bundled with esbuild (as the packages ship). The server runs
  * twice under `valgrind --tool=callgrind` (`node --single-threaded`), answering N1 and then N2 signed
  * 1 KiB deliveries over 10 connections; per request is the difference of the two totals over
- * N2 − N1, so start-up and compilation cancel out.
+ * N2 − N1, so start-up cancels out. Printed apart: the JIT's compiling (V8's compiler, run on the
+ * main thread here) and the GC. Compiling is a one-time cost that lands in one run or the other:
+ * with 1,000 and 3,000 requests it was 225k of a node:http server's 335k instructions per request,
+ * with 5,000 and 15,000 about 1–8k, and one late optimization moves a total by ~20k, so compare
+ * the totals without it.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
 import { payload, signer } from "./deliveries.js";
 
-const [script, framework, mode, n1 = "2000", n2 = "6000"] = process.argv.slice(2);
+const [script, framework, mode, n1 = "5000", n2 = "15000"] = process.argv.slice(2);
 if (!script || !framework || !mode)
   throw new Error("usage: icount.ts <server.mjs> <framework> <mode> [N1] [N2]");
 const dir = mkdtempSync(join(tmpdir(), "icount-"));
 
-async function total(requests: number): Promise<number> {
+interface Count {
+  total: number;
+  compile: number;
+  gc: number;
+}
+
+/** V8's compilers (TurboFan, Maglev, Sparkplug, the bytecode generator) and its GC, by symbol. */
+const COMPILE = /v8::internal::(compiler|maglev|baseline|interpreter)::|v8::internal::Compiler::|Zone::/;
+const GC =
+  /v8::internal::(Scavenger|MarkCompact|Sweeper|Marking|Evacuat|Heap::|MinorMarkCompact|ConcurrentMarking|RememberedSet|IncrementalMarking)|heap::base::/;
+
+/** The run's total and the instructions spent compiling and collecting, from callgrind's own annotation. */
+function count(file: string): Count {
+  const text = execFileSync("callgrind_annotate", ["--inclusive=no", "--threshold=100", file], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const result: Count = { total: 0, compile: 0, gc: 0 };
+  for (const line of text.split("\n")) {
+    const match = /^\s*([\d,]+)\s+\([^)]*\)\s+(.*)$/.exec(line);
+    if (!match) continue;
+    const instructions = Number(match[1]!.replaceAll(",", ""));
+    const symbol = match[2]!;
+    if (symbol.startsWith("PROGRAM TOTALS")) result.total = instructions;
+    else if (COMPILE.test(symbol)) result.compile += instructions;
+    else if (GC.test(symbol)) result.gc += instructions;
+  }
+  if (result.total === 0) throw new Error("callgrind_annotate printed no totals");
+  return result;
+}
+
+async function total(requests: number): Promise<Count> {
   const out = join(dir, `callgrind.${requests}`);
   const child = spawn(
     "valgrind",
@@ -57,14 +92,14 @@ async function total(requests: number): Promise<number> {
   const exited = new Promise((done) => child.on("exit", done));
   child.kill("SIGTERM");
   await exited;
-  const line = readFileSync(out, "utf8").match(/^(?:summary|totals): (\d+)/m);
-  if (!line) throw new Error("callgrind wrote no totals");
-  return Number(line[1]);
+  return count(out);
 }
 
 const a = await total(Number(n1));
 const b = await total(Number(n2));
 rmSync(dir, { recursive: true, force: true });
+const per = (key: keyof Count) => Math.round((b[key] - a[key]) / (Number(n2) - Number(n1)));
 console.log(
-  `${framework} ${mode} (${script}): ${Math.round((b - a) / (Number(n2) - Number(n1)))} instructions/request`,
+  `${framework} ${mode} (${script}): ${per("total")} instructions/request, ` +
+    `${per("total") - per("compile")} without compiling (compiling ${per("compile")}, GC ${per("gc")})`,
 );

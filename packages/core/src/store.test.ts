@@ -66,6 +66,28 @@ describe("memoryStore bounds", () => {
     expect((await store.claim("b", lock)).status).toBe("in-flight");
   });
 
+  it("a key released or evicted leaves nothing behind for the key written after it", async () => {
+    // Keys are kept in slots that a removed key frees for the next: the next key is whole, and
+    // the removed key's places in the eviction order do not speak for it.
+    let now = 0;
+    const store = memoryStore({ maxKeys: 2, now: () => now });
+    const a = await store.claim("a", { lockMs: 10, ttlMs: 10 });
+    if (a.status !== "claimed") throw new Error("a was not claimed");
+    await store.release("a", a.token);
+    expect(store.size).toBe(0);
+    const b = await store.claim("b", lock); // in a's freed slot
+    if (b.status !== "claimed") throw new Error("b was not claimed");
+    await claimAndComplete(store, "c");
+    now = 100; // a's lease would have expired by now; b's has not
+    await expect(store.claim("d", lock)).resolves.toMatchObject({ status: "claimed" }); // "c" goes
+    expect((await store.claim("b", lock)).status).toBe("in-flight");
+    expect(await store.complete("b", a.token, lock)).toBe(false);
+    expect(await store.complete("b", b.token, lock)).toBe(true);
+    expect((await store.claim("a", lock)).status).toBe("claimed"); // "b" goes: the only completion
+    expect((await store.claim("d", lock)).status).toBe("in-flight");
+    expect(store.size).toBe(2);
+  });
+
   it("refuses a claim rather than forgetting a delivery in flight", async () => {
     const store = memoryStore({ maxKeys: 2 });
     await store.claim("x", lock);

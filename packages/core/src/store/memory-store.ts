@@ -17,67 +17,124 @@ export interface MemoryStoreOptions {
 }
 
 /**
- * A claimed key: leased while `token` is set, completed once it is undefined. One record per key,
- * changed in place from lease to completion (one map lookup, no new object); `seq` is its last
- * write, which its place in `leaseOrder` or `completedOrder` names.
+ * Keys and what is kept for each (a lease's token, a binding's value, a watermark's time), with
+ * its expiry and last write, in slots of parallel arrays rather than an object per key. A busy
+ * store holds up to `maxKeys` keys, and what each delivery leaves in it is promoted to the old
+ * generation and traced by every full GC: with a record per key and its boxed expiry, the store
+ * took 136 bytes per key besides the key string; here 105, and no object at all (the map holds a
+ * slot number, the expiries are unboxed doubles, the eviction orders hold numbers only), so the
+ * key string is all a delivery leaves behind (bench/README.md, round 6). A slot freed by a delete
+ * is reused, so the arrays stay within the most keys held at once.
  */
-interface Claimed {
-  token: string | undefined;
-  expiresAt: number;
-  seq: number;
-}
+class Slots<V> {
+  private readonly index = new Map<string, number>();
+  private keys: (string | undefined)[] = [];
+  private values: (V | undefined)[] = [];
+  private expiries: number[] = [];
+  /** The slot's last write (a store-wide sequence number), or -1 while it is free. */
+  private seqs: number[] = [];
+  private free: number[] = [];
 
-interface Watermark {
-  at: number;
-  expiresAt: number;
-  seq: number;
-}
+  get size(): number {
+    return this.index.size;
+  }
 
-interface Binding {
-  value: string;
-  expiresAt: number;
-  seq: number;
+  slotOf(key: string): number | undefined {
+    return this.index.get(key);
+  }
+
+  valueAt(slot: number): V | undefined {
+    return this.values[slot];
+  }
+
+  expiresAt(slot: number): number {
+    return this.expiries[slot]!;
+  }
+
+  seqAt(slot: number): number {
+    return this.seqs[slot]!;
+  }
+
+  /** Writes `key`'s value and expiry at `seq`, in `slot` (the key's own) or a new one; returns the slot. */
+  write(key: string, slot: number | undefined, value: V | undefined, expiresAt: number, seq: number): number {
+    if (slot === undefined) {
+      slot = this.free.pop();
+      if (slot === undefined) {
+        slot = this.keys.length;
+        this.keys.push(key);
+        this.values.push(value);
+        this.expiries.push(expiresAt);
+        this.seqs.push(seq);
+        this.index.set(key, slot);
+        return slot;
+      }
+      this.keys[slot] = key;
+      this.index.set(key, slot);
+    }
+    this.values[slot] = value;
+    this.expiries[slot] = expiresAt;
+    this.seqs[slot] = seq;
+    return slot;
+  }
+
+  delete(slot: number): void {
+    this.index.delete(this.keys[slot]!);
+    this.keys[slot] = undefined;
+    this.values[slot] = undefined;
+    this.seqs[slot] = -1;
+    this.free.push(slot);
+  }
+
+  clear(): void {
+    this.index.clear();
+    this.keys = [];
+    this.values = [];
+    this.expiries = [];
+    this.seqs = [];
+    this.free = [];
+  }
 }
 
 /**
- * Keys in the order they were last written, for eviction from the oldest end. A key written
- * again is appended again; its older place is recognised as stale by its sequence number. (A
- * `Map` iterated from the front after many front deletions skips every deleted slot each time.)
+ * Slots in the order they were last written, for eviction from the oldest end. A slot written
+ * again is appended again; its older place is recognised as stale by its sequence number, and so
+ * is the place of a slot freed and reused for another key. (A `Map` iterated from the front after
+ * many front deletions skips every deleted slot each time.) Numbers only: nothing for the GC to trace.
  */
 class WriteOrder {
-  private keys: string[] = [];
+  private slots: number[] = [];
   private seqs: number[] = [];
   private head = 0;
 
   /**
-   * Appends `key` at `seq`. `live` is the map the places point into: once most places are stale
+   * Appends `slot` at `seq`. `live` is the table the slots are in: once most places are stale
    * (a key rewritten many times while the store never filled up), they are dropped in one pass,
    * so the order stays proportional to the live keys (amortised O(1)).
    */
-  push(key: string, seq: number, live: ReadonlyMap<string, { seq: number }>): void {
-    this.keys.push(key);
+  push(slot: number, seq: number, live: Slots<unknown>): void {
+    this.slots.push(slot);
     this.seqs.push(seq);
-    if (this.keys.length - this.head > 2 * live.size + 1024) {
-      const keys: string[] = [];
+    if (this.slots.length - this.head > 2 * live.size + 1024) {
+      const slots: number[] = [];
       const seqs: number[] = [];
-      for (let i = this.head; i < this.keys.length; i++) {
-        if (live.get(this.keys[i]!)?.seq === this.seqs[i]) {
-          keys.push(this.keys[i]!);
+      for (let i = this.head; i < this.slots.length; i++) {
+        if (live.seqAt(this.slots[i]!) === this.seqs[i]) {
+          slots.push(this.slots[i]!);
           seqs.push(this.seqs[i]!);
         }
       }
-      this.keys = keys;
+      this.slots = slots;
       this.seqs = seqs;
       this.head = 0;
     }
   }
 
-  /** The oldest place's key, or undefined when empty. */
-  headKey(): string | undefined {
-    return this.keys[this.head];
+  /** The oldest place's slot, or undefined when empty. */
+  headSlot(): number | undefined {
+    return this.slots[this.head];
   }
 
-  /** The oldest place's sequence number, or `Infinity` when empty (read without a new object). */
+  /** The oldest place's sequence number, or `Infinity` when empty. */
   headSeq(): number {
     return this.head < this.seqs.length ? this.seqs[this.head]! : Number.POSITIVE_INFINITY;
   }
@@ -85,15 +142,15 @@ class WriteOrder {
   shift(): void {
     this.head++;
     // Compact once the consumed front is most of the array: amortised O(1).
-    if (this.head > 1024 && this.head * 2 > this.keys.length) {
-      this.keys = this.keys.slice(this.head);
+    if (this.head > 1024 && this.head * 2 > this.slots.length) {
+      this.slots = this.slots.slice(this.head);
       this.seqs = this.seqs.slice(this.head);
       this.head = 0;
     }
   }
 
   clear(): void {
-    this.keys = [];
+    this.slots = [];
     this.seqs = [];
     this.head = 0;
   }
@@ -123,16 +180,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   checkOption.object("memoryStore", options);
   const maxKeys = checkOption.whole("memoryStore option maxKeys", options.maxKeys, 100_000);
   const now = checkOption.callback("memoryStore option now", options.now) ?? Date.now;
-  const claims = new Map<string, Claimed>();
+  // A claim's value is its lease's token, undefined once completed.
+  const claims = new Slots<string>();
   // Bindings are a namespace of their own: `bind(k)` and `claim(k)` never meet.
-  const bindings = new Map<string, Binding>();
+  const bindings = new Slots<string>();
   // So are watermarks (`ordering`): one per resource.
-  const watermarks = new Map<string, Watermark>();
+  const watermarks = new Slots<number>();
   const leaseOrder = new WriteOrder();
   const completedOrder = new WriteOrder();
   const bindingOrder = new WriteOrder();
   const watermarkOrder = new WriteOrder();
-  const evictable: ReadonlyArray<[WriteOrder, Map<string, { seq: number }>]> = [
+  const evictable: ReadonlyArray<[WriteOrder, Slots<unknown>]> = [
     [completedOrder, claims],
     [bindingOrder, bindings],
     [watermarkOrder, watermarks],
@@ -146,11 +204,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     if (size() < maxKeys) return;
     // Runs once per claim when the store is full (the steady state of a busy receiver): no
     // object is made per eviction.
-    for (let key = leaseOrder.headKey(); key !== undefined && size() >= maxKeys; key = leaseOrder.headKey()) {
-      const lease = claims.get(key);
-      if (lease?.seq === leaseOrder.headSeq()) {
-        if (lease.expiresAt > at) break;
-        claims.delete(key);
+    for (
+      let slot = leaseOrder.headSlot();
+      slot !== undefined && size() >= maxKeys;
+      slot = leaseOrder.headSlot()
+    ) {
+      if (claims.seqAt(slot) === leaseOrder.headSeq()) {
+        if (claims.expiresAt(slot) > at) break;
+        claims.delete(slot);
       }
       leaseOrder.shift();
     }
@@ -165,9 +226,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         }
       }
       if (oldest < 0) break;
-      const [order, map] = evictable[oldest]!;
-      const key = order.headKey()!;
-      if (map.get(key)?.seq === oldestSeq) map.delete(key);
+      const [order, table] = evictable[oldest]!;
+      const slot = order.headSlot()!;
+      if (table.seqAt(slot) === oldestSeq) table.delete(slot);
       order.shift();
     }
     if (size() >= maxKeys) {
@@ -178,73 +239,60 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     }
   }
 
-  /** Leases `key` to `token`, in `record` (the key's, changed in place) or a new one. */
-  function setLease(key: string, record: Claimed | undefined, token: string, expiresAt: number): void {
-    if (record) {
-      record.token = token;
-      record.expiresAt = expiresAt;
-      record.seq = ++seq;
-    } else claims.set(key, { token, expiresAt, seq: ++seq });
-    leaseOrder.push(key, seq, claims);
+  /** Leases `key` (in `slot`, its own, or a new one) to `token`. */
+  function setLease(key: string, slot: number | undefined, token: string, expiresAt: number): void {
+    leaseOrder.push(claims.write(key, slot, token, expiresAt, ++seq), seq, claims);
   }
 
-  /** Marks `record` (the key's) completed until `expiresAt`. */
-  function setCompleted(key: string, record: Claimed, expiresAt: number): void {
-    record.token = undefined;
-    record.expiresAt = expiresAt;
-    record.seq = ++seq;
-    completedOrder.push(key, seq, claims);
+  /** Marks `key` (in `slot`, its own, or a new one) completed until `expiresAt`. */
+  function setCompleted(key: string, slot: number | undefined, expiresAt: number): void {
+    completedOrder.push(claims.write(key, slot, undefined, expiresAt, ++seq), seq, claims);
   }
 
-  function setBinding(key: string, value: string, expiresAt: number): void {
-    bindings.set(key, { value, expiresAt, seq: ++seq });
-    bindingOrder.push(key, seq, bindings);
+  function setBinding(key: string, slot: number | undefined, value: string, expiresAt: number): void {
+    bindingOrder.push(bindings.write(key, slot, value, expiresAt, ++seq), seq, bindings);
   }
 
   function setWatermark(key: string, at: number, expiresAt: number): void {
-    watermarks.set(key, { at, expiresAt, seq: ++seq });
-    watermarkOrder.push(key, seq, watermarks);
+    watermarkOrder.push(watermarks.write(key, undefined, at, expiresAt, ++seq), seq, watermarks);
   }
 
   /** Claims `key` (see `IdempotencyStore.claim`), at once. */
   function claim(key: string, { lockMs }: { lockMs: number }): Claim {
     const at = now();
-    let record = claims.get(key);
-    if (record !== undefined) {
-      if (record.expiresAt > at) return record.token === undefined ? COMPLETED : IN_FLIGHT;
+    let slot = claims.slotOf(key);
+    if (slot !== undefined) {
+      if (claims.expiresAt(slot) > at) return claims.valueAt(slot) === undefined ? COMPLETED : IN_FLIGHT;
       // Expired (a completion past its ttl, a lease past lockMs): the key is free again. Only a
-      // full store needs its place: the record is dropped before room is made, and made anew.
+      // full store needs its place: it is freed before room is made, and taken anew.
       if (size() >= maxKeys) {
-        claims.delete(key);
-        record = undefined;
+        claims.delete(slot);
+        slot = undefined;
       }
     }
     makeRoom(at);
     const token = `${tokenPrefix}.${++tokens}`;
-    setLease(key, record, token, at + lockMs);
+    setLease(key, slot, token, at + lockMs);
     return { status: "claimed", token };
   }
 
   /** Completes `key` (see `IdempotencyStore.complete`), at once. */
   function complete(key: string, token: string, { ttlMs }: { ttlMs: number }): boolean {
     const at = now();
-    const record = claims.get(key);
-    if (!holds(record, token, at)) return false;
-    if (record) setCompleted(key, record, at + ttlMs);
-    else {
-      // Free again (expired and dropped to make room): completed anew, in a new record.
-      makeRoom(at);
-      claims.set(key, { token: undefined, expiresAt: at + ttlMs, seq: ++seq });
-      completedOrder.push(key, seq, claims);
-    }
+    const slot = claims.slotOf(key);
+    if (!holds(slot, token, at)) return false;
+    // Free again (expired and dropped to make room): completed anew, in a new slot.
+    if (slot === undefined) makeRoom(at);
+    setCompleted(key, slot, at + ttlMs);
     return true;
   }
 
-  /** Whether `token` may extend or complete the key of `record`: it holds the lease, or the key is free again. */
-  function holds(record: Claimed | undefined, token: string, at: number): boolean {
-    if (record === undefined) return true;
-    if (record.token === undefined) return record.expiresAt <= at;
-    return record.token === token || record.expiresAt <= at;
+  /** Whether `token` may extend or complete the key in `slot`: it holds the lease, or the key is free again. */
+  function holds(slot: number | undefined, token: string, at: number): boolean {
+    if (slot === undefined) return true;
+    const held = claims.valueAt(slot);
+    if (held === undefined) return claims.expiresAt(slot) <= at;
+    return held === token || claims.expiresAt(slot) <= at;
   }
 
   return markInProcess(
@@ -266,17 +314,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       },
       async extend(key, token, { lockMs }) {
         const at = now();
-        const record = claims.get(key);
-        if (!holds(record, token, at)) return false;
-        if (!record) makeRoom(at);
-        setLease(key, record, token, at + lockMs);
+        const slot = claims.slotOf(key);
+        if (!holds(slot, token, at)) return false;
+        if (slot === undefined) makeRoom(at);
+        setLease(key, slot, token, at + lockMs);
         return true;
       },
       async complete(key, token, options) {
         return complete(key, token, options);
       },
       async release(key, token) {
-        if (claims.get(key)?.token === token) claims.delete(key);
+        const slot = claims.slotOf(key);
+        if (slot !== undefined && claims.valueAt(slot) === token) claims.delete(slot);
       },
       async bind(key, value, { ttlMs, refresh }) {
         if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
@@ -286,22 +335,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
           );
         }
         const at = now();
-        const bound = bindings.get(key);
-        if (bound && bound.expiresAt > at) {
-          if (refresh === true) {
-            bindings.delete(key);
-            setBinding(key, bound.value, at + ttlMs);
-          }
-          return bound.value;
+        const slot = bindings.slotOf(key);
+        if (slot !== undefined && bindings.expiresAt(slot) > at) {
+          const bound = bindings.valueAt(slot)!;
+          if (refresh === true) setBinding(key, slot, bound, at + ttlMs);
+          return bound;
         }
-        bindings.delete(key);
+        if (slot !== undefined) bindings.delete(slot);
         makeRoom(at);
-        setBinding(key, value, at + ttlMs);
+        setBinding(key, undefined, value, at + ttlMs);
         return value;
       },
       async watermark(key) {
-        const mark = watermarks.get(key);
-        return mark && mark.expiresAt > now() ? mark.at : undefined;
+        const slot = watermarks.slotOf(key);
+        return slot !== undefined && watermarks.expiresAt(slot) > now()
+          ? watermarks.valueAt(slot)
+          : undefined;
       },
       async advance(key, at, { ttlMs }) {
         if (!Number.isFinite(at) || !Number.isFinite(ttlMs) || ttlMs <= 0) {
@@ -311,9 +360,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
           );
         }
         const clock = now();
-        const mark = watermarks.get(key);
-        if (mark && mark.expiresAt > clock && mark.at > at) return false;
-        watermarks.delete(key);
+        const slot = watermarks.slotOf(key);
+        if (slot !== undefined && watermarks.expiresAt(slot) > clock && watermarks.valueAt(slot)! > at)
+          return false;
+        if (slot !== undefined) watermarks.delete(slot);
         makeRoom(clock);
         setWatermark(key, at, clock + ttlMs);
         return true;
