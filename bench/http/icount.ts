@@ -11,7 +11,8 @@
  * main thread here) and the GC. Compiling is a one-time cost that lands in one run or the other:
  * with 1,000 and 3,000 requests it was 225k of a node:http server's 335k instructions per request,
  * with 5,000 and 15,000 about 1–8k, and one late optimization moves a total by ~20k, so compare
- * the totals without it.
+ * the totals without it. A full (mark-compact) collection also falls in one run or the other: read
+ * the GC's share as noise unless `node --trace-gc-nvp` pause times agree.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
