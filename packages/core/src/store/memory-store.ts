@@ -78,6 +78,8 @@ class Slots<V> {
   }
 
   delete(slot: number): void {
+    // Freed once only: a slot on the free list twice would be given to two keys.
+    if (this.seqs[slot] === -1) return;
     this.index.delete(this.keys[slot]!);
     this.keys[slot] = undefined;
     this.values[slot] = undefined;
