@@ -223,7 +223,8 @@ const servers: Record<string, Partial<Record<Mode, Listen>>> = {
     },
   },
   fetch: {
-    ...(hookgate && { [mode]: () => listenFetch((request) => receiver.fetch(request)) }),
+    // As a user serves it on node-server: `serve({ fetch: receiver.fetch })`, Node's request beside the Web one.
+    ...(hookgate && { [mode]: () => listenFetch(receiver.fetch) }),
     reference: () =>
       fetchRaw((request, body) =>
         check((n) => request.headers.get(n) ?? undefined, body) ? [200, OK] : [401, "{}"],
@@ -293,7 +294,9 @@ function listenNode(server: ReturnType<typeof createServer>): Promise<number> {
   );
 }
 
-function listenFetch(fetch: (request: Request) => Response | Promise<Response>): Promise<number> {
+function listenFetch(
+  fetch: (request: Request, env: { incoming: unknown }) => Response | Promise<Response>,
+): Promise<number> {
   return new Promise((resolve) => {
     serve({ fetch, port: 0, hostname: "127.0.0.1" }, (info) => resolve(info.port));
   });

@@ -36,9 +36,12 @@ export async function listen(server: Server, path: string): Promise<StartedApp> 
   };
 }
 
-/** Serves a fetch handler with `@hono/node-server` on a free port of 127.0.0.1; posts go through `fetch`. */
+/**
+ * Serves a fetch handler with `@hono/node-server` on a free port of 127.0.0.1; posts go through
+ * `fetch`. The handler gets what node-server passes beside the request: Node's `incoming` and `outgoing`.
+ */
 export async function serveFetch(
-  handler: (request: Request) => Response | Promise<Response>,
+  handler: (request: Request, env: { incoming: unknown; outgoing: unknown }) => Response | Promise<Response>,
   path: string,
 ): Promise<StartedApp> {
   const { serve } = await import("@hono/node-server");

@@ -215,13 +215,13 @@ describe("memoryStore against a model of its rules", () => {
                 break;
               }
               case "watermark": {
-                actual = await outcome(() => store.watermark(name));
+                actual = await outcome(() => store.watermark!(name));
                 const kept = model.tables.watermark.get(name);
                 expected = kept && kept.expiresAt > now ? kept.at : undefined;
                 break;
               }
               case "advance": {
-                actual = await outcome(() => store.advance(name, step.at, { ttlMs: step.ttlMs }));
+                actual = await outcome(() => store.advance!(name, step.at, { ttlMs: step.ttlMs }));
                 expected = await outcome(() => {
                   const kept = model.tables.watermark.get(name);
                   if (kept && kept.expiresAt > now && kept.at! > step.at) return false;

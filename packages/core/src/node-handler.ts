@@ -179,6 +179,27 @@ function framed(result: HandleResult): Record<string, string> {
 }
 
 /**
+ * The header record of Node's own request where a Web server hands it over beside the `Request`
+ * (`@hono/node-server` calls `fetch(request, { incoming, outgoing })`, and Hono puts it in
+ * `c.env`): the same headers the Node bridge reads for node:http, Express and Koa, as Node parsed
+ * them. Reading it spares the server materializing a Web `Headers` per request (core counts every
+ * header against `maxHeaderBytes`, and a lazy `Headers` is built whole for that). HTTP/1 only, and
+ * only for something shaped like an `IncomingMessage`; otherwise undefined, and the `Request`'s
+ * own headers are read.
+ */
+export function nodeHeaderRecord(incoming: unknown): NodeRequestLike["headers"] | undefined {
+  if (incoming === null || typeof incoming !== "object") return undefined;
+  const { httpVersionMajor, rawHeaders, headers } = incoming as {
+    httpVersionMajor?: unknown;
+    rawHeaders?: unknown;
+    headers?: unknown;
+  };
+  if (httpVersionMajor !== 1 || !Array.isArray(rawHeaders) || headers === null || typeof headers !== "object")
+    return undefined;
+  return headers as NodeRequestLike["headers"];
+}
+
+/**
  * The request URL as the client addressed it: scheme from the socket, host from the Host header,
  * then `path` — the request's own target unless a framework that rewrites it for mounted apps
  * says what it was (Koa's `ctx.originalUrl`).

@@ -665,6 +665,29 @@ describe("fetch, observe and errors", () => {
     expect(bad.status).toBe(401);
   });
 
+  it("fetch reads the header record of Node's HTTP/1 request where the server passes it, and the Request's headers otherwise", async () => {
+    const receiver = receiverWith().on("invoice.paid", () => {});
+    const input = await request();
+    const record = { ...input.headers, "content-length": String(input.rawBody.length) };
+    // The Request itself carries no signature: what verifies is the record beside it.
+    const unsigned = () =>
+      new Request(URL_, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: input.rawBody,
+      });
+    const http1 = { httpVersionMajor: 1, rawHeaders: [], headers: record };
+    const ok = await receiver.fetch(unsigned(), { incoming: http1 });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ status: "handled", id: "evt_1" });
+    // HTTP/2, or anything not shaped like Node's request: the Request's own headers.
+    for (const incoming of [{ ...http1, httpVersionMajor: 2 }, { headers: record }, null, "node"]) {
+      const refused = await receiver.fetch(unsigned(), { incoming });
+      expect(refused.status).toBe(400);
+      expect(errorCode(await refused.text())).toBe("missing_signature");
+    }
+  });
+
   it("observe sees each step with typed fields, and a throwing observer changes nothing", async () => {
     const events: ReceiverEvent[] = [];
     const receiver = receiverWith({

@@ -1,5 +1,5 @@
 import type { Receiver } from "@hookgate/core";
-import type { BodySource } from "@hookgate/core/kit";
+import { type BodySource, nodeHeaderRecord } from "@hookgate/core/kit";
 import type { Context, Handler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
@@ -51,7 +51,9 @@ export function webhookHandler(
     const result = await receiver.handle({
       method: request.method,
       url: typeof publicUrl === "function" ? publicUrl(c) : (publicUrl ?? request.url),
-      headers: nodeHeadersOf(c) ?? request.headers,
+      // On @hono/node-server (HTTP/1), Node's own header record, as the Node bridge reads it:
+      // iterating `c.req.raw.headers` would make node-server build a `Headers` per request.
+      headers: nodeHeaderRecord((c.env as { incoming?: unknown } | undefined)?.incoming) ?? request.headers,
       rawBody: rawBody ?? request.body ?? new Uint8Array(0),
       ip: ip?.(c),
       params: c.req.param() as Record<string, string>,
@@ -60,33 +62,6 @@ export function webhookHandler(
     });
     return c.body(result.body, result.status as ContentfulStatusCode, result.headers);
   };
-}
-
-/**
- * On Node (`@hono/node-server`, HTTP/1), the Node request's own header record, which Node's bridge
- * reads too. `c.req.raw.headers` holds the same headers, but iterating it (core counts every
- * header against `maxHeaderBytes`) makes node-server build a `Headers` object, about 3 µs a request.
- * Elsewhere (Bun, Deno, Workers, `app.request()`, HTTP/2) there is no such request: undefined.
- */
-function nodeHeadersOf(c: Context): Record<string, string | string[] | undefined> | undefined {
-  const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming;
-  if (
-    incoming === null ||
-    typeof incoming !== "object" ||
-    incoming.httpVersionMajor !== 1 ||
-    !Array.isArray(incoming.rawHeaders) ||
-    typeof incoming.headers !== "object" ||
-    incoming.headers === null
-  )
-    return undefined;
-  return incoming.headers;
-}
-
-/** What {@link nodeHeadersOf} reads of `c.env.incoming`, Node's `IncomingMessage` on node-server. */
-interface NodeIncoming {
-  httpVersionMajor?: unknown;
-  rawHeaders?: unknown;
-  headers?: Record<string, string | string[] | undefined> | null;
 }
 
 /**

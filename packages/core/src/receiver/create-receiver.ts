@@ -3,6 +3,7 @@ import type { WebhookErrorCode } from "../errors.js";
 import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
 import { extend } from "../internal/extend.js";
+import { nodeHeaderRecord } from "../node-handler.js";
 import type { InProcessJob, QueuedDelivery } from "../queue.js";
 import type { Proof } from "../scheme/proof.js";
 import type { Delivery, WebhookEvent } from "../types.js";
@@ -273,15 +274,18 @@ export function createReceiver<
     },
     handle,
     async fetch(request, context) {
+      // On @hono/node-server, Node's own header record (see `nodeHeaderRecord`).
+      const nodeHeaders = nodeHeaderRecord(context?.incoming);
+      const declared = nodeHeaders
+        ? nodeHeaders["content-length"] !== undefined
+        : request.headers.has("content-length");
       const result = await handle({
         method: request.method,
         url: context?.url ?? request.url,
-        headers: request.headers,
+        headers: nodeHeaders ?? request.headers,
         // A declared length is read whole (faster than a stream), after core checked the length.
         rawBody:
-          !request.bodyUsed && request.headers.has("content-length")
-            ? () => request.arrayBuffer()
-            : (request.body ?? new Uint8Array(0)),
+          !request.bodyUsed && declared ? () => request.arrayBuffer() : (request.body ?? new Uint8Array(0)),
         ip: context?.ip,
         params: context?.params,
         waitUntil: context?.waitUntil,

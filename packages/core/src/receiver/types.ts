@@ -334,7 +334,10 @@ export interface Receiver<E extends object = Record<string, unknown>, Answer = u
   /**
    * {@link handle} for a Web `Request`. `url` overrides `request.url` (the public URL behind a
    * proxy); `ip` is the client address, for `allowIps`; `params` are route parameters; `waitUntil`
-   * keeps work past the answer alive on edge runtimes (see {@link HandleInput.waitUntil}).
+   * keeps work past the answer alive on edge runtimes (see {@link HandleInput.waitUntil});
+   * `incoming` is Node's request where the server passes it, as `@hono/node-server` does for
+   * `serve({ fetch: receiver.fetch })`: on HTTP/1 its header record is read, as the Node bridge
+   * reads it, rather than the `Request`'s headers (which the server would build per request).
    */
   fetch(
     request: Request,
@@ -343,6 +346,7 @@ export interface Receiver<E extends object = Record<string, unknown>, Answer = u
       url?: string | undefined;
       params?: Readonly<Record<string, string>> | undefined;
       waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
+      incoming?: unknown;
     },
   ): Promise<Response>;
   /**
