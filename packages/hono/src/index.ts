@@ -33,11 +33,15 @@ export function webhookHandler(
   const { publicUrl, ip } = options;
   return async (c) => {
     const request = c.req.raw;
+    // On @hono/node-server (HTTP/1), Node's own header record, as the Node bridge reads it:
+    // iterating `c.req.raw.headers` would make node-server build a `Headers` per request.
+    const nodeHeaders = nodeHeaderRecord((c.env as { incoming?: unknown } | undefined)?.incoming);
     let rawBody: BodySource | undefined;
     let bodyConsumedBy: string | undefined;
     const cached = Object.keys(c.req.bodyCache)[0];
     const consumedBy = "an earlier middleware that read c.req.raw";
-    if (cached === undefined && c.req.header("content-length") !== undefined) {
+    const declared = nodeHeaders ? nodeHeaders["content-length"] : c.req.header("content-length");
+    if (cached === undefined && declared !== undefined) {
       // A declared length: read it whole through Hono, the fastest read on every runtime (on
       // Node it skips building a Web stream). Core calls this only after checking the length.
       rawBody = Object.assign(() => c.req.arrayBuffer(), { consumedBy });
@@ -51,9 +55,7 @@ export function webhookHandler(
     const result = await receiver.handle({
       method: request.method,
       url: typeof publicUrl === "function" ? publicUrl(c) : (publicUrl ?? request.url),
-      // On @hono/node-server (HTTP/1), Node's own header record, as the Node bridge reads it:
-      // iterating `c.req.raw.headers` would make node-server build a `Headers` per request.
-      headers: nodeHeaderRecord((c.env as { incoming?: unknown } | undefined)?.incoming) ?? request.headers,
+      headers: nodeHeaders ?? request.headers,
       rawBody: rawBody ?? request.body ?? new Uint8Array(0),
       ip: ip?.(c),
       params: c.req.param() as Record<string, string>,

@@ -3,6 +3,7 @@ import type { WebhookErrorCode } from "../errors.js";
 import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
 import { extend } from "../internal/extend.js";
+import { requestMethod } from "../internal/method.js";
 import { nodeHeaderRecord } from "../node-handler.js";
 import type { InProcessJob, QueuedDelivery } from "../queue.js";
 import type { Proof } from "../scheme/proof.js";
@@ -97,7 +98,7 @@ export function createReceiver<
       const stream = startBodyStream(settings, input, contentType, receivedAt);
       const read = readRequestBody(settings, input, stream?.update);
       rawBody = read instanceof Promise ? await read : read;
-      const method = (input.method ?? "POST").toUpperCase();
+      const method = requestMethod(input.method);
       const challenge =
         scheme.challenge &&
         (await scheme.challenge({

@@ -1,4 +1,5 @@
 import { getFirstHeader } from "../internal/headers.js";
+import { requestMethod } from "../internal/method.js";
 import type { BodyStream } from "../scheme/stream-verify.js";
 import { checkShape } from "./guards.js";
 import type { Settings } from "./options.js";
@@ -30,7 +31,7 @@ export function startBodyStream(
     return undefined;
   const declared = getFirstHeader(input.headers, CONTENT_LENGTH);
   if (declared !== undefined && !(Number(declared) >= STREAM_FROM_BYTES)) return undefined;
-  const method = (input.method ?? "POST").toUpperCase();
+  const method = requestMethod(input.method);
   try {
     checkShape(settings, method, contentType);
   } catch {

@@ -1,5 +1,6 @@
 import { WebhookError } from "../errors.js";
 import { getFirstHeader } from "../internal/headers.js";
+import { requestMethod } from "../internal/method.js";
 import type { VerifyInput, VerifyOptions } from "../types.js";
 import { toRawBytes } from "./raw-bytes.js";
 import { displayHeader } from "./signature-headers.js";
@@ -102,7 +103,7 @@ export function createRequestCheck(
       body,
       url: input.url,
       // Method names are matched as servers match them (Node upper-cases them too).
-      method: (input.method ?? "POST").toUpperCase(),
+      method: requestMethod(input.method),
       contentType,
       signing: false,
       fields: inBody?.fields,
