@@ -54,6 +54,13 @@ class Model {
     if (this.size >= this.maxKeys) throw Object.assign(new Error("full"), { code: "store_unavailable" });
   }
 
+  /** Writes `key` anew in a binding's or watermark's table, dropping what it held, after making room. */
+  replace(kind: "binding" | "watermark", key: string, kept: Omit<Kept, "kind" | "seq">, at: number): void {
+    this.tables[kind].delete(key);
+    this.makeRoom(at);
+    this.tables[kind].set(key, { ...kept, kind, seq: ++this.seq });
+  }
+
   holds(kept: Kept | undefined, token: string, at: number): boolean {
     if (!kept) return true;
     if (kept.token === undefined) return kept.expiresAt <= at;
@@ -202,14 +209,7 @@ describe("memoryStore against a model of its rules", () => {
                     if (step.refresh) Object.assign(kept, { expiresAt: now + step.ttlMs, seq: ++model.seq });
                     return kept.value;
                   }
-                  model.tables.binding.delete(name);
-                  model.makeRoom(now);
-                  model.tables.binding.set(name, {
-                    kind: "binding",
-                    value: step.value,
-                    expiresAt: now + step.ttlMs,
-                    seq: ++model.seq,
-                  });
+                  model.replace("binding", name, { value: step.value, expiresAt: now + step.ttlMs }, now);
                   return step.value;
                 });
                 break;
@@ -225,14 +225,7 @@ describe("memoryStore against a model of its rules", () => {
                 expected = await outcome(() => {
                   const kept = model.tables.watermark.get(name);
                   if (kept && kept.expiresAt > now && kept.at! > step.at) return false;
-                  model.tables.watermark.delete(name);
-                  model.makeRoom(now);
-                  model.tables.watermark.set(name, {
-                    kind: "watermark",
-                    at: step.at,
-                    expiresAt: now + step.ttlMs,
-                    seq: ++model.seq,
-                  });
+                  model.replace("watermark", name, { at: step.at, expiresAt: now + step.ttlMs }, now);
                   return true;
                 });
                 break;
