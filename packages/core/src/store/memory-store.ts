@@ -21,7 +21,7 @@ export interface MemoryStoreOptions {
  * its expiry and last write, in slots of parallel arrays rather than an object per key. A busy
  * store holds up to `maxKeys` keys, and what each delivery leaves in it is promoted to the old
  * generation and traced by every full GC: with a record per key and its boxed expiry, the store
- * took 136 bytes per key besides the key string; here 105, and no object at all (the map holds a
+ * took 135 bytes per key besides the key string; here 104 (`bench/micro/store-memory.ts`), and no object at all (the map holds a
  * slot number, the expiries are unboxed doubles, the eviction orders hold numbers only), so the
  * key string is all a delivery leaves behind (bench/README.md, round 6). A slot freed by a delete
  * is reused, so the arrays stay within the most keys held at once.
@@ -58,16 +58,8 @@ class Slots<V> {
   /** Writes `key`'s value and expiry at `seq`, in `slot` (the key's own) or a new one; returns the slot. */
   write(key: string, slot: number | undefined, value: V | undefined, expiresAt: number, seq: number): number {
     if (slot === undefined) {
-      slot = this.free.pop();
-      if (slot === undefined) {
-        slot = this.keys.length;
-        this.keys.push(key);
-        this.values.push(value);
-        this.expiries.push(expiresAt);
-        this.seqs.push(seq);
-        this.index.set(key, slot);
-        return slot;
-      }
+      // A freed slot, or the next one past the end (a write at an array's length appends).
+      slot = this.free.pop() ?? this.keys.length;
       this.keys[slot] = key;
       this.index.set(key, slot);
     }
