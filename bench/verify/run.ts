@@ -39,12 +39,17 @@ async function calibrate(row: Row, ms: number): Promise<number> {
 export async function runVerify(argv: readonly string[]): Promise<string> {
   const rounds = Number(flag(argv, "rounds") ?? 9);
   const batchMs = Number(flag(argv, "batch-ms") ?? 20);
-  const sizes = [1024, 16 * 1024, 256 * 1024];
+  const sizes = (flag(argv, "sizes") ?? "1024,16384,262144").split(",").map(Number);
+  // `--rows <regex>`: only the rows whose name matches (and their limit rows).
+  const only = flag(argv, "rows");
+  const keep = only === undefined ? undefined : new RegExp(only);
   const medians = new Map<string, Map<number, number>>();
   const ratioMedians = new Map<string, number>();
   const order: Row[] = [];
   for (const size of sizes) {
-    const rows = await rowsFor(body(size));
+    const all = await rowsFor(body(size));
+    const wanted = all.filter((r) => keep === undefined || keep.test(r.name));
+    const rows = all.filter((r) => wanted.includes(r) || wanted.some((w) => w.reference === r.name));
     const iterations = new Map<Row, number>();
     for (const row of rows) iterations.set(row, await calibrate(row, batchMs));
     // Each round times every row (in a rotated order) right after its limit row, so a ratio is

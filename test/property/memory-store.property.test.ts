@@ -77,169 +77,189 @@ type Op =
   | { op: "advance"; key: number; at: number; ttlMs: number }
   | { op: "tick"; ms: number };
 
-const key = fc.integer({ min: 0, max: 3 });
 const ms = fc.integer({ min: 1, max: 20 });
-const operation: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ op: fc.constant("claim" as const), key, lockMs: ms }), weight: 4 },
-  {
-    arbitrary: fc.record({
-      op: fc.constantFrom("complete" as const, "extend" as const),
-      key,
-      token: fc.nat(20),
-      ms,
-    }),
-    weight: 4,
-  },
-  { arbitrary: fc.record({ op: fc.constant("release" as const), key, token: fc.nat(20) }), weight: 1 },
-  {
-    arbitrary: fc.record({
-      op: fc.constant("bind" as const),
-      key,
-      value: fc.constantFrom("a", "b"),
-      ttlMs: ms,
-      refresh: fc.boolean(),
-    }),
-    weight: 2,
-  },
-  { arbitrary: fc.record({ op: fc.constant("watermark" as const), key }), weight: 1 },
-  {
-    arbitrary: fc.record({
-      op: fc.constant("advance" as const),
-      key,
-      at: fc.integer({ min: 0, max: 100 }),
-      ttlMs: ms,
-    }),
-    weight: 2,
-  },
-  {
-    arbitrary: fc.record({ op: fc.constant("tick" as const), ms: fc.integer({ min: 1, max: 30 }) }),
-    weight: 3,
-  },
-);
+/** Operations on keys `k0`…`k{keys - 1}`. */
+const operations = (keys: number): fc.Arbitrary<Op> => {
+  const key = fc.integer({ min: 0, max: keys - 1 });
+  return fc.oneof(
+    { arbitrary: fc.record({ op: fc.constant("claim" as const), key, lockMs: ms }), weight: 4 },
+    {
+      arbitrary: fc.record({
+        op: fc.constantFrom("complete" as const, "extend" as const),
+        key,
+        token: fc.nat(20),
+        ms,
+      }),
+      weight: 4,
+    },
+    { arbitrary: fc.record({ op: fc.constant("release" as const), key, token: fc.nat(20) }), weight: 1 },
+    {
+      arbitrary: fc.record({
+        op: fc.constant("bind" as const),
+        key,
+        value: fc.constantFrom("a", "b"),
+        ttlMs: ms,
+        refresh: fc.boolean(),
+      }),
+      weight: 2,
+    },
+    { arbitrary: fc.record({ op: fc.constant("watermark" as const), key }), weight: 1 },
+    {
+      arbitrary: fc.record({
+        op: fc.constant("advance" as const),
+        key,
+        at: fc.integer({ min: 0, max: 100 }),
+        ttlMs: ms,
+      }),
+      weight: 2,
+    },
+    {
+      arbitrary: fc.record({ op: fc.constant("tick" as const), ms: fc.integer({ min: 1, max: 30 }) }),
+      weight: 3,
+    },
+  );
+};
 
 /** What an operation answered, or the code it was refused with. */
-async function outcome(run: () => Promise<unknown> | unknown): Promise<unknown> {
+async function outcome(answer: () => Promise<unknown> | unknown): Promise<unknown> {
   try {
-    return await run();
+    return await answer();
   } catch (error) {
     return { refused: (error as { code?: string }).code };
+  }
+}
+
+/** Runs `ops` on a store and on the model, and expects the same answers and size after each. */
+async function run(maxKeys: number, ops: Op[]): Promise<void> {
+  let now = 0;
+  const store = memoryStore({ maxKeys, now: () => now });
+  const model = new Model(maxKeys);
+  // Tokens the store handed out, so an operation can name an earlier lease (or a stale one).
+  const tokens: string[] = ["never-issued"];
+  for (const step of ops) {
+    const name = `k${"key" in step ? step.key : 0}`;
+    let actual: unknown;
+    let expected: unknown;
+    switch (step.op) {
+      case "tick":
+        now += step.ms;
+        continue;
+      case "claim": {
+        actual = await outcome(() => store.claim(name, { lockMs: step.lockMs, ttlMs: step.lockMs }));
+        expected = await outcome(() => {
+          const kept = model.tables.claim.get(name);
+          if (kept && kept.expiresAt > now)
+            return { status: kept.token === undefined ? "completed" : "in-flight" };
+          if (kept && model.size >= maxKeys) model.tables.claim.delete(name);
+          model.makeRoom(now);
+          return { status: "claimed" };
+        });
+        const claimed = actual as { status?: string; token?: string };
+        if (claimed.status === "claimed" && (expected as { status?: string }).status === "claimed") {
+          tokens.push(claimed.token!);
+          model.tables.claim.set(name, {
+            kind: "claim",
+            token: claimed.token,
+            expiresAt: now + step.lockMs,
+            seq: ++model.seq,
+          });
+          actual = { status: "claimed" };
+        }
+        break;
+      }
+      case "complete":
+      case "extend": {
+        const token = tokens[step.token % tokens.length]!;
+        actual = await outcome(() =>
+          step.op === "complete"
+            ? store.complete(name, token, { ttlMs: step.ms })
+            : store.extend(name, token, { lockMs: step.ms }),
+        );
+        expected = await outcome(() => {
+          const kept = model.tables.claim.get(name);
+          if (!model.holds(kept, token, now)) return false;
+          if (!kept) model.makeRoom(now);
+          model.tables.claim.set(name, {
+            kind: "claim",
+            token: step.op === "complete" ? undefined : token,
+            expiresAt: now + step.ms,
+            seq: ++model.seq,
+          });
+          return true;
+        });
+        break;
+      }
+      case "release": {
+        const token = tokens[step.token % tokens.length]!;
+        actual = await outcome(() => store.release(name, token));
+        expected = await outcome(() => {
+          if (model.tables.claim.get(name)?.token === token) model.tables.claim.delete(name);
+        });
+        break;
+      }
+      case "bind": {
+        actual = await outcome(() =>
+          store.bind(name, step.value, { ttlMs: step.ttlMs, refresh: step.refresh }),
+        );
+        expected = await outcome(() => {
+          const kept = model.tables.binding.get(name);
+          if (kept && kept.expiresAt > now) {
+            if (step.refresh) Object.assign(kept, { expiresAt: now + step.ttlMs, seq: ++model.seq });
+            return kept.value;
+          }
+          model.replace("binding", name, { value: step.value, expiresAt: now + step.ttlMs }, now);
+          return step.value;
+        });
+        break;
+      }
+      case "watermark": {
+        actual = await outcome(() => store.watermark!(name));
+        const kept = model.tables.watermark.get(name);
+        expected = kept && kept.expiresAt > now ? kept.at : undefined;
+        break;
+      }
+      case "advance": {
+        actual = await outcome(() => store.advance!(name, step.at, { ttlMs: step.ttlMs }));
+        expected = await outcome(() => {
+          const kept = model.tables.watermark.get(name);
+          if (kept && kept.expiresAt > now && kept.at! > step.at) return false;
+          model.replace("watermark", name, { at: step.at, expiresAt: now + step.ttlMs }, now);
+          return true;
+        });
+        break;
+      }
+    }
+    expect({ step, outcome: actual, size: store.size }).toEqual({
+      step,
+      outcome: expected,
+      size: model.size,
+    });
   }
 }
 
 describe("memoryStore against a model of its rules", () => {
   it("answers every sequence of operations as the model does, and holds as many keys", async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 4 }),
-        fc.array(operation, { maxLength: 60 }),
-        async (maxKeys, ops) => {
-          let now = 0;
-          const store = memoryStore({ maxKeys, now: () => now });
-          const model = new Model(maxKeys);
-          // Tokens the store handed out, so an operation can name an earlier lease (or a stale one).
-          const tokens: string[] = ["never-issued"];
-          for (const step of ops) {
-            const name = `k${"key" in step ? step.key : 0}`;
-            let actual: unknown;
-            let expected: unknown;
-            switch (step.op) {
-              case "tick":
-                now += step.ms;
-                continue;
-              case "claim": {
-                actual = await outcome(() => store.claim(name, { lockMs: step.lockMs, ttlMs: step.lockMs }));
-                expected = await outcome(() => {
-                  const kept = model.tables.claim.get(name);
-                  if (kept && kept.expiresAt > now)
-                    return { status: kept.token === undefined ? "completed" : "in-flight" };
-                  if (kept && model.size >= maxKeys) model.tables.claim.delete(name);
-                  model.makeRoom(now);
-                  return { status: "claimed" };
-                });
-                const claimed = actual as { status?: string; token?: string };
-                if (claimed.status === "claimed" && (expected as { status?: string }).status === "claimed") {
-                  tokens.push(claimed.token!);
-                  model.tables.claim.set(name, {
-                    kind: "claim",
-                    token: claimed.token,
-                    expiresAt: now + step.lockMs,
-                    seq: ++model.seq,
-                  });
-                  actual = { status: "claimed" };
-                }
-                break;
-              }
-              case "complete":
-              case "extend": {
-                const token = tokens[step.token % tokens.length]!;
-                actual = await outcome(() =>
-                  step.op === "complete"
-                    ? store.complete(name, token, { ttlMs: step.ms })
-                    : store.extend(name, token, { lockMs: step.ms }),
-                );
-                expected = await outcome(() => {
-                  const kept = model.tables.claim.get(name);
-                  if (!model.holds(kept, token, now)) return false;
-                  if (!kept) model.makeRoom(now);
-                  model.tables.claim.set(name, {
-                    kind: "claim",
-                    token: step.op === "complete" ? undefined : token,
-                    expiresAt: now + step.ms,
-                    seq: ++model.seq,
-                  });
-                  return true;
-                });
-                break;
-              }
-              case "release": {
-                const token = tokens[step.token % tokens.length]!;
-                actual = await outcome(() => store.release(name, token));
-                expected = await outcome(() => {
-                  if (model.tables.claim.get(name)?.token === token) model.tables.claim.delete(name);
-                });
-                break;
-              }
-              case "bind": {
-                actual = await outcome(() =>
-                  store.bind(name, step.value, { ttlMs: step.ttlMs, refresh: step.refresh }),
-                );
-                expected = await outcome(() => {
-                  const kept = model.tables.binding.get(name);
-                  if (kept && kept.expiresAt > now) {
-                    if (step.refresh) Object.assign(kept, { expiresAt: now + step.ttlMs, seq: ++model.seq });
-                    return kept.value;
-                  }
-                  model.replace("binding", name, { value: step.value, expiresAt: now + step.ttlMs }, now);
-                  return step.value;
-                });
-                break;
-              }
-              case "watermark": {
-                actual = await outcome(() => store.watermark!(name));
-                const kept = model.tables.watermark.get(name);
-                expected = kept && kept.expiresAt > now ? kept.at : undefined;
-                break;
-              }
-              case "advance": {
-                actual = await outcome(() => store.advance!(name, step.at, { ttlMs: step.ttlMs }));
-                expected = await outcome(() => {
-                  const kept = model.tables.watermark.get(name);
-                  if (kept && kept.expiresAt > now && kept.at! > step.at) return false;
-                  model.replace("watermark", name, { at: step.at, expiresAt: now + step.ttlMs }, now);
-                  return true;
-                });
-                break;
-              }
-            }
-            expect({ step, outcome: actual, size: store.size }).toEqual({
-              step,
-              outcome: expected,
-              size: model.size,
-            });
-          }
-        },
-      ),
+      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.array(operations(4), { maxLength: 60 }), run),
       { numRuns: RUNS, endOnFailure: true, ...(SEED === undefined ? {} : { seed: SEED }) },
+    );
+  });
+
+  it("keeps to the model over thousands of operations: its write orders wrap, grow and drop stale places", async () => {
+    // Forty keys: a store of 6 or 30 is full and evicting, so each order's oldest end moves and
+    // its ring wraps, and grows while it does (30); a store of 100 never fills, so rewrites leave
+    // over 1,024 stale places and the order drops them in one pass.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(6, 30, 50, 100),
+        fc.array(operations(40), { minLength: 2_500, maxLength: 4_000 }),
+        run,
+      ),
+      {
+        numRuns: Math.max(10, Math.ceil(RUNS / 100)),
+        endOnFailure: true,
+        ...(SEED === undefined ? {} : { seed: SEED }),
+      },
     );
   });
 });

@@ -146,6 +146,35 @@ describe("memoryStore bounds", () => {
     expect(await store.bind("a", "3", lock)).toBe("3");
   });
 
+  it("dropping stale places keeps every live key's place, in write order", async () => {
+    // Three live bindings when the order drops its stale places (z's thousands of refreshes):
+    // p and q keep theirs, so each is evicted in its turn, never skipped as if it had none.
+    const store = memoryStore({ maxKeys: 5 });
+    await store.bind("p", "1", lock);
+    await store.bind("q", "1", lock);
+    await claimAndComplete(store, "r");
+    await store.bind("z", "1", lock);
+    for (let i = 0; i < 3000; i++) await store.bind("z", "x", { ...lock, refresh: true });
+    await claimAndComplete(store, "s");
+    // Full: each new key evicts the oldest last write — p, q, r — and z (refreshed) and s stay.
+    for (const key of ["t", "u", "v"]) await claimAndComplete(store, key);
+    expect(await store.bind("z", "2", lock)).toBe("1");
+    expect((await store.claim("s", lock)).status).toBe("completed");
+    expect(await store.bind("q", "2", lock)).toBe("2");
+  });
+
+  it("an eviction order that grows while it wraps around keeps its order", async () => {
+    const store = memoryStore({ maxKeys: 20 });
+    // b0…b9 evicted for b20…b29: the order's oldest end has moved on.
+    for (let i = 0; i < 30; i++) await store.bind(`b${i}`, "old", lock);
+    // Twenty more places for b29, with nothing evicted: the order wraps and outgrows its room.
+    for (let i = 0; i < 20; i++) await store.bind("b29", "x", { ...lock, refresh: true });
+    for (let i = 0; i < 10; i++) await store.bind(`c${i}`, "new", lock);
+    // The ten evicted were the ten oldest: b10…b19. b20…b29 are held still.
+    for (let i = 20; i < 30; i++) expect(await store.bind(`b${i}`, "new", lock)).toBe("old");
+    expect(await store.bind("b19", "new", lock)).toBe("new");
+  });
+
   it("refuses a bind ttlMs that is not a positive number", async () => {
     const store = memoryStore();
     for (const ttlMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {

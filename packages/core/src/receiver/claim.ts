@@ -39,9 +39,18 @@ export function idempotencyKey(settings: Settings, intake: Intake): string | Pro
   const delivery = intake.event;
   const prefix = keyPrefix(settings, delivery.scheme, intake.tenant);
   // One event of a batch (SendGrid) is keyed by its own id, which the signed body carries.
-  if (settings.scheme.facts.idSigned || settings.scheme.split) return `${prefix}:${escapePart(delivery.id)}`;
+  if (settings.scheme.facts.idSigned || settings.scheme.split) return keyOf(prefix, escapePart(delivery.id));
   const digest = signedContentId(delivery);
-  return digest instanceof Promise ? digest.then((id) => `${prefix}:${id}`) : `${prefix}:${digest}`;
+  return digest instanceof Promise ? digest.then((id) => keyOf(prefix, id)) : keyOf(prefix, digest);
+}
+
+/**
+ * `prefix:id` as one flat string. `${prefix}:${id}` would be a tree of two joins over the id's own
+ * string, and a store keeps its keys long enough for the GC to promote them: the tree promoted
+ * ~120 bytes more per delivery than the flat key (bench/README.md, round 7).
+ */
+function keyOf(prefix: string, id: string): string {
+  return [prefix, id].join(":");
 }
 
 /**

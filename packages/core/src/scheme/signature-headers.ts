@@ -104,7 +104,7 @@ export function compileSignatureReader(
   const fallback = all.filter((g) => g.specs[0]!.fallback);
 
   return (headers) => {
-    const read: CandidateRead = { candidates: [], fieldTimestamp: undefined, seen: false };
+    const read: CandidateRead = { candidates: NO_CANDIDATES, fieldTimestamp: undefined, seen: false };
     for (const group of primary) readGroup(headers, group, read);
     if (!read.seen) for (const group of fallback) readGroup(headers, group, read);
     if (read.candidates.length > MAX_SIGNATURE_CANDIDATES) {
@@ -125,7 +125,6 @@ function readGroup(
   const value = getFirstHeader(headers, names);
   if (value === undefined) return;
   read.seen = true;
-  const { candidates } = read;
   for (let s = 0; s < specs.length; s++) {
     const spec = specs[s]!;
     const { format } = spec;
@@ -134,19 +133,34 @@ function readGroup(
       for (const piece of spec.encoding === "text" ? [value] : splitList(value, ",")) {
         if (format.prefix && !hasPrefix(piece, format.prefix, format.prefixAnyCase)) continue;
         const start = format.prefix ? format.prefix.length : 0;
-        candidates.push({ spec, bytes: decodeSignature(piece, spec, start) });
+        addCandidate(read, { spec, bytes: decodeSignature(piece, spec, start) });
       }
     } else if (format.type === "versioned") {
       const prefix = versionPrefixes[s]!;
       for (const piece of splitList(value, " ")) {
         if (!piece.startsWith(prefix)) continue;
         const end = piece.endsWith(",") ? piece.length - 1 : piece.length;
-        candidates.push({ spec, bytes: decodeSignature(piece, spec, prefix.length, end) });
+        addCandidate(read, { spec, bytes: decodeSignature(piece, spec, prefix.length, end) });
       }
     } else readFields(value, spec, format, read);
     // Stop reading a hostile header as soon as it is over the cap.
-    if (candidates.length > MAX_SIGNATURE_CANDIDATES) return;
+    if (read.candidates.length > MAX_SIGNATURE_CANDIDATES) return;
   }
+}
+
+/**
+ * What a request starts with: replaced by the first candidate's own list, never pushed to (frozen,
+ * so a push would throw instead of giving one request's signature to the next).
+ */
+const NO_CANDIDATES = Object.freeze([]) as unknown as Candidate[];
+
+/**
+ * Adds a signature read. Most requests carry one: the list starts as an array of exactly that
+ * one (an empty array pushed to reserves room for 17).
+ */
+function addCandidate(read: CandidateRead, candidate: Candidate): void {
+  if (read.candidates.length === 0) read.candidates = [candidate];
+  else read.candidates.push(candidate);
 }
 
 function hasPrefix(text: string, prefix: string, anyCase: boolean | undefined): boolean {
@@ -213,7 +227,7 @@ function readFields(
       }
       read.fieldTimestamp = text;
     } else if (isKey(value, start, keyEnd, format.signature)) {
-      read.candidates.push({ spec, bytes: decodeSignature(value, spec, textStart, end) });
+      addCandidate(read, { spec, bytes: decodeSignature(value, spec, textStart, end) });
     }
   }
 }

@@ -93,12 +93,19 @@ class Slots<V> {
  * Slots in the order they were last written, for eviction from the oldest end. A slot written
  * again is appended again; its older place is recognised as stale by its sequence number, and so
  * is the place of a slot freed and reused for another key. (A `Map` iterated from the front after
- * many front deletions skips every deleted slot each time.) Numbers only: nothing for the GC to trace.
+ * many front deletions skips every deleted slot each time.)
+ *
+ * A ring over typed arrays: nothing for the GC to trace, and nothing allocated per write. Arrays
+ * pushed to and re-sliced made young copies that lived long enough to be promoted (~75 bytes per
+ * delivery with the rest of the store; bench/README.md, round 7). Sequence numbers are doubles:
+ * exact to 2^53 writes, where 32 bits would wrap after days of a busy receiver.
  */
 class WriteOrder {
-  private slots: number[] = [];
-  private seqs: number[] = [];
+  private slots = new Int32Array(16);
+  private seqs = new Float64Array(16);
+  /** Index of the oldest place, and how many places there are. */
   private head = 0;
+  private length = 0;
 
   /**
    * Appends `slot` at `seq`. `live` is the table the slots are in: once most places are stale
@@ -106,46 +113,70 @@ class WriteOrder {
    * so the order stays proportional to the live keys (amortised O(1)).
    */
   push(slot: number, seq: number, live: Slots<unknown>): void {
-    this.slots.push(slot);
-    this.seqs.push(seq);
-    if (this.slots.length - this.head > 2 * live.size + 1024) {
-      const slots: number[] = [];
-      const seqs: number[] = [];
-      for (let i = this.head; i < this.slots.length; i++) {
-        if (live.seqAt(this.slots[i]!) === this.seqs[i]) {
-          slots.push(this.slots[i]!);
-          seqs.push(this.seqs[i]!);
-        }
-      }
-      this.slots = slots;
-      this.seqs = seqs;
-      this.head = 0;
-    }
+    if (this.length > 2 * live.size + 1024) this.keepOnly(live);
+    if (this.length === this.slots.length) this.resize(this.slots.length * 2);
+    const at = (this.head + this.length) & (this.slots.length - 1);
+    this.slots[at] = slot;
+    this.seqs[at] = seq;
+    this.length++;
   }
 
   /** The oldest place's slot, or undefined when empty. */
   headSlot(): number | undefined {
-    return this.slots[this.head];
+    return this.length === 0 ? undefined : this.slots[this.head];
   }
 
   /** The oldest place's sequence number, or `Infinity` when empty. */
   headSeq(): number {
-    return this.head < this.seqs.length ? this.seqs[this.head]! : Number.POSITIVE_INFINITY;
+    return this.length === 0 ? Number.POSITIVE_INFINITY : this.seqs[this.head]!;
   }
 
   shift(): void {
-    this.head++;
-    // Compact once the consumed front is most of the array: amortised O(1).
-    if (this.head > 1024 && this.head * 2 > this.slots.length) {
-      this.slots = this.slots.slice(this.head);
-      this.seqs = this.seqs.slice(this.head);
-      this.head = 0;
-    }
+    if (this.length === 0) return;
+    this.head = (this.head + 1) & (this.slots.length - 1);
+    this.length--;
   }
 
   clear(): void {
-    this.slots = [];
-    this.seqs = [];
+    this.slots = new Int32Array(16);
+    this.seqs = new Float64Array(16);
+    this.head = 0;
+    this.length = 0;
+  }
+
+  /** Drops the stale places, keeping the live ones in order (and a ring at most twice their size). */
+  private keepOnly(live: Slots<unknown>): void {
+    const mask = this.slots.length - 1;
+    let kept = 0;
+    for (let i = 0; i < this.length; i++) {
+      const from = (this.head + i) & mask;
+      const slot = this.slots[from]!;
+      const seq = this.seqs[from]!;
+      if (live.seqAt(slot) !== seq) continue;
+      // Written in place, behind the reading position: `kept` never passes `i`.
+      const to = (this.head + kept) & mask;
+      this.slots[to] = slot;
+      this.seqs[to] = seq;
+      kept++;
+    }
+    this.length = kept;
+    let size = 16;
+    while (size < 2 * kept) size *= 2;
+    if (size < this.slots.length) this.resize(size);
+  }
+
+  /** Moves the places, oldest first, into rings of `size` (a power of two, at least the length). */
+  private resize(size: number): void {
+    const slots = new Int32Array(size);
+    const seqs = new Float64Array(size);
+    const mask = this.slots.length - 1;
+    for (let i = 0; i < this.length; i++) {
+      const from = (this.head + i) & mask;
+      slots[i] = this.slots[from]!;
+      seqs[i] = this.seqs[from]!;
+    }
+    this.slots = slots;
+    this.seqs = seqs;
     this.head = 0;
   }
 }
