@@ -2,18 +2,22 @@
  * CPU time per request of the server process (user + system, from /proc), the steadier measure
  * on a shared machine: `tsx http/cpu.ts <framework> [requests] [rounds]`. Both servers run; rounds
  * alternate reference and hookgate; prints median µs per request and the ratio reference/hookgate.
+ * `MODES=<framework>:<mode>[:<server.mjs>],…` picks the servers (a bundled server.ts of another
+ * commit beside this one's); `PROVIDER=github` signs GitHub deliveries, for `node:octokit`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { payload, signer } from "./deliveries.js";
+import { payload, type Provider, signer } from "./deliveries.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [framework = "node", amountArg = "20000", roundsArg = "3", bytesArg = "1024"] = process.argv.slice(2);
 const amount = Number(amountArg);
 const extra = (process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+// `PROVIDER=github` (or `stripe`) signs as that provider, for the peers made for it (`node:octokit`).
+const provider = (process.env.PROVIDER ?? "standard-webhooks") as Provider;
 
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
@@ -25,7 +29,7 @@ function start(spec: string): Promise<{ port: number; child: ChildProcess }> {
   const [fw, mode, own] = spec.includes(":") ? spec.split(":") : [framework, spec];
   const bundled = own ?? process.env.SERVER_SCRIPT;
   const script = bundled ? [bundled] : ["--import", "tsx", join(here, "server.ts")];
-  const child = spawn("taskset", ["-c", "0", process.execPath, ...extra, ...script, fw!, mode!], {
+  const child = spawn("taskset", ["-c", "0", process.execPath, ...extra, ...script, fw!, mode!, provider], {
     cwd: join(here, ".."),
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -39,8 +43,8 @@ function start(spec: string): Promise<{ port: number; child: ChildProcess }> {
 }
 
 async function run(port: number, n: number): Promise<void> {
-  const body = payload(Number(bytesArg));
-  const sign = signer(body);
+  const body = payload(Number(bytesArg), provider);
+  const sign = signer(body, provider);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/webhooks`,
     connections: 50,
@@ -53,7 +57,8 @@ async function run(port: number, n: number): Promise<void> {
 const modes = (process.env.MODES ?? "reference,hookgate").split(",");
 const servers = Object.fromEntries(await Promise.all(modes.map(async (m) => [m, await start(m)] as const)));
 const per: Record<string, number[]> = Object.fromEntries(modes.map((m) => [m, []]));
-for (const m of modes) await run(servers[m]!.port, 3000);
+// `WARM=110000` first fills memoryStore (100,000 keys): a busy receiver's steady state, evicting.
+for (const m of modes) await run(servers[m]!.port, Number(process.env.WARM ?? 3000));
 for (let r = 0; r < Number(roundsArg); r++) {
   for (const m of modes) {
     const { port, child } = servers[m]!;

@@ -37,20 +37,11 @@ export function escapePart(part: string): string {
  */
 export function idempotencyKey(settings: Settings, intake: Intake): string | Promise<string> {
   const delivery = intake.event;
-  const prefix = keyPrefix(settings, delivery.scheme, intake.tenant);
+  const head = keyHead(settings, delivery.scheme, intake.tenant);
   // One event of a batch (SendGrid) is keyed by its own id, which the signed body carries.
-  if (settings.scheme.facts.idSigned || settings.scheme.split) return keyOf(prefix, escapePart(delivery.id));
+  if (settings.scheme.facts.idSigned || settings.scheme.split) return head + escapePart(delivery.id);
   const digest = signedContentId(delivery);
-  return digest instanceof Promise ? digest.then((id) => keyOf(prefix, id)) : keyOf(prefix, digest);
-}
-
-/**
- * `prefix:id` as one flat string. `${prefix}:${id}` would be a tree of two joins over the id's own
- * string, and a store keeps its keys long enough for the GC to promote them: the tree promoted
- * ~120 bytes more per delivery than the flat key (bench/README.md, round 7).
- */
-function keyOf(prefix: string, id: string): string {
-  return [prefix, id].join(":");
+  return digest instanceof Promise ? digest.then((id) => head + id) : head + digest;
 }
 
 /**
@@ -67,7 +58,21 @@ export function keyPrefix(settings: Settings, schemeName: string, tenant: string
   last.scheme = schemeName;
   last.tenant = tenant;
   last.prefix = prefix;
+  // Flat (one string, not a tree of joins): every key of the receiver and tenant starts with it.
+  last.head = [prefix, ""].join(":");
   return prefix;
+}
+
+/**
+ * {@link keyPrefix} and its `:`, one flat string made once per receiver and tenant. A key is this
+ * and the id: one join of two strings, the least a store can keep per delivery. `${prefix}:${id}`
+ * is a join of a join, and a busy store's keys live long enough to be promoted: ~20 bytes more per
+ * delivery, and making the key flat instead cost a runtime call per request (bench/README.md,
+ * round 7).
+ */
+function keyHead(settings: Settings, schemeName: string, tenant: string): string {
+  keyPrefix(settings, schemeName, tenant);
+  return settings.prefixes.head;
 }
 
 /**
