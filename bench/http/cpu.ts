@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { payload, type Provider, signer } from "./deliveries.js";
+import { type Provider, payload, signer } from "./deliveries.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [framework = "node", amountArg = "20000", roundsArg = "3", bytesArg = "1024"] = process.argv.slice(2);

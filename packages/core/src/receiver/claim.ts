@@ -66,7 +66,7 @@ export function keyPrefix(settings: Settings, schemeName: string, tenant: string
 /**
  * {@link keyPrefix} and its `:`, one flat string made once per receiver and tenant. A key is this
  * and the id: one join of two strings, the least a store can keep per delivery. `${prefix}:${id}`
- * is a join of a join, and a busy store's keys live long enough to be promoted: ~20 bytes more per
+ * is a join of a join, and a busy store's keys live long enough to be promoted: ~30 bytes more per
  * delivery, and making the key flat instead cost a runtime call per request (bench/README.md,
  * round 7).
  */
