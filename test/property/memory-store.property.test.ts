@@ -245,10 +245,10 @@ describe("memoryStore against a model of its rules", () => {
     );
   });
 
-  it("keeps to the model over thousands of operations: its write orders wrap, grow and drop stale places", async () => {
-    // Forty keys: a store of 6 or 30 is full and evicting, so each order's oldest end moves and
-    // its ring wraps, and grows while it does (30); a store of 100 never fills, so rewrites leave
-    // over 1,024 stale places and the order drops them in one pass.
+  it("keeps to the model over thousands of operations, while its write orders wrap and grow", async () => {
+    // Forty keys in each of three namespaces (claims, bindings, watermarks): every one of these
+    // stores fills and evicts, so each order's oldest end moves on, its ring wraps, and grows while
+    // wrapped. Dropping stale places is the store tests' (thousands of rewrites of a few keys).
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(6, 30, 50, 100),

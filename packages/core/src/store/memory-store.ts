@@ -97,8 +97,8 @@ class Slots<V> {
  *
  * A ring over typed arrays: nothing for the GC to trace, and nothing allocated per write. Arrays
  * pushed to and re-sliced made young copies that lived long enough to be promoted (~65 bytes per
- * delivery; bench/README.md, round 7). Sequence numbers are doubles:
- * exact to 2^53 writes, where 32 bits would wrap after days of a busy receiver.
+ * delivery; bench/README.md, round 7). Sequence numbers are doubles, exact to 2^53 writes, where
+ * 32 bits would wrap after days of a busy receiver.
  */
 class WriteOrder {
   private slots = new Int32Array(16);
