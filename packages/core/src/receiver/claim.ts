@@ -45,34 +45,26 @@ export function idempotencyKey(settings: Settings, intake: Intake): string | Pro
 }
 
 /**
- * What every key of a receiver and tenant starts with: namespace, scheme and tenant, escaped. The
- * delivery keys and the ordering watermarks (`ordering.ts`) share it, so neither crosses tenants.
+ * What every key of a receiver and tenant starts with: namespace, scheme and tenant, escaped, and
+ * the `:` before the id. The delivery keys and the ordering watermarks (`ordering.ts`) share it, so
+ * neither crosses tenants. Made once per receiver and tenant, as one flat string: a key is this
+ * and the id, one join of two strings, the least a store can keep per delivery. `${prefix}:${id}`
+ * is a join of a join, and a busy store's keys live long enough to be promoted: ~30 bytes more per
+ * delivery; making the whole key flat instead cost a runtime call per request (bench/README.md,
+ * round 7).
  */
-export function keyPrefix(settings: Settings, schemeName: string, tenant: string): string {
-  const last = settings.prefixes;
-  if (last.prefix !== "" && last.scheme === schemeName && last.tenant === tenant) return last.prefix;
+export function keyHead(settings: Settings, schemeName: string, tenant: string): string {
+  const last = settings.keyHead;
+  if (last.head !== "" && last.scheme === schemeName && last.tenant === tenant) return last.head;
   // Identities are base64url: nothing to escape.
   const scheme = tenant === "" ? escapePart(schemeName) : `${escapePart(schemeName)}:${tenant}`;
   const prefix =
     settings.namespace === undefined ? scheme : `${encodeURIComponent(settings.namespace)}:${scheme}`;
   last.scheme = schemeName;
   last.tenant = tenant;
-  last.prefix = prefix;
-  // Flat (one string, not a tree of joins): every key of the receiver and tenant starts with it.
+  // `join` makes it flat, once.
   last.head = [prefix, ""].join(":");
-  return prefix;
-}
-
-/**
- * {@link keyPrefix} and its `:`, one flat string made once per receiver and tenant. A key is this
- * and the id: one join of two strings, the least a store can keep per delivery. `${prefix}:${id}`
- * is a join of a join, and a busy store's keys live long enough to be promoted: ~30 bytes more per
- * delivery, and making the key flat instead cost a runtime call per request (bench/README.md,
- * round 7).
- */
-function keyHead(settings: Settings, schemeName: string, tenant: string): string {
-  keyPrefix(settings, schemeName, tenant);
-  return settings.prefixes.head;
+  return last.head;
 }
 
 /**

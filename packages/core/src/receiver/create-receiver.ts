@@ -3,6 +3,7 @@ import type { WebhookErrorCode } from "../errors.js";
 import { WebhookError } from "../errors.js";
 import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
 import { extend } from "../internal/extend.js";
+import { getHeader } from "../internal/headers.js";
 import { requestMethod } from "../internal/method.js";
 import { nodeHeaderRecord } from "../node-handler.js";
 import type { InProcessJob, QueuedDelivery } from "../queue.js";
@@ -276,14 +277,12 @@ export function createReceiver<
     handle,
     async fetch(request, context) {
       // On @hono/node-server, Node's own header record (see `nodeHeaderRecord`).
-      const nodeHeaders = nodeHeaderRecord(context?.incoming);
-      const declared = nodeHeaders
-        ? nodeHeaders["content-length"] !== undefined
-        : request.headers.has("content-length");
+      const headers = nodeHeaderRecord(context?.incoming) ?? request.headers;
+      const declared = getHeader(headers, "content-length") !== undefined;
       const result = await handle({
         method: request.method,
         url: context?.url ?? request.url,
-        headers: nodeHeaders ?? request.headers,
+        headers,
         // A declared length is read whole (faster than a stream), after core checked the length.
         rawBody:
           !request.bodyUsed && declared ? () => request.arrayBuffer() : (request.body ?? new Uint8Array(0)),

@@ -68,8 +68,8 @@ export interface Settings {
     readonly DecodedSecret[],
     { identity: Promise<string>; resolved?: string; checkedAt: number }
   >;
-  /** The key prefix last built (see `keyPrefix`), with its `:` (`keyHead`), and what from: the same for nearly every call. */
-  prefixes: { scheme: string; tenant: string; prefix: string; head: string };
+  /** The key head last built (see `keyHead`) and what from: the same for nearly every call. */
+  keyHead: { scheme: string; tenant: string; head: string };
   /** How store, journal and queue calls are bounded (from the timeouts above). */
   bounds: { store: Bound; journal: Bound; queue: Bound };
 }
@@ -200,7 +200,7 @@ export function resolveOptions(
     now: checkOption.callback("createReceiver option now", options.now) ?? (() => new Date()),
     sealKeys,
     identities: new WeakMap(),
-    prefixes: { scheme: "", tenant: "", prefix: "", head: "" },
+    keyHead: { scheme: "", tenant: "", head: "" },
     bounds: {
       store: {
         timeoutMs: storeTimeoutMs,

@@ -1,6 +1,6 @@
 import type { WebhookEvent } from "../types.js";
 import { accepted } from "./answers.js";
-import { keyPrefix } from "./claim.js";
+import { keyHead } from "./claim.js";
 import type { Handlers } from "./handlers.js";
 import type { Intake } from "./intake.js";
 import { journalUpdate } from "./journal.js";
@@ -48,7 +48,7 @@ export async function judgeOrder(settings: Settings, intake: Intake): Promise<Or
   const resource = ordering.key(event);
   const at = timeOf(ordering, event);
   if (typeof resource !== "string" || at === undefined) return undefined;
-  const key = `order:${keyPrefix(settings, event.scheme, tenant)}:${encodeURIComponent(resource)}`;
+  const key = `order:${keyHead(settings, event.scheme, tenant)}${encodeURIComponent(resource)}`;
   const watermark = await storeCall(settings, () => store.watermark!(key));
   return { key, resource, at, watermark, stale: watermark !== undefined && at < watermark };
 }

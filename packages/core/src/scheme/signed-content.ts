@@ -44,11 +44,14 @@ export function templateUses(
  * chunks are one array of their exact length: an empty array pushed to reserves room for 17.
  */
 export function compileTemplate(template: string): (context: ContentContext) => Chunk[][] {
-  const parts = splitTemplate(template);
-  if (parts.filter(isBody).length === 1) {
-    const at = parts.findIndex(isBody);
-    const before = parts.slice(0, at);
-    const after = parts.slice(at + 1);
+  // The text around each `{body}`: n bodies, n + 1 runs of other parts.
+  const runs: Part[][] = [[]];
+  for (const part of splitTemplate(template)) {
+    if ("field" in part && part.field === "body") runs.push([]);
+    else runs[runs.length - 1]!.push(part);
+  }
+  if (runs.length === 2) {
+    const [before, after] = runs as [Part[], Part[]];
     return (context) => {
       const head = textOf(before, context);
       const tail = textOf(after, context);
@@ -58,21 +61,13 @@ export function compileTemplate(template: string): (context: ContentContext) => 
   }
   return (context) => {
     const chunks: Chunk[] = [];
-    let text = "";
-    for (const part of parts) {
-      if (isBody(part)) {
-        if (text) chunks.push(text);
-        chunks.push(context.body);
-        text = "";
-      } else text += textOf([part], context);
-    }
-    if (text) chunks.push(text);
+    runs.forEach((run, i) => {
+      if (i > 0) chunks.push(context.body);
+      const text = textOf(run, context);
+      if (text) chunks.push(text);
+    });
     return [chunks];
   };
-}
-
-function isBody(part: Part): boolean {
-  return "field" in part && part.field === "body";
 }
 
 /** The text of parts that are not the body, in order. */

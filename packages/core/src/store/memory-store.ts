@@ -21,10 +21,11 @@ export interface MemoryStoreOptions {
  * its expiry and last write, in slots of parallel arrays rather than an object per key. A busy
  * store holds up to `maxKeys` keys, and what each delivery leaves in it is promoted to the old
  * generation and traced by every full GC: with a record per key and its boxed expiry, the store
- * took 135 bytes per key besides the key string; here 104 (`bench/micro/store-memory.ts`), and no object at all (the map holds a
- * slot number, the expiries are unboxed doubles, the eviction orders hold numbers only), so the
- * key string is all a delivery leaves behind (bench/README.md, round 6). A slot freed by a delete
- * is reused, so the arrays stay within the most keys held at once.
+ * took 135 bytes per key besides the key string; here 104 (`bench/micro/store-memory.ts`), and
+ * no object at all: the map holds a slot number, the expiries are unboxed doubles, and the
+ * eviction orders are rings of numbers ({@link WriteOrder}), so the key string is all a delivery
+ * leaves behind (bench/README.md, rounds 6 and 7). A slot freed by a delete is reused, so the
+ * arrays stay within the most keys held at once.
  */
 class Slots<V> {
   private readonly index = new Map<string, number>();
