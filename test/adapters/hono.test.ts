@@ -179,6 +179,36 @@ describe("Hono specifics", () => {
     expect(web.get("stripe-signature")).toBe(headers["stripe-signature"]);
   });
 
+  it("on @hono/node-server, reads Node's request to verify, and explains one a middleware read first", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const receiver = createReceiver({ scheme });
+    const raw: Uint8Array[] = [];
+    receiver.onAny((event) => void raw.push(event.rawBody));
+    const app = new Hono<{ Bindings: { incoming: import("node:http").IncomingMessage } }>();
+    app.use("/read-first", async (c, next) => {
+      for await (const _ of c.env.incoming) {
+        // Drained by Node's own stream API, as a Node body parser would.
+      }
+      await next();
+    });
+    app.post("/webhooks", webhookHandler(receiver));
+    app.post("/read-first", webhookHandler(receiver));
+    const served = await serveFetch(app.fetch, "/webhooks");
+    running.push(served);
+    const headers = await scheme.sign({ rawBody: body });
+    const untouched = await fetch(served.url, { method: "POST", headers, body });
+    expect(untouched.status).toBe(200);
+    expect(Buffer.from(raw[0]!).equals(Buffer.from(body))).toBe(true);
+    const readFirst = await fetch(served.url.replace("/webhooks", "/read-first"), {
+      method: "POST",
+      headers,
+      body,
+    });
+    expect(readFirst.status).toBe(500);
+    expect(((await readFirst.json()) as { error: { code: string } }).error.code).toBe("raw_body_required");
+    expect(raw).toHaveLength(1);
+  });
+
   it("answers through c, keeping headers set by earlier middleware", async () => {
     const receiver = createReceiver({ scheme });
     const app = new Hono();

@@ -34,7 +34,13 @@ export {
 export { countJournalMinute, emptyJournalStats, journalPercentile } from "./journal/stats.js";
 export { JOURNAL_HISTORY_LIMIT } from "./journal.js";
 export type { NodeHandleOptions, NodeRequestLike, NodeResponseLike } from "./node-handler.js";
-export { handleNodeRequest, nodeHeaderRecord, nodeRequestUrl, writeNodeResponse } from "./node-handler.js";
+export {
+  handleNodeRequest,
+  nodeHeaderRecord,
+  nodeRequestUrl,
+  unreadNodeBody,
+  writeNodeResponse,
+} from "./node-handler.js";
 export type { RetryPolicy } from "./queue/retry-policy.js";
 export { exponentialBackoff, nextAttempt } from "./queue/retry-policy.js";
 export type { InProcessJob, QueueDispatch, QueueDispatchOptions, QueueHealth, QueueHooks } from "./queue.js";

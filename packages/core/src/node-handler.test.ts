@@ -1,5 +1,13 @@
+import { createServer, request as httpRequest, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { handleNodeRequest, type NodeRequestLike, writeNodeResponse } from "./node-handler.js";
+import type { DeclaredBodyReader } from "./internal/read-body.js";
+import {
+  handleNodeRequest,
+  type NodeRequestLike,
+  unreadNodeBody,
+  writeNodeResponse,
+} from "./node-handler.js";
 import type { HandleInput, HandleResult } from "./receiver/types.js";
 
 /** A response that records what the bridge wrote. */
@@ -91,5 +99,72 @@ describe("handleNodeRequest", () => {
     expect(JSON.parse(JSON.stringify({ ...seen, rawBody: undefined })).headers.host).toBe("example.test");
     await handleNodeRequest(receiver, req);
     expect(seen!.ip).toBe("10.0.0.9");
+  });
+});
+
+describe("unreadNodeBody", () => {
+  /** Posts `body` (chunked when `declare` is false) to a node:http server; `inspect` sees the request. */
+  async function post(body: string, declare: boolean, inspect: (req: IncomingMessage) => Promise<string>) {
+    const server = createServer((req, res) => {
+      inspect(req).then(
+        (seen) => res.end(seen),
+        (error: Error) => res.end(`error: ${error.message}`),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      return await new Promise<string>((resolve, reject) => {
+        const { port } = server.address() as AddressInfo;
+        const headers = declare ? { "content-length": String(Buffer.byteLength(body)) } : {};
+        const request = httpRequest({ port, host: "127.0.0.1", method: "POST", headers }, (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => (text += chunk));
+          res.on("end", () => resolve(text));
+        });
+        request.on("error", reject);
+        // A write before `end` makes Node send the body chunked, with no length declared.
+        if (declare) request.end(body);
+        else request.write(body, () => request.end());
+      });
+    } finally {
+      server.close();
+    }
+  }
+
+  it("reads an untouched request with a declared length to its last byte, before Node's `end`", async () => {
+    const seen = await post("héllo 🎉", true, async (req) => {
+      const body = unreadNodeBody(req);
+      expect(typeof body).toBe("function");
+      const bytes = await (body as DeclaredBodyReader)();
+      return `${Buffer.from(bytes as Uint8Array).toString("utf8")} ended=${req.readableEnded}`;
+    });
+    expect(seen).toBe("héllo 🎉 ended=false");
+  });
+
+  it("gives the request itself, as a stream, when no length is declared", async () => {
+    const seen = await post("chunked", false, async (req) => {
+      expect(unreadNodeBody(req)).toBe(req);
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    });
+    expect(seen).toBe("chunked");
+  });
+
+  it("leaves a request alone once something reads it or sets it flowing", async () => {
+    const seen = await post("{}", true, async (req) => {
+      req.on("data", () => {});
+      return String(unreadNodeBody(req));
+    });
+    expect(seen).toBe("undefined");
+    const paused = await post("{}", true, async (req) => {
+      req.pause();
+      const kept = unreadNodeBody(req);
+      req.resume();
+      return String(kept);
+    });
+    expect(paused).toBe("undefined");
+    expect(unreadNodeBody({ headers: {} })).toBeUndefined();
   });
 });

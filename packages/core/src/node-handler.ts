@@ -68,6 +68,21 @@ function nodeBody(
 }
 
 /**
+ * The body of a Node request that nothing has started to read, as the Node bridge reads it: a
+ * declared length with `data` events (resolved at its last byte), else the stream. Undefined once
+ * anything has read from it or set it flowing — the request is then someone else's to read. For
+ * a Web server that hands Node's request over beside its `Request` (`@hono/node-server`): reading
+ * Node's request spares building a Web body, waiting for `end` and copying the bytes out.
+ */
+export function unreadNodeBody(incoming: unknown): BodySource | undefined {
+  const req = incoming as NodeRequestLike & { readableDidRead?: unknown; readableFlowing?: unknown };
+  if (req.readableDidRead !== false || req.readableFlowing !== null || typeof req.on !== "function")
+    return undefined;
+  const declared = req.headers["content-length"];
+  return typeof declared === "string" ? declaredBody(req, Number(declared)) : req;
+}
+
+/**
  * A declared-length body read with `data`/`end` events — cheaper than the stream's async
  * iterator — once core has checked the declared length against `maxBodyBytes`. It is whole once
  * the declared bytes are in (Node's parser frames the body by that length): the answer need not

@@ -1,5 +1,5 @@
 import type { Receiver } from "@hookgate/core";
-import { type BodySource, nodeHeaderRecord } from "@hookgate/core/kit";
+import { nodeHeaderRecord, unreadNodeBody } from "@hookgate/core/kit";
 import type { Context, Handler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
@@ -33,24 +33,30 @@ export function webhookHandler(
   const { publicUrl, ip } = options;
   return async (c) => {
     const request = c.req.raw;
-    // On @hono/node-server (HTTP/1), Node's own header record, as the Node bridge reads it:
-    // iterating `c.req.raw.headers` would make node-server build a `Headers` per request.
-    const nodeHeaders = nodeHeaderRecord((c.env as { incoming?: unknown } | undefined)?.incoming);
-    let rawBody: BodySource | undefined;
-    let bodyConsumedBy: string | undefined;
+    // On @hono/node-server (HTTP/1), Node's own request, as the Node bridge reads it: its header
+    // record (iterating `c.req.raw.headers` would make node-server build a `Headers` per request)
+    // and, while nothing has touched the body, its body, read to its declared last byte (Hono's
+    // read waits for `end` and copies the bytes into an `ArrayBuffer`).
+    const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+    const nodeHeaders = nodeHeaderRecord(incoming);
     const cached = Object.keys(c.req.bodyCache)[0];
-    const consumedBy = "an earlier middleware that read c.req.raw";
-    const declared = nodeHeaders ? nodeHeaders["content-length"] : c.req.header("content-length");
-    if (cached === undefined && declared !== undefined) {
-      // A declared length: read it whole through Hono, the fastest read on every runtime (on
-      // Node it skips building a Web stream). Core calls this only after checking the length.
-      rawBody = Object.assign(() => c.req.arrayBuffer(), { consumedBy });
-    } else if (request.bodyUsed) {
-      // HonoRequest caches the first body it read and converts it for later reads: text and bytes
-      // convert back to what was sent, but parsed JSON or form data would be re-serialized.
-      if (cached === "arrayBuffer" || cached === "blob" || cached === "text")
-        rawBody = await c.req.arrayBuffer();
-      else bodyConsumedBy = cached ? `c.req.${cached}() in an earlier middleware or validator` : consumedBy;
+    let rawBody =
+      nodeHeaders && cached === undefined && !request.bodyUsed ? unreadNodeBody(incoming) : undefined;
+    let bodyConsumedBy: string | undefined;
+    if (rawBody === undefined) {
+      const consumedBy = "an earlier middleware that read c.req.raw";
+      const declared = nodeHeaders ? nodeHeaders["content-length"] : c.req.header("content-length");
+      if (cached === undefined && declared !== undefined) {
+        // A declared length: read it whole through Hono, the fastest read on the other runtimes
+        // (it skips building a Web stream). Core calls this only after checking the length.
+        rawBody = Object.assign(() => c.req.arrayBuffer(), { consumedBy });
+      } else if (request.bodyUsed) {
+        // HonoRequest caches the first body it read and converts it for later reads: text and bytes
+        // convert back to what was sent, but parsed JSON or form data would be re-serialized.
+        if (cached === "arrayBuffer" || cached === "blob" || cached === "text")
+          rawBody = await c.req.arrayBuffer();
+        else bodyConsumedBy = cached ? `c.req.${cached}() in an earlier middleware or validator` : consumedBy;
+      }
     }
     const result = await receiver.handle({
       method: request.method,

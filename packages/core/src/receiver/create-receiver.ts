@@ -5,7 +5,7 @@ import type { EventMap, ResolveEvents, SchemaMap } from "../event-types.js";
 import { extend } from "../internal/extend.js";
 import { getHeader } from "../internal/headers.js";
 import { requestMethod } from "../internal/method.js";
-import { nodeHeaderRecord } from "../node-handler.js";
+import { nodeHeaderRecord, unreadNodeBody } from "../node-handler.js";
 import type { InProcessJob, QueuedDelivery } from "../queue.js";
 import type { Proof } from "../scheme/proof.js";
 import type { Delivery, WebhookEvent } from "../types.js";
@@ -276,16 +276,21 @@ export function createReceiver<
     },
     handle,
     async fetch(request, context) {
-      // On @hono/node-server, Node's own header record (see `nodeHeaderRecord`).
-      const headers = nodeHeaderRecord(context?.incoming) ?? request.headers;
+      // On @hono/node-server, Node's own header record and, while nothing has read it, its body
+      // (see `nodeHeaderRecord` and `unreadNodeBody`).
+      const node = nodeHeaderRecord(context?.incoming);
+      const headers = node ?? request.headers;
+      const unread = !request.bodyUsed;
+      const nodeBody = node && unread ? unreadNodeBody(context?.incoming) : undefined;
       const declared = getHeader(headers, "content-length") !== undefined;
       const result = await handle({
         method: request.method,
         url: context?.url ?? request.url,
         headers,
-        // A declared length is read whole (faster than a stream), after core checked the length.
+        // Else a declared length is read whole (faster than a stream), after core checked the length.
         rawBody:
-          !request.bodyUsed && declared ? () => request.arrayBuffer() : (request.body ?? new Uint8Array(0)),
+          nodeBody ??
+          (unread && declared ? () => request.arrayBuffer() : (request.body ?? new Uint8Array(0))),
         ip: context?.ip,
         params: context?.params,
         waitUntil: context?.waitUntil,
