@@ -19,9 +19,11 @@ const extra = (process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
 // `PROVIDER=github` (or `stripe`) signs as that provider, for the peers made for it (`node:octokit`).
 const provider = (process.env.PROVIDER ?? "standard-webhooks") as Provider;
 
-function cpuMs(pid: number): number {
+/** The process's CPU time in ms, user + system (`USER_ONLY=1`: user), and user alone. */
+function cpuMs(pid: number): { counted: number; user: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + (process.env.USER_ONLY ? 0 : Number(fields[12]))) * 1000) / 100; // clock ticks at 100 Hz
+  const user = (Number(fields[11]) * 1000) / 100; // clock ticks at 100 Hz
+  return { counted: user + (process.env.USER_ONLY ? 0 : (Number(fields[12]) * 1000) / 100), user };
 }
 
 function start(spec: string): Promise<{ port: number; child: ChildProcess }> {
@@ -57,6 +59,10 @@ async function run(port: number, n: number): Promise<void> {
 const modes = (process.env.MODES ?? "reference,hookgate").split(",");
 const servers = Object.fromEntries(await Promise.all(modes.map(async (m) => [m, await start(m)] as const)));
 const per: Record<string, number[]> = Object.fromEntries(modes.map((m) => [m, []]));
+// User time alone beside it: on loopback a send also runs the client's receive path and wakes it,
+// which costs a server more the more idle the client waits, so a slower server's system time
+// grows with its slowness (bench/README.md, round 8).
+const userPer: Record<string, number[]> = Object.fromEntries(modes.map((m) => [m, []]));
 // `WARM=110000` first fills memoryStore (100,000 keys): a busy receiver's steady state, evicting.
 for (const m of modes) await run(servers[m]!.port, Number(process.env.WARM ?? 3000));
 for (let r = 0; r < Number(roundsArg); r++) {
@@ -64,7 +70,9 @@ for (let r = 0; r < Number(roundsArg); r++) {
     const { port, child } = servers[m]!;
     const before = cpuMs(child.pid!);
     await run(port, amount);
-    per[m]!.push(((cpuMs(child.pid!) - before) * 1000) / amount);
+    const after = cpuMs(child.pid!);
+    per[m]!.push(((after.counted - before.counted) * 1000) / amount);
+    userPer[m]!.push(((after.user - before.user) * 1000) / amount);
   }
 }
 for (const m of modes) servers[m]!.child.kill("SIGTERM");
@@ -74,3 +82,7 @@ const line = modes.map(
 );
 const ratio = modes.length === 2 ? ` ratio ${(med(per[modes[0]!]!) / med(per[modes[1]!]!)).toFixed(2)}` : "";
 console.log(`${framework}: ${line.join("; ")}${ratio}`);
+if (!process.env.USER_ONLY)
+  console.log(
+    `  user time alone: ${modes.map((m) => `${m} ${med(userPer[m]!).toFixed(1)} µs/req`).join("; ")}`,
+  );
