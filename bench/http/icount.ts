@@ -13,6 +13,11 @@
  * with 5,000 and 15,000 about 1–8k, and one late optimization moves a total by ~20k, so compare
  * the totals without it. A full (mark-compact) collection also falls in one run or the other: read
  * the GC's share as noise unless `node --trace-gc-nvp` pause times agree.
+ *
+ * `KEEP=1` keeps both runs' callgrind files, and V8's map of its compiled code
+ * (`--perf-basic-prof`, `/tmp/perf-<pid>.map`, code never moved), printing where they are: with
+ * the map, the addresses `callgrind_annotate` cannot name resolve to JavaScript functions
+ * (bench/README.md, round 8).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -25,6 +30,7 @@ const [script, framework, mode, n1 = "5000", n2 = "15000"] = process.argv.slice(
 if (!script || !framework || !mode)
   throw new Error("usage: icount.ts <server.mjs> <framework> <mode> [N1] [N2]");
 const dir = mkdtempSync(join(tmpdir(), "icount-"));
+const keep = process.env.KEEP === "1";
 
 interface Count {
   total: number;
@@ -66,6 +72,7 @@ async function total(requests: number): Promise<Count> {
       `--callgrind-out-file=${out}`,
       process.execPath,
       "--single-threaded",
+      ...(keep ? ["--perf-basic-prof", "--no-compact-code-space"] : []),
       resolve(script!),
       framework!,
       mode!,
@@ -93,12 +100,13 @@ async function total(requests: number): Promise<Count> {
   const exited = new Promise((done) => child.on("exit", done));
   child.kill("SIGTERM");
   await exited;
+  if (keep) console.log(`kept ${out}, compiled code in /tmp/perf-${child.pid}.map`);
   return count(out);
 }
 
 const a = await total(Number(n1));
 const b = await total(Number(n2));
-rmSync(dir, { recursive: true, force: true });
+if (!keep) rmSync(dir, { recursive: true, force: true });
 const per = (key: keyof Count) => Math.round((b[key] - a[key]) / (Number(n2) - Number(n1)));
 console.log(
   `${framework} ${mode} (${script}): ${per("total")} instructions/request, ` +

@@ -39,12 +39,13 @@ const answer = (status: number, body: string, headers: Record<string, string> = 
 describe("writeNodeResponse", () => {
   it("frames the answer by its UTF-8 length (not chunked), without changing the result's headers", () => {
     const { res, written } = recorder();
-    const result = answer(202, '{"status":"queued","id":"é😀"}');
+    // A lone surrogate (a `respond` handler's text may hold one) is written as U+FFFD, three bytes.
+    const result = answer(202, '{"status":"queued","id":"é😀","note":"\ud800"}');
     writeNodeResponse(res, result);
     expect(written.status).toBe(202);
     expect(written.headers).toEqual({
       "content-type": "application/json; charset=utf-8",
-      "content-length": String(Buffer.byteLength(result.body)),
+      "content-length": String(new TextEncoder().encode(result.body).length),
     });
     expect(written.body).toBe(result.body);
     expect(result.headers).not.toHaveProperty("content-length");

@@ -20,6 +20,11 @@ export function getHeader(headers: HeadersInput, name: string): string | undefin
     }
   }
   if (value === undefined) return undefined;
+  return typeof value === "string" ? value : joinedValue(value);
+}
+
+/** A record's value that is not a string: repeated values joined with ", ", as `Headers#get` does. */
+export function joinedValue(value: string[] | unknown): string {
   return Array.isArray(value) ? value.join(", ") : String(value);
 }
 
@@ -46,7 +51,7 @@ export function forEachHeader(headers: HeadersInput, visit: (name: string, value
   const record = headers as Record<string, string | string[] | undefined>;
   for (const name of Object.keys(record)) {
     const value = record[name];
-    if (value !== undefined) visit(name, Array.isArray(value) ? value.join(", ") : String(value));
+    if (value !== undefined) visit(name, typeof value === "string" ? value : joinedValue(value));
   }
 }
 
