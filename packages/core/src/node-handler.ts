@@ -56,10 +56,7 @@ function nodeBody(
   const kept = (req as { rawBody?: unknown }).rawBody;
   if (isBytes(kept)) return { rawBody: kept };
   if (isBytes(options.body)) return { rawBody: options.body };
-  if (!req.readableEnded) {
-    const declared = req.headers["content-length"];
-    return { rawBody: req.on && typeof declared === "string" ? declaredBody(req, Number(declared)) : req };
-  }
+  if (!req.readableEnded) return { rawBody: streamedBody(req) };
   return {
     rawBody: new Uint8Array(0),
     consumedBy: options.parsers
@@ -76,11 +73,17 @@ function nodeBody(
  * Node's request spares building a Web body, waiting for `end` and copying the bytes out.
  */
 export function unreadNodeBody(incoming: unknown): BodySource | undefined {
+  // Only where `nodeHeaderRecord` takes the request as Node's own (HTTP/1).
+  if (!nodeHeaderRecord(incoming)) return undefined;
   const req = incoming as NodeRequestLike & { readableDidRead?: unknown; readableFlowing?: unknown };
-  if (req.readableDidRead !== false || req.readableFlowing !== null || typeof req.on !== "function")
-    return undefined;
+  if (req.readableDidRead !== false || req.readableFlowing !== null) return undefined;
+  return streamedBody(req);
+}
+
+/** A body still to be read: a declared length with `data` events where it can, else the stream. */
+function streamedBody(req: NodeRequestLike): BodySource {
   const declared = req.headers["content-length"];
-  return typeof declared === "string" ? declaredBody(req, Number(declared)) : req;
+  return req.on && typeof declared === "string" ? declaredBody(req, Number(declared)) : req;
 }
 
 /**

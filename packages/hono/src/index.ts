@@ -40,8 +40,7 @@ export function webhookHandler(
     const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
     const nodeHeaders = nodeHeaderRecord(incoming);
     const cached = Object.keys(c.req.bodyCache)[0];
-    let rawBody =
-      nodeHeaders && cached === undefined && !request.bodyUsed ? unreadNodeBody(incoming) : undefined;
+    let rawBody = cached === undefined && !request.bodyUsed ? unreadNodeBody(incoming) : undefined;
     let bodyConsumedBy: string | undefined;
     if (rawBody === undefined) {
       const consumedBy = "an earlier middleware that read c.req.raw";

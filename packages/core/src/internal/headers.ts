@@ -24,7 +24,7 @@ export function getHeader(headers: HeadersInput, name: string): string | undefin
 }
 
 /** A record's value that is not a string: repeated values joined with ", ", as `Headers#get` does. */
-export function joinedValue(value: string[] | unknown): string {
+function joinedValue(value: string[] | unknown): string {
   return Array.isArray(value) ? value.join(", ") : String(value);
 }
 
@@ -49,7 +49,13 @@ export function forEachHeader(headers: HeadersInput, visit: (name: string, value
     return;
   }
   const record = headers as Record<string, string | string[] | undefined>;
-  for (const name of Object.keys(record)) {
+  // A `for…in` loop, not `Object.keys` and a lookup per name: Node's own record has no prototype
+  // and V8 keeps it as a dictionary, which the loop reads by its own index (a 12-header request:
+  // 63–106 ns against 134–144 ns; bench/README.md, round 8). A record with a prototype may
+  // inherit enumerable names: only its own are headers.
+  const inherits = Object.getPrototypeOf(record) !== null;
+  for (const name in record) {
+    if (inherits && !Object.hasOwn(record, name)) continue;
     const value = record[name];
     if (value !== undefined) visit(name, typeof value === "string" ? value : joinedValue(value));
   }

@@ -281,7 +281,7 @@ export function createReceiver<
       const node = nodeHeaderRecord(context?.incoming);
       const headers = node ?? request.headers;
       const unread = !request.bodyUsed;
-      const nodeBody = node && unread ? unreadNodeBody(context?.incoming) : undefined;
+      const nodeBody = unread ? unreadNodeBody(context?.incoming) : undefined;
       const declared = getHeader(headers, "content-length") !== undefined;
       const result = await handle({
         method: request.method,
