@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { type Provider, payload, signer } from "./deliveries.js";
+import { newDeliveriesOnly, type Provider, payload, signer } from "./deliveries.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [framework = "node", amountArg = "20000", roundsArg = "3", bytesArg = "1024"] = process.argv.slice(2);
@@ -44,7 +44,7 @@ function start(spec: string): Promise<{ port: number; child: ChildProcess }> {
   });
 }
 
-async function run(port: number, n: number): Promise<void> {
+async function run(port: number, n: number, mode: string): Promise<void> {
   const body = payload(Number(bytesArg), provider);
   const sign = signer(body, provider);
   const result = await autocannon({
@@ -54,6 +54,11 @@ async function run(port: number, n: number): Promise<void> {
     requests: [{ method: "POST", body, setupRequest: (request) => ({ ...request, ...sign() }) }],
   });
   if (result.non2xx || result.errors) throw new Error(`non2xx ${result.non2xx} errors ${result.errors}`);
+  const duplicates = result.statusCodeStats?.["200"]?.count;
+  if (newDeliveriesOnly(mode) && duplicates)
+    throw new Error(
+      `${mode} answered ${duplicates} deliveries as duplicates; every request must be a new delivery`,
+    );
 }
 
 const modes = (process.env.MODES ?? "reference,hookgate").split(",");
@@ -64,12 +69,12 @@ const per: Record<string, number[]> = Object.fromEntries(modes.map((m) => [m, []
 // grows with its slowness (bench/README.md, round 8).
 const userPer: Record<string, number[]> = Object.fromEntries(modes.map((m) => [m, []]));
 // `WARM=110000` first fills memoryStore (100,000 keys): a busy receiver's steady state, evicting.
-for (const m of modes) await run(servers[m]!.port, Number(process.env.WARM ?? 3000));
+for (const m of modes) await run(servers[m]!.port, Number(process.env.WARM ?? 3000), m);
 for (let r = 0; r < Number(roundsArg); r++) {
   for (const m of modes) {
     const { port, child } = servers[m]!;
     const before = cpuMs(child.pid!);
-    await run(port, amount);
+    await run(port, amount, m);
     const after = cpuMs(child.pid!);
     per[m]!.push(((after.counted - before.counted) * 1000) / amount);
     userPer[m]!.push(((after.user - before.user) * 1000) / amount);

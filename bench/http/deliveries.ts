@@ -6,15 +6,30 @@ export const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 export const GITHUB_SECRET = "bench-github-secret";
 export const STRIPE_SECRET = "whsec_bench_stripe_secret";
 
+/**
+ * Where a GitHub body says which delivery it is, rewritten per request to the same length: GitHub's
+ * delivery id header is unsigned, so hookgate tells deliveries apart by their signed content, and
+ * one body sent under many ids is one delivery (a duplicate after the first).
+ */
+const GITHUB_DELIVERY = "00000000-000000000";
+
 /** Which provider's deliveries a run sends: each peer verifies its own provider's format. */
 export type Provider = "standard-webhooks" | "github" | "stripe";
 export const PROVIDERS: readonly Provider[] = ["standard-webhooks", "github", "stripe"];
+
+/**
+ * Modes that answer every new delivery 202 (handed to a queue) and a duplicate 200: a 200 there
+ * means the load sent a delivery the server had already seen, which would time the wrong path.
+ */
+export function newDeliveriesOnly(mode: string): boolean {
+  return mode === "queued" || mode === "same-job";
+}
 
 /** A JSON body of `bytes` bytes, shaped like the provider's events (an `id` and `type` where it has them). */
 export function payload(bytes: number, provider: Provider = "standard-webhooks"): string {
   const base: Record<string, unknown> =
     provider === "github"
-      ? { action: "opened", issue: { number: 1, filler: "" } }
+      ? { action: "opened", delivery: GITHUB_DELIVERY, issue: { number: 1, filler: "" } }
       : provider === "stripe"
         ? {
             id: "evt_bench",
@@ -33,8 +48,8 @@ export function payload(bytes: number, provider: Provider = "standard-webhooks")
 
 /**
  * Signed headers for `body` under a fresh delivery id each call, so every request is a new
- * delivery (the receiver claims a new key each time). Stripe's id is in the body, so its signer
- * returns a new body too.
+ * delivery (the receiver claims a new key each time). Stripe's id is in the body, and GitHub's
+ * deliveries are told apart by their body, so their signers return a new body too.
  */
 export function signer(
   body: string,
@@ -45,12 +60,14 @@ export function signer(
   const ts = String(Math.floor(Date.now() / 1000));
   if (provider === "github") {
     return () => {
-      const signature = createHmac("sha256", GITHUB_SECRET).update(body).digest("hex");
+      const delivery = `${run}-${String(n++).padStart(9, "0")}`;
+      const fresh = body.replace(`"delivery":"${GITHUB_DELIVERY}"`, `"delivery":"${delivery}"`);
+      const signature = createHmac("sha256", GITHUB_SECRET).update(fresh).digest("hex");
       return {
-        body,
+        body: fresh,
         headers: {
           "content-type": "application/json",
-          "x-github-delivery": `${run}-${n++}`,
+          "x-github-delivery": delivery,
           "x-github-event": "issues",
           "x-hub-signature-256": `sha256=${signature}`,
         },

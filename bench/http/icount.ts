@@ -17,25 +17,33 @@
  * `KEEP=1` keeps both runs' callgrind files, and V8's map of its compiled code
  * (`--perf-basic-prof`, `/tmp/perf-<pid>.map`, code never moved), printing where they are: with
  * the map, the addresses `callgrind_annotate` cannot name resolve to JavaScript functions
- * (bench/README.md, round 8).
+ * (bench/README.md, round 8). `SIM=1` has callgrind also simulate the caches and the branch
+ * predictor, and prints each event per request: misses of the instruction and data caches, and
+ * mispredicted branches, which explain time per instruction (bench/README.md, round 9).
+ * `PROVIDER=github` (or `stripe`) sends that provider's deliveries, as `cpu.ts` does.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
-import { payload, signer } from "./deliveries.js";
+import { type Provider, payload, signer } from "./deliveries.js";
 
 const [script, framework, mode, n1 = "5000", n2 = "15000"] = process.argv.slice(2);
 if (!script || !framework || !mode)
   throw new Error("usage: icount.ts <server.mjs> <framework> <mode> [N1] [N2]");
 const dir = mkdtempSync(join(tmpdir(), "icount-"));
 const keep = process.env.KEEP === "1";
+const simulate = process.env.SIM === "1";
+// `PROVIDER=github` (or `stripe`) signs as that provider, for the peers made for it (`node:octokit`).
+const provider = (process.env.PROVIDER ?? "standard-webhooks") as Provider;
 
 interface Count {
   total: number;
   compile: number;
   gc: number;
+  /** With `SIM=1`: every event callgrind simulated (cache misses, branches), by its name. */
+  events: Record<string, number>;
 }
 
 /** V8's compilers (TurboFan, Maglev, Sparkplug, the bytecode generator) and its GC, by symbol. */
@@ -49,13 +57,26 @@ function count(file: string): Count {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });
-  const result: Count = { total: 0, compile: 0, gc: 0 };
+  const result: Count = { total: 0, compile: 0, gc: 0, events: {} };
+  const names = /^Events shown:\s+(.*)$/m.exec(text)?.[1]?.trim().split(/\s+/) ?? [];
   for (const line of text.split("\n")) {
+    if (line.includes("PROGRAM TOTALS")) {
+      // Each count is followed by its percentage in parentheses.
+      const numbers =
+        line
+          .split("PROGRAM TOTALS")[0]!
+          .replace(/\([^)]*\)/g, "")
+          .match(/[\d,]+/g) ?? [];
+      names.forEach((name, i) => {
+        result.events[name] = Number((numbers[i] ?? "0").replaceAll(",", ""));
+      });
+    }
     const match = /^\s*([\d,]+)\s+\([^)]*\)\s+(.*)$/.exec(line);
     if (!match) continue;
     const instructions = Number(match[1]!.replaceAll(",", ""));
     const symbol = match[2]!;
-    if (symbol.startsWith("PROGRAM TOTALS")) result.total = instructions;
+    // With several events, the total's line starts with Ir and then the other counts.
+    if (symbol.includes("PROGRAM TOTALS")) result.total = instructions;
     else if (COMPILE.test(symbol)) result.compile += instructions;
     else if (GC.test(symbol)) result.gc += instructions;
   }
@@ -70,12 +91,14 @@ async function total(requests: number): Promise<Count> {
     [
       "--tool=callgrind",
       `--callgrind-out-file=${out}`,
+      ...(simulate ? ["--cache-sim=yes", "--branch-sim=yes"] : []),
       process.execPath,
       "--single-threaded",
       ...(keep ? ["--perf-basic-prof", "--no-compact-code-space"] : []),
       resolve(script!),
       framework!,
       mode!,
+      provider,
     ],
     { stdio: ["ignore", "pipe", "ignore"] },
   );
@@ -87,8 +110,8 @@ async function total(requests: number): Promise<Count> {
     });
     child.on("exit", (code) => fail(new Error(`server exited with ${code}`)));
   });
-  const body = payload(1024);
-  const sign = signer(body);
+  const body = payload(1024, provider);
+  const sign = signer(body, provider);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/webhooks`,
     connections: 10,
@@ -107,8 +130,15 @@ async function total(requests: number): Promise<Count> {
 const a = await total(Number(n1));
 const b = await total(Number(n2));
 if (!keep) rmSync(dir, { recursive: true, force: true });
-const per = (key: keyof Count) => Math.round((b[key] - a[key]) / (Number(n2) - Number(n1)));
+const requests = Number(n2) - Number(n1);
+const per = (key: "total" | "compile" | "gc") => Math.round((b[key] - a[key]) / requests);
 console.log(
   `${framework} ${mode} (${script}): ${per("total")} instructions/request, ` +
     `${per("total") - per("compile")} without compiling (compiling ${per("compile")}, GC ${per("gc")})`,
 );
+if (simulate) {
+  const events = Object.keys(b.events).map(
+    (name) => `${name} ${((b.events[name]! - (a.events[name] ?? 0)) / requests).toFixed(1)}`,
+  );
+  console.log(`  per request, simulated: ${events.join(", ")}`);
+}

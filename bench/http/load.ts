@@ -29,6 +29,10 @@ process.stdout.write(
     p99: result.latency.p99,
     ok: result["2xx"],
     non2xx: result.non2xx,
+    // Each status's count: a 200 from a deduplicating server that queues means a duplicate.
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats.count]),
+    ),
     errors: result.errors + result.timeouts,
   })}\n`,
 );

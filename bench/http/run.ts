@@ -9,6 +9,7 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { flag, markdownTable, median, num } from "../lib/table.js";
+import { newDeliveriesOnly } from "./deliveries.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const benchDir = join(here, "..");
@@ -28,6 +29,8 @@ interface LoadResult {
   ok: number;
   non2xx: number;
   errors: number;
+  /** Each status's count. */
+  statuses?: Record<string, number>;
 }
 
 const hasTaskset = (() => {
@@ -118,6 +121,10 @@ async function compare(
         if (result.non2xx || result.errors)
           throw new Error(
             `bench/http: ${framework} ${mode} answered ${result.non2xx} non-2xx, ${result.errors} errors`,
+          );
+        if (newDeliveriesOnly(mode) && result.statuses?.["200"])
+          throw new Error(
+            `bench/http: ${framework} ${mode} answered ${result.statuses["200"]} deliveries as duplicates; every request must be a new delivery`,
           );
         results.get(mode)!.push(result);
       }

@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { afterEach, describe, expect, it } from "vitest";
-import { decodeUtf8, fromBase64, fromHex, utf8Length } from "./bytes.js";
+import { decodeUtf8, fromBase64, fromHex, toBase64Url, utf8Length } from "./bytes.js";
 import { forceWebRuntime } from "./runtime.js";
 
 // The rules the one-pass decoders replace, written the obvious way: a regular expression, then Buffer.
@@ -148,5 +148,27 @@ describe("utf8Length", () => {
     ];
     for (const text of samples)
       expect(utf8Length(text), JSON.stringify(text)).toBe(new TextEncoder().encode(text).byteLength);
+  });
+});
+
+describe("toBase64Url", () => {
+  it("is unpadded RFC 4648 §5 base64url on Node and on the Web runtime alike, at every length", () => {
+    const next = random(4);
+    for (let length = 0; length <= 70; length++) {
+      const bytes = Uint8Array.from({ length }, () => Math.floor(next() * 256));
+      // Every 6-bit value occurs: `+` and `/` become `-` and `_`; no `=`.
+      const expected = Buffer.from(bytes)
+        .toString("base64")
+        .replace(/\+/g, "-")
+        .replace(/\//g, "_")
+        .replace(/=+$/, "");
+      forceWebRuntime(false);
+      expect(toBase64Url(bytes)).toBe(expected);
+      forceWebRuntime(true);
+      expect(toBase64Url(bytes)).toBe(expected);
+    }
+    forceWebRuntime(false);
+    // A view into a larger buffer encodes its own bytes only.
+    expect(toBase64Url(new Uint8Array([0, 0xfb, 0xff, 0xbf, 0]).subarray(1, 4))).toBe("-_-_");
   });
 });

@@ -1,5 +1,4 @@
 import { WebhookError } from "../errors.js";
-import { utf8 } from "../internal/bytes.js";
 import { sha256, timingSafeEqual } from "../internal/crypto.js";
 import { utf8Key } from "../internal/secrets.js";
 import { defineScheme } from "../scheme/define-scheme.js";
@@ -81,7 +80,7 @@ function changeId({ field, value }: MetaChange): string | undefined {
 
 /** Equal tokens in time that depends on neither's length or contents. */
 async function sameToken(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([sha256(utf8(a)), sha256(utf8(b))]);
+  const [x, y] = await Promise.all([sha256([a]), sha256([b])]);
   return timingSafeEqual(x, y);
 }
 

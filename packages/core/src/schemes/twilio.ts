@@ -78,7 +78,7 @@ function twilioContent(context: ContentContext): Chunk[][] | Promise<Chunk[][]> 
   let params = "";
   if (bodyHash !== null) {
     // JSON bodies: the URL carries the body's SHA-256, and only the URL is signed.
-    const actual = sha256(context.body);
+    const actual = sha256([context.body]);
     if (actual instanceof Promise) {
       return actual.then((digest) => {
         checkBodyHash(bodyHash, digest);

@@ -103,12 +103,19 @@ export function ownBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
 }
 
-/** SHA-256 of bytes (Twilio's `bodySHA256`): synchronous where node:crypto is present. */
-export function sha256(bytes: Uint8Array): Uint8Array | Promise<Uint8Array> {
+/**
+ * SHA-256 of the chunks in order (Twilio's `bodySHA256`, the content id of a delivery whose id
+ * header is unsigned): synchronous where node:crypto is present, each chunk fed as it is (no copy).
+ */
+export function sha256(chunks: readonly Chunk[]): Uint8Array | Promise<Uint8Array> {
   const nc = node();
-  if (nc) return nc.createHash("sha256").update(bytes).digest();
+  if (nc) {
+    const hash = nc.createHash("sha256");
+    for (const chunk of chunks) hash.update(chunk);
+    return hash.digest();
+  }
   return subtle()
-    .digest("SHA-256", ownBuffer(bytes))
+    .digest("SHA-256", ownBuffer(joinChunks(chunks)))
     .then((digest) => new Uint8Array(digest));
 }
 
