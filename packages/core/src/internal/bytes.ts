@@ -173,7 +173,7 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** Unpadded base64url (RFC 4648 §5): Node's own encoding where it has one, a third of the time of the replacements. */
+/** Unpadded base64url (RFC 4648 §5): Node's own encoding where it has one, else base64 rewritten. */
 export function toBase64Url(bytes: Uint8Array): string {
   const NodeBuffer = runtime.buffer?.Buffer;
   if (NodeBuffer) return asNodeBuffer(NodeBuffer, bytes).toString("base64url");
