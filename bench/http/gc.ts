@@ -15,15 +15,17 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import autocannon from "autocannon";
-import { payload, signer } from "./deliveries.js";
+import { type Provider, payload, signer } from "./deliveries.js";
 
 const [script, framework, mode, warmArg = "110000", measuredArg = "60000"] = process.argv.slice(2);
+// `PROVIDER=github` (or `stripe`) sends that provider's deliveries, as `cpu.ts` does.
+const provider = (process.env.PROVIDER ?? "standard-webhooks") as Provider;
 if (!script || !framework || !mode)
   throw new Error("usage: gc.ts <server.mjs> <framework> <mode> [warm-up] [measured]");
 
 const child = spawn(
   "taskset",
-  ["-c", "0", process.execPath, "--trace-gc-nvp", resolve(script), framework, mode],
+  ["-c", "0", process.execPath, "--trace-gc-nvp", resolve(script), framework, mode, provider],
   {
     stdio: ["ignore", "pipe", "inherit"],
   },
@@ -44,8 +46,8 @@ const port = await new Promise<number>((done, fail) => {
 });
 
 async function send(amount: number): Promise<void> {
-  const body = payload(1024);
-  const sign = signer(body);
+  const body = payload(1024, provider);
+  const sign = signer(body, provider);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/webhooks`,
     connections: 50,
