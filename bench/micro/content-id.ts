@@ -11,6 +11,9 @@
  *   fed in pieces to a `Hash` (`sha256` in internal/crypto/shared.ts), then Node's base64url;
  * - tried, not kept: the pieces copied into one buffer and hashed by one `crypto.hash` call (no
  *   `Hash` object), which measured the same as the pieces.
+ *
+ * `COLD=1` reads 8 MB between two calls, as a server's other work does between two requests, and
+ * times each call alone (medians of 2,000): what a call costs when the caches hold something else.
  */
 import { createHash, createHmac, createSecretKey, hash } from "node:crypto";
 
@@ -65,6 +68,28 @@ const ways: Array<[string, () => string]> = [
     },
   ],
 ];
+
+if (process.env.COLD === "1") {
+  const other = new Float64Array(1 << 20);
+  let read = 0;
+  const evict = () => {
+    for (let i = 0; i < other.length; i += 8) read += other[i]!;
+  };
+  for (let round = 0; round < 3; round++) {
+    for (const [name, id] of ways) {
+      const times: number[] = [];
+      for (let i = 0; i < 2_200; i++) {
+        evict();
+        const started = process.hrtime.bigint();
+        id();
+        if (i >= 200) times.push(Number(process.hrtime.bigint() - started));
+      }
+      times.sort((a, b) => a - b);
+      console.log(`cold, ${name}: ${times[times.length >> 1]} ns (${read})`);
+    }
+  }
+  process.exit(0);
+}
 
 for (let round = 0; round < 2; round++) {
   for (const [name, id] of ways) {
