@@ -10,14 +10,14 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { newDeliveriesOnly, type Provider, payload, signer } from "./deliveries.js";
+import { checkNewDeliveries, payload, providerFromEnv, signer } from "./deliveries.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [framework = "node", amountArg = "20000", roundsArg = "3", bytesArg = "1024"] = process.argv.slice(2);
 const amount = Number(amountArg);
 const extra = (process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
 // `PROVIDER=github` (or `stripe`) signs as that provider, for the peers made for it (`node:octokit`).
-const provider = (process.env.PROVIDER ?? "standard-webhooks") as Provider;
+const provider = providerFromEnv();
 
 /** The process's CPU time in ms, user + system (`USER_ONLY=1`: user), and user alone. */
 function cpuMs(pid: number): { counted: number; user: number } {
@@ -26,12 +26,17 @@ function cpuMs(pid: number): { counted: number; user: number } {
   return { counted: user + (process.env.USER_ONLY ? 0 : (Number(fields[12]) * 1000) / 100), user };
 }
 
-function start(spec: string): Promise<{ port: number; child: ChildProcess }> {
-  // `mode`, `framework:mode`, or `framework:mode:script` (a bundled server.ts, e.g. of another commit).
+/** A server's spec: `mode`, `framework:mode`, or `framework:mode:script` (a bundled server.ts, e.g. of another commit). */
+function parts(spec: string): [fw: string, mode: string, script: string | undefined] {
   const [fw, mode, own] = spec.includes(":") ? spec.split(":") : [framework, spec];
+  return [fw!, mode!, own];
+}
+
+function start(spec: string): Promise<{ port: number; child: ChildProcess }> {
+  const [fw, mode, own] = parts(spec);
   const bundled = own ?? process.env.SERVER_SCRIPT;
   const script = bundled ? [bundled] : ["--import", "tsx", join(here, "server.ts")];
-  const child = spawn("taskset", ["-c", "0", process.execPath, ...extra, ...script, fw!, mode!, provider], {
+  const child = spawn("taskset", ["-c", "0", process.execPath, ...extra, ...script, fw, mode, provider], {
     cwd: join(here, ".."),
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -44,7 +49,7 @@ function start(spec: string): Promise<{ port: number; child: ChildProcess }> {
   });
 }
 
-async function run(port: number, n: number, mode: string): Promise<void> {
+async function run(port: number, n: number, spec: string): Promise<void> {
   const body = payload(Number(bytesArg), provider);
   const sign = signer(body, provider);
   const result = await autocannon({
@@ -54,11 +59,7 @@ async function run(port: number, n: number, mode: string): Promise<void> {
     requests: [{ method: "POST", body, setupRequest: (request) => ({ ...request, ...sign() }) }],
   });
   if (result.non2xx || result.errors) throw new Error(`non2xx ${result.non2xx} errors ${result.errors}`);
-  const duplicates = result.statusCodeStats?.["200"]?.count;
-  if (newDeliveriesOnly(mode) && duplicates)
-    throw new Error(
-      `${mode} answered ${duplicates} deliveries as duplicates; every request must be a new delivery`,
-    );
+  checkNewDeliveries(`cpu.ts: ${spec}:`, parts(spec)[1], result.statusCodeStats?.["200"]?.count);
 }
 
 const modes = (process.env.MODES ?? "reference,hookgate").split(",");

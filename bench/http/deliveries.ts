@@ -17,12 +17,24 @@ const GITHUB_DELIVERY = "00000000-000000000";
 export type Provider = "standard-webhooks" | "github" | "stripe";
 export const PROVIDERS: readonly Provider[] = ["standard-webhooks", "github", "stripe"];
 
+/** The provider `PROVIDER` names (`github`, `stripe`), for the peers made for it; Standard Webhooks by default. */
+export function providerFromEnv(): Provider {
+  const named = process.env.PROVIDER ?? "standard-webhooks";
+  if (!(PROVIDERS as readonly string[]).includes(named))
+    throw new Error(`PROVIDER must be one of ${PROVIDERS.join(", ")}, got ${named}`);
+  return named as Provider;
+}
+
 /**
- * Modes that answer every new delivery 202 (handed to a queue) and a duplicate 200: a 200 there
- * means the load sent a delivery the server had already seen, which would time the wrong path.
+ * Throws where a server that answers every new delivery 202 (handed to a queue: `queued`,
+ * `same-job`) answered 200, a duplicate: the load sent deliveries the server had already seen,
+ * and the run would time the wrong path. `answered200` is how many 200s it gave.
  */
-export function newDeliveriesOnly(mode: string): boolean {
-  return mode === "queued" || mode === "same-job";
+export function checkNewDeliveries(label: string, mode: string, answered200: number | undefined): void {
+  if ((mode === "queued" || mode === "same-job") && answered200)
+    throw new Error(
+      `${label} ${mode} answered ${answered200} deliveries as duplicates; every request must be a new delivery`,
+    );
 }
 
 /** A JSON body of `bytes` bytes, shaped like the provider's events (an `id` and `type` where it has them). */

@@ -15,11 +15,11 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import autocannon from "autocannon";
-import { type Provider, payload, signer } from "./deliveries.js";
+import { checkNewDeliveries, payload, providerFromEnv, signer } from "./deliveries.js";
 
 const [script, framework, mode, warmArg = "110000", measuredArg = "60000"] = process.argv.slice(2);
 // `PROVIDER=github` (or `stripe`) sends that provider's deliveries, as `cpu.ts` does.
-const provider = (process.env.PROVIDER ?? "standard-webhooks") as Provider;
+const provider = providerFromEnv();
 if (!script || !framework || !mode)
   throw new Error("usage: gc.ts <server.mjs> <framework> <mode> [warm-up] [measured]");
 
@@ -55,6 +55,7 @@ async function send(amount: number): Promise<void> {
     requests: [{ method: "POST", body, setupRequest: (request) => ({ ...request, ...sign() }) }],
   });
   if (result.non2xx || result.errors) throw new Error(`non2xx ${result.non2xx} errors ${result.errors}`);
+  checkNewDeliveries("gc.ts:", mode!, result.statusCodeStats?.["200"]?.count);
 }
 
 await send(Number(warmArg));

@@ -27,7 +27,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
-import { type Provider, payload, signer } from "./deliveries.js";
+import { checkNewDeliveries, payload, providerFromEnv, signer } from "./deliveries.js";
 
 const [script, framework, mode, n1 = "5000", n2 = "15000"] = process.argv.slice(2);
 if (!script || !framework || !mode)
@@ -36,7 +36,7 @@ const dir = mkdtempSync(join(tmpdir(), "icount-"));
 const keep = process.env.KEEP === "1";
 const simulate = process.env.SIM === "1";
 // `PROVIDER=github` (or `stripe`) signs as that provider, for the peers made for it (`node:octokit`).
-const provider = (process.env.PROVIDER ?? "standard-webhooks") as Provider;
+const provider = providerFromEnv();
 
 interface Count {
   total: number;
@@ -61,7 +61,8 @@ function count(file: string): Count {
   const names = /^Events shown:\s+(.*)$/m.exec(text)?.[1]?.trim().split(/\s+/) ?? [];
   for (const line of text.split("\n")) {
     if (line.includes("PROGRAM TOTALS")) {
-      // Each count is followed by its percentage in parentheses.
+      // Every event's count, in the order callgrind shows them (instructions first), each
+      // followed by its percentage in parentheses.
       const numbers =
         line
           .split("PROGRAM TOTALS")[0]!
@@ -70,14 +71,14 @@ function count(file: string): Count {
       names.forEach((name, i) => {
         result.events[name] = Number((numbers[i] ?? "0").replaceAll(",", ""));
       });
+      result.total = result.events.Ir ?? 0;
+      continue;
     }
     const match = /^\s*([\d,]+)\s+\([^)]*\)\s+(.*)$/.exec(line);
     if (!match) continue;
     const instructions = Number(match[1]!.replaceAll(",", ""));
     const symbol = match[2]!;
-    // With several events, the total's line starts with Ir and then the other counts.
-    if (symbol.includes("PROGRAM TOTALS")) result.total = instructions;
-    else if (COMPILE.test(symbol)) result.compile += instructions;
+    if (COMPILE.test(symbol)) result.compile += instructions;
     else if (GC.test(symbol)) result.gc += instructions;
   }
   if (result.total === 0) throw new Error("callgrind_annotate printed no totals");
@@ -120,6 +121,7 @@ async function total(requests: number): Promise<Count> {
     requests: [{ method: "POST", body, setupRequest: (request) => ({ ...request, ...sign() }) }],
   });
   if (result.non2xx || result.errors) throw new Error(`non2xx ${result.non2xx} errors ${result.errors}`);
+  checkNewDeliveries("icount.ts:", mode!, result.statusCodeStats?.["200"]?.count);
   const exited = new Promise((done) => child.on("exit", done));
   child.kill("SIGTERM");
   await exited;

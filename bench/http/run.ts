@@ -9,7 +9,7 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { flag, markdownTable, median, num } from "../lib/table.js";
-import { newDeliveriesOnly } from "./deliveries.js";
+import { checkNewDeliveries } from "./deliveries.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const benchDir = join(here, "..");
@@ -122,10 +122,7 @@ async function compare(
           throw new Error(
             `bench/http: ${framework} ${mode} answered ${result.non2xx} non-2xx, ${result.errors} errors`,
           );
-        if (newDeliveriesOnly(mode) && result.statuses?.["200"])
-          throw new Error(
-            `bench/http: ${framework} ${mode} answered ${result.statuses["200"]} deliveries as duplicates; every request must be a new delivery`,
-          );
+        checkNewDeliveries(`bench/http: ${framework}`, mode, result.statuses?.["200"]);
         results.get(mode)!.push(result);
       }
     }

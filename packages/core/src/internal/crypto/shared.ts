@@ -104,8 +104,9 @@ export function ownBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * SHA-256 of the chunks in order (Twilio's `bodySHA256`, the content id of a delivery whose id
- * header is unsigned): synchronous where node:crypto is present, each chunk fed as it is (no copy).
+ * SHA-256 of the chunks in order (Twilio's `bodySHA256`, Meta's token comparison, the content id
+ * of a delivery whose id header is unsigned): synchronous where node:crypto is present, each chunk
+ * fed as it is (no copy).
  */
 export function sha256(chunks: readonly Chunk[]): Uint8Array | Promise<Uint8Array> {
   const nc = node();
