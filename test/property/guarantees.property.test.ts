@@ -15,6 +15,7 @@ import {
 import { ed25519KeyPair } from "@hookgate/testing";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { isTokenScheme } from "../../packages/core/src/scheme/scheme-facts.js";
 import { build, type Genuine, genuineDeliveries, hostileRequest, workingSecret } from "./genuine.js";
 
 // Issue 18's engine guarantees as properties over every scheme in the registry (driven by what
@@ -204,6 +205,75 @@ describe("property: deliveries never cross receivers or tenants, and survive rot
           expect(JSON.parse(answer.body).status, `${g.name}: ${answer.body}`).not.toBe("duplicate");
         }
       }),
+      options(Math.ceil(RUNS / 10)),
+    );
+  });
+
+  it(`a shared-token delivery is keyed by its id as sent, and its body bound to it (${Math.ceil(RUNS / 10)} runs)`, {
+    timeout: 180_000,
+  }, async () => {
+    // Driven by `facts`: every scheme verified by a token alone (nothing per delivery is signed) that
+    // travels in a header, whose body is bound byte for byte. Where the token travels in the body
+    // (Graph's clientState), what is bound is the payload without it, as Mailgun's is: a re-encoding
+    // is the same delivery there (test/hostile/r2-sealed.test.ts).
+    const all = await Promise.all(genuine.map(async (g) => ({ g, ...(await secretsFor(g.name)) })));
+    const setups = all.filter(
+      ({ g }) => isTokenScheme(g.scheme.facts) && g.scheme.facts.signatureHeaders.length > 0,
+    );
+    expect(setups.map((setup) => setup.g.name)).toEqual(
+      expect.arrayContaining(["telegram", "gitlab", "bearer-token", "basic-auth"]),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: setups.length - 1 }),
+        fc.uuid(),
+        fc.uuid(),
+        async (index, first, second) => {
+          const { g, verify, secrets } = setups[index]!;
+          const scheme = verify(secrets[0]!);
+          const receiver = createReceiver({ scheme, store: memoryStore(), now: () => signedAt });
+          // The first run fails: the key is released for the sender's retry, the binding stays.
+          let runs = 0;
+          receiver.onAny(() => {
+            if (++runs === 1) throw new Error("the first attempt fails");
+          });
+          const body = new TextDecoder()
+            .decode(g.body)
+            .replace(/prop|evt_[A-Za-z0-9]+/, `evt_${first.slice(0, 8)}`);
+          const send = async (id: string, rawBody: string) => {
+            const signed = await scheme.signRequest({
+              rawBody,
+              id,
+              type: g.type,
+              url: g.url,
+              timestamp: signedAt,
+            });
+            return receiver.handle({
+              method: "POST",
+              url: g.url,
+              headers: signed.headers,
+              rawBody: signed.rawBody,
+            });
+          };
+          const failed = await send(`id-${first}`, body);
+          expect(failed.status, `${g.name}: ${failed.body}`).toBe(500);
+          // The same id with the body re-encoded (a trailing space: the same JSON, other bytes) is refused.
+          const reencoded = await send(`id-${first}`, `${body} `);
+          expect(reencoded.status, `${g.name}: ${reencoded.body}`).toBe(401);
+          expect(reencoded.error?.code, g.name).toBe("signature_mismatch");
+          // The sender's retry of the first body runs, once.
+          const handled = await send(`id-${first}`, body);
+          expect(handled.outcome, `${g.name}: ${handled.body}`).toBe("handled");
+          expect((await send(`id-${first}`, body)).outcome, g.name).toBe("duplicate");
+          // The key follows the id the receiver read: another id is another delivery, the same one a duplicate
+          // (Telegram's id is the body's update_id, which the header id the signer is given does not change).
+          const other = await send(`id-${second}`, body);
+          expect(other.outcome, `${g.name}: ${other.body}`).toBe(
+            other.id === handled.id ? "duplicate" : "handled",
+          );
+          expect(runs).toBe(other.id === handled.id ? 2 : 3);
+        },
+      ),
       options(Math.ceil(RUNS / 10)),
     );
   });

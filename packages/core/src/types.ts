@@ -210,7 +210,9 @@ export interface SchemeFacts {
   keys: "secret" | "public";
   /**
    * Whether the signature covers the delivery id. When it does not (an unsigned id header), the
-   * idempotency key is the verified signature, so a replay under a fresh id is still a duplicate.
+   * idempotency key is a digest of the signed timestamp and body, so a replay under a fresh id is
+   * still a duplicate; a shared-token scheme (`algorithms` only `token`) signs nothing per
+   * delivery, and is keyed by its id as sent, with its body bound to it.
    */
   idSigned: boolean;
   /**

@@ -28,7 +28,7 @@ describe("forEachHeader", () => {
     try {
       expect(visited(record)).toEqual([["webhook-id", "msg_1"]]);
       expect(headerEntries(record)).toEqual([["webhook-id", "msg_1"]]);
-      // A lookup by name never reads an inherited value either way: getHeader reads the record's own.
+      // A prototype-less record inherits nothing, polluted prototype or not.
       expect(visited(Object.assign(Object.create(null), record))).toEqual([["webhook-id", "msg_1"]]);
     } finally {
       delete proto["x-polluted"];

@@ -1,6 +1,7 @@
 import { WebhookError } from "../errors.js";
 import { toBase64Url, utf8 } from "../internal/bytes.js";
 import { type HmacKey, hmac, sha256 } from "../internal/crypto.js";
+import { isTokenScheme } from "../scheme/scheme-facts.js";
 import { signatureId } from "../scheme/verifier-parts.js";
 import { inProcessOf } from "../store/in-process.js";
 import type { Claim } from "../store.js";
@@ -30,16 +31,18 @@ export function escapePart(part: string): string {
  * The delivery's idempotency key: namespace, scheme, tenant and id, each escaped so no part can
  * pose as another (`:` never appears unescaped inside a part). The tenant is the identity of the
  * secrets that verified the delivery (see `identityOf`): two receivers or tenants sharing a store
- * never claim each other's ids, and a rotated secret keeps its identity. Where the sender's id is not covered by
- * the signature (GitHub, Shopify, Twilio), the id is the verified signature's bytes instead, so a
- * captured delivery replayed under a fresh id header is still a duplicate. Token schemes (Telegram,
- * GitLab) carry no per-delivery signature: their key is the id.
+ * never claim each other's ids, and a rotated secret keeps its identity. Where the sender's id is
+ * not covered by the signature (GitHub, Shopify, Twilio), the id is a digest of the signed content
+ * instead (`signedContentId`), so a captured delivery replayed under a fresh id header is still a
+ * duplicate. Token schemes (Telegram, GitLab) sign nothing per delivery: their key is the id as
+ * sent, and `bindBody` binds the first body seen to it.
  */
 export function idempotencyKey(settings: Settings, intake: Intake): string | Promise<string> {
   const delivery = intake.event;
   const head = keyHead(settings, delivery.scheme, intake.tenant);
   // One event of a batch (SendGrid) is keyed by its own id, which the signed body carries.
-  if (settings.scheme.facts.idSigned || settings.scheme.split) return head + escapePart(delivery.id);
+  const { facts } = settings.scheme;
+  if (facts.idSigned || settings.scheme.split || isTokenScheme(facts)) return head + escapePart(delivery.id);
   const digest = signedContentId(delivery);
   return digest instanceof Promise ? digest.then((id) => head + id) : head + digest;
 }

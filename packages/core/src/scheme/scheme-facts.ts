@@ -17,6 +17,16 @@ function fieldFacts(source: ValueSource | undefined): FieldFacts {
   return facts;
 }
 
+/**
+ * Whether a scheme is verified by a shared token alone (Telegram, GitLab, bearer and basic auth,
+ * Graph's `clientState`): the header carries the secret itself, the same on every delivery, so
+ * nothing per delivery is signed. Such a delivery is keyed by its id as sent, and its body bound
+ * to that key (`receiver/claim.ts`); SECURITY.md's table says so from the same predicate.
+ */
+export function isTokenScheme(facts: Pick<SchemeFacts, "algorithms">): boolean {
+  return facts.algorithms.length > 0 && facts.algorithms.every((algorithm) => algorithm === "token");
+}
+
 /** What a scheme's senders do, derived from its definition: what the test kit and the CLI read. */
 export function describeScheme(definition: SchemeDefinition, contentTypes: readonly string[]): SchemeFacts {
   const id = fieldFacts(definition.id);

@@ -1,3 +1,4 @@
+import { isTokenScheme } from "../../scheme/scheme-facts.js";
 import { schemeForSecret, schemeNames, schemeNeedsOptions } from "../../schemes/by-name.js";
 import type { FieldFacts, Scheme, SchemeFacts, SignatureAlgorithmFact } from "../../types.js";
 import { generateEcdsaP256 } from "../crypto.js";
@@ -71,10 +72,6 @@ const code = (text: string) => `\`${text}\``;
 const list = (items: readonly string[]) => items.map(code).join(", ");
 
 /** A shared token: the header carries the secret itself and covers no byte of the request. */
-function isToken(facts: SchemeFacts): boolean {
-  return facts.algorithms.every((algorithm) => algorithm === "token");
-}
-
 function where(field: FieldFacts, facts: SchemeFacts): string {
   const places: string[] = [];
   if (field.header) places.push(`${code(field.header)} header`);
@@ -96,7 +93,7 @@ function signature(facts: SchemeFacts): string {
 }
 
 function covers(facts: SchemeFacts): string {
-  if (isToken(facts)) return "nothing: the token proves the sender only";
+  if (isTokenScheme(facts)) return "nothing: the token proves the sender only";
   const parts: string[] = [];
   if (facts.bodySigned) parts.push(facts.envelope ? "the envelope's fields (not its JSON layout)" : "body");
   if (facts.timestamp) parts.push("timestamp");
@@ -116,7 +113,7 @@ function freshness(facts: SchemeFacts): string {
 
 function dedupeKey(scheme: Scheme): string {
   const { facts } = scheme;
-  if (isToken(facts)) return `the id as sent (${where(facts.id, facts)}), bound to its body`;
+  if (isTokenScheme(facts)) return `the id as sent (${where(facts.id, facts)}), bound to its body`;
   if (scheme.split) {
     return "each event's own id in the signed body (an event without one: the batch's id and its position)";
   }
@@ -127,7 +124,7 @@ function dedupeKey(scheme: Scheme): string {
 function adds(scheme: Scheme): string {
   const { facts } = scheme;
   const notes: string[] = [];
-  if (isToken(facts)) {
+  if (isTokenScheme(facts)) {
     notes.push(
       "the token proves the sender, not the body: the body is bound to its id on first sight, and the token is never kept — journal rows and queued jobs are sealed with a key derived from it",
     );
@@ -136,7 +133,7 @@ function adds(scheme: Scheme): string {
       `signs ${facts.timestamp ? "its timestamp and " : ""}id (${where(facts.id, facts)}) only, not the event: the id is bound to the first body seen with it`,
     );
   }
-  if (!isToken(facts) && !facts.idSigned && !scheme.split) {
+  if (!isTokenScheme(facts) && !facts.idSigned && !scheme.split) {
     notes.push("a replay under a fresh id header, or re-signed with a rotated secret, is a duplicate");
   }
   if (!facts.timestamp) notes.push("replays are stopped by the idempotency store only, for `ttlMs`");
